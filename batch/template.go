@@ -1,0 +1,121 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tcdind/tcdind/atomicfile"
+	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/exitcode"
+	"github.com/tcdind/tcdind/render"
+	"github.com/tcdind/tcdind/source"
+)
+
+// Action is what to do with the patched template.
+type Action struct {
+	Output  string // path or "-"; empty: standard output
+	InPlace bool   // overwrite the template file
+	Diff    bool   // print a unified diff, write nothing
+	Check   bool   // write nothing; exitcode.ErrNeedsChange when a change is needed
+}
+
+// TemplateRun is a non-interactive run on a template file, URL or stdin.
+type TemplateRun struct {
+	Template string // path, https URL or "-"
+	Options  dind.Options
+	Action   Action
+}
+
+// Run loads, patches and writes the template.
+func (r TemplateRun) Run(ctx context.Context, s Streams) error {
+	src, err := source.Load(ctx, r.Template, s.In)
+	if err != nil {
+		return err
+	}
+	if r.Action.InPlace && src.Path == "" {
+		return exitcode.UsageError("--in-place needs --template to be a file, not %s", r.Template)
+	}
+	res, err := Patch(src.Bytes, r.Options)
+	if err != nil {
+		return err
+	}
+	return Deliver(res, src.Bytes, src.Name, src.Path, r.Options.Mode, r.Action, s)
+}
+
+// Patch applies opts to a template and maps the engine's refusals to exit codes.
+func Patch(template []byte, opts dind.Options) (*dind.Result, error) {
+	res, err := dind.Apply(template, opts)
+	if err != nil {
+		return nil, EngineError(err)
+	}
+	return res, nil
+}
+
+// EngineError gives an engine error its exit status: a task-definition
+// selection problem is a usage error (2), everything else a failure (1).
+func EngineError(err error) error {
+	var sel *dind.SelectionError
+	if errors.As(err, &sel) {
+		return exitcode.WithCode(exitcode.Usage, fmt.Errorf("%w; choose with --task-definition ID[,ID] or --task-definition all", err))
+	}
+	return err
+}
+
+// Deliver reports the changes on s.Err and writes, diffs or checks as the
+// action says. name labels the diff; path is the local file, if any.
+func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mode, a Action, s Streams) error {
+	for _, w := range res.Warnings {
+		fmt.Fprintf(s.Err, "tcdind: warning: %s\n", w)
+	}
+	if a.Check {
+		if res.Changed {
+			fmt.Fprintf(s.Err, "%s is not in %s mode; %d change(s) needed:\n", strings.Join(res.Targets, ", "), mode, len(res.Changes))
+			printChanges(s, res)
+			return exitcode.ErrNeedsChange
+		}
+		fmt.Fprintf(s.Err, "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
+		return nil
+	}
+	if a.Diff {
+		_, err := io.WriteString(s.Out, render.UnifiedDiff(name, original, res.Output))
+		return err
+	}
+	if !res.Changed {
+		fmt.Fprintf(s.Err, "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
+		// Still honour an explicit --output so pipelines get their template.
+		if a.InPlace {
+			return nil
+		}
+	} else {
+		printChanges(s, res)
+		if note := render.SecurityNotePlain(mode); note != "" {
+			fmt.Fprintln(s.Err, note)
+		}
+	}
+	switch {
+	case a.InPlace:
+		if err := atomicfile.Write(path, res.Output); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.Err, "wrote %s\n", path)
+	case a.Output == "" || a.Output == source.Stdin:
+		if _, err := s.Out.Write(res.Output); err != nil {
+			return fmt.Errorf("write template to standard output: %w", err)
+		}
+	default:
+		if err := atomicfile.Write(a.Output, res.Output); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.Err, "wrote %s\n", a.Output)
+	}
+	return nil
+}
+
+func printChanges(s Streams, res *dind.Result) {
+	for _, c := range res.Changes {
+		fmt.Fprintf(s.Err, "  %s\n", c)
+	}
+}

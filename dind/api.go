@@ -1,0 +1,168 @@
+// Package dind enables Docker-in-Docker on the TeamCity build agent task
+// definitions of a CloudFormation template.
+//
+// It is a pure engine: bytes in, bytes out. The template is parsed with
+// positions and every edit is an insertion into (or a small removal from) the
+// original bytes, so that everything the edit does not need stays identical.
+// It performs no I/O.
+package dind
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Mode is a Docker-in-Docker configuration of an agent container.
+type Mode string
+
+const (
+	// ModeNone has neither the host's Docker socket nor privileged mode.
+	ModeNone Mode = "none"
+	// ModeSocket mounts the host's /var/run/docker.sock into the agent.
+	ModeSocket Mode = "socket"
+	// ModePrivileged runs the agent privileged with its own Docker daemon.
+	ModePrivileged Mode = "privileged"
+	// ModeMixed is detected only: a container that has both the socket and
+	// privileged mode. Applying a mode resolves it.
+	ModeMixed Mode = "mixed"
+)
+
+// ParseMode accepts the modes a user may ask for.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(strings.ToLower(strings.TrimSpace(s))); m {
+	case ModeNone, ModeSocket, ModePrivileged:
+		return m, nil
+	}
+	return "", fmt.Errorf("unknown mode %q: use socket, privileged or none", s)
+}
+
+// AllTaskDefinitions selects every agent task definition.
+const AllTaskDefinitions = "all"
+
+// Options say what to write.
+type Options struct {
+	Mode Mode
+	// Minimal writes only the edits of the original blog post.
+	Minimal bool
+	// BuildDirs mirrors /opt/buildagent/{work,temp,tools,plugins,system} as
+	// host volumes in socket mode (complete recipe only).
+	BuildDirs bool
+	// SudoImage appends -linux-sudo to a literal image tag in privileged mode
+	// (complete recipe only).
+	SudoImage bool
+	// TaskDefinitions are logical IDs of agent task definitions to edit.
+	// Empty means the only one found; {"all"} means every one.
+	TaskDefinitions []string
+}
+
+// DefaultOptions is the complete recipe of mode.
+func DefaultOptions(mode Mode) Options {
+	return Options{Mode: mode, BuildDirs: true}
+}
+
+// TaskDefinition is an AWS::ECS::TaskDefinition with at least one agent container.
+type TaskDefinition struct {
+	LogicalID  string
+	Line       int // 1-based line of the logical ID
+	Containers []Container
+	// Refusal says why this task definition cannot get Docker-in-Docker
+	// (Fargate, Windows); empty when it can.
+	Refusal string
+}
+
+// Mode is the mode of the task definition's agent containers: the common mode
+// when they agree, ModeMixed when they do not.
+func (t TaskDefinition) Mode() Mode {
+	var mode Mode
+	for _, c := range t.Containers {
+		switch {
+		case mode == "":
+			mode = c.Mode
+		case mode != c.Mode:
+			return ModeMixed
+		}
+	}
+	if mode == "" {
+		return ModeNone
+	}
+	return mode
+}
+
+// Container is an agent container of a task definition.
+type Container struct {
+	Name  string
+	Image string // with parameter defaults substituted, as far as they resolve
+	Line  int
+	Mode  Mode
+}
+
+// Result is what applying a mode produced.
+type Result struct {
+	// Output is the whole patched template; identical to the input when
+	// nothing changed.
+	Output []byte
+	// Changed reports whether Output differs from the input.
+	Changed bool
+	// Targets are the logical IDs of the task definitions edited (or that
+	// would have been, when already in the mode).
+	Targets []string
+	// Changes describe each edit for people, in template order.
+	Changes []Change
+	// Warnings are things the user should know or do that tcdind did not do.
+	Warnings []string
+}
+
+// Change is one edit, described for people.
+type Change struct {
+	TaskDefinition string
+	Container      string // empty for a task-level edit such as a volume
+	Summary        string // "add Privileged: true"
+}
+
+func (c Change) String() string {
+	if c.Container == "" {
+		return c.TaskDefinition + ": " + c.Summary
+	}
+	return c.TaskDefinition + "/" + c.Container + ": " + c.Summary
+}
+
+// MaxTemplateSize is CloudFormation's own limit for a template in S3.
+const MaxTemplateSize = 1 << 20
+
+// ErrNoAgent is returned when no task definition runs a TeamCity agent.
+var ErrNoAgent = errors.New("no TeamCity agent container found: no AWS::ECS::TaskDefinition has a container whose Image mentions teamcity-agent")
+
+// ParseError is input that is neither YAML nor JSON.
+type ParseError struct {
+	Line, Column int // 1-based; Column is 0 when the parser does not know it
+	Msg          string
+}
+
+func (e *ParseError) Error() string {
+	switch {
+	case e.Line > 0 && e.Column > 0:
+		return fmt.Sprintf("template is not valid YAML or JSON: line %d, column %d: %s", e.Line, e.Column, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("template is not valid YAML or JSON: line %d: %s", e.Line, e.Msg)
+	}
+	return "template is not valid YAML or JSON: " + e.Msg
+}
+
+// RefusedError is a template tcdind will not edit; nothing was written.
+type RefusedError struct {
+	Reason string
+}
+
+func (e *RefusedError) Error() string { return e.Reason }
+
+// SelectionError is a --task-definition problem the user must resolve:
+// several agent task definitions and none chosen, or an unknown ID.
+type SelectionError struct {
+	Msg   string
+	Found []string // logical IDs of every agent task definition
+}
+
+func (e *SelectionError) Error() string {
+	return fmt.Sprintf("%s (agent task definitions: %s)", e.Msg, strings.Join(e.Found, ", "))
+}

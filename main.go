@@ -1,0 +1,170 @@
+// Command tcdind enables Docker-in-Docker on the TeamCity build agent of an
+// AWS ECS CloudFormation template or stack.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/tcdind/tcdind/batch"
+	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/exitcode"
+)
+
+// options are filled by flags; a question the wizard would ask is answered
+// by the flag of the same name.
+type options struct {
+	template       string
+	taskDefinition string
+	mode           string
+	minimal        bool
+	buildDirs      bool
+	sudoImage      bool
+	output         string
+	inPlace        bool
+	diff           bool
+	check          bool
+	nonInteractive bool
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], batch.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
+}
+
+// run executes the command line args and returns the exit status.
+func run(ctx context.Context, args []string, s batch.Streams) int {
+	cmd := newRootCommand(s)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return exitcode.OK
+	}
+	if ctx.Err() != nil && !errors.Is(err, exitcode.ErrNeedsChange) {
+		err = exitcode.ErrInterrupted
+	}
+	if !errors.Is(err, exitcode.ErrNeedsChange) {
+		fmt.Fprintf(s.Err, "tcdind: %s\n", oneLine(err))
+	}
+	return exitcode.Code(err)
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+func newRootCommand(s batch.Streams) *cobra.Command {
+	var o options
+	cmd := &cobra.Command{
+		Use:   "tcdind",
+		Short: "Enable Docker-in-Docker on a TeamCity build agent in an AWS ECS CloudFormation template",
+		Long: `tcdind enables Docker-in-Docker on the TeamCity build agent's ECS task definition,
+so that builds can run docker and docker compose. Two modes:
+
+  socket      mount the EC2 host's /var/run/docker.sock into the agent
+  privileged  run the agent privileged with its own Docker daemon
+  none        undo what the two modes add
+
+Both give every build on the agent root-level control of the EC2 instance.
+The edit adds only the lines Docker-in-Docker needs and changes nothing else.`,
+		Example: `  tcdind --template teamcity-server.yaml --mode socket --output teamcity-server.dind.yaml
+  tcdind --template teamcity-server.yaml --mode privileged --diff
+  tcdind --template teamcity-server.yaml --mode socket --check   # exit 3 when a change is needed
+  curl -s https://example.com/t.yaml | tcdind --template - --mode socket > t.dind.yaml`,
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return execute(cmd, &o, s)
+		},
+	}
+	cmd.SetOut(s.Out)
+	cmd.SetErr(s.Err)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return exitcode.WithCode(exitcode.Usage, fmt.Errorf("%w (see tcdind --help)", err))
+	})
+
+	f := cmd.Flags()
+	f.SortFlags = false
+	f.StringVar(&o.template, "template", "", "template file (YAML or JSON), https URL, or - for standard input")
+	f.StringVar(&o.taskDefinition, "task-definition", "", `logical ID of the agent task definition; several comma-separated, or "all" (default: the only one found)`)
+	f.StringVar(&o.mode, "mode", "", "socket, privileged or none")
+	f.BoolVar(&o.minimal, "minimal", false, "write only the blog post's edits, not the complete recipe")
+	f.BoolVar(&o.buildDirs, "build-dirs", true, "socket mode: mirror the /opt/buildagent directories as host volumes")
+	f.BoolVar(&o.sudoImage, "sudo-image", false, "privileged mode: switch the image tag to its -linux-sudo variant")
+	f.StringVar(&o.output, "output", "", "write the patched template to PATH, or - for standard output (the default without a terminal)")
+	f.BoolVar(&o.inPlace, "in-place", false, "overwrite the --template file (atomically)")
+	f.BoolVar(&o.diff, "diff", false, "print a unified diff of the change and exit; write nothing")
+	f.BoolVar(&o.check, "check", false, "write nothing; exit 0 if already in the mode, 3 if a change is needed")
+	f.BoolVar(&o.nonInteractive, "non-interactive", false, "never prompt; fail on anything missing")
+	return cmd
+}
+
+func execute(cmd *cobra.Command, o *options, s batch.Streams) error {
+	opts, err := o.engineOptions()
+	if err != nil {
+		return err
+	}
+	action, err := o.action()
+	if err != nil {
+		return err
+	}
+	if o.template == "" {
+		return exitcode.UsageError("no template: pass --template PATH, an https URL, or - for standard input")
+	}
+	if opts.Mode == "" {
+		return exitcode.UsageError("no mode: pass --mode socket, --mode privileged or --mode none")
+	}
+	run := batch.TemplateRun{Template: o.template, Options: opts, Action: action}
+	return run.Run(cmd.Context(), s)
+}
+
+func (o *options) engineOptions() (dind.Options, error) {
+	opts := dind.Options{Minimal: o.minimal, BuildDirs: o.buildDirs, SudoImage: o.sudoImage}
+	if o.mode != "" {
+		m, err := dind.ParseMode(o.mode)
+		if err != nil {
+			return opts, exitcode.WithCode(exitcode.Usage, fmt.Errorf("--mode: %w", err))
+		}
+		opts.Mode = m
+	}
+	if o.taskDefinition != "" {
+		for _, id := range strings.Split(o.taskDefinition, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				opts.TaskDefinitions = append(opts.TaskDefinitions, id)
+			}
+		}
+	}
+	return opts, nil
+}
+
+func (o *options) action() (batch.Action, error) {
+	a := batch.Action{Output: o.output, InPlace: o.inPlace, Diff: o.diff, Check: o.check}
+	n := 0
+	for _, set := range []bool{o.output != "", o.inPlace, o.diff, o.check} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return a, exitcode.UsageError("--output, --in-place, --diff and --check exclude each other: pass one")
+	}
+	return a, nil
+}
+
+// canPrompt reports whether a person can answer questions: both standard
+// input and output are terminals.
+func canPrompt(in io.Reader, out io.Writer) bool {
+	fi, ok1 := in.(*os.File)
+	fo, ok2 := out.(*os.File)
+	return ok1 && ok2 && isatty.IsTerminal(fi.Fd()) && isatty.IsTerminal(fo.Fd())
+}
