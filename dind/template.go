@@ -1,16 +1,26 @@
 package dind
 
+import "go.yaml.in/yaml/v3"
+
 // Template is a parsed CloudFormation template and its original bytes.
 type Template struct {
 	src    []byte
+	text   *text
 	json   bool
-	agents []TaskDefinition
+	root   *yaml.Node // the top-level mapping
+	params map[string]string
+	agents []*taskDef
 }
 
-// Parse reads a YAML or JSON template. It refuses input over
-// MaxTemplateSize and input that does not parse, naming the position.
-func Parse(src []byte) (*Template, error) {
-	return nil, &RefusedError{Reason: "not implemented yet"}
+// taskDef is an agent task definition with the nodes an edit needs.
+type taskDef struct {
+	id         string
+	key        *yaml.Node // the logical ID
+	resource   *yaml.Node
+	props      *yaml.Node   // Properties
+	containers []*yaml.Node // every container mapping, of both Fn::If branches
+	agents     []*yaml.Node // the agent containers among them
+	refusal    string
 }
 
 // IsJSON reports whether the template is JSON rather than YAML.
@@ -20,11 +30,25 @@ func (t *Template) IsJSON() bool { return t.json }
 func (t *Template) Source() []byte { return t.src }
 
 // Agents are the task definitions that run a TeamCity agent, in template order.
-func (t *Template) Agents() []TaskDefinition { return t.agents }
+func (t *Template) Agents() []TaskDefinition {
+	out := make([]TaskDefinition, 0, len(t.agents))
+	for _, td := range t.agents {
+		out = append(out, t.describe(td))
+	}
+	return out
+}
 
-// Apply plans and applies opts to the template.
-func (t *Template) Apply(opts Options) (*Result, error) {
-	return nil, &RefusedError{Reason: "not implemented yet"}
+func (t *Template) describe(td *taskDef) TaskDefinition {
+	d := TaskDefinition{LogicalID: td.id, Line: td.key.Line, Refusal: td.refusal}
+	for _, c := range td.agents {
+		d.Containers = append(d.Containers, Container{
+			Name:  scalarValue(mapGet(c, "Name")),
+			Image: t.resolve(mapGet(c, "Image")),
+			Line:  c.Line,
+			Mode:  containerMode(c),
+		})
+	}
+	return d
 }
 
 // Apply parses src and applies opts to it.

@@ -1,0 +1,139 @@
+package dind
+
+import (
+	"bytes"
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Apply plans and applies opts to the template. The result's Output is the
+// original bytes with only the edits the mode needs.
+func (t *Template) Apply(opts Options) (*Result, error) {
+	if _, err := ParseMode(string(opts.Mode)); err != nil {
+		return nil, err
+	}
+	targets, err := t.selectTargets(opts.TaskDefinitions)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	l := newLayout(t.text)
+	ed := newEditor(l)
+	for _, td := range targets {
+		res.Targets = append(res.Targets, td.id)
+		if td.refusal != "" && opts.Mode != ModeNone {
+			return nil, &RefusedError{Reason: td.refusal}
+		}
+		l.index(td.resource, nil, td.key, false, td.key.Column-1)
+		r, err := newRecipe(t, ed, td, t.detectStyle(l, td), opts, res)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.run(); err != nil {
+			return nil, err
+		}
+	}
+	out, err := ed.render()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", targetsLabel(res.Targets), err)
+	}
+	res.Output = out
+	res.Changed = !bytes.Equal(out, t.src)
+	if res.Changed {
+		if err := verify(out, res.Targets, opts.Mode); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func targetsLabel(ids []string) string {
+	if len(ids) == 1 {
+		return "task definition " + ids[0]
+	}
+	return fmt.Sprintf("task definitions %v", ids)
+}
+
+// verify parses the output again and checks every target is in the mode, so
+// that a mistake of the editor is an error rather than a broken template.
+func verify(out []byte, targets []string, mode Mode) error {
+	after, err := Parse(out)
+	if err != nil {
+		return fmt.Errorf("internal error: the edited template does not parse (%v); nothing was written, please report this", err)
+	}
+	for _, td := range after.agents {
+		if !contains(targets, td.id) {
+			continue
+		}
+		for _, c := range td.agents {
+			if m := containerMode(c); m != mode {
+				return fmt.Errorf("internal error: after the edit %s is in %s mode, not %s; nothing was written, please report this", td.id, m, mode)
+			}
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// selectTargets resolves the --task-definition choice.
+func (t *Template) selectTargets(ids []string) ([]*taskDef, error) {
+	if len(t.agents) == 0 {
+		return nil, ErrNoAgent
+	}
+	found := make([]string, len(t.agents))
+	for i, td := range t.agents {
+		found[i] = td.id
+	}
+	if len(ids) == 0 {
+		if len(t.agents) > 1 {
+			return nil, &SelectionError{Msg: fmt.Sprintf("the template has %d agent task definitions and none was chosen", len(t.agents)), Found: found}
+		}
+		return t.agents, nil
+	}
+	if contains(ids, AllTaskDefinitions) {
+		return t.agents, nil
+	}
+	var out []*taskDef
+	for _, id := range ids {
+		var match *taskDef
+		for _, td := range t.agents {
+			if td.id == id {
+				match = td
+			}
+		}
+		if match == nil {
+			msg := fmt.Sprintf("%s is not an agent task definition of this template", id)
+			if t.isTaskDefinition(id) {
+				msg = fmt.Sprintf("%s runs no TeamCity agent container", id)
+			}
+			return nil, &SelectionError{Msg: msg, Found: found}
+		}
+		if !containsTD(out, match) {
+			out = append(out, match)
+		}
+	}
+	return out, nil
+}
+
+func containsTD(list []*taskDef, td *taskDef) bool {
+	for _, x := range list {
+		if x == td {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Template) isTaskDefinition(id string) bool {
+	res := mapGet(mapGet(t.root, "Resources"), id)
+	return res != nil && res.Kind == yaml.MappingNode && scalarValue(mapGet(res, "Type")) == "AWS::ECS::TaskDefinition"
+}

@@ -1,0 +1,180 @@
+package dind_test
+
+// Conformance over the real JetBrains templates of the corpus: every mode and
+// recipe, the semantics of recipes.md in an independent reading of the
+// output, byte preservation, idempotence and mode switches.
+
+import (
+	"bytes"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/tcdind/tcdind/dind"
+)
+
+type optCase struct {
+	name string
+	opts dind.Options
+}
+
+func withMinimal(o dind.Options) dind.Options { o.Minimal = true; return o }
+
+// recipeCases are the option sets every template is run with.
+func recipeCases() []optCase {
+	socket := dind.DefaultOptions(dind.ModeSocket)
+	noDirs := socket
+	noDirs.BuildDirs = false
+	priv := dind.DefaultOptions(dind.ModePrivileged)
+	sudo := priv
+	sudo.SudoImage = true
+	none := dind.DefaultOptions(dind.ModeNone)
+	return []optCase{
+		{"socket", socket},
+		{"socket-no-build-dirs", noDirs},
+		{"socket-minimal", withMinimal(socket)},
+		{"privileged", priv},
+		{"privileged-sudo-image", sudo},
+		{"privileged-minimal", withMinimal(priv)},
+		{"none", none},
+		{"none-minimal", withMinimal(none)},
+	}
+}
+
+func TestCorpusConformance(t *testing.T) {
+	for _, path := range corpusFiles(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			t.Parallel()
+			src := readFile(t, path)
+			in, err := decodeCFN(src)
+			if err != nil {
+				t.Fatalf("corpus template does not parse: %v", err)
+			}
+			targets := agentTaskDefs(in)
+			if len(targets) != 1 {
+				t.Fatalf("test reading finds agent task definitions %v, want exactly one", targets)
+			}
+			for _, oc := range recipeCases() {
+				t.Run(oc.name, func(t *testing.T) {
+					res := applyAndCheck(t, oc.name, src, in, oc.opts, targets)
+					if res == nil {
+						return
+					}
+					out := res.Output
+					// The corpus has no Docker-in-Docker: both modes only add
+					// lines; none changes nothing.
+					if oc.opts.Mode == dind.ModeNone {
+						if !bytes.Equal(out, src) {
+							t.Errorf("none on a template without DinD changed it:\n%s", lineDiff(src, out))
+						}
+					} else if ok, why := isLineSubsequence(src, out); !ok {
+						t.Errorf("on a template without DinD only lines may be added: %s\n%s", why, lineDiff(src, out))
+					}
+					if oc.opts.Mode == dind.ModePrivileged && !oc.opts.Minimal {
+						// Every corpus template tags the image with
+						// TeamCityVersion, whose Default is latest: never
+						// guess a tag, warn (with or without --sudo-image).
+						if !hasWarning(res, "sudo") {
+							t.Errorf("privileged without a -linux-sudo image: want a warning that mentions the sudo variant, got %q", res.Warnings)
+						}
+						if oc.opts.SudoImage && !hasWarning(res, "latest") {
+							t.Errorf("--sudo-image with a latest tag: want a warning that mentions latest, got %q", res.Warnings)
+						}
+					}
+				})
+			}
+			t.Run("switches", func(t *testing.T) {
+				checkSwitches(t, src, in, targets, nil, true)
+			})
+		})
+	}
+}
+
+// checkSwitches runs mode switches both ways, complete and minimal, checking
+// the semantics after each step. When pristine (no DinD, no Privileged key,
+// no DOCKER_IN_DOCKER), minimal socket or privileged followed by none must
+// give back the original bytes.
+func checkSwitches(t *testing.T, src []byte, in map[string]any, targets, taskDefs []string, pristine bool) {
+	t.Helper()
+	chains := [][]dind.Mode{
+		{dind.ModeSocket, dind.ModePrivileged, dind.ModeSocket},
+		{dind.ModePrivileged, dind.ModeNone},
+		{dind.ModeSocket, dind.ModeNone},
+		{dind.ModePrivileged, dind.ModeSocket, dind.ModePrivileged},
+		{dind.ModeSocket, dind.ModePrivileged, dind.ModeNone},
+	}
+	for _, minimal := range []bool{false, true} {
+		for _, chain := range chains {
+			label := "complete"
+			if minimal {
+				label = "minimal"
+			}
+			cur, curDoc := src, in
+			for _, m := range chain {
+				label += "→" + string(m)
+				o := dind.DefaultOptions(m)
+				o.Minimal = minimal
+				o.TaskDefinitions = taskDefs
+				res := applyAndCheck(t, label, cur, curDoc, o, targets)
+				if res == nil {
+					break
+				}
+				cur = res.Output
+				curDoc, _ = decodeCFN(cur)
+			}
+			if pristine && minimal && len(chain) == 2 && chain[1] == dind.ModeNone && !bytes.Equal(cur, src) {
+				t.Errorf("%s: minimal then none must give back the original bytes:\n%s", label, lineDiff(src, cur))
+			}
+		}
+	}
+}
+
+// applyAndCheck applies opts to src (whose reading is in), checks the result
+// against recipes.md and returns it, or nil after a failure that makes
+// further steps meaningless.
+func applyAndCheck(t *testing.T, label string, src []byte, in map[string]any, opts dind.Options, targets []string) *dind.Result {
+	t.Helper()
+	res, err := dind.Apply(src, opts)
+	if err != nil {
+		t.Errorf("%s: Apply: %v", label, err)
+		return nil
+	}
+	checkResult(t, label, src, res, targets)
+	out, err := decodeCFN(res.Output)
+	if err != nil {
+		t.Errorf("%s: output does not parse: %v", label, err)
+		return nil
+	}
+	checkOthersUnchanged(t, label, in, out, targets)
+	for _, id := range targets {
+		checkMode(t, label, in, out, id, opts)
+	}
+	checkIdempotent(t, label, res.Output, opts)
+	checkDetectedMode(t, label, res.Output, targets, opts.Mode)
+	return res
+}
+
+// checkDetectedMode: the engine's own reading of its output reports the mode
+// just applied on every target.
+func checkDetectedMode(t *testing.T, label string, out []byte, targets []string, mode dind.Mode) {
+	t.Helper()
+	tpl, err := dind.Parse(out)
+	if err != nil {
+		t.Errorf("%s: Parse(output): %v", label, err)
+		return
+	}
+	for _, td := range tpl.Agents() {
+		if slices.Contains(targets, td.LogicalID) && td.Mode() != mode {
+			t.Errorf("%s: Parse(output).Agents(): %s is in mode %q, want %q", label, td.LogicalID, td.Mode(), mode)
+		}
+	}
+}
+
+func hasWarning(res *dind.Result, sub string) bool {
+	for _, w := range res.Warnings {
+		if containsFold(w, sub) {
+			return true
+		}
+	}
+	return false
+}

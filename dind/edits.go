@@ -1,0 +1,378 @@
+package dind
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// editor collects edits to mappings and sequences and turns them into byte
+// edits of the original text: insertions after the last sibling, removals of
+// whole entries, and scalar replacements. Collecting first lets several edits
+// of one collection be rendered together (one insertion point, commas right).
+type editor struct {
+	l      *layout
+	maps   map[*yaml.Node]*collectionEdit
+	seqs   map[*yaml.Node]*collectionEdit
+	order  []*yaml.Node // collections in the order first edited
+	scalar []byteEdit
+}
+
+type collectionEdit struct {
+	st     *style
+	keys   []string // new mapping keys, parallel to add
+	add    []*value
+	remove map[int]bool // entry (mapping: pair) indexes
+}
+
+type byteEdit struct {
+	start, end int
+	text       string
+	// rank orders insertions at the same offset: where a nested mapping and
+	// its parent both end, the nested one's new lines must come first.
+	rank int
+}
+
+func newEditor(l *layout) *editor {
+	return &editor{l: l, maps: map[*yaml.Node]*collectionEdit{}, seqs: map[*yaml.Node]*collectionEdit{}}
+}
+
+func (e *editor) edit(set map[*yaml.Node]*collectionEdit, n *yaml.Node, st *style) *collectionEdit {
+	ce := set[n]
+	if ce == nil {
+		ce = &collectionEdit{st: st, remove: map[int]bool{}}
+		set[n] = ce
+		e.order = append(e.order, n)
+	}
+	return ce
+}
+
+// setKey adds key: v at the end of mapping m.
+func (e *editor) setKey(m *yaml.Node, key string, v *value, st *style) {
+	ce := e.edit(e.maps, m, st)
+	ce.keys = append(ce.keys, key)
+	ce.add = append(ce.add, v)
+}
+
+// removeKey removes the pair whose key is m.Content[i].
+func (e *editor) removeKey(m *yaml.Node, i int, st *style) {
+	e.edit(e.maps, m, st).remove[i/2] = true
+}
+
+// appendItem adds item to the sequence under key in m, creating the key (or
+// replacing an empty value) when needed.
+func (e *editor) appendItem(m *yaml.Node, key string, item *value, st *style) {
+	if i := mapIndex(m, key); i >= 0 {
+		seq := m.Content[i+1]
+		if seq.Kind == yaml.SequenceNode {
+			ce := e.edit(e.seqs, seq, st)
+			ce.add = append(ce.add, item)
+			return
+		}
+		// An empty "Key:" is replaced by a new entry with the list.
+		e.removeKey(m, i, st)
+	}
+	if ce := e.maps[m]; ce != nil {
+		for j, k := range ce.keys {
+			if k == key && ce.add[j].isSeq() {
+				ce.add[j].items = append(ce.add[j].items, item)
+				return
+			}
+		}
+	}
+	e.setKey(m, key, list(item), st)
+}
+
+// removeItem removes seq.Content[i].
+func (e *editor) removeItem(seq *yaml.Node, i int, st *style) {
+	e.edit(e.seqs, seq, st).remove[i] = true
+}
+
+// replaceScalar rewrites scalar n's text, keeping its quoting.
+func (e *editor) replaceScalar(n *yaml.Node, s string, st *style) error {
+	start := e.l.contentStart(n)
+	end, err := e.l.end(n)
+	if err != nil {
+		return err
+	}
+	text := quote(s, n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle))
+	if st.json && n.Tag == "!!str" {
+		text = quote(s, yaml.DoubleQuotedStyle)
+	}
+	e.scalar = append(e.scalar, byteEdit{start: start, end: end, text: text})
+	return nil
+}
+
+// render applies every edit to the original text.
+func (e *editor) render() ([]byte, error) {
+	edits := append([]byteEdit(nil), e.scalar...)
+	// Sequences first: one that loses every item and gains none turns into
+	// the removal of its key from the parent mapping.
+	for _, n := range e.order {
+		ce := e.seqs[n]
+		if ce == nil {
+			continue
+		}
+		if len(ce.remove) == len(n.Content) && len(ce.add) == 0 {
+			info := e.l.info[n]
+			if info.key == nil || info.parent == nil {
+				return nil, fmt.Errorf("internal: cannot remove the last item of the list at line %d", n.Line)
+			}
+			e.removeKey(info.parent, indexOf(info.parent.Content, info.key), ce.st)
+			continue
+		}
+		be, err := e.renderCollection(n, ce)
+		if err != nil {
+			return nil, err
+		}
+		edits = append(edits, be...)
+	}
+	for _, n := range e.order {
+		if ce := e.maps[n]; ce != nil {
+			be, err := e.renderCollection(n, ce)
+			if err != nil {
+				return nil, err
+			}
+			edits = append(edits, be...)
+		}
+	}
+	return apply(e.l.src, edits)
+}
+
+func indexOf(nodes []*yaml.Node, n *yaml.Node) int {
+	for i, c := range nodes {
+		if c == n {
+			return i
+		}
+	}
+	return -1
+}
+
+func apply(src []byte, edits []byteEdit) ([]byte, error) {
+	sort.SliceStable(edits, func(i, j int) bool {
+		if edits[i].start != edits[j].start {
+			return edits[i].start < edits[j].start
+		}
+		if edits[i].end != edits[j].end {
+			return edits[i].end < edits[j].end
+		}
+		return edits[i].rank < edits[j].rank
+	})
+	size := len(src)
+	for _, ed := range edits {
+		size += len(ed.text) - (ed.end - ed.start)
+	}
+	out := make([]byte, 0, size)
+	pos := 0
+	for _, ed := range edits {
+		if ed.start < pos {
+			return nil, fmt.Errorf("internal: overlapping edits at byte %d", ed.start)
+		}
+		out = append(out, src[pos:ed.start]...)
+		out = append(out, ed.text...)
+		pos = ed.end
+	}
+	return append(out, src[pos:]...), nil
+}
+
+// entry is one pair of a mapping or one item of a sequence, as text.
+type entry struct {
+	start, end int
+	line       int
+}
+
+func (e *editor) entries(n *yaml.Node) ([]entry, error) {
+	var out []entry
+	step := 1
+	if n.Kind == yaml.MappingNode {
+		step = 2
+	}
+	for i := 0; i+step-1 < len(n.Content); i += step {
+		first, last := n.Content[i], n.Content[i+step-1]
+		end, err := e.l.end(last)
+		if err != nil {
+			return nil, err
+		}
+		if step == 2 && isNull(last) {
+			if end, err = e.l.end(first); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, entry{start: e.l.start(first), end: end, line: first.Line})
+	}
+	return out, nil
+}
+
+func (e *editor) renderCollection(n *yaml.Node, ce *collectionEdit) ([]byteEdit, error) {
+	ents, err := e.entries(n)
+	if err != nil {
+		return nil, err
+	}
+	if e.l.info[n].flow {
+		return e.renderFlow(n, ce, ents)
+	}
+	return e.renderBlock(n, ce, ents)
+}
+
+// renderBlock removes whole lines and appends new lines after the last entry.
+func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]byteEdit, error) {
+	l := e.l
+	var out []byteEdit
+	for i, ent := range ents {
+		if !ce.remove[i] {
+			continue
+		}
+		lineStart := l.lineStart(ent.line)
+		onOwnLine := strings.TrimSpace(string(l.src[lineStart:ent.start])) == ""
+		if n.Kind == yaml.SequenceNode {
+			// The entry starts at the item; its line starts with the dash.
+			onOwnLine = strings.TrimSpace(string(l.src[lineStart:ent.start])) == "-"
+		}
+		switch {
+		case onOwnLine:
+			out = append(out, byteEdit{l.headCommentStart(ent.line), l.nextLineStart(ent.end), "", 0})
+		case i+1 < len(ents) && !ce.remove[i+1]:
+			// "- Key: v" first on a dash line: the next key moves up onto the dash line.
+			out = append(out, byteEdit{ent.start, ents[i+1].start, "", 0})
+		default:
+			return nil, fmt.Errorf("cannot remove the entry at line %d without its neighbours; edit it by hand", ent.line)
+		}
+	}
+	if len(ce.add) == 0 {
+		return out, nil
+	}
+	last := ents[len(ents)-1]
+	at := l.nextLineStart(last.end)
+	var lines []string
+	indent := n.Column - 1
+	if n.Kind == yaml.MappingNode {
+		indent = n.Content[0].Column - 1
+		keyStyle := n.Content[0].Style & (yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle)
+		flowValues := hasOnlyFlowCollections(n)
+		for i, v := range ce.add {
+			lines = append(lines, ce.st.blockEntry(ce.keys[i], keyStyle, v, indent, flowValues)...)
+		}
+	} else {
+		dash := n.Column - 1
+		keyIndent := dash + 2
+		var keyStyle yaml.Style
+		if first := n.Content[0]; first.Kind == yaml.MappingNode && first.Line == n.Line && len(first.Content) > 0 {
+			keyIndent = first.Content[0].Column - 1
+			keyStyle = first.Content[0].Style & (yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle)
+		}
+		for _, v := range ce.add {
+			lines = append(lines, ce.st.blockItem(v, keyStyle, dash, keyIndent)...)
+		}
+	}
+	text := strings.Join(lines, ce.st.nl) + ce.st.nl
+	if at == len(l.src) && (len(l.src) == 0 || l.src[len(l.src)-1] != '\n') {
+		text = ce.st.nl + strings.Join(lines, ce.st.nl)
+	}
+	return append(out, byteEdit{at, at, text, -indent}), nil
+}
+
+// headCommentStart extends the start of line up over the comment lines
+// directly above it at the same indentation: they describe the entry.
+func (l *layout) headCommentStart(line int) int {
+	indent := l.indent(line)
+	for n := line - 1; n >= 1; n-- {
+		if l.kind(n) != lineComment || l.indent(n) != indent {
+			break
+		}
+		line = n
+	}
+	return l.lineStart(line)
+}
+
+// hasOnlyFlowCollections reports a block mapping whose plain collection
+// values are all written in flow style: new collections follow suit.
+func hasOnlyFlowCollections(m *yaml.Node) bool {
+	found := false
+	for i := 1; i < len(m.Content); i += 2 {
+		v := m.Content[i]
+		if (v.Kind != yaml.MappingNode && v.Kind != yaml.SequenceNode) || strings.HasPrefix(v.Tag, "!") && !strings.HasPrefix(v.Tag, "!!") {
+			continue
+		}
+		if v.Style&yaml.FlowStyle == 0 {
+			return false
+		}
+		found = true
+	}
+	return found
+}
+
+// renderFlow edits a flow collection: removals take their comma with them;
+// additions go after the last kept entry, on one line or, when the
+// collection is spread over lines, each on its own line.
+func (e *editor) renderFlow(n *yaml.Node, ce *collectionEdit, ents []entry) ([]byteEdit, error) {
+	l := e.l
+	var out []byteEdit
+	lastKept := -1
+	for i := 0; i < len(ents); i++ {
+		if !ce.remove[i] {
+			lastKept = i
+			continue
+		}
+		j := i
+		for j+1 < len(ents) && ce.remove[j+1] {
+			j++
+		}
+		switch {
+		case i > 0:
+			out = append(out, byteEdit{ents[i-1].end, ents[j].end, "", 0})
+		case j+1 < len(ents):
+			out = append(out, byteEdit{ents[0].start, ents[j+1].start, "", 0})
+		default:
+			out = append(out, byteEdit{ents[0].start, ents[j].end, "", 0})
+		}
+		i = j
+	}
+	if len(ce.add) == 0 {
+		return out, nil
+	}
+	st := ce.st
+	open := l.contentStart(n)
+	multiline := len(ents) > 0 && ents[0].line != l.lineOf(open)
+	indent := 0
+	if multiline {
+		indent = l.indent(ents[0].line)
+	}
+	var parts []string
+	for i, v := range ce.add {
+		var s string
+		if multiline && st.json {
+			s = st.pretty(v, indent)
+		} else {
+			s = st.flow(v)
+		}
+		if n.Kind == yaml.MappingNode {
+			s = st.key(ce.keys[i], 0) + st.colon() + s
+		}
+		if multiline {
+			s = strings.Repeat(" ", indent) + s
+		}
+		parts = append(parts, s)
+	}
+	sep := ", "
+	if multiline {
+		sep = "," + st.nl
+	}
+	text := strings.Join(parts, sep)
+	switch {
+	case lastKept >= 0:
+		if multiline {
+			text = "," + st.nl + text
+		} else {
+			text = ", " + text
+		}
+		out = append(out, byteEdit{ents[lastKept].end, ents[lastKept].end, text, 0})
+	case len(ents) > 0:
+		// Every entry goes: the new ones take the place of the first.
+		out = append(out, byteEdit{ents[0].start, ents[0].start, strings.TrimLeft(text, " "), 0})
+	default:
+		out = append(out, byteEdit{open + 1, open + 1, text, 0})
+	}
+	return out, nil
+}

@@ -1,0 +1,123 @@
+package dind
+
+import (
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+const sudoSuffix = "-linux-sudo"
+
+// imageTag is the tag of an image reference ("" when it has none).
+func imageTag(image string) string {
+	slash := strings.LastIndexByte(image, '/')
+	if colon := strings.LastIndexByte(image, ':'); colon > slash {
+		return image[colon+1:]
+	}
+	return ""
+}
+
+// sudoImage handles the -linux-sudo image variant JetBrains documents for
+// privileged mode (the image's start script calls sudo to start dockerd). It
+// rewrites only a literal tag, never guesses one for latest or a parameter.
+func (r *recipe) sudoImage(c *yaml.Node) error {
+	img := mapGet(c, "Image")
+	resolved := r.t.resolve(img)
+	if strings.HasSuffix(imageTag(resolved), sudoSuffix) {
+		return nil
+	}
+	where := r.td.id + "/" + r.name(c)
+	if !r.opts.SudoImage {
+		r.warn("%s: JetBrains documents the %s image variant for privileged mode (its start script runs dockerd with sudo); the image is %s. Pass --sudo-image or use a %s tag", where, sudoSuffix, resolved, sudoSuffix)
+		return nil
+	}
+	node, literal := literalTag(img)
+	tag := imageTag(literal)
+	switch {
+	case node == nil:
+		r.warn("%s: the image tag is not written literally (%s); set it to a %s tag yourself, such as 2025.07%s, when you deploy", where, describeImage(img), sudoSuffix, sudoSuffix)
+		return nil
+	case tag == "" || tag == "latest":
+		r.warn("%s: image %s has no versioned tag, and there is no latest%s: tcdind will not guess one; use a versioned %s tag such as 2025.07%s", where, resolved, sudoSuffix, sudoSuffix, sudoSuffix)
+		return nil
+	}
+	if err := r.ed.replaceScalar(node, node.Value+sudoSuffix, r.st); err != nil {
+		return err
+	}
+	r.change(c, "image tag %s to %s%s", tag, tag, sudoSuffix)
+	return nil
+}
+
+// literalTag finds the scalar that ends with the image's tag: the Image
+// itself, the last part of a Join on ":", or a Sub whose tag is literal. It
+// returns the node and the image text it ends (for reading the tag).
+func literalTag(img *yaml.Node) (*yaml.Node, string) {
+	if img == nil {
+		return nil, ""
+	}
+	switch img.Kind {
+	case yaml.ScalarNode:
+		if img.Tag == "!Ref" {
+			return nil, ""
+		}
+		if img.Tag == "!Sub" && strings.Contains(img.Value[strings.LastIndexByte(img.Value, ':')+1:], "${") {
+			return nil, ""
+		}
+		return img, img.Value
+	case yaml.SequenceNode:
+		if img.Tag == "!Join" {
+			return joinTag(img.Content)
+		}
+		if img.Tag == "!Sub" && len(img.Content) > 0 {
+			return literalTag(&yaml.Node{Kind: yaml.ScalarNode, Tag: "!Sub", Value: img.Content[0].Value})
+		}
+	case yaml.MappingNode:
+		if len(img.Content) == 2 {
+			switch img.Content[0].Value {
+			case "Fn::Join":
+				return joinTag(img.Content[1].Content)
+			case "Fn::Sub":
+				if s := img.Content[1]; s.Kind == yaml.ScalarNode && !strings.Contains(s.Value[strings.LastIndexByte(s.Value, ':')+1:], "${") {
+					return s, s.Value
+				}
+			}
+		}
+	}
+	return nil, ""
+}
+
+func joinTag(args []*yaml.Node) (*yaml.Node, string) {
+	if len(args) != 2 || args[0].Value != ":" || args[1].Kind != yaml.SequenceNode || len(args[1].Content) < 2 {
+		return nil, ""
+	}
+	parts := args[1].Content
+	last := parts[len(parts)-1]
+	if last.Kind != yaml.ScalarNode || isTagged(last) {
+		return nil, ""
+	}
+	return last, "image:" + last.Value
+}
+
+func describeImage(img *yaml.Node) string {
+	var refs []string
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && n.Tag == "!Ref" {
+			refs = append(refs, n.Value)
+		}
+		if n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "Ref" {
+			refs = append(refs, n.Content[1].Value)
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	if img != nil {
+		walk(img)
+	}
+	if len(refs) > 0 {
+		return fmt.Sprintf("it comes from parameter %s", strings.Join(refs, ", "))
+	}
+	return "it is an expression"
+}

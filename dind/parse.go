@@ -1,0 +1,128 @@
+package dind
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Parse reads a YAML or JSON template. It refuses input over
+// MaxTemplateSize and input that does not parse, naming the position.
+func Parse(src []byte) (*Template, error) {
+	if len(src) > MaxTemplateSize {
+		return nil, &RefusedError{Reason: fmt.Sprintf("template is %d bytes, over CloudFormation's limit of 1 MB (%d bytes)", len(src), MaxTemplateSize)}
+	}
+	body := bytes.TrimPrefix(src, utf8BOM)
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, &ParseError{Msg: "the template is empty"}
+	}
+	isJSON := looksLikeJSON(body)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(body, &doc); err != nil {
+		return nil, parseError(body, isJSON, err)
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, &RefusedError{Reason: "not a CloudFormation template: expected a mapping with a Resources section at the top"}
+	}
+	t := &Template{src: src, text: newText(src), json: isJSON, root: doc.Content[0]}
+	t.params = parameterDefaults(t.root)
+	if err := t.findAgents(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func looksLikeJSON(body []byte) bool {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '{'
+}
+
+var yamlErrorLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// parseError turns a parser error into a ParseError with a position. JSON
+// input is checked again with encoding/json, which knows the column too.
+func parseError(body []byte, isJSON bool, err error) error {
+	if isJSON {
+		var v any
+		jerr := json.Unmarshal(body, &v)
+		var syn *json.SyntaxError
+		if errors.As(jerr, &syn) {
+			line, col := lineColumn(body, int(syn.Offset))
+			return &ParseError{Line: line, Column: col, Msg: syn.Error()}
+		}
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := yamlErrorLine.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &ParseError{Line: line, Column: firstColumn(body, line), Msg: m[2]}
+	}
+	return &ParseError{Msg: msg}
+}
+
+// lineColumn turns a byte offset into a 1-based line and column.
+func lineColumn(body []byte, off int) (int, int) {
+	if off > len(body) {
+		off = len(body)
+	}
+	before := body[:off]
+	line := bytes.Count(before, []byte{'\n'}) + 1
+	col := off - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+// firstColumn is the column of line's first non-blank character: yaml.v3
+// reports only the line of an error, and that is where a reader looks first.
+func firstColumn(body []byte, line int) int {
+	lines := bytes.Split(body, []byte{'\n'})
+	if line < 1 || line > len(lines) {
+		return 0
+	}
+	l := lines[line-1]
+	return len(l) - len(bytes.TrimLeft(l, " \t")) + 1
+}
+
+// mapGet returns the value of key in mapping m, or nil.
+func mapGet(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// mapIndex returns the index of key's key node in m.Content, or -1.
+func mapIndex(m *yaml.Node, key string) int {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return -1
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func parameterDefaults(root *yaml.Node) map[string]string {
+	params := map[string]string{}
+	p := mapGet(root, "Parameters")
+	if p == nil || p.Kind != yaml.MappingNode {
+		return params
+	}
+	for i := 0; i+1 < len(p.Content); i += 2 {
+		if d := mapGet(p.Content[i+1], "Default"); d != nil && d.Kind == yaml.ScalarNode {
+			params[p.Content[i].Value] = d.Value
+		}
+	}
+	return params
+}

@@ -1,0 +1,81 @@
+package dind
+
+import (
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Paths the recipes mount.
+const (
+	dockerSocketPath = "/var/run/docker.sock"
+	dockerDataPath   = "/var/lib/docker"
+	dindVariable     = "DOCKER_IN_DOCKER"
+	dindStart        = "start"
+)
+
+// buildAgentDirs are mirrored at the same path on the host in socket mode so
+// that `docker run -v <checkout>` and TeamCity's Docker Wrapper see the same
+// files inside the agent and on the host.
+var buildAgentDirs = []string{"work", "temp", "tools", "plugins", "system"}
+
+func containerMode(c *yaml.Node) Mode {
+	priv := isTrue(mapGet(c, "Privileged"))
+	sock := mountIndex(c, dockerSocketPath) >= 0
+	switch {
+	case priv && sock:
+		return ModeMixed
+	case priv:
+		return ModePrivileged
+	case sock:
+		return ModeSocket
+	}
+	return ModeNone
+}
+
+// isTrue reports a YAML or JSON true, or the string "true".
+func isTrue(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.ScalarNode && strings.EqualFold(n.Value, "true") && (n.Tag == "!!bool" || n.Tag == "!!str")
+}
+
+func isFalse(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.ScalarNode && strings.EqualFold(n.Value, "false") && (n.Tag == "!!bool" || n.Tag == "!!str")
+}
+
+func samePath(a, b string) bool {
+	return strings.TrimRight(a, "/") == strings.TrimRight(b, "/") && a != ""
+}
+
+// mountIndex is the index in MountPoints of the mount at containerPath, or -1.
+func mountIndex(c *yaml.Node, containerPath string) int {
+	mounts := mapGet(c, "MountPoints")
+	if mounts == nil || mounts.Kind != yaml.SequenceNode {
+		return -1
+	}
+	for i, m := range mounts.Content {
+		if samePath(scalarValue(mapGet(m, "ContainerPath")), containerPath) {
+			return i
+		}
+	}
+	return -1
+}
+
+// envIndex is the index in Environment of the variable name, or -1.
+func envIndex(c *yaml.Node, name string) int {
+	env := mapGet(c, "Environment")
+	if env == nil || env.Kind != yaml.SequenceNode {
+		return -1
+	}
+	for i, e := range env.Content {
+		if scalarValue(mapGet(e, "Name")) == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// isRootUser reports a User that is root: "root", "0", or "root:group".
+func isRootUser(u string) bool {
+	name, _, _ := strings.Cut(u, ":")
+	return name == "root" || name == "0"
+}

@@ -1,0 +1,169 @@
+package dind
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// text is the original template with an index of its lines, so that the
+// parser's line/column positions can be turned into byte offsets and the
+// indentation around a node can be read.
+type text struct {
+	src   []byte
+	lines []int // byte offset of the start of each line; lines[0] skips a BOM
+	crlf  bool
+	bom   bool
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+func newText(src []byte) *text {
+	t := &text{src: src}
+	start := 0
+	if bytes.HasPrefix(src, utf8BOM) {
+		t.bom = true
+		start = len(utf8BOM)
+	}
+	t.lines = make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
+	t.lines[0] = start
+	for i := start; i < len(src); {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			break
+		}
+		if len(t.lines) == 1 && j > 0 && src[i+j-1] == '\r' {
+			t.crlf = true
+		}
+		i += j + 1
+		t.lines = append(t.lines, i)
+	}
+	return t
+}
+
+// newline is the file's own line ending.
+func (t *text) newline() string {
+	if t.crlf {
+		return "\r\n"
+	}
+	return "\n"
+}
+
+// lineCount is the number of lines, counting a last line without a newline.
+func (t *text) lineCount() int { return len(t.lines) }
+
+// lineStart is the offset of 1-based line n.
+func (t *text) lineStart(n int) int {
+	if n < 1 {
+		return t.lines[0]
+	}
+	if n > len(t.lines) {
+		return len(t.src)
+	}
+	return t.lines[n-1]
+}
+
+// lineBody is line n without its line ending.
+func (t *text) lineBody(n int) []byte {
+	start := t.lineStart(n)
+	end := len(t.src)
+	if n < len(t.lines) {
+		end = t.lines[n] - 1
+	}
+	if end > start && t.src[end-1] == '\r' {
+		end--
+	}
+	if end < start {
+		end = start
+	}
+	return t.src[start:end]
+}
+
+// nextLineStart is the offset of the line after the one holding off; the
+// end of the text when off is on the last line.
+func (t *text) nextLineStart(off int) int {
+	i := bytes.IndexByte(t.src[off:], '\n')
+	if i < 0 {
+		return len(t.src)
+	}
+	return off + i + 1
+}
+
+// lineOf is the 1-based line holding offset off.
+func (t *text) lineOf(off int) int {
+	lo, hi := 0, len(t.lines)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if t.lines[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo + 1
+}
+
+// offset turns the parser's 1-based line and column (counted in characters)
+// into a byte offset.
+func (t *text) offset(line, col int) int {
+	start := t.lineStart(line)
+	body := t.lineBody(line)
+	i := 0
+	for c := 1; c < col && i < len(body); c++ {
+		if body[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRune(body[i:])
+		i += size
+	}
+	return start + i
+}
+
+// indent is the number of leading spaces of line n.
+func (t *text) indent(n int) int {
+	body := t.lineBody(n)
+	i := 0
+	for i < len(body) && body[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// lineKind classifies line n for indentation scans.
+type lineKind int
+
+const (
+	lineBlank lineKind = iota
+	lineComment
+	lineContent
+	lineDocMarker // "---" or "..." at column 0
+)
+
+func (t *text) kind(n int) lineKind {
+	body := t.lineBody(n)
+	i := 0
+	for i < len(body) && (body[i] == ' ' || body[i] == '\t') {
+		i++
+	}
+	switch {
+	case i == len(body):
+		return lineBlank
+	case body[i] == '#':
+		return lineComment
+	case i == 0 && (isMarker(body, "---") || isMarker(body, "...")):
+		return lineDocMarker
+	}
+	return lineContent
+}
+
+func isMarker(body []byte, m string) bool {
+	return bytes.HasPrefix(body, []byte(m)) && (len(body) == 3 || body[3] == ' ' || body[3] == '\t')
+}
+
+// startsWithDash reports whether line n's first non-space character is a
+// block sequence entry indicator.
+func (t *text) startsWithDash(n int) bool {
+	body := t.lineBody(n)
+	i := t.indent(n)
+	return i < len(body) && body[i] == '-' && (i+1 == len(body) || body[i+1] == ' ')
+}
