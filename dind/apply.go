@@ -19,6 +19,7 @@ func (t *Template) Apply(opts Options) (*Result, error) {
 	}
 	res := &Result{}
 	l := newLayout(t.text)
+	edited := make([]*taskDef, 0, len(targets))
 	ed := newEditor(l)
 	for _, td := range targets {
 		res.Targets = append(res.Targets, td.id)
@@ -26,6 +27,7 @@ func (t *Template) Apply(opts Options) (*Result, error) {
 			return nil, &RefusedError{Reason: td.refusal}
 		}
 		l.index(td.resource, nil, td.key, false, td.key.Column-1)
+		edited = append(edited, td)
 		r, err := newRecipe(t, ed, td, t.detectStyle(l, td), opts, res)
 		if err != nil {
 			return nil, err
@@ -34,14 +36,14 @@ func (t *Template) Apply(opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	out, err := ed.render()
+	out, edits, err := ed.render()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", targetsLabel(res.Targets), err)
 	}
 	res.Output = out
 	res.Changed = !bytes.Equal(out, t.src)
 	if res.Changed {
-		if err := verify(out, res.Targets, opts.Mode); err != nil {
+		if err := t.verify(l, out, edits, edited, opts.Mode); err != nil {
 			return nil, err
 		}
 	}
@@ -53,26 +55,6 @@ func targetsLabel(ids []string) string {
 		return "task definition " + ids[0]
 	}
 	return fmt.Sprintf("task definitions %v", ids)
-}
-
-// verify parses the output again and checks every target is in the mode, so
-// that a mistake of the editor is an error rather than a broken template.
-func verify(out []byte, targets []string, mode Mode) error {
-	after, err := Parse(out)
-	if err != nil {
-		return fmt.Errorf("internal error: the edited template does not parse (%v); nothing was written, please report this", err)
-	}
-	for _, td := range after.agents {
-		if !contains(targets, td.id) {
-			continue
-		}
-		for _, c := range td.agents {
-			if m := containerMode(c); m != mode {
-				return fmt.Errorf("internal error: after the edit %s is in %s mode, not %s; nothing was written, please report this", td.id, m, mode)
-			}
-		}
-	}
-	return nil
 }
 
 func contains(list []string, s string) bool {

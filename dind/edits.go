@@ -105,8 +105,9 @@ func (e *editor) replaceScalar(n *yaml.Node, s string, st *style) error {
 	return nil
 }
 
-// render applies every edit to the original text.
-func (e *editor) render() ([]byte, error) {
+// render applies every edit to the original text. It returns the byte
+// edits too, so that positions in the original can be found in the output.
+func (e *editor) render() ([]byte, []byteEdit, error) {
 	edits := append([]byteEdit(nil), e.scalar...)
 	// Sequences first: one that loses every item and gains none turns into
 	// the removal of its key from the parent mapping.
@@ -118,14 +119,14 @@ func (e *editor) render() ([]byte, error) {
 		if len(ce.remove) == len(n.Content) && len(ce.add) == 0 {
 			info := e.l.info[n]
 			if info.key == nil || info.parent == nil {
-				return nil, fmt.Errorf("internal: cannot remove the last item of the list at line %d", n.Line)
+				return nil, nil, fmt.Errorf("internal: cannot remove the last item of the list at line %d", n.Line)
 			}
 			e.removeKey(info.parent, indexOf(info.parent.Content, info.key), ce.st)
 			continue
 		}
 		be, err := e.renderCollection(n, ce)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		edits = append(edits, be...)
 	}
@@ -133,12 +134,13 @@ func (e *editor) render() ([]byte, error) {
 		if ce := e.maps[n]; ce != nil {
 			be, err := e.renderCollection(n, ce)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			edits = append(edits, be...)
 		}
 	}
-	return apply(e.l.src, edits)
+	out, err := apply(e.l.src, edits)
+	return out, edits, err
 }
 
 func indexOf(nodes []*yaml.Node, n *yaml.Node) int {

@@ -86,7 +86,7 @@ func (l *layout) skipSpace(i int) int {
 	return i
 }
 
-func isSpace(c byte) bool        { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+func isSpace(c byte) bool         { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 func isFlowIndicator(c byte) bool { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}' }
 
 // isNull reports an empty value ("Key:" with nothing after it).
