@@ -116,7 +116,7 @@ func (e *editor) render() ([]byte, []byteEdit, error) {
 		if ce == nil {
 			continue
 		}
-		if len(ce.remove) == len(n.Content) && len(ce.add) == 0 {
+		if len(ce.remove) == len(n.Content) && len(ce.add) == 0 && !e.keepsEmpty(n) {
 			info := e.l.info[n]
 			if info.key == nil || info.parent == nil {
 				return nil, nil, fmt.Errorf("internal: cannot remove the last item of the list at line %d", n.Line)
@@ -143,6 +143,15 @@ func (e *editor) render() ([]byte, []byteEdit, error) {
 	return out, edits, err
 }
 
+// keepsEmpty reports a list written inline ("Key: [...]") in a block
+// mapping: emptied, it stays as [] the way the user wrote it. A block list
+// has no empty form, and in JSON the key goes with its last item, so that
+// switching a mode off again gives back the original text.
+func (e *editor) keepsEmpty(seq *yaml.Node) bool {
+	info := e.l.info[seq]
+	return seq.Style&yaml.FlowStyle != 0 && info.parent != nil && !e.l.info[info.parent].flow
+}
+
 func indexOf(nodes []*yaml.Node, n *yaml.Node) int {
 	for i, c := range nodes {
 		if c == n {
@@ -162,6 +171,24 @@ func apply(src []byte, edits []byteEdit) ([]byte, error) {
 		}
 		return edits[i].rank < edits[j].rank
 	})
+	edits = mergeRemovals(edits)
+	if n := len(edits); n > 0 {
+		// Lines removed from the end of a file that has no final newline
+		// take the newline before them instead, so the file still ends
+		// the way it did.
+		last := &edits[n-1]
+		prevEnd := 0
+		if n > 1 {
+			prevEnd = edits[n-2].end
+		}
+		if last.text == "" && last.end == len(src) && len(src) > 0 && src[len(src)-1] != '\n' &&
+			last.start > prevEnd && src[last.start-1] == '\n' {
+			last.start--
+			if last.start > prevEnd && src[last.start-1] == '\r' {
+				last.start--
+			}
+		}
+	}
 	size := len(src)
 	for _, ed := range edits {
 		size += len(ed.text) - (ed.end - ed.start)
@@ -177,6 +204,22 @@ func apply(src []byte, edits []byteEdit) ([]byte, error) {
 		pos = ed.end
 	}
 	return append(out, src[pos:]...), nil
+}
+
+// mergeRemovals joins removals that touch or overlap (a list's last item
+// and the key that holds it, say) into one.
+func mergeRemovals(edits []byteEdit) []byteEdit {
+	out := edits[:0:0]
+	for _, ed := range edits {
+		if n := len(out); n > 0 && ed.text == "" && out[n-1].text == "" && ed.start <= out[n-1].end && out[n-1].end > out[n-1].start {
+			if ed.end > out[n-1].end {
+				out[n-1].end = ed.end
+			}
+			continue
+		}
+		out = append(out, ed)
+	}
+	return out
 }
 
 // entry is one pair of a mapping or one item of a sequence, as text.
@@ -234,7 +277,8 @@ func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]
 		}
 		switch {
 		case onOwnLine:
-			out = append(out, byteEdit{l.headCommentStart(ent.line), l.nextLineStart(ent.end), "", 0})
+			start, end := l.headCommentStart(ent.line), l.nextLineStart(ent.end)
+			out = append(out, byteEdit{start, end, "", 0})
 		case i+1 < len(ents) && !ce.remove[i+1]:
 			// "- Key: v" first on a dash line: the next key moves up onto the dash line.
 			out = append(out, byteEdit{ent.start, ents[i+1].start, "", 0})
@@ -337,9 +381,9 @@ func (e *editor) renderFlow(n *yaml.Node, ce *collectionEdit, ents []entry) ([]b
 	st := ce.st
 	open := l.contentStart(n)
 	multiline := len(ents) > 0 && ents[0].line != l.lineOf(open)
-	indent := 0
+	indent := ""
 	if multiline {
-		indent = l.indent(ents[0].line)
+		indent = l.leading(ents[0].line)
 	}
 	var parts []string
 	for i, v := range ce.add {
@@ -353,11 +397,11 @@ func (e *editor) renderFlow(n *yaml.Node, ce *collectionEdit, ents []entry) ([]b
 			s = st.key(ce.keys[i], 0) + st.colon() + s
 		}
 		if multiline {
-			s = strings.Repeat(" ", indent) + s
+			s = indent + s
 		}
 		parts = append(parts, s)
 	}
-	sep := ", "
+	sep := st.comma()
 	if multiline {
 		sep = "," + st.nl
 	}
@@ -367,12 +411,12 @@ func (e *editor) renderFlow(n *yaml.Node, ce *collectionEdit, ents []entry) ([]b
 		if multiline {
 			text = "," + st.nl + text
 		} else {
-			text = ", " + text
+			text = st.comma() + text
 		}
 		out = append(out, byteEdit{ents[lastKept].end, ents[lastKept].end, text, 0})
 	case len(ents) > 0:
 		// Every entry goes: the new ones take the place of the first.
-		out = append(out, byteEdit{ents[0].start, ents[0].start, strings.TrimLeft(text, " "), 0})
+		out = append(out, byteEdit{ents[0].start, ents[0].start, strings.TrimLeft(text, " \t"), 0})
 	default:
 		out = append(out, byteEdit{open + 1, open + 1, text, 0})
 	}

@@ -42,9 +42,11 @@ type style struct {
 	quote      yaml.Style // 0, SingleQuotedStyle or DoubleQuotedStyle for strings
 	mapIndent  int        // a nested mapping's keys, relative to its key
 	seqIndent  int        // a sequence's dashes, relative to its key (0: compact)
-	jsonIndent int        // JSON: one level of indentation
+	itemIndent int        // a mapping item's keys, relative to its dash ("-   Name")
+	jsonIndent string     // JSON: one level of indentation (spaces or a tab)
 	flowPad    bool       // "{ a: b }" rather than "{a: b}"
 	colonSpace bool       // JSON: `"a": 1` rather than `"a":1`
+	commaSpace bool       // `a, b` rather than `a,b`
 }
 
 func (st *style) scalar(v *value) string {
@@ -79,6 +81,13 @@ func (st *style) key(k string, quoted yaml.Style) string {
 	return quote(k, quoted)
 }
 
+func (st *style) comma() string {
+	if st.commaSpace {
+		return ", "
+	}
+	return ","
+}
+
 func (st *style) colon() string {
 	if st.json && !st.colonSpace {
 		return ":"
@@ -103,7 +112,7 @@ func (st *style) writeFlow(b *strings.Builder, v *value) {
 		b.WriteString("{" + open)
 		for i, k := range v.keys {
 			if i > 0 {
-				b.WriteString(", ")
+				b.WriteString(st.comma())
 			}
 			b.WriteString(st.key(k, 0) + st.colon())
 			st.writeFlow(b, v.vals[i])
@@ -113,7 +122,7 @@ func (st *style) writeFlow(b *strings.Builder, v *value) {
 		b.WriteString("[")
 		for i, item := range v.items {
 			if i > 0 {
-				b.WriteString(", ")
+				b.WriteString(st.comma())
 			}
 			st.writeFlow(b, item)
 		}
@@ -123,23 +132,24 @@ func (st *style) writeFlow(b *strings.Builder, v *value) {
 	}
 }
 
-// pretty renders v as multi-line JSON whose closing bracket sits at indent.
-func (st *style) pretty(v *value, indent int) string {
+// pretty renders v as multi-line JSON whose closing bracket sits at indent
+// (the leading white space of its line).
+func (st *style) pretty(v *value, indent string) string {
 	if !v.isMap() && !v.isSeq() {
 		return st.scalar(v)
 	}
-	inner := strings.Repeat(" ", indent+st.jsonIndent)
+	inner := indent + st.jsonIndent
 	var parts []string
 	if v.isMap() {
 		for i, k := range v.keys {
-			parts = append(parts, inner+st.key(k, 0)+st.colon()+st.pretty(v.vals[i], indent+st.jsonIndent))
+			parts = append(parts, inner+st.key(k, 0)+st.colon()+st.pretty(v.vals[i], inner))
 		}
-		return "{" + st.nl + strings.Join(parts, ","+st.nl) + st.nl + strings.Repeat(" ", indent) + "}"
+		return "{" + st.nl + strings.Join(parts, ","+st.nl) + st.nl + indent + "}"
 	}
 	for _, item := range v.items {
-		parts = append(parts, inner+st.pretty(item, indent+st.jsonIndent))
+		parts = append(parts, inner+st.pretty(item, inner))
 	}
-	return "[" + st.nl + strings.Join(parts, ","+st.nl) + st.nl + strings.Repeat(" ", indent) + "]"
+	return "[" + st.nl + strings.Join(parts, ","+st.nl) + st.nl + indent + "]"
 }
 
 // blockEntry renders `key: v` as block lines at indent; nested collections
@@ -159,7 +169,7 @@ func (st *style) blockEntry(key string, keyStyle yaml.Style, v *value, indent in
 	case v.isSeq():
 		lines := []string{pad + k + ":"}
 		for _, item := range v.items {
-			lines = append(lines, st.blockItem(item, keyStyle, indent+st.seqIndent, indent+st.seqIndent+2)...)
+			lines = append(lines, st.blockItem(item, keyStyle, indent+st.seqIndent, indent+st.seqIndent+st.itemIndent)...)
 		}
 		return lines
 	}

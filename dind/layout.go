@@ -1,6 +1,7 @@
 package dind
 
 import (
+	"bytes"
 	"fmt"
 
 	"go.yaml.in/yaml/v3"
@@ -160,14 +161,20 @@ func (l *layout) scalarEnd(i int, flow bool, owner int) (int, error) {
 		return 0, fmt.Errorf("unterminated single-quoted string at line %d", l.lineOf(i))
 	case '|', '>':
 		if !flow {
-			return l.continuationEnd(l.lineOf(i), l.lineEndOffset(l.lineOf(i)), owner, true), nil
+			line := l.lineOf(i)
+			header := l.src[i:l.lineEndOffset(line)]
+			if h := bytes.IndexByte(header, '#'); h >= 0 {
+				header = header[:h]
+			}
+			keep := bytes.IndexByte(header, '+') >= 0
+			return l.continuationEnd(line, l.lineEndOffset(line), owner, true, keep), nil
 		}
 	}
 	e := l.plainEnd(i, flow)
 	if flow {
 		return e, nil
 	}
-	return l.continuationEnd(l.lineOf(i), e, owner, false), nil
+	return l.continuationEnd(l.lineOf(i), e, owner, false, false), nil
 }
 
 func (l *layout) lineEndOffset(line int) int {
@@ -199,11 +206,15 @@ func (l *layout) plainEnd(i int, flow bool) int {
 
 // continuationEnd extends a block-context scalar that starts on line over
 // the following lines indented more than owner: a block scalar's content, or
-// a multi-line plain scalar's continuation.
-func (l *layout) continuationEnd(line, end, owner int, blockScalar bool) int {
+// a multi-line plain scalar's continuation. A block scalar with the keep
+// indicator (|+) owns its trailing blank lines too.
+func (l *layout) continuationEnd(line, end, owner int, blockScalar, keep bool) int {
 	for n := line + 1; n <= l.lineCount(); n++ {
 		switch l.kind(n) {
 		case lineBlank:
+			if keep && n < l.lineCount() {
+				end = l.lineEndOffset(n)
+			}
 			continue
 		case lineDocMarker:
 			return end

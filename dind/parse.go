@@ -53,16 +53,56 @@ func parseError(body []byte, isJSON bool, err error) error {
 		jerr := json.Unmarshal(body, &v)
 		var syn *json.SyntaxError
 		if errors.As(jerr, &syn) {
-			line, col := lineColumn(body, int(syn.Offset))
+			line, col := lineColumn(body, int(syn.Offset)-1)
 			return &ParseError{Line: line, Column: col, Msg: syn.Error()}
 		}
 	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := yamlErrorLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		line = firstFailingLine(body, line)
 		return &ParseError{Line: line, Column: firstColumn(body, line), Msg: m[2]}
 	}
 	return &ParseError{Msg: msg}
+}
+
+// firstFailingLine narrows yaml.v3's error line, which is often the start of
+// the enclosing collection rather than the offending line: it finds, from
+// there on, the first line up to which the text no longer parses.
+func firstFailingLine(body []byte, from int) int {
+	ends := lineEnds(body)
+	fails := func(line int) bool {
+		var n yaml.Node
+		return yaml.Unmarshal(body[:ends[line-1]], &n) != nil
+	}
+	lo, hi := from, len(ends)
+	if lo < 1 || lo > hi {
+		return from
+	}
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// lineEnds holds the offset after each line's newline.
+func lineEnds(body []byte) []int {
+	var ends []int
+	for i := 0; i < len(body); {
+		j := bytes.IndexByte(body[i:], '\n')
+		if j < 0 {
+			ends = append(ends, len(body))
+			break
+		}
+		i += j + 1
+		ends = append(ends, i)
+	}
+	return ends
 }
 
 // lineColumn turns a byte offset into a 1-based line and column.

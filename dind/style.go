@@ -9,7 +9,7 @@ import (
 // detectStyle reads how the task definition is written. What it cannot see
 // falls back to the most common CloudFormation layout.
 func (t *Template) detectStyle(l *layout, td *taskDef) *style {
-	st := &style{nl: t.text.newline(), json: t.json, mapIndent: 2, seqIndent: 2, jsonIndent: 2, colonSpace: true}
+	st := &style{nl: t.text.newline(), json: t.json, mapIndent: 2, seqIndent: 2, itemIndent: 2, jsonIndent: "  ", colonSpace: true, commaSpace: true}
 	st.quote = majorityQuote(td.resource)
 	if d, ok := nestedIndent(td.props, yaml.MappingNode); ok {
 		st.mapIndent = d
@@ -18,19 +18,36 @@ func (t *Template) detectStyle(l *layout, td *taskDef) *style {
 			st.mapIndent = d
 		}
 	}
-	if d, ok := nestedIndent(t.root, yaml.SequenceNode); ok {
+	if d, ok := nestedIndent(td.resource, yaml.SequenceNode); ok {
 		st.seqIndent = d
+	} else if d, ok := nestedIndent(t.root, yaml.SequenceNode); ok {
+		st.seqIndent = d
+	}
+	if d, ok := itemIndent(td.resource); ok {
+		st.itemIndent = d
+	} else if d, ok := itemIndent(t.root); ok {
+		st.itemIndent = d
 	}
 	if m := firstFlowMapping(td.resource); m != nil && len(m.Content) > 0 {
 		open := l.contentStart(m)
 		st.flowPad = open+1 < len(l.src) && l.src[open+1] == ' '
 		if first := m.Content[0]; first.Line != m.Line {
-			if d := (first.Column - 1) - l.indent(m.Line); d > 0 {
-				st.jsonIndent = d
+			outer, inner := l.leading(m.Line), l.leading(first.Line)
+			if len(inner) > len(outer) && strings.HasPrefix(inner, outer) {
+				st.jsonIndent = inner[len(outer):]
 			}
 		}
 		if end, err := l.end(m.Content[0]); err == nil && end+1 < len(l.src) {
 			st.colonSpace = l.src[end] != ':' || l.src[end+1] == ' ' || l.src[end+1] == '\r' || l.src[end+1] == '\n'
+		}
+		if len(m.Content) >= 4 {
+			if end, err := l.end(m.Content[1]); err == nil {
+				i := end
+				for i < len(l.src) && (l.src[i] == ' ' || l.src[i] == '\t') {
+					i++
+				}
+				st.commaSpace = !(i+1 < len(l.src) && l.src[i] == ',' && l.src[i+1] != ' ' && l.src[i+1] != '\r' && l.src[i+1] != '\n')
+			}
 		}
 	}
 	return st
@@ -88,6 +105,27 @@ func nestedIndent(n *yaml.Node, kind yaml.Kind) (int, bool) {
 	}
 	for _, c := range n.Content {
 		if d, ok := nestedIndent(c, kind); ok {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// itemIndent finds a block sequence of mappings and returns how far its
+// items' keys stand from their dash.
+func itemIndent(n *yaml.Node) (int, bool) {
+	if n.Kind == yaml.SequenceNode && n.Style&yaml.FlowStyle == 0 && !isTagged(n) {
+		for _, item := range n.Content {
+			if item.Kind == yaml.MappingNode && item.Style&yaml.FlowStyle == 0 && item.Line == n.Line && len(item.Content) > 0 {
+				if d := item.Content[0].Column - n.Column; d >= 2 {
+					return d, true
+				}
+			}
+			break
+		}
+	}
+	for _, c := range n.Content {
+		if d, ok := itemIndent(c); ok {
 			return d, true
 		}
 	}

@@ -167,3 +167,13 @@ func (t *text) startsWithDash(n int) bool {
 	i := t.indent(n)
 	return i < len(body) && body[i] == '-' && (i+1 == len(body) || body[i+1] == ' ')
 }
+
+// leading is the white space that starts line n.
+func (t *text) leading(n int) string {
+	body := t.lineBody(n)
+	i := 0
+	for i < len(body) && (body[i] == ' ' || body[i] == '\t') {
+		i++
+	}
+	return string(body[:i])
+}
