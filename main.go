@@ -33,6 +33,17 @@ type options struct {
 	diff           bool
 	check          bool
 	nonInteractive bool
+	accessible     bool // wizard: plain line prompts (also ACCESSIBLE=1, TERM=dumb)
+	noColor        bool // wizard: no colour (also NO_COLOR)
+
+	// Existing stacks (batch.StackRun).
+	stack       string
+	apply       bool
+	yes         bool
+	s3Bucket    string
+	region      string
+	profile     string
+	endpointURL string
 }
 
 func main() {
@@ -49,7 +60,7 @@ func run(ctx context.Context, args []string, s batch.Streams) int {
 	if err == nil {
 		return exitcode.OK
 	}
-	if ctx.Err() != nil && !errors.Is(err, exitcode.ErrNeedsChange) {
+	if ctx.Err() != nil && !errors.Is(err, exitcode.ErrNeedsChange) && exitcode.Code(err) != exitcode.Interrupted {
 		err = exitcode.ErrInterrupted
 	}
 	if !errors.Is(err, exitcode.ErrNeedsChange) {
@@ -80,7 +91,12 @@ The edit adds only the lines Docker-in-Docker needs and changes nothing else.`,
   tcdind --template teamcity-server.yaml --mode privileged --diff
   tcdind --template teamcity-server.yaml --mode socket --check   # exit 3 when a change is needed
   curl -s https://example.com/t.yaml | tcdind --template - --mode socket > t.dind.yaml`,
-		Args:          cobra.NoArgs,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return exitcode.UsageError("unexpected argument %q: name the template with --template %s", args[0], args[0])
+			}
+			return nil
+		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -105,7 +121,17 @@ The edit adds only the lines Docker-in-Docker needs and changes nothing else.`,
 	f.BoolVar(&o.inPlace, "in-place", false, "overwrite the --template file (atomically)")
 	f.BoolVar(&o.diff, "diff", false, "print a unified diff of the change and exit; write nothing")
 	f.BoolVar(&o.check, "check", false, "write nothing; exit 0 if already in the mode, 3 if a change is needed")
+	f.StringVar(&o.stack, "stack", "", "an existing CloudFormation stack (name or ARN) instead of --template")
+	f.BoolVar(&o.apply, "apply", false, "with --stack: create, show and execute a change set")
+	f.BoolVar(&o.yes, "yes", false, "do not ask before executing (required for --apply without a terminal)")
+	f.StringVar(&o.s3Bucket, "s3-bucket", "", "upload templates over 51,200 bytes to this S3 bucket and pass a TemplateURL")
+	f.StringVar(&o.region, "region", "", "AWS region (default: AWS_REGION or the profile's region)")
+	f.StringVar(&o.profile, "profile", "", "AWS shared config profile (default: AWS_PROFILE)")
+	f.StringVar(&o.endpointURL, "endpoint-url", "", "CloudFormation and S3 endpoint URL, e.g. an emulator (default: AWS_ENDPOINT_URL)")
 	f.BoolVar(&o.nonInteractive, "non-interactive", false, "never prompt; fail on anything missing")
+	f.BoolVar(&o.accessible, "accessible", false, "ask the wizard's questions as plain line prompts, for screen readers (also ACCESSIBLE=1)")
+	f.BoolVar(&o.noColor, "no-color", false, "no colour in the wizard (also NO_COLOR)")
+	addMetaCommands(cmd) // --version, completion, man: meta.go
 	return cmd
 }
 
@@ -118,8 +144,17 @@ func execute(cmd *cobra.Command, o *options, s batch.Streams) error {
 	if err != nil {
 		return err
 	}
+	if o.stack != "" {
+		return executeStack(cmd, o, opts, action, s)
+	}
+	if o.apply {
+		return exitcode.UsageError("--apply needs --stack NAME: a template file is not deployed; pass --output PATH to save it")
+	}
+	if o.wantsWizard(s) {
+		return runWizard(cmd, o, opts, s)
+	}
 	if o.template == "" {
-		return exitcode.UsageError("no template: pass --template PATH, an https URL, or - for standard input")
+		return exitcode.UsageError("no template: pass --template PATH, an https URL, or - for standard input; or --stack NAME for a deployed stack")
 	}
 	if opts.Mode == "" {
 		return exitcode.UsageError("no mode: pass --mode socket, --mode privileged or --mode none")

@@ -20,7 +20,7 @@ func Parse(src []byte) (*Template, error) {
 	}
 	body := bytes.TrimPrefix(src, utf8BOM)
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, &ParseError{Msg: "the template is empty"}
+		return nil, &RefusedError{Reason: "the template is empty: pass a CloudFormation template in YAML or JSON"}
 	}
 	isJSON := looksLikeJSON(body)
 	var doc yaml.Node
