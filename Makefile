@@ -3,7 +3,7 @@ GO ?= go
 FUZZTIME ?= 10s
 BIN := bin/tcdind
 
-.PHONY: build test unit fuzz bench vet clean
+.PHONY: build test unit fuzz bench vet clean completions man release-check snapshot screenshot
 
 build:
 	$(GO) build -o $(BIN) .
@@ -24,5 +24,25 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./dind/
 
+# Release tooling; not part of `make test` (CI machines need not have goreleaser:
+# go install github.com/goreleaser/goreleaser/v2@v2.15.1).
+GORELEASER ?= goreleaser
+
+completions:
+	./scripts/completions.sh
+
+man:
+	./scripts/manpage.sh
+
+release-check:
+	$(GORELEASER) check
+
+snapshot:
+	$(GORELEASER) release --snapshot --clean
+
+# docs/review.png: the wizard's review screen, via tmux and charmbracelet/freeze.
+screenshot: build
+	./scripts/screenshot.sh
+
 clean:
-	rm -rf bin dist
+	rm -rf bin dist completions manpages

@@ -14,6 +14,10 @@ import (
 // largeAgents is the number of agent task definitions of the large template.
 const largeAgents = 100
 
+// largeSize is the size of the benchmark's large template: just under 1 MB,
+// with room for the edit so that the output stays within the limit too.
+const largeSize = dind.MaxTemplateSize - 8<<10
+
 // largeTemplate generates a TeamCity-shaped template with agents agent task
 // definitions (Agent001TaskDefinition, ...) and a server task definition. With
 // size > 0 it is exactly size bytes: agents get environment entries until the
@@ -130,15 +134,15 @@ func TestWriteLargeTemplate(t *testing.T) {
 	if path == "" {
 		t.Skip("set TCDIND_WRITE_LARGE=path to write the large template")
 	}
-	if err := os.WriteFile(path, largeTemplate(largeAgents, dind.MaxTemplateSize-1), 0o644); err != nil {
+	if err := os.WriteFile(path, largeTemplate(largeAgents, largeSize), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestLargeTemplateGenerator(t *testing.T) {
-	src := largeTemplate(largeAgents, dind.MaxTemplateSize-1)
-	if len(src) != dind.MaxTemplateSize-1 {
-		t.Fatalf("generated %d bytes, want %d", len(src), dind.MaxTemplateSize-1)
+	src := largeTemplate(largeAgents, largeSize)
+	if len(src) != largeSize {
+		t.Fatalf("generated %d bytes, want %d", len(src), largeSize)
 	}
 	doc, err := decodeCFN(src)
 	if err != nil {
@@ -170,7 +174,7 @@ func BenchmarkApplyPrivilegedMinimalCorpus(b *testing.B) {
 }
 
 func BenchmarkApplyPrivilegedMinimalLarge(b *testing.B) {
-	src := largeTemplate(largeAgents, dind.MaxTemplateSize-1)
+	src := largeTemplate(largeAgents, largeSize)
 	opts := withMinimal(dind.DefaultOptions(dind.ModePrivileged))
 	opts.TaskDefinitions = []string{dind.AllTaskDefinitions}
 	b.SetBytes(int64(len(src)))

@@ -632,6 +632,8 @@ func checkAgentContainer(t *testing.T, where string, in, out, outP map[string]an
 		sameBuildDirs()
 		if !opts.SudoImage || opts.Minimal {
 			sameImage()
+		} else if img := resolve(out["Image"], nil); !reflect.DeepEqual(in["Image"], out["Image"]) && !strings.HasSuffix(img, "-linux-sudo") {
+			t.Errorf("%s: --sudo-image rewrote Image to %v, which does not end in -linux-sudo", where, out["Image"])
 		}
 		if opts.Minimal {
 			if len(envNamed(in, dindEnv)) == 0 && len(env) != 0 {
@@ -719,6 +721,12 @@ func splitLines(b []byte) []string {
 // adds lines), and names the first line of a that is missing.
 func isLineSubsequence(a, b []byte) (bool, string) {
 	al, bl := splitLines(a), splitLines(b)
+	// A last line without a newline may gain one.
+	for _, ls := range [][]string{al, bl} {
+		for i := range ls {
+			ls[i] = strings.TrimSuffix(ls[i], "\n")
+		}
+	}
 	j := 0
 	for i, l := range al {
 		for j < len(bl) && bl[j] != l {

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -60,6 +61,16 @@ var fixtures = []fixture{
 	{file: "user-buildagent.yaml", pristine: true, lineAdds: true},
 	{file: "sudo-literal.yaml", pristine: true, lineAdds: true},
 	{file: "sudo-latest.yaml", pristine: true, lineAdds: true},
+	{file: "eof-no-newline.yaml", pristine: true, lineAdds: true},
+	{file: "docend.yaml", pristine: true, lineAdds: true},
+	{file: "keep-chomp.yaml", pristine: true, lineAdds: true},
+	{file: "indent4.yaml", pristine: true, lineAdds: true},
+	{file: "empty-collections.yaml", pristine: true},
+	{file: "two-containers.yaml", pristine: true, lineAdds: true},
+	{file: "image-sub-map.yaml", pristine: true, lineAdds: true},
+	{file: "mixed.yaml"},
+	{file: "json-tabs.json", pristine: true, lineAdds: true, json: true},
+	{file: "json-compact.json", pristine: true, json: true},
 }
 
 // TestFixturesConform runs every recipe and the mode switches on every
@@ -103,7 +114,17 @@ func TestFixturesConform(t *testing.T) {
 					}
 					out := res.Output
 					checkFormat(t, fx, src, out)
-					imageRewritten := opts.SudoImage && !opts.Minimal && fx.file == "sudo-literal.yaml"
+					imageRewritten := false
+					if outDoc, err := decodeCFN(out); err == nil {
+						for _, id := range targets {
+							for i, s := range containers(props(resources(outDoc)[id])) {
+								in := containers(props(resources(in)[id]))
+								if i < len(in) && !reflect.DeepEqual(in[i].c["Image"], s.c["Image"]) {
+									imageRewritten = true
+								}
+							}
+						}
+					}
 					switch {
 					case !fx.pristine || imageRewritten:
 					case opts.Mode == dind.ModeNone:
@@ -172,6 +193,9 @@ func checkFormat(t *testing.T, fx fixture, src, out []byte) {
 		}
 		checkJSONIndent(t, src, out)
 	}
+	if !fx.json {
+		checkIndentStyles(t, src, out)
+	}
 	// Flow style stays flow: a flow collection in the input is still one.
 	if fx.file == "flow.yaml" || fx.file == "if-flow.yaml" {
 		checkFlowKept(t, src, out)
@@ -182,6 +206,18 @@ func checkFormat(t *testing.T, fx fixture, src, out []byte) {
 // are) stays exactly as that printer with the file's indent would format it.
 func checkJSONIndent(t *testing.T, src, out []byte) {
 	t.Helper()
+	if bytes.Count(bytes.TrimSpace(src), []byte("\n")) == 0 {
+		// One line: compact JSON stays compact.
+		var want bytes.Buffer
+		if err := json.Compact(&want, out); err != nil {
+			t.Errorf("json.Compact: %v", err)
+			return
+		}
+		if !bytes.Equal(bytes.TrimSpace(out), want.Bytes()) {
+			t.Errorf("compact JSON output is not compact:\n%s", out)
+		}
+		return
+	}
 	indent := jsonIndent(src)
 	var want bytes.Buffer
 	if err := json.Indent(&want, bytes.TrimSpace(out), "", indent); err != nil {
@@ -237,6 +273,68 @@ func checkFlowKept(t *testing.T, src, out []byte) {
 	})
 }
 
+// indentStyles collects how a YAML file indents its block collections:
+// "map+N" (a nested mapping's keys N columns right of its key), "seq+N" (a
+// sequence's dashes N columns right of its key) and "item+N" (a sequence
+// item's first key N columns right of its dash).
+func indentStyles(root *yaml.Node) map[string]bool {
+	styles := map[string]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if v.Style&yaml.FlowStyle == 0 && v.Line > k.Line && !isCustomTag(v.Tag) {
+					switch v.Kind {
+					case yaml.MappingNode:
+						if len(v.Content) > 0 {
+							styles["map+"+strconv.Itoa(v.Content[0].Column-k.Column)] = true
+						}
+					case yaml.SequenceNode:
+						styles["seq+"+strconv.Itoa(v.Column-k.Column)] = true
+					}
+				}
+				walk(v)
+			}
+		case yaml.SequenceNode:
+			// A block sequence starts at its first dash (unless tagged).
+			block := n.Style&yaml.FlowStyle == 0 && !isCustomTag(n.Tag)
+			for _, c := range n.Content {
+				if block && c.Kind == yaml.MappingNode && c.Style&yaml.FlowStyle == 0 && len(c.Content) > 0 {
+					styles["item+"+strconv.Itoa(c.Content[0].Column-n.Column)] = true
+				}
+				walk(c)
+			}
+		}
+	}
+	walk(root)
+	return styles
+}
+
+// checkIndentStyles: the output indents block collections only in ways the
+// input already does.
+func checkIndentStyles(t *testing.T, src, out []byte) {
+	t.Helper()
+	inRoot, err1 := parseNode(src)
+	outRoot, err2 := parseNode(out)
+	if err1 != nil || err2 != nil {
+		return
+	}
+	in, got := indentStyles(inRoot), indentStyles(outRoot)
+	kinds := map[string]bool{}
+	for s := range in {
+		kind, _, _ := strings.Cut(s, "+")
+		kinds[kind] = true
+	}
+	for s := range got {
+		kind, _, _ := strings.Cut(s, "+")
+		if kinds[kind] && !in[s] {
+			t.Errorf("output indents a block collection as %s; the input only uses %v", s, slices.Sorted(maps.Keys(in)))
+		}
+	}
+}
+
 func walkNodes(n *yaml.Node, path string, f func(string, *yaml.Node)) {
 	f(path, n)
 	switch n.Kind {
@@ -250,7 +348,6 @@ func walkNodes(n *yaml.Node, path string, f func(string, *yaml.Node)) {
 		}
 	}
 }
-
 
 // ---------------------------------------------------------------------------
 // Refusals
@@ -273,6 +370,12 @@ func TestRefusals(t *testing.T) {
 			}
 			if !strings.Contains(re.Error(), "Fargate supports neither privileged containers nor host volumes") {
 				t.Errorf("Fargate refusal must say exactly that Fargate supports neither privileged containers nor host volumes; got %q", re.Error())
+			}
+		}},
+		{"fargate-mixed.yaml", func(t *testing.T, err error) {
+			var re *dind.RefusedError
+			if !errors.As(err, &re) || !strings.Contains(re.Error(), "Fargate supports neither privileged containers nor host volumes") {
+				t.Errorf("RequiresCompatibilities [EC2, FARGATE]: want the Fargate *RefusedError, got %T %v", err, err)
 			}
 		}},
 		{"windows.yaml", func(t *testing.T, err error) {
@@ -306,8 +409,12 @@ func TestRefusals(t *testing.T) {
 			checkParseError(t, err, 9, 12, false)
 		}},
 		{"broken.json", func(t *testing.T, err error) {
-			// Line 11: a missing comma between two members.
+			// Line 11, column 56: the second member after a missing comma.
 			checkParseError(t, err, 11, 11, true)
+			var pe *dind.ParseError
+			if errors.As(err, &pe) && pe.Column != 56 {
+				t.Errorf("ParseError column %d, want 56 (the '\"' of \"Memory\"): %v", pe.Column, pe)
+			}
 		}},
 	}
 	for _, tc := range tests {
@@ -374,26 +481,43 @@ func TestParseRefusesBrokenInput(t *testing.T) {
 }
 
 func TestSizeLimit(t *testing.T) {
-	opts := dind.DefaultOptions(dind.ModePrivileged)
-	opts.TaskDefinitions = []string{dind.AllTaskDefinitions}
-
+	all := []string{dind.AllTaskDefinitions}
 	atLimit := largeTemplate(largeAgents, dind.MaxTemplateSize)
-	res, err := dind.Apply(atLimit, opts)
-	if err != nil {
-		t.Errorf("a template of exactly %d bytes must be accepted: %v", dind.MaxTemplateSize, err)
-	} else if len(res.Targets) != largeAgents {
-		t.Errorf("edited %d task definitions, want %d", len(res.Targets), largeAgents)
+	if _, err := dind.Parse(atLimit); err != nil {
+		t.Errorf("Parse: a template of exactly %d bytes must be accepted: %v", dind.MaxTemplateSize, err)
+	}
+	none := dind.DefaultOptions(dind.ModeNone)
+	none.TaskDefinitions = all
+	if res, err := dind.Apply(atLimit, none); err != nil {
+		t.Errorf("none on a template of exactly %d bytes: %v", dind.MaxTemplateSize, err)
+	} else if res.Changed || len(res.Targets) != largeAgents {
+		t.Errorf("none on a template without DinD: Changed %v, %d targets", res.Changed, len(res.Targets))
+	}
+	// An edit that takes the template over the limit: either the output is
+	// written (the input was within the limit), or a clear refusal, but never
+	// an "internal error" that asks the user to report a bug.
+	priv := withMinimal(dind.DefaultOptions(dind.ModePrivileged))
+	priv.TaskDefinitions = all
+	res, err := dind.Apply(atLimit, priv)
+	var re *dind.RefusedError
+	switch {
+	case err == nil:
+		if len(res.Targets) != largeAgents {
+			t.Errorf("edited %d task definitions, want %d", len(res.Targets), largeAgents)
+		}
+	case !errors.As(err, &re) || containsFold(err.Error(), "internal error"):
+		t.Errorf("privileged on a template of exactly %d bytes (the output grows past the limit): want the output or a clear *RefusedError, got %T %v", dind.MaxTemplateSize, err, err)
 	}
 
 	over := largeTemplate(largeAgents, dind.MaxTemplateSize+1)
 	for _, f := range []func() error{
-		func() error { _, err := dind.Apply(over, opts); return err },
+		func() error { _, err := dind.Apply(over, priv); return err },
 		func() error { _, err := dind.Parse(over); return err },
 	} {
 		err := f()
 		var re *dind.RefusedError
-		if !errors.As(err, &re) {
-			t.Errorf("a template over 1 MB: want *RefusedError, got %T %v", err, err)
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), "1 MB") && !strings.Contains(err.Error(), "1048576") {
+			t.Errorf("a template over 1 MB: want a *RefusedError naming the limit, got %T %v", err, err)
 		}
 	}
 }
@@ -824,6 +948,42 @@ func TestExpectedFilesSatisfyChecks(t *testing.T) {
 			checkJSONIndent(t, src, want)
 		} else if ok, why := isLineSubsequence(src, want); !ok && !strings.HasPrefix(tc.expected, "../") {
 			t.Errorf("%s: %s", tc.expected, why)
+		}
+	}
+}
+
+func TestTwoAgentContainersInOneTask(t *testing.T) {
+	src := readFixture(t, "two-containers.yaml")
+	_, doc := apply(t, src, dind.DefaultOptions(dind.ModeSocket))
+	p := props(resources(doc)["AgentTaskDefinition"])
+	n := 0
+	for _, v := range asList(p["Volumes"]) {
+		if hostPath(asMap(v)) == sockPath {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("socket: %d docker.sock volumes for two agent containers, want one shared", n)
+	}
+	_, doc = apply(t, src, dind.DefaultOptions(dind.ModePrivileged))
+	cs := containers(props(resources(doc)["AgentTaskDefinition"]))
+	var vols []string
+	for _, s := range cs {
+		for _, m := range mountsAt(s.c, dataPath) {
+			vols = append(vols, asString(m["SourceVolume"]))
+		}
+	}
+	if len(vols) != 2 || vols[0] == vols[1] {
+		t.Errorf("privileged: /var/lib/docker volumes %v; two Docker daemons must not share one data directory", vols)
+	}
+}
+
+func TestDocumentEndMarkerKept(t *testing.T) {
+	src := readFixture(t, "docend.yaml")
+	for _, oc := range recipeCases() {
+		res, _ := apply(t, src, oc.opts)
+		if !bytes.HasSuffix(res.Output, []byte("\n# end of the resources\n...\n")) {
+			t.Errorf("%s: the output no longer ends with the comment and the document end marker:\n%s", oc.name, res.Output[max(0, len(res.Output)-300):])
 		}
 	}
 }

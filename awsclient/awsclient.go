@@ -1,0 +1,233 @@
+// Package awsclient is tcdind's only door to AWS: the few CloudFormation and S3
+// calls it makes, each a small function, behind the CloudFormation interface
+// so that the wizard and tests can use a fake.
+//
+// Configuration comes from the SDK's default chain (environment, shared
+// config and credentials files, SSO, IMDS) with --region, --profile and
+// --endpoint-url on top. Throttling and transient errors are retried by the
+// SDK's standard retryer; this package has no retry loop of its own.
+//
+// Parameter values are never copied out of the SDK's answers: a stack's
+// NoEcho parameters are secrets, so only their keys travel.
+package awsclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// CloudFormation is what tcdind asks of AWS.
+type CloudFormation interface {
+	// Region is the region the client talks to.
+	Region() string
+	// DescribeStack returns the stack name or ID names; *NotFoundError when
+	// there is none.
+	DescribeStack(ctx context.Context, stack string) (*Stack, error)
+	// GetTemplate returns the stack's deployed template as it was submitted
+	// (TemplateStage Original).
+	GetTemplate(ctx context.Context, stack string) ([]byte, error)
+	// ListStacks lists the region's stacks in a settled *_COMPLETE state.
+	ListStacks(ctx context.Context) ([]StackSummary, error)
+	// CreateChangeSet creates a change set and returns its ID.
+	CreateChangeSet(ctx context.Context, in ChangeSetInput) (string, error)
+	// WaitChangeSet waits with the SDK's ChangeSetCreateComplete waiter
+	// until the change set is created or has failed, and returns it with all
+	// its changes. A FAILED change set is returned, not an error: see
+	// ChangeSet.NoChanges.
+	WaitChangeSet(ctx context.Context, stack, changeSet string, w Wait) (*ChangeSet, error)
+	// DescribeChangeSet returns a change set with all its changes.
+	DescribeChangeSet(ctx context.Context, stack, changeSet string) (*ChangeSet, error)
+	// ExecuteChangeSet starts the update; the stack's events carry token.
+	ExecuteChangeSet(ctx context.Context, stack, changeSet, token string) error
+	// DeleteChangeSet deletes a change set that was not executed.
+	DeleteChangeSet(ctx context.Context, stack, changeSet string) error
+	// DescribeStackEvents returns the stack's most recent events, newest first
+	// (one page: CloudFormation's 100 latest).
+	DescribeStackEvents(ctx context.Context, stack string) ([]StackEvent, error)
+	// UploadTemplate puts body into bucket at key and returns the URL to pass
+	// as TemplateURL.
+	UploadTemplate(ctx context.Context, bucket, key string, body []byte) (string, error)
+}
+
+// Stack is what tcdind needs to know about a stack. Parameter values are
+// deliberately absent.
+type Stack struct {
+	ID           string
+	Name         string
+	Status       string
+	StatusReason string
+	// ParameterKeys are the keys of the stack's parameters, values omitted.
+	ParameterKeys []string
+	// Capabilities the stack was last deployed with.
+	Capabilities []string
+}
+
+// StackSummary is a stack in a list.
+type StackSummary struct {
+	ID          string
+	Name        string
+	Status      string
+	Description string
+	Updated     time.Time // last update, or creation
+}
+
+// ChangeSetInput is an UPDATE change set of an existing stack. Every
+// parameter in PreviousParameters keeps its value (UsePreviousValue); no tags
+// are sent, so the stack's tags stay as they are.
+type ChangeSetInput struct {
+	Stack       string
+	Name        string
+	Description string
+	// TemplateBody or TemplateURL, not both.
+	TemplateBody []byte
+	TemplateURL  string
+	// PreviousParameters are parameter keys passed with UsePreviousValue.
+	PreviousParameters []string
+	Capabilities       []string
+	// ClientToken makes a retried CreateChangeSet idempotent.
+	ClientToken string
+}
+
+// ChangeSet is a created (or failed) change set.
+type ChangeSet struct {
+	ID              string
+	Name            string
+	StackID         string
+	Status          string // CREATE_PENDING, CREATE_IN_PROGRESS, CREATE_COMPLETE, FAILED, ...
+	StatusReason    string
+	ExecutionStatus string // AVAILABLE, UNAVAILABLE, ...
+	Changes         []ResourceChange
+}
+
+// NoChanges reports whether CloudFormation refused the change set because
+// the template and parameters equal what is deployed.
+func (c *ChangeSet) NoChanges() bool {
+	return c.Status == "FAILED" && IsNoChangesReason(c.StatusReason)
+}
+
+// IsNoChangesReason reports whether a change set's status reason or an
+// error message says that there is nothing to update.
+func IsNoChangesReason(s string) bool {
+	s = strings.ToLower(s)
+	return strings.Contains(s, "didn't contain changes") ||
+		strings.Contains(s, "did not contain changes") ||
+		strings.Contains(s, "no updates are to be performed")
+}
+
+// ResourceChange is one line of a change set.
+type ResourceChange struct {
+	Action       string // Add, Modify, Remove, Import, Dynamic
+	LogicalID    string
+	PhysicalID   string
+	ResourceType string
+	Replacement  string // True, False, Conditional; empty when not reported
+}
+
+// StackEvent is one line of a stack's history.
+type StackEvent struct {
+	ID                 string
+	Time               time.Time
+	LogicalID          string
+	PhysicalID         string
+	ResourceType       string
+	Status             string
+	Reason             string
+	ClientRequestToken string
+}
+
+// IsStack reports whether the event is about the stack itself rather than
+// one of its resources.
+func (e StackEvent) IsStack() bool { return e.ResourceType == "AWS::CloudFormation::Stack" }
+
+// Wait bounds WaitChangeSet.
+type Wait struct {
+	MinDelay, MaxDelay time.Duration // between DescribeChangeSet calls
+	Timeout            time.Duration // the whole wait
+}
+
+// DefaultWait polls about every 2 to 5 seconds for up to 10 minutes.
+var DefaultWait = Wait{MinDelay: 2 * time.Second, MaxDelay: 5 * time.Second, Timeout: 10 * time.Minute}
+
+// Config selects the account, region and endpoint. Empty fields fall back to
+// the SDK's default chain (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, the
+// shared config files).
+type Config struct {
+	Region      string
+	Profile     string
+	EndpointURL string
+	// RetryMaxBackoff caps the standard retryer's back-off between attempts;
+	// zero keeps the SDK's default (20 s). Tests lower it.
+	RetryMaxBackoff time.Duration
+}
+
+// Client is the real CloudFormation on top of the AWS SDK.
+type Client struct {
+	cfn      *cloudformation.Client
+	s3       *s3.Client
+	region   string
+	endpoint string
+}
+
+var _ CloudFormation = (*Client)(nil)
+
+// New loads the AWS configuration and returns a client. It makes no call;
+// credentials are resolved on the first one. Call it only when AWS is
+// needed: template mode never does.
+func New(ctx context.Context, c Config) (*Client, error) {
+	opts := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				if c.RetryMaxBackoff > 0 {
+					o.MaxBackoff = c.RetryMaxBackoff
+					o.Backoff = retry.NewExponentialJitterBackoff(c.RetryMaxBackoff)
+				}
+			})
+		}),
+	}
+	if c.Region != "" {
+		opts = append(opts, config.WithRegion(c.Region))
+	}
+	if c.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
+	}
+	if c.EndpointURL != "" {
+		opts = append(opts, config.WithBaseEndpoint(c.EndpointURL))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		var pe config.SharedConfigProfileNotExistError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("AWS profile %q not found in the shared config files: check --profile or AWS_PROFILE (aws configure list-profiles)", pe.Profile)
+		}
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("no AWS region: pass --region or set AWS_REGION")
+	}
+	endpoint := ""
+	if cfg.BaseEndpoint != nil {
+		endpoint = *cfg.BaseEndpoint
+	}
+	return &Client{
+		cfn: cloudformation.NewFromConfig(cfg),
+		s3: s3.NewFromConfig(cfg, func(o *s3.Options) {
+			// An emulator or proxy at a custom endpoint does not resolve
+			// bucket.host names.
+			o.UsePathStyle = endpoint != ""
+		}),
+		region:   cfg.Region,
+		endpoint: endpoint,
+	}, nil
+}
+
+// Region is the region the client talks to.
+func (c *Client) Region() string { return c.region }

@@ -1,0 +1,79 @@
+package awsclient
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestIsNoChangesReason(t *testing.T) {
+	for _, s := range []string{
+		"The submitted information didn't contain changes. Submit different information to create a change set.",
+		"No updates are to be performed.",
+	} {
+		if !IsNoChangesReason(s) {
+			t.Errorf("IsNoChangesReason(%q) = false", s)
+		}
+	}
+	if IsNoChangesReason("Template format error: unresolved resource dependencies [Foo]") {
+		t.Error("a template error taken for no changes")
+	}
+	cs := ChangeSet{Status: "FAILED", StatusReason: "The submitted information didn't contain changes."}
+	if !cs.NoChanges() {
+		t.Error("NoChanges() = false for the no-change FAILED change set")
+	}
+}
+
+func TestMissingCapabilities(t *testing.T) {
+	got := missingCapabilities("Requires capabilities : [CAPABILITY_IAM, CAPABILITY_AUTO_EXPAND]")
+	if !slices.Equal(got, []string{"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"}) {
+		t.Errorf("got %v", got)
+	}
+	e := &CapabilitiesError{Stack: "tc", Missing: []string{"CAPABILITY_NAMED_IAM"}}
+	if !strings.Contains(e.Error(), "requires CAPABILITY_NAMED_IAM") || !strings.Contains(e.Error(), "--capabilities CAPABILITY_NAMED_IAM") {
+		t.Errorf("error %q does not name the capability and what to do", e)
+	}
+}
+
+func TestTemplateURL(t *testing.T) {
+	got := TemplateURL("my-bucket", "tcdind/tc/abc.yaml")
+	if got != "https://my-bucket.s3.amazonaws.com/tcdind/tc/abc.yaml" {
+		t.Errorf("got %s", got)
+	}
+}
+
+func TestNewConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "config")
+	os.WriteFile(cfgFile, []byte("[profile other]\nregion = eu-west-1\n"), 0o600)
+	t.Setenv("AWS_CONFIG_FILE", cfgFile)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_PROFILE", "")
+	os.Unsetenv("AWS_PROFILE")
+	ctx := context.Background()
+
+	if _, err := New(ctx, Config{}); err == nil || !strings.Contains(err.Error(), "pass --region") {
+		t.Errorf("no region: err = %v", err)
+	}
+	if _, err := New(ctx, Config{Profile: "missing"}); err == nil || !strings.Contains(err.Error(), `profile "missing" not found`) {
+		t.Errorf("unknown profile: err = %v", err)
+	}
+	c, err := New(ctx, Config{Profile: "other"})
+	if err != nil || c.Region() != "eu-west-1" {
+		t.Errorf("profile region: %v, %v", c, err)
+	}
+	c, err = New(ctx, Config{Profile: "other", Region: "us-west-2", EndpointURL: "http://127.0.0.1:1"})
+	if err != nil || c.Region() != "us-west-2" || c.endpoint != "http://127.0.0.1:1" {
+		t.Errorf("--region and --endpoint-url: %+v, %v", c, err)
+	}
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:2")
+	c, err = New(ctx, Config{Region: "us-east-1"})
+	if err != nil || c.endpoint != "http://127.0.0.1:2" {
+		t.Errorf("AWS_ENDPOINT_URL: %+v, %v", c, err)
+	}
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/tcdind/tcdind/batch"
+)
+
+// runCLI runs the command line with args and returns its exit status,
+// standard output and standard error.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, batch.Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func TestVersionFlag(t *testing.T) {
+	code, out, errOut := runCLI(t, "--version")
+	if code != 0 {
+		t.Fatalf("--version: exit %d, stderr %q", code, errOut)
+	}
+	// "tcdind 1.2.3 (commit abc1234, built 2026-11-29)", "tcdind dev", ...
+	re := regexp.MustCompile(`^tcdind (dev|\d+\.\d+\.\d+\S*)( \(.+\))?\n$`)
+	if !re.MatchString(out) {
+		t.Errorf("--version printed %q, want a line matching %s", out, re)
+	}
+	if errOut != "" {
+		t.Errorf("--version wrote to stderr: %q", errOut)
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		t.Run(shell, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "completion", shell)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			if len(out) < 500 || !strings.Contains(out, "tcdind") {
+				t.Errorf("completion %s printed %d bytes not naming tcdind:\n%.300s", shell, len(out), out)
+			}
+		})
+	}
+}
+
+func TestFlagValueCompletion(t *testing.T) {
+	code, out, _ := runCLI(t, "__complete", "--mode", "")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, m := range []string{"socket", "privileged", "none"} {
+		if !strings.Contains(out, m+"\n") {
+			t.Errorf("completing --mode: %q lacks %s", out, m)
+		}
+	}
+}
+
+func TestManPage(t *testing.T) {
+	code, out, errOut := runCLI(t, "man")
+	if code != 0 {
+		t.Fatalf("man: exit %d, stderr %q", code, errOut)
+	}
+	if !strings.HasPrefix(out, ".TH TCDIND 1 ") {
+		t.Errorf("man output does not start with .TH TCDIND 1: %.80q", out)
+	}
+	for _, want := range []string{".SH OPTIONS", "non-interactive", ".SH EXIT STATUS"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("man page lacks %q", want)
+		}
+	}
+}
+
+func TestHelpListsFlags(t *testing.T) {
+	code, out, errOut := runCLI(t, "--help")
+	if code != 0 {
+		t.Fatalf("--help: exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{"--non-interactive", "--template", "--mode", "completion"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--help lacks %s", want)
+		}
+	}
+}
+
+func TestReflow(t *testing.T) {
+	got := reflow("one\ntwo\n\n  indented a\n  indented b\n\nthree\nfour\n")
+	want := "one two\n  indented a\n  indented b\nthree four"
+	if got != want {
+		t.Errorf("reflow = %q, want %q", got, want)
+	}
+}

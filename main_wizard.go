@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tcdind/tcdind/batch"
+	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/exitcode"
+	"github.com/tcdind/tcdind/source"
+	"github.com/tcdind/tcdind/wizard"
+)
+
+// wantsWizard reports whether this run asks questions: a person is at a
+// terminal, --non-interactive is absent, and the action writes a file (a
+// diff, a check or a template on standard output is for pipelines).
+func (o *options) wantsWizard(s batch.Streams) bool {
+	return !o.nonInteractive && canPrompt(s.In, s.Out) &&
+		o.stack == "" && !o.diff && !o.check &&
+		o.output != source.Stdin && o.template != source.Stdin
+}
+
+// runWizard runs the interactive wizard with the flags' answers prefilled.
+func runWizard(cmd *cobra.Command, o *options, opts dind.Options, s batch.Streams) error {
+	if o.inPlace && (o.template == "" || source.IsURL(o.template)) {
+		return exitcode.UsageError("--in-place needs --template to be a file")
+	}
+	f := cmd.Flags()
+	cfg := wizard.Config{
+		Template:        o.template,
+		TaskDefinitions: opts.TaskDefinitions,
+		Mode:            opts.Mode,
+		Minimal:         o.minimal,
+		BuildDirs:       o.buildDirs,
+		SudoImage:       o.sudoImage,
+		RecipeGiven:     f.Changed("minimal") || f.Changed("build-dirs") || f.Changed("sudo-image"),
+		Output:          o.output,
+		InPlace:         o.inPlace,
+		Region:          firstNonEmpty(o.region, os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")),
+		Accessible:      o.accessible || envTrue("ACCESSIBLE") || os.Getenv("TERM") == "dumb",
+		NoColor:         o.noColor || os.Getenv("NO_COLOR") != "",
+	}
+	return wizard.Run(cmd.Context(), cfg, wizard.Streams{In: s.In, Out: s.Out, Err: s.Err})
+}
+
+// envTrue reports whether the variable is set to something other than a
+// false value.
+func envTrue(name string) bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(name))) {
+	case "", "0", "false", "no":
+		return false
+	}
+	return true
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	mcobra "github.com/muesli/mango-cobra"
+	"github.com/muesli/roff"
+	"github.com/spf13/cobra"
+
+	"github.com/tcdind/tcdind/buildinfo"
+)
+
+// newManCommand is `tcdind man`: the manual page, generated from the command
+// itself so that it never drifts from --help (scripts/manpage.sh ships it).
+func newManCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "man",
+		Short: "Print the manual page (roff) to standard output",
+		Long: `Print tcdind's manual page, in roff, to standard output.
+
+  tcdind man | man -l -                 read it now
+  tcdind man > /usr/local/share/man/man1/tcdind.1`,
+		Args:                  cobra.NoArgs,
+		DisableFlagsInUseLine: true,
+		ValidArgsFunction:     cobra.NoFileCompletions,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			page, err := manPage(cmd.Root())
+			if err != nil {
+				return err
+			}
+			_, err = io.WriteString(cmd.OutOrStdout(), page)
+			return err
+		},
+	}
+}
+
+// manPage renders root as a section 1 manual page.
+func manPage(root *cobra.Command) (string, error) {
+	m, err := mcobra.NewManPage(1, root)
+	if err != nil {
+		return "", err
+	}
+	m = m.WithLongDescription(reflow(root.Long)).
+		WithSection("Exit status", manExitStatus).
+		WithSection("Environment", manEnvironment).
+		WithSection("See also", "docker(1), cfn-lint(1), aws(1)\n"+
+			"JetBrains, TeamCity agent image: https://hub.docker.com/r/jetbrains/teamcity-agent")
+	page := m.Build(roff.NewDocument())
+	return retitle(page, manDate()), nil
+}
+
+const manExitStatus = `0 done, also when there was nothing to change
+1 failure: a bad or refused template, an AWS error, a rollback
+2 usage: an unknown or missing flag, a bad value, an ambiguous task definition
+3 --check found that a change is needed
+130 interrupted: nothing was written and no change set is left behind`
+
+const manEnvironment = `AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL: the same as --region, --profile, --endpoint-url
+ACCESSIBLE=1: the same as --accessible
+NO_COLOR: the same as --no-color
+SOURCE_DATE_EPOCH: the date printed in this page by tcdind man`
+
+// reflow joins the lines of each paragraph of text wrapped for the terminal,
+// so that man wraps them to its own width; indented lines (tables, examples)
+// stay lines of their own.
+func reflow(text string) string {
+	var out []string
+	for _, para := range strings.Split(strings.TrimSpace(text), "\n\n") {
+		var cur []string
+		flush := func() {
+			if len(cur) > 0 {
+				out = append(out, strings.Join(cur, " "))
+				cur = nil
+			}
+		}
+		for _, line := range strings.Split(para, "\n") {
+			if strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t") {
+				flush()
+				out = append(out, line)
+				continue
+			}
+			cur = append(cur, strings.TrimSpace(line))
+		}
+		flush()
+	}
+	return strings.Join(out, "\n")
+}
+
+// retitle replaces mango's title line so that the page carries the version
+// and a reproducible date: .TH TCDIND 1 "DATE" "tcdind VERSION" "User Commands".
+func retitle(page string, date time.Time) string {
+	th := `.TH TCDIND 1 "` + date.Format(time.DateOnly) + `" "tcdind ` + buildinfo.Version() + `" "User Commands"`
+	if i := strings.Index(page, "\n"); i >= 0 && strings.HasPrefix(page, ".TH ") {
+		return th + page[i:]
+	}
+	return th + "\n" + page
+}
+
+// manDate is the build date when known, else SOURCE_DATE_EPOCH (the
+// reproducible-builds convention, set by scripts/manpage.sh), else today.
+func manDate() time.Time {
+	if t, ok := buildinfo.Get().Time(); ok {
+		return t
+	}
+	if s, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64); err == nil {
+		return time.Unix(s, 0).UTC()
+	}
+	return time.Now().UTC()
+}

@@ -1,0 +1,111 @@
+// Package wizard is tcdind's interactive wizard: a bubbletea program whose
+// steps are huh forms, from "which template?" to a saved file. Every answer
+// can come from a flag (Config), which skips its step; with every answer
+// given it opens on the review screen, and nothing is written before enter
+// there. Accessible mode asks the same questions as plain line prompts.
+package wizard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/exitcode"
+	"github.com/tcdind/tcdind/source"
+)
+
+// Config holds the answers flags already gave, and how to talk to the user.
+// A zero field is asked.
+type Config struct {
+	// Template is a path or https URL; empty asks.
+	Template string
+	// TaskDefinitions are logical IDs or {"all"}; empty asks when the
+	// template has several agent task definitions.
+	TaskDefinitions []string
+	// Mode is empty to ask.
+	Mode dind.Mode
+	// Recipe flags. RecipeGiven says one of them was set on the command
+	// line, which answers the recipe question.
+	Minimal, BuildDirs, SudoImage bool
+	RecipeGiven                   bool
+	// Output is where to save; empty proposes <name>.dind<ext> and asks.
+	// Given, it is written without a question once the review is confirmed.
+	Output string
+	// InPlace saves over the template file.
+	InPlace bool
+	// Region names the AWS region in the source question ("" when unknown).
+	Region string
+
+	// Accessible asks plain line prompts instead of drawing screens.
+	Accessible bool
+	// NoColor draws the screens without colour.
+	NoColor bool
+
+	// Load reads a template; nil uses source.Load (files and https URLs).
+	Load func(ctx context.Context, arg string) (*source.Template, error)
+}
+
+func (c Config) load(ctx context.Context, arg string) (*source.Template, error) {
+	if c.Load != nil {
+		return c.Load(ctx, arg)
+	}
+	if arg == source.Stdin {
+		return nil, errors.New("standard input is the terminal here: give a file path or an https URL")
+	}
+	if source.IsURL(arg) {
+		data, err := source.Download(ctx, http.DefaultClient, arg)
+		if err != nil {
+			return nil, err
+		}
+		return &source.Template{Bytes: data, Name: arg}, nil
+	}
+	return source.Load(ctx, arg, strings.NewReader(""))
+}
+
+// Streams are the terminal the wizard talks to. Err gets the closing
+// summary, after the screens are gone.
+type Streams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// Run runs the wizard until the user saves, quits or presses ctrl+c. It
+// returns exitcode.ErrInterrupted when the user quit before anything was
+// written.
+func Run(ctx context.Context, cfg Config, s Streams) error {
+	if cfg.NoColor {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	if cfg.Accessible {
+		return runAccessible(ctx, cfg, s)
+	}
+	m := New(ctx, cfg)
+	p := tea.NewProgram(m,
+		tea.WithInput(s.In),
+		tea.WithOutput(s.Out),
+		tea.WithContext(ctx),
+		tea.WithAltScreen(),
+	)
+	final, err := p.Run()
+	if fm, ok := final.(*Model); ok && fm != nil {
+		fm.stopLoading()
+		if fm.Written() != "" || fm.finished {
+			// The screens are gone (alternate screen): say what happened.
+			fmt.Fprint(s.Err, fm.Summary())
+			return nil
+		}
+	}
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
+		return fmt.Errorf("wizard: %w", err)
+	}
+	return exitcode.ErrInterrupted
+}

@@ -1,0 +1,84 @@
+package wizard
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/render"
+)
+
+// sideBySide is the content width from which a note stands beside the
+// question instead of below it.
+const sideBySide = 100
+
+var modeLabels = map[dind.Mode]string{
+	dind.ModeSocket:     "socket      use the EC2 host's Docker daemon",
+	dind.ModePrivileged: "privileged  run a Docker daemon inside the agent",
+	dind.ModeNone:       "none        no Docker for builds: undo both",
+}
+
+// modeForm asks for the mode; moving the cursor changes m.a.mode, so the
+// note beside it follows the highlighted mode.
+func (m *Model) modeForm() *huh.Form {
+	cur := m.a.currentMode()
+	var opts []huh.Option[dind.Mode]
+	for _, mode := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged, dind.ModeNone} {
+		label := modeLabels[mode]
+		if mode == cur {
+			label += "  ← now"
+		}
+		opts = append(opts, huh.NewOption(label, mode))
+	}
+	if m.a.mode == "" || m.a.mode == dind.ModeMixed {
+		m.a.mode = dind.ModeSocket
+	}
+	return huh.NewForm(huh.NewGroup(
+		huh.NewSelect[dind.Mode]().
+			Title("Which Docker-in-Docker mode?").
+			Options(opts...).
+			Value(&m.a.mode),
+	))
+}
+
+// modeView is the current mode, the question, and the highlighted mode's
+// security note: beside the question on wide terminals, below it otherwise,
+// shortened when the terminal is short.
+func (m *Model) modeView(w, h int) string {
+	current := m.st.Subtle.Render("Now: ") + m.a.currentModes()
+	current = render.Wrap(current, w)
+	form := strings.TrimRight(m.form.View(), "\n ")
+	if w >= sideBySide {
+		left := lipgloss.NewStyle().Width(m.formWidthBeside()).Render(form)
+		noteW := w - lipgloss.Width(left) - 2
+		note := m.fitNote(m.a.mode, noteW, h-lipgloss.Height(current)-1)
+		return current + "\n\n" + lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", note)
+	}
+	used := lipgloss.Height(current) + 1 + lipgloss.Height(form) + 1
+	return current + "\n\n" + form + "\n\n" + m.fitNote(m.a.mode, min(w, 80), h-used)
+}
+
+// formWidthBeside is the question's width when a note stands beside it.
+func (m *Model) formWidthBeside() int { return 56 }
+
+// fitNote is the security note for mode in at most h lines: the long
+// note, else its first paragraph, else its title.
+func (m *Model) fitNote(mode dind.Mode, w, h int) string {
+	note := m.st.SecurityNote(mode, w)
+	if lipgloss.Height(note) <= h {
+		return note
+	}
+	n := render.SecurityNote(mode)
+	box := m.st.NoteBox
+	if !n.Risky {
+		box = m.st.NoteSafe
+	}
+	inner := max(w-box.GetHorizontalFrameSize(), 20)
+	short := m.st.NoteTitle.Render(render.Wrap(n.Title, inner)) + "\n" + render.Wrap(n.Paragraphs[0], inner)
+	if note = box.Width(inner + box.GetHorizontalPadding()).Render(short); lipgloss.Height(note) <= h {
+		return note
+	}
+	return m.st.NoteTitle.Render(render.Wrap(n.Title+" (the whole note: on the review screen)", w))
+}

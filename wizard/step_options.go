@@ -1,0 +1,92 @@
+package wizard
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/render"
+)
+
+// recipeChoice is one answer of the recipe question for a mode.
+type recipeChoice struct {
+	recipe recipe
+	label  string
+	about  string
+}
+
+// recipeChoices are the recipe answers that mean something for mode.
+func recipeChoices(mode dind.Mode) []recipeChoice {
+	switch mode {
+	case dind.ModeSocket:
+		return []recipeChoice{
+			{recipeComplete, "Complete (recommended)",
+				"Mounts /var/run/docker.sock; runs the agent as root where no User is set " +
+					"(the image runs as buildagent, which cannot use the socket); and mounts " +
+					"/opt/buildagent/{work,temp,tools,plugins,system} at the same paths on the host, " +
+					"so that TeamCity's Docker Wrapper and docker run -v with checkout paths see the files. " +
+					"One agent per instance."},
+			{recipeNoBuildDirs, "Complete, without the build directory mounts",
+				"The complete recipe without the /opt/buildagent host mounts: several agents can " +
+					"share an instance, but containers started by builds do not see the agent's files."},
+			{recipeMinimal, "Minimal: only the blog post's edits",
+				"Only the docker.sock volume and its mount. The agent keeps its user; since " +
+					"TeamCity 2020.1 that is buildagent, which may not be allowed to use the socket."},
+		}
+	case dind.ModePrivileged:
+		return []recipeChoice{
+			{recipeComplete, "Complete (recommended)",
+				"Privileged: true, DOCKER_IN_DOCKER=start so that the image starts its own " +
+					"Docker daemon, and a task volume for /var/lib/docker (overlayfs inside " +
+					"overlayfs fails or crawls). The image tag stays as it is."},
+			{recipeSudoImage, "Complete, and the -linux-sudo image",
+				"The complete recipe, and the image tag gets -linux-sudo appended: the variant " +
+					"JetBrains documents for this mode, whose start script may call sudo. " +
+					"A latest tag is never guessed; you get a warning instead."},
+			{recipeMinimal, "Minimal: only the blog post's edits",
+				"Only Privileged: true. Without DOCKER_IN_DOCKER=start the image does not " +
+					"start a Docker daemon."},
+		}
+	}
+	return nil
+}
+
+// optionsForm asks for the recipe of the chosen mode.
+func (m *Model) optionsForm() *huh.Form {
+	choices := recipeChoices(m.a.mode)
+	var opts []huh.Option[recipe]
+	known := false
+	for _, c := range choices {
+		opts = append(opts, huh.NewOption(c.label, c.recipe))
+		known = known || c.recipe == m.a.recipe
+	}
+	if !known {
+		m.a.recipe = recipeComplete
+	}
+	return huh.NewForm(huh.NewGroup(
+		huh.NewSelect[recipe]().
+			Title("Which recipe for " + string(m.a.mode) + " mode?").
+			Options(opts...).
+			Value(&m.a.recipe),
+	))
+}
+
+// optionsView is the recipe question and what the highlighted recipe writes.
+func (m *Model) optionsView(w, h int) string {
+	form := strings.TrimRight(m.form.View(), "\n ")
+	about := ""
+	for _, c := range recipeChoices(m.a.mode) {
+		if c.recipe == m.a.recipe {
+			about = c.about
+		}
+	}
+	text := m.st.Subtle.Render(render.Wrap(about, min(w, 80)))
+	if w >= sideBySide {
+		left := lipgloss.NewStyle().Width(m.formWidthBeside()).Render(form)
+		right := m.st.Subtle.Render(render.Wrap(about, w-lipgloss.Width(left)-2))
+		return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", right)
+	}
+	return form + "\n\n" + text
+}

@@ -1,0 +1,155 @@
+package wizard
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/render"
+)
+
+// enterReview applies the answers and shows the result. An engine refusal
+// is an error screen leading back to the question that can fix it.
+func (m *Model) enterReview() tea.Cmd {
+	res, err := m.a.apply()
+	if err != nil {
+		back, _ := m.prevStep(stepReview)
+		var sel *dind.SelectionError
+		var refused *dind.RefusedError
+		switch {
+		case errors.As(err, &sel), errors.As(err, &refused):
+			m.a.taskDefs = nil
+			back = stepTemplate
+			if m.applies(stepTaskDef) {
+				back = stepTaskDef
+			}
+		}
+		return m.fail(errorFor(err, "The change could not be made", back))
+	}
+	m.result = res
+	m.step, m.form = stepReview, nil
+	m.vp = viewport.New(0, 0)
+	m.vp.SetHorizontalStep(8)
+	m.layoutReview()
+	return nil
+}
+
+// layoutReview sizes the viewport to the terminal and fills it.
+func (m *Model) layoutReview() {
+	w := m.contentWidth()
+	m.vp.Width = w
+	if m.vp.Height == 0 {
+		m.vp.Height = max(m.height-8, 3)
+	}
+	m.vp.SetContent(m.reviewContent(w))
+}
+
+// reviewContent is the scrolling part of the review: the changes, the
+// warnings, the security note, then the diff.
+func (m *Model) reviewContent(w int) string {
+	res := m.result
+	tw := min(w, 90)
+	var b strings.Builder
+	targets := strings.Join(res.Targets, ", ")
+	if !res.Changed {
+		b.WriteString(render.Wrap(targets+" is already in "+string(m.a.mode)+" mode: nothing to change.", tw))
+		if len(res.Warnings) > 0 {
+			b.WriteString("\n\n" + m.st.Section.Render("Warnings") + "\n" + m.st.Warnings(res.Warnings, tw))
+		}
+		return b.String()
+	}
+	what := fmt.Sprintf("%d %s to %s: %s mode", len(res.Changes), plural(len(res.Changes), "change", "changes"), targets, m.a.mode)
+	if r := recipeLabel(m.a.recipe, m.a.mode); r != "" {
+		what += ", " + r
+	}
+	b.WriteString(m.st.Section.Render("What changes") + "\n")
+	b.WriteString(render.Wrap(what, tw) + "\n\n")
+	b.WriteString(m.st.Changes(res, tw))
+	if len(res.Warnings) > 0 {
+		b.WriteString("\n\n" + m.st.Section.Render("Warnings") + "\n" + m.st.Warnings(res.Warnings, tw))
+	}
+	b.WriteString("\n\n" + m.st.Section.Render("Diff") + "\n")
+	b.WriteString(m.st.Diff(render.UnifiedDiff(m.diffName(), m.a.src.Bytes, res.Output)))
+	if render.SecurityNote(m.a.mode).Risky {
+		b.WriteString("\n\n" + m.st.SecurityNote(m.a.mode, min(w, 100)))
+	}
+	return b.String()
+}
+
+func (m *Model) diffName() string {
+	if m.a.src.Path != "" {
+		return m.a.src.Path
+	}
+	return m.a.src.Name
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// updateReview scrolls, or goes on with enter.
+func (m *Model) updateReview(msg tea.KeyMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.Confirm) {
+		switch {
+		case !m.result.Changed:
+			m.finished = true
+			m.step = stepDone
+			return nil
+		case m.a.explicitOut:
+			return m.write()
+		}
+		return m.enter(stepSave)
+	}
+	var cmd tea.Cmd
+	m.vp, cmd = m.vp.Update(msg)
+	return cmd
+}
+
+// reviewView is the action line and the scrolling review.
+func (m *Model) reviewView(w, h int) string {
+	var action string
+	switch {
+	case !m.result.Changed:
+		action = "Nothing to write. Press enter to finish, or esc to choose another mode."
+	case m.a.explicitOut:
+		action = "Press enter to write " + m.a.output + ". Nothing is written before."
+	default:
+		action = "Press enter to choose where to save. Nothing is written before."
+	}
+	action = fitWidth(m.st.Strong.Render(action), w)
+	if n := render.SecurityNote(m.a.mode); n.Risky && m.result.Changed {
+		action += "\n" + m.st.NoteTitle.Render(render.Wrap("! Security: builds on this agent get root on the EC2 host (note below the diff)", w))
+	}
+	// The viewport takes what the action line leaves; the height is known
+	// only here, after the footer is laid out.
+	m.vp.Height = max(h-lipgloss.Height(action)-1, 1)
+	return action + "\n\n" + m.vp.View()
+}
+
+func (m *Model) reviewHints() []hint {
+	hs := []hint{{"enter", "save"}}
+	if !m.result.Changed {
+		hs[0].action = "finish"
+	}
+	if m.vp.TotalLineCount() > m.vp.Height {
+		hs = append(hs, hint{"↑/↓ pgup/pgdn", fmt.Sprintf("scroll (%d%%)", int(m.vp.ScrollPercent()*100))})
+	}
+	return append(hs, hint{"esc", "back"}, hint{"?", "help"}, hint{"ctrl+c", "quit"})
+}
+
+// fitWidth wraps a rendered line to w columns.
+func fitWidth(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return render.Wrap(s, w)
+}

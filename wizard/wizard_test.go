@@ -1,0 +1,390 @@
+package wizard
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/source"
+)
+
+// Snapshots are plain text: no colour, a fixed terminal size, no timers.
+// Regenerate them with: go test ./wizard/ -update
+func init() {
+	lipgloss.SetColorProfile(termenv.Ascii)
+}
+
+const (
+	termW = 90
+	termH = 36
+)
+
+// offlineLoad is a loader for the tests: files as usual, and every URL
+// fails the way a download does without a network.
+func offlineLoad(ctx context.Context, arg string) (*source.Template, error) {
+	if source.IsURL(arg) {
+		return nil, errors.New("download template " + arg + ": dial tcp: lookup s3.amazonaws.com: no such host (offline? pass a file path instead)")
+	}
+	return source.Load(ctx, arg, strings.NewReader(""))
+}
+
+// jetbrainsLoad serves testdata/one.yaml as JetBrains' published template.
+func jetbrainsLoad(ctx context.Context, arg string) (*source.Template, error) {
+	if arg == source.JetBrainsTemplateURL {
+		data, err := os.ReadFile("testdata/one.yaml")
+		return &source.Template{Bytes: data, Name: arg}, err
+	}
+	return offlineLoad(ctx, arg)
+}
+
+type run struct {
+	t  *testing.T
+	tm *teatest.TestModel
+}
+
+func start(t *testing.T, cfg Config, w, h int) *run {
+	t.Helper()
+	if cfg.Load == nil {
+		cfg.Load = offlineLoad
+	}
+	m := New(context.Background(), cfg)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
+	t.Cleanup(func() { _ = tm.Quit() })
+	return &run{t: t, tm: tm}
+}
+
+// waitFor waits until the screen shows text.
+func (r *run) waitFor(text string) {
+	r.t.Helper()
+	teatest.WaitFor(r.t, r.tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte(text))
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+}
+
+// waitUntil waits until the output since the last wait satisfies ok.
+func (r *run) waitUntil(ok func(screen string) bool) {
+	r.t.Helper()
+	teatest.WaitFor(r.t, r.tm.Output(), func(b []byte) bool {
+		return ok(string(b))
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+}
+
+func (r *run) key(k tea.KeyType) { r.tm.Send(tea.KeyMsg{Type: k}) }
+
+func (r *run) keys(ks ...tea.KeyType) {
+	for _, k := range ks {
+		r.key(k)
+	}
+}
+
+func (r *run) runes(s string) { r.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+
+// typeText types s one key at a time, as a person would.
+func (r *run) typeText(s string) {
+	for _, c := range s {
+		r.runes(string(c))
+	}
+}
+
+// final quits and returns the model as it was on screen.
+func (r *run) final() *Model {
+	r.t.Helper()
+	if err := r.tm.Quit(); err != nil {
+		r.t.Fatal(err)
+	}
+	return r.tm.FinalModel(r.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+}
+
+// snapshot compares the screen with testdata/<TestName>.golden.
+func (r *run) snapshot() *Model {
+	r.t.Helper()
+	m := r.final()
+	teatest.RequireEqualOutput(r.t, []byte(m.View()+"\n"))
+	return m
+}
+
+// finished waits for the program to end by itself.
+func (r *run) finished() *Model {
+	r.t.Helper()
+	return r.tm.FinalModel(r.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+}
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// want is what batch mode would write for the same answers.
+func want(t *testing.T, name string, opts dind.Options) []byte {
+	t.Helper()
+	res, err := dind.Apply(fixture(t, name), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Changed {
+		t.Fatalf("%s: %s changes nothing", name, opts.Mode)
+	}
+	return res.Output
+}
+
+func assertFile(t *testing.T, path string, want []byte) {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("nothing written: %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the engine's output:\n%s", path, got)
+	}
+}
+
+// --- Screens ---------------------------------------------------------------
+
+func TestScreenSource(t *testing.T) {
+	r := start(t, Config{Region: "eu-west-1"}, termW, termH)
+	r.waitFor("A template file or URL")
+	r.snapshot()
+}
+
+func TestScreenHelp(t *testing.T) {
+	r := start(t, Config{}, termW, termH)
+	r.waitFor("A template file or URL")
+	r.runes("?")
+	r.waitFor("this help")
+	m := r.snapshot()
+	if !m.help {
+		t.Fatal("? did not open the help")
+	}
+}
+
+func TestScreenTemplate(t *testing.T) {
+	r := start(t, Config{}, termW, termH)
+	r.waitFor("A template file or URL")
+	r.key(tea.KeyEnter)
+	r.waitFor("Template file or https URL")
+	r.snapshot()
+}
+
+func TestScreenErrorMissingFile(t *testing.T) {
+	r := start(t, Config{}, termW, termH)
+	r.waitFor("A template file or URL")
+	r.key(tea.KeyEnter)
+	r.waitFor("Template file or https URL")
+	r.typeText("testdata/missing.yaml")
+	r.key(tea.KeyEnter)
+	r.waitFor("no such file")
+	r.snapshot()
+}
+
+func TestScreenErrorDownload(t *testing.T) {
+	r := start(t, Config{}, termW, termH)
+	r.waitFor("A template file or URL")
+	r.key(tea.KeyEnter)
+	r.waitFor("Template file or https URL")
+	r.key(tea.KeyEnter) // empty: JetBrains' template, and the tests are offline
+	r.waitFor("Offline?")
+	r.snapshot()
+}
+
+func TestScreenErrorNoAgent(t *testing.T) {
+	r := start(t, Config{Template: "testdata/notemplate.yaml"}, termW, termH)
+	r.waitFor("No TeamCity build agent")
+	m := r.final()
+	if m.err == nil || m.err.back != stepTemplate {
+		t.Fatalf("want an error screen leading back to the template, got %+v", m.err)
+	}
+}
+
+func TestScreenTaskDefinition(t *testing.T) {
+	r := start(t, Config{Template: "testdata/two.yaml"}, termW, termH)
+	r.waitFor("Which agent task definition?")
+	r.snapshot()
+}
+
+func TestScreenModeSocket(t *testing.T) {
+	r := start(t, Config{Template: "testdata/one.yaml"}, termW, termH)
+	r.waitFor("Which Docker-in-Docker mode?")
+	m := r.snapshot()
+	if m.a.mode != dind.ModeSocket {
+		t.Fatalf("highlighted %s, want socket", m.a.mode)
+	}
+}
+
+func TestScreenModePrivileged(t *testing.T) {
+	r := start(t, Config{Template: "testdata/one.yaml"}, termW, termH)
+	r.waitFor("Which Docker-in-Docker mode?")
+	r.key(tea.KeyDown)
+	r.waitFor("Privileged mode gives")
+	r.snapshot()
+}
+
+func TestScreenModeNone(t *testing.T) {
+	r := start(t, Config{Template: "testdata/one.yaml"}, termW, termH)
+	r.waitFor("Which Docker-in-Docker mode?")
+	r.keys(tea.KeyDown, tea.KeyDown)
+	r.waitFor("No Docker for builds")
+	r.snapshot()
+}
+
+// Wide terminals put the note beside the question.
+func TestScreenModeWide(t *testing.T) {
+	r := start(t, Config{Template: "testdata/one.yaml"}, 130, 30)
+	r.waitFor("Which Docker-in-Docker mode?")
+	r.snapshot()
+}
+
+// Narrow and short terminals shorten the note rather than cut the question.
+func TestScreenModeNarrow(t *testing.T) {
+	r := start(t, Config{Template: "testdata/one.yaml"}, 70, 20)
+	r.waitFor("Which Docker-in-Docker mode?")
+	m := r.snapshot()
+	if h := lipgloss.Height(m.View()); h > 20 {
+		t.Fatalf("the screen is %d lines on a 20-line terminal", h)
+	}
+}
+
+func TestScreenOptions(t *testing.T) {
+	r := start(t, Config{Template: "testdata/one.yaml"}, termW, termH)
+	r.waitFor("Which Docker-in-Docker mode?")
+	r.key(tea.KeyEnter)
+	r.waitFor("Which recipe for socket mode?")
+	r.snapshot()
+}
+
+func TestScreenReview(t *testing.T) {
+	out := "testdata/review.dind.yaml"
+	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModePrivileged, Output: out}, termW, termH)
+	r.waitFor("Press enter to write")
+	m := r.snapshot()
+	if m.step != stepReview {
+		t.Fatalf("with every answer given the wizard opens on %s, want the review", m.step)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("written before enter on the review")
+	}
+}
+
+func TestScreenReviewScrolled(t *testing.T) {
+	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModeSocket, Output: "unused.yaml"}, termW, termH)
+	r.waitFor("Press enter to write")
+	r.key(tea.KeyPgDown)
+	r.waitUntil(func(screen string) bool {
+		return strings.Contains(screen, "scroll (") && !strings.Contains(screen, "scroll (0%)")
+	})
+	r.snapshot()
+}
+
+func TestScreenSave(t *testing.T) {
+	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModeSocket}, termW, termH)
+	r.waitFor("Press enter to choose where to save")
+	r.key(tea.KeyEnter)
+	r.waitFor("Save the patched template as")
+	m := r.snapshot()
+	if m.a.output != "testdata/one.dind.yaml" {
+		t.Fatalf("proposed %q, want testdata/one.dind.yaml", m.a.output)
+	}
+}
+
+func TestScreenOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "taken.yaml")
+	if err := os.WriteFile(out, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModeSocket}, termW, termH)
+	r.waitFor("Press enter to choose where to save")
+	r.key(tea.KeyEnter)
+	r.waitFor("Save the patched template as")
+	// A relative name keeps the temporary directory out of the snapshot.
+	back := chdir(t, dir)
+	r.key(tea.KeyCtrlU)
+	r.typeText("taken.yaml")
+	r.key(tea.KeyEnter)
+	r.waitFor("Replace it?")
+	back()
+	r.snapshot()
+	if got, _ := os.ReadFile(out); string(got) != "old\n" {
+		t.Fatal("the file was replaced before the answer")
+	}
+}
+
+func TestScreenDone(t *testing.T) {
+	dir := t.TempDir()
+	wantOut := want(t, "one.yaml", dind.DefaultOptions(dind.ModeSocket))
+	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModeSocket, Output: "done.dind.yaml"}, termW, termH)
+	r.waitFor("Press enter to write")
+	// Save to a fixed relative name for the snapshot, in a temporary directory.
+	back := chdir(t, dir)
+	r.key(tea.KeyEnter)
+	r.waitFor("Saved done.dind.yaml")
+	back()
+	r.snapshot()
+	assertFile(t, filepath.Join(dir, "done.dind.yaml"), wantOut)
+}
+
+func TestScreenStack(t *testing.T) {
+	r := start(t, Config{Region: "eu-west-1"}, termW, termH)
+	r.waitFor("A template file or URL")
+	r.key(tea.KeyDown)
+	r.key(tea.KeyEnter)
+	r.waitFor("An existing stack")
+	r.snapshot()
+}
+
+// chdir changes the working directory until the returned function (or the
+// end of the test) changes it back; snapshots are read relative to it.
+func chdir(t *testing.T, dir string) (back func()) {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	back = func() { _ = os.Chdir(wd) }
+	t.Cleanup(back)
+	return back
+}
+
+// Resizing re-lays out the screen: the review at 70x20.
+func TestScreenReviewResized(t *testing.T) {
+	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModeSocket, Output: "unused.yaml"}, termW, termH)
+	r.waitFor("Press enter to write")
+	r.tm.Send(tea.WindowSizeMsg{Width: 70, Height: 20})
+	r.waitFor("ctrl+c quit")
+	m := r.snapshot()
+	if h, w := lipgloss.Height(m.View()), lipgloss.Width(m.View()); h > 20 || w > 70 {
+		t.Fatalf("the screen is %dx%d on a 70x20 terminal", w, h)
+	}
+}
+
+// A template already in the mode: nothing to write, and enter finishes.
+func TestScreenNothingToChange(t *testing.T) {
+	r := start(t, Config{
+		Template: "testdata/two.yaml", TaskDefinitions: []string{"BigAgentTaskDefinition"},
+		Mode: dind.ModePrivileged, Minimal: true, RecipeGiven: true,
+	}, termW, termH)
+	r.waitFor("nothing to change")
+	r.key(tea.KeyEnter)
+	r.waitFor("Nothing written")
+	m := r.snapshot()
+	if m.Written() != "" || m.Interrupted() || !m.finished {
+		t.Fatalf("written %q, interrupted %v, finished %v", m.Written(), m.Interrupted(), m.finished)
+	}
+}
