@@ -71,6 +71,13 @@ var fixtures = []fixture{
 	{file: "mixed.yaml"},
 	{file: "json-tabs.json", pristine: true, lineAdds: true, json: true},
 	{file: "json-compact.json", pristine: true, json: true},
+	{file: "unicode-flow.yaml", pristine: true},
+	{file: "unicode-block.yaml", pristine: true, lineAdds: true},
+	{file: "multiline-values.yaml", pristine: true, lineAdds: true},
+	{file: "multiline-plain.yaml", pristine: true, lineAdds: true},
+	{file: "block-with-flow-lists.yaml", pristine: true},
+	{file: "clash-2.yaml", pristine: true, lineAdds: true},
+	{file: "props-first.yaml", pristine: true, lineAdds: true},
 }
 
 // TestFixturesConform runs every recipe and the mode switches on every
@@ -197,7 +204,7 @@ func checkFormat(t *testing.T, fx fixture, src, out []byte) {
 		checkIndentStyles(t, src, out)
 	}
 	// Flow style stays flow: a flow collection in the input is still one.
-	if fx.file == "flow.yaml" || fx.file == "if-flow.yaml" {
+	if !fx.json {
 		checkFlowKept(t, src, out)
 	}
 }
@@ -266,9 +273,27 @@ func checkFlowKept(t *testing.T, src, out []byte) {
 			flows[path] = true
 		}
 	})
+	// Block sequences whose items are all flow mappings get flow items.
+	flowItems := map[string]bool{}
+	walkNodes(inRoot, "", func(path string, n *yaml.Node) {
+		if n.Kind == yaml.SequenceNode && n.Style&yaml.FlowStyle == 0 && len(n.Content) > 0 {
+			all := true
+			for _, c := range n.Content {
+				all = all && c.Kind == yaml.MappingNode && c.Style&yaml.FlowStyle != 0
+			}
+			flowItems[path] = all
+		}
+	})
 	walkNodes(outRoot, "", func(path string, n *yaml.Node) {
 		if flows[path] && n.Style&yaml.FlowStyle == 0 {
 			t.Errorf("%s was flow style in the input and is block style in the output", path)
+		}
+		if flowItems[path] && n.Kind == yaml.SequenceNode {
+			for i, c := range n.Content {
+				if c.Kind == yaml.MappingNode && c.Style&yaml.FlowStyle == 0 {
+					t.Errorf("%s/%d: every item of this sequence is a flow mapping in the input; the new item (line %d) is block style", path, i, c.Line)
+				}
+			}
 		}
 	})
 }

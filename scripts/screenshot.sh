@@ -6,6 +6,7 @@
 #
 #   scripts/screenshot.sh                  (or: make screenshot)
 #   TEMPLATE=testdata/templates/x.yaml MODE=socket OUT=docs/socket.png scripts/screenshot.sh
+#   (NAME=teamcity-server.yaml is the file name shown in the picture)
 #
 # Needs tmux and Go (freeze is fetched through the module proxy the first time).
 set -euo pipefail
@@ -35,9 +36,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Shown as typed in the picture's terminal; the output path is a throwaway.
-cmd="bin/tcdind --template $TEMPLATE --mode $MODE --output $tmp/x.yaml"
-tm new-session -d -s shot -x 120 -y 40 \
+# Run in a scratch directory on a copy named like JetBrains' published
+# template, so that the picture shows the names a user sees; the patched
+# template is never written there (ctrl+c below).
+name=${NAME:-teamcity-server.yaml}
+cp "$TEMPLATE" "$tmp/$name"
+cmd="$PWD/bin/tcdind --template $name --mode $MODE --output ${name%.*}.dind.${name##*.}"
+tm new-session -d -s shot -x 120 -y 40 -c "$tmp" \
 	"env -u NO_COLOR TERM=xterm-256color COLORTERM=truecolor $cmd; sleep 5"
 tm set-option -t shot status off >/dev/null
 
@@ -58,4 +63,6 @@ mkdir -p "$(dirname "$OUT")"
 # shellcheck disable=SC2086 # FREEZE is a command with arguments
 $FREEZE --language ansi --window --padding 20 --margin 0 --border.radius 8 \
 	--font.size 14 --line-height 1.2 --output "$OUT" <"$tmp/review.ansi"
+chmod 644 "$OUT" # freeze writes 0600
+if command -v optipng >/dev/null; then optipng -quiet -o2 "$OUT"; fi
 echo "screenshot: wrote $OUT" >&2
