@@ -473,6 +473,13 @@ func checkMode(t *testing.T, label string, in, out map[string]any, id string, op
 		if volumeByName(inP, n) == nil && !outUsed[n] {
 			t.Errorf("%s: new volume %q is not mounted by any container", label, n)
 		}
+		if hp := hostPath(asMap(v)); hp != "" && volumeByName(inP, n) == nil {
+			for _, w := range asList(outP["Volumes"]) {
+				if w2 := asMap(w); asString(w2["Name"]) != n && hostPath(w2) == hp {
+					t.Errorf("%s: new volume %q duplicates volume %q (host %s); reuse it", label, n, w2["Name"], hp)
+				}
+			}
+		}
 	}
 	for _, v := range asList(inP["Volumes"]) {
 		vm := asMap(v)

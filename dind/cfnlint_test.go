@@ -77,11 +77,10 @@ func TestCfnLintAddsNoErrors(t *testing.T) {
 		{"socket-then-privileged", []dind.Options{dind.DefaultOptions(dind.ModeSocket), dind.DefaultOptions(dind.ModePrivileged)}},
 	}
 
-	// cfn-lint is CPU-bound and starts slowly (~3 s): one invocation per
-	// corpus template (its input and all its outputs), as many at a time as
-	// there are CPUs.
-	sem := make(chan struct{}, max(1, runtime.NumCPU()))
-	var wg sync.WaitGroup
+	// cfn-lint is CPU-bound and starts slowly: the templates are split into
+	// two groups per CPU, each linted (inputs and outputs) in one
+	// invocation, as many invocations at a time as there are CPUs.
+	var jobs []lintJob
 	dir := t.TempDir()
 	for i, path := range files {
 		base := strings.TrimSuffix(filepath.Base(path), ".yaml")
@@ -90,12 +89,10 @@ func TestCfnLintAddsNoErrors(t *testing.T) {
 		if err := os.Mkdir(sub, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		input := filepath.Join(sub, "input.yaml")
-		if err := os.WriteFile(input, src, 0o644); err != nil {
+		job := lintJob{base: base, input: filepath.Join(sub, "input.yaml"), names: map[string]string{}}
+		if err := os.WriteFile(job.input, src, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		batch := []string{input}
-		names := map[string]string{}
 		for _, o := range outputs {
 			cur := src
 			for _, step := range o.steps {
@@ -114,34 +111,52 @@ func TestCfnLintAddsNoErrors(t *testing.T) {
 			if err := os.WriteFile(f, cur, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			batch = append(batch, f)
-			names[f] = o.name
+			job.outputs = append(job.outputs, f)
+			job.names[f] = o.name
 		}
+		jobs = append(jobs, job)
+	}
+	cpus := max(1, runtime.NumCPU())
+	groups := make([][]lintJob, min(len(jobs), 2*cpus))
+	for i, j := range jobs {
+		groups[i%len(groups)] = append(groups[i%len(groups)], j)
+	}
+	sem := make(chan struct{}, cpus)
+	var wg sync.WaitGroup
+	for _, g := range groups {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			lintOne(t, bin, base, input, batch, names)
+			lintGroup(t, bin, g)
 		}()
 	}
 	wg.Wait()
 }
 
-func lintOne(t *testing.T, bin, base, input string, batch []string, names map[string]string) {
-	// t.Fatal must not be called from this goroutine: report with Errorf.
-	defer func() {
-		if r := recover(); r != nil {
-			t.Errorf("%s: %v", base, r)
-		}
-	}()
-	cmd := exec.Command(bin, append([]string{"--format", "json", "--"}, batch...)...)
+// lintJob is one corpus template: its input and the outputs to compare.
+type lintJob struct {
+	base    string
+	input   string
+	outputs []string
+	names   map[string]string // output file -> recipe
+}
+
+func lintGroup(t *testing.T, bin string, jobs []lintJob) {
+	// Runs in its own goroutine: report with Errorf, never Fatal.
+	args := []string{"--format", "json", "--"}
+	for _, j := range jobs {
+		args = append(args, j.input)
+		args = append(args, j.outputs...)
+	}
+	cmd := exec.Command(bin, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
 	var findings []cfnLintFinding
 	if err := json.Unmarshal(stdout.Bytes(), &findings); err != nil {
-		t.Errorf("%s: cfn-lint: %v (report: %v)\nstderr: %s", base, runErr, err, stderr.Bytes())
+		t.Errorf("cfn-lint %v: %v (report: %v)\nstderr: %s", args, runErr, err, stderr.Bytes())
 		return
 	}
 	byFile := map[string][]cfnLintFinding{}
@@ -150,20 +165,22 @@ func lintOne(t *testing.T, bin, base, input string, batch []string, names map[st
 			byFile[f.Filename] = append(byFile[f.Filename], f)
 		}
 	}
-	had := map[string]bool{}
-	for _, f := range byFile[input] {
-		had[f.key()] = true
-	}
-	for _, out := range batch[1:] {
-		var added []string
-		for _, f := range byFile[out] {
-			if !had[f.key()] {
-				added = append(added, f.String())
-			}
+	for _, j := range jobs {
+		had := map[string]bool{}
+		for _, f := range byFile[j.input] {
+			had[f.key()] = true
 		}
-		sort.Strings(added)
-		if len(added) > 0 {
-			t.Errorf("%s %s: cfn-lint errors the input did not have:\n  %s", base, names[out], strings.Join(added, "\n  "))
+		for _, out := range j.outputs {
+			var added []string
+			for _, f := range byFile[out] {
+				if !had[f.key()] {
+					added = append(added, f.String())
+				}
+			}
+			sort.Strings(added)
+			if len(added) > 0 {
+				t.Errorf("%s %s: cfn-lint errors the input did not have:\n  %s", j.base, j.names[out], strings.Join(added, "\n  "))
+			}
 		}
 	}
 }

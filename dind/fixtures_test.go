@@ -71,6 +71,8 @@ var fixtures = []fixture{
 	{file: "mixed.yaml"},
 	{file: "json-tabs.json", pristine: true, lineAdds: true, json: true},
 	{file: "json-compact.json", pristine: true, json: true},
+	{file: "builddirs-existing.yaml", pristine: true, lineAdds: true},
+	{file: "json-crlf-bom.json", pristine: true, lineAdds: true, json: true},
 	{file: "unicode-flow.yaml", pristine: true},
 	{file: "unicode-block.yaml", pristine: true, lineAdds: true},
 	{file: "multiline-values.yaml", pristine: true, lineAdds: true},
@@ -162,7 +164,11 @@ func trimCommas(b []byte) []byte {
 	lines := splitLines(b)
 	for i, l := range lines {
 		body, nl := strings.CutSuffix(l, "\n")
+		body, cr := strings.CutSuffix(body, "\r")
 		body = strings.TrimSuffix(body, ",")
+		if cr {
+			body += "\r"
+		}
 		if nl {
 			body += "\n"
 		}
@@ -194,7 +200,7 @@ func checkFormat(t *testing.T, fx fixture, src, out []byte) {
 	}
 	if fx.json {
 		var v any
-		if err := json.Unmarshal(out, &v); err != nil {
+		if err := json.Unmarshal(bytes.TrimPrefix(out, utf8BOM), &v); err != nil {
 			t.Errorf("JSON output is not JSON: %v", err)
 			return
 		}
@@ -213,6 +219,11 @@ func checkFormat(t *testing.T, fx fixture, src, out []byte) {
 // are) stays exactly as that printer with the file's indent would format it.
 func checkJSONIndent(t *testing.T, src, out []byte) {
 	t.Helper()
+	// Line endings and the BOM are checked elsewhere.
+	norm := func(b []byte) []byte {
+		return bytes.ReplaceAll(bytes.TrimPrefix(b, utf8BOM), []byte("\r\n"), []byte("\n"))
+	}
+	src, out = norm(src), norm(out)
 	if bytes.Count(bytes.TrimSpace(src), []byte("\n")) == 0 {
 		// One line: compact JSON stays compact.
 		var want bytes.Buffer
@@ -1010,5 +1021,85 @@ func TestDocumentEndMarkerKept(t *testing.T) {
 		if !bytes.HasSuffix(res.Output, []byte("\n# end of the resources\n...\n")) {
 			t.Errorf("%s: the output no longer ends with the comment and the document end marker:\n%s", oc.name, res.Output[max(0, len(res.Output)-300):])
 		}
+	}
+}
+
+func TestDetectedModes(t *testing.T) {
+	for file, want := range map[string]dind.Mode{
+		"blog.yaml":             dind.ModeNone,
+		"blog-socket.yaml":      dind.ModeSocket,
+		"blog-privileged.yaml":  dind.ModePrivileged,
+		"mixed.yaml":            dind.ModeMixed,
+		"existing.yaml":         dind.ModeNone,
+		"privileged-false.yaml": dind.ModeNone,
+		"sock-reuse.yaml":       dind.ModeNone,
+	} {
+		tpl, err := dind.Parse(readFixture(t, file))
+		if err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		agents := tpl.Agents()
+		if len(agents) != 1 || agents[0].Mode() != want {
+			t.Errorf("%s: Agents() = %+v, want one task definition in mode %s", file, agents, want)
+		}
+	}
+	for file, want := range map[string]string{"fargate.yaml": "Fargate", "windows.yaml": "Windows"} {
+		tpl, err := dind.Parse(readFixture(t, file))
+		if err != nil {
+			t.Errorf("%s: Parse must not refuse, Apply does: %v", file, err)
+			continue
+		}
+		if a := tpl.Agents(); len(a) != 1 || !containsFold(a[0].Refusal, want) {
+			t.Errorf("%s: Agents() = %+v, want a Refusal that mentions %s", file, a, want)
+		}
+	}
+}
+
+// TestFargateNextToEC2: the EC2 agent can be edited on its own; the Fargate
+// one is refused, also as part of "all" (never a half-edited file).
+func TestFargateNextToEC2(t *testing.T) {
+	src := readFixture(t, "fargate-plus-ec2.yaml")
+	in, _ := decodeCFN(src)
+	o := dind.DefaultOptions(dind.ModeSocket)
+	o.TaskDefinitions = []string{"AgentTaskDefinition"}
+	applyAndCheck(t, "EC2 only", src, in, o, []string{"AgentTaskDefinition"})
+
+	for _, sel := range [][]string{{"FargateAgentTaskDefinition"}, {dind.AllTaskDefinitions}} {
+		o.TaskDefinitions = sel
+		res, err := dind.Apply(src, o)
+		var re *dind.RefusedError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), "Fargate supports neither privileged containers nor host volumes") {
+			t.Errorf("TaskDefinitions %v: want the Fargate *RefusedError, got %v (result %v)", sel, err, res != nil)
+		}
+	}
+}
+
+func TestSudoImageTags(t *testing.T) {
+	base := readFixture(t, "sudo-literal.yaml")
+	const line = "Image: jetbrains/teamcity-agent:2023.11.1\n"
+	sudo := dind.DefaultOptions(dind.ModePrivileged)
+	sudo.SudoImage = true
+	for _, tc := range []struct {
+		image, want string
+		warn        bool
+	}{
+		{"jetbrains/teamcity-agent:2023.11.1-linux-sudo", "jetbrains/teamcity-agent:2023.11.1-linux-sudo", false},
+		{"jetbrains/teamcity-agent", "jetbrains/teamcity-agent", true}, // implicit latest
+		{"registry.example.com:5000/jetbrains/teamcity-agent", "registry.example.com:5000/jetbrains/teamcity-agent", true},
+		{"registry.example.com:5000/jetbrains/teamcity-agent:2023.11.1", "registry.example.com:5000/jetbrains/teamcity-agent:2023.11.1-linux-sudo", false},
+		{"jetbrains/teamcity-agent@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "jetbrains/teamcity-agent@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true},
+		// JetBrains' own tags: 2023.11.1-linux has the sudo variant 2023.11.1-linux-sudo.
+		{"jetbrains/teamcity-agent:2023.11.1-linux", "jetbrains/teamcity-agent:2023.11.1-linux-sudo", false},
+	} {
+		src := replaced(t, base, line, "Image: "+tc.image+"\n")
+		res, doc := apply(t, src, sudo)
+		if got := agentContainer(t, doc, "AgentTaskDefinition")["Image"]; got != tc.want {
+			t.Errorf("--sudo-image on %s: Image %v, want %s", tc.image, got, tc.want)
+		}
+		if tc.warn && !hasWarning(res, "sudo") {
+			t.Errorf("--sudo-image on %s: want a warning, got %q", tc.image, res.Warnings)
+		}
+		checkIdempotent(t, tc.image, res.Output, sudo)
 	}
 }

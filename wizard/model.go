@@ -75,6 +75,10 @@ type loadedMsg struct {
 	err  error
 }
 
+// peekMsg runs a function on the model inside the program's loop: tests
+// read the screen with it without racing the program.
+type peekMsg func(*Model)
+
 // Model is the wizard's bubbletea model. Use it through a pointer: the
 // forms write their answers into its fields.
 type Model struct {
@@ -315,6 +319,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case loadedMsg:
 		return m, m.loaded(msg)
+	case peekMsg:
+		msg(m)
+		return m, nil
 	case spinner.TickMsg:
 		if m.step != stepLoading || m.err != nil {
 			return m, nil
@@ -457,7 +464,7 @@ func (m *Model) body(w, h int) string {
 	case stepOptions:
 		return m.optionsView(w, h)
 	case stepReview:
-		return m.reviewView(w, h)
+		return m.reviewView(w)
 	case stepDone:
 		return m.doneView(w)
 	}

@@ -111,7 +111,16 @@ func parse(src *source.Template) (*dind.Template, error) {
 	if len(t.Agents()) == 0 {
 		return nil, dind.ErrNoAgent
 	}
-	return t, nil
+	// Refuse now rather than after the questions when no agent task
+	// definition can be edited (Fargate, Windows).
+	var reasons []string
+	for _, td := range t.Agents() {
+		if td.Refusal == "" {
+			return t, nil
+		}
+		reasons = append(reasons, td.Refusal)
+	}
+	return nil, &dind.RefusedError{Reason: strings.Join(reasons, "; ")}
 }
 
 // selected are the agent task definitions the answers select.

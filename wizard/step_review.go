@@ -44,10 +44,12 @@ func (m *Model) enterReview() tea.Cmd {
 func (m *Model) layoutReview() {
 	w := m.contentWidth()
 	m.vp.Width = w
-	if m.vp.Height == 0 {
-		m.vp.Height = max(m.height-8, 3)
-	}
 	m.vp.SetContent(m.reviewContent(w))
+	// The viewport takes what the header, the action lines and the footer
+	// leave; the footer is measured at its widest, "scroll (100%)".
+	header := m.header(w)
+	footer := m.footer(w, m.reviewHintsFor(true, 100))
+	m.vp.Height = max(m.bodyHeight(header, footer)-lipgloss.Height(m.reviewAction(w))-1, 1)
 }
 
 // reviewContent is the scrolling part of the review: the changes, the
@@ -114,8 +116,13 @@ func (m *Model) updateReview(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
-// reviewView is the action line and the scrolling review.
-func (m *Model) reviewView(w, h int) string {
+// reviewView is the action lines and the scrolling review.
+func (m *Model) reviewView(w int) string {
+	return m.reviewAction(w) + "\n\n" + m.vp.View()
+}
+
+// reviewAction says what enter does, and pins the security warning.
+func (m *Model) reviewAction(w int) string {
 	var action string
 	switch {
 	case !m.result.Changed:
@@ -129,19 +136,20 @@ func (m *Model) reviewView(w, h int) string {
 	if n := render.SecurityNote(m.a.mode); n.Risky && m.result.Changed {
 		action += "\n" + m.st.NoteTitle.Render(render.Wrap("! Security: builds on this agent get root on the EC2 host (note below the diff)", w))
 	}
-	// The viewport takes what the action line leaves; the height is known
-	// only here, after the footer is laid out.
-	m.vp.Height = max(h-lipgloss.Height(action)-1, 1)
-	return action + "\n\n" + m.vp.View()
+	return action
 }
 
 func (m *Model) reviewHints() []hint {
+	return m.reviewHintsFor(m.vp.TotalLineCount() > m.vp.Height, int(m.vp.ScrollPercent()*100))
+}
+
+func (m *Model) reviewHintsFor(scrolls bool, percent int) []hint {
 	hs := []hint{{"enter", "save"}}
 	if !m.result.Changed {
 		hs[0].action = "finish"
 	}
-	if m.vp.TotalLineCount() > m.vp.Height {
-		hs = append(hs, hint{"↑/↓ pgup/pgdn", fmt.Sprintf("scroll (%d%%)", int(m.vp.ScrollPercent()*100))})
+	if scrolls {
+		hs = append(hs, hint{"↑/↓ pgup/pgdn", fmt.Sprintf("scroll (%d%%)", percent)})
 	}
 	return append(hs, hint{"esc", "back"}, hint{"?", "help"}, hint{"ctrl+c", "quit"})
 }

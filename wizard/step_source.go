@@ -98,6 +98,8 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 			e.hint = "Offline? Press esc and give the path of a template file instead."
 		} else if msg.src == nil {
 			e.hint = "Press esc and give another path or URL."
+		} else {
+			e.hint = "Nothing was written. Press esc and give another template."
 		}
 		return m.fail(e)
 	}

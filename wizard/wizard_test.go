@@ -64,20 +64,41 @@ func start(t *testing.T, cfg Config, w, h int) *run {
 	return &run{t: t, tm: tm}
 }
 
+// screen is what the model shows now, read inside the program's loop:
+// every message sent before has been handled.
+func (r *run) screen() string {
+	ch := make(chan string, 1)
+	r.tm.Send(peekMsg(func(m *Model) { ch <- m.View() }))
+	select {
+	case s := <-ch:
+		return s
+	case <-time.After(10 * time.Second):
+		r.t.Fatal("the program does not answer")
+		return ""
+	}
+}
+
+// waitUntil waits until the screen satisfies ok; a load or a download
+// finishes in its own time.
+func (r *run) waitUntil(ok func(screen string) bool) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s := r.screen()
+		if ok(s) {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the screen never got there; it shows:\n%s", s)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
 // waitFor waits until the screen shows text.
 func (r *run) waitFor(text string) {
 	r.t.Helper()
-	teatest.WaitFor(r.t, r.tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte(text))
-	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
-}
-
-// waitUntil waits until the output since the last wait satisfies ok.
-func (r *run) waitUntil(ok func(screen string) bool) {
-	r.t.Helper()
-	teatest.WaitFor(r.t, r.tm.Output(), func(b []byte) bool {
-		return ok(string(b))
-	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	r.waitUntil(func(s string) bool { return strings.Contains(s, text) })
 }
 
 func (r *run) key(k tea.KeyType) { r.tm.Send(tea.KeyMsg{Type: k}) }
@@ -283,9 +304,7 @@ func TestScreenReviewScrolled(t *testing.T) {
 	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModeSocket, Output: "unused.yaml"}, termW, termH)
 	r.waitFor("Press enter to write")
 	r.key(tea.KeyPgDown)
-	r.waitUntil(func(screen string) bool {
-		return strings.Contains(screen, "scroll (") && !strings.Contains(screen, "scroll (0%)")
-	})
+	r.waitUntil(func(s string) bool { return !strings.Contains(s, "scroll (0%)") })
 	r.snapshot()
 }
 
@@ -342,7 +361,7 @@ func TestScreenStack(t *testing.T) {
 	r.waitFor("A template file or URL")
 	r.key(tea.KeyDown)
 	r.key(tea.KeyEnter)
-	r.waitFor("An existing stack")
+	r.waitFor("Editing a running stack")
 	r.snapshot()
 }
 
@@ -367,7 +386,7 @@ func TestScreenReviewResized(t *testing.T) {
 	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModeSocket, Output: "unused.yaml"}, termW, termH)
 	r.waitFor("Press enter to write")
 	r.tm.Send(tea.WindowSizeMsg{Width: 70, Height: 20})
-	r.waitFor("ctrl+c quit")
+	r.waitUntil(func(s string) bool { return lipgloss.Width(s) <= 70 })
 	m := r.snapshot()
 	if h, w := lipgloss.Height(m.View()), lipgloss.Width(m.View()); h > 20 || w > 70 {
 		t.Fatalf("the screen is %dx%d on a 70x20 terminal", w, h)
@@ -386,5 +405,16 @@ func TestScreenNothingToChange(t *testing.T) {
 	m := r.snapshot()
 	if m.Written() != "" || m.Interrupted() || !m.finished {
 		t.Fatalf("written %q, interrupted %v, finished %v", m.Written(), m.Interrupted(), m.finished)
+	}
+}
+
+// A template tcdind refuses (Fargate) is an error screen right after
+// loading, before any question.
+func TestScreenErrorRefused(t *testing.T) {
+	r := start(t, Config{Template: "testdata/fargate.yaml"}, termW, termH)
+	r.waitFor("will not edit")
+	m := r.snapshot()
+	if m.err == nil || m.err.back != stepTemplate {
+		t.Fatalf("want an error leading back to the template, got %+v", m.err)
 	}
 }
