@@ -6,7 +6,7 @@ BIN := bin/tcdind
 .PHONY: build test unit fuzz bench vet clean completions man release-check snapshot screenshot
 
 build:
-	$(GO) build -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) .
 
 # Everything: vet, every package's tests (corpus conformance, cfn-lint,
 # moto_server integration, TUI snapshots), then a short fuzz run of the engine.

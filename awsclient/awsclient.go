@@ -37,6 +37,10 @@ type CloudFormation interface {
 	GetTemplate(ctx context.Context, stack string) ([]byte, error)
 	// ListStacks lists the region's stacks in a settled *_COMPLETE state.
 	ListStacks(ctx context.Context) ([]StackSummary, error)
+	// TaskDefinitionIDs returns the logical IDs of the stack's
+	// AWS::ECS::TaskDefinition resources: a cheap call that tells which
+	// stacks may hold a TeamCity agent before any template is read.
+	TaskDefinitionIDs(ctx context.Context, stack string) ([]string, error)
 	// CreateChangeSet creates a change set and returns its ID.
 	CreateChangeSet(ctx context.Context, in ChangeSetInput) (string, error)
 	// WaitChangeSet waits with the SDK's ChangeSetCreateComplete waiter
@@ -231,3 +235,22 @@ func New(ctx context.Context, c Config) (*Client, error) {
 
 // Region is the region the client talks to.
 func (c *Client) Region() string { return c.region }
+
+// ResolveRegion is the region the SDK's default chain gives for c without
+// --region: AWS_REGION, then the profile's region in the shared config
+// files. It reads local configuration only, makes no call, and returns ""
+// when no region is configured.
+func ResolveRegion(ctx context.Context, c Config) string {
+	if c.Region != "" {
+		return c.Region
+	}
+	var opts []func(*config.LoadOptions) error
+	if c.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return ""
+	}
+	return cfg.Region
+}

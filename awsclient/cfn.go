@@ -90,6 +90,28 @@ func (c *Client) ListStacks(ctx context.Context) ([]StackSummary, error) {
 	return list, nil
 }
 
+// TaskDefinitionIDs lists the stack's resources of type
+// AWS::ECS::TaskDefinition, every page.
+func (c *Client) TaskDefinitionIDs(ctx context.Context, stack string) ([]string, error) {
+	var ids []string
+	p := cloudformation.NewListStackResourcesPaginator(c.cfn, &cloudformation.ListStackResourcesInput{StackName: aws.String(stack)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			if isNotFound(err) {
+				return nil, &NotFoundError{Stack: stack, Region: c.region}
+			}
+			return nil, fmt.Errorf("list resources of stack %s: %w", stack, short(err))
+		}
+		for _, r := range out.StackResourceSummaries {
+			if aws.ToString(r.ResourceType) == "AWS::ECS::TaskDefinition" {
+				ids = append(ids, aws.ToString(r.LogicalResourceId))
+			}
+		}
+	}
+	return ids, nil
+}
+
 // CreateChangeSet creates an UPDATE change set and returns its ID.
 func (c *Client) CreateChangeSet(ctx context.Context, in ChangeSetInput) (string, error) {
 	params := make([]types.Parameter, 0, len(in.PreviousParameters))

@@ -72,6 +72,7 @@ var fixtures = []fixture{
 	{file: "json-tabs.json", pristine: true, lineAdds: true, json: true},
 	{file: "json-compact.json", pristine: true, json: true},
 	{file: "builddirs-existing.yaml", pristine: true, lineAdds: true},
+	{file: "privileged-string.yaml"},
 	{file: "json-crlf-bom.json", pristine: true, lineAdds: true, json: true},
 	{file: "unicode-flow.yaml", pristine: true},
 	{file: "unicode-block.yaml", pristine: true, lineAdds: true},
@@ -1101,5 +1102,25 @@ func TestSudoImageTags(t *testing.T) {
 			t.Errorf("--sudo-image on %s: want a warning, got %q", tc.image, res.Warnings)
 		}
 		checkIdempotent(t, tc.image, res.Output, sudo)
+	}
+}
+
+// TestNoneUndoesBlogEdits: none on the blog post's own two edits (with their
+// comments) gives back the template before the edit, byte for byte.
+func TestNoneUndoesBlogEdits(t *testing.T) {
+	blog := readFixture(t, "blog.yaml")
+	for file, desc := range map[string]string{
+		"blog-socket.yaml":     "with the blog post's socket edit (",
+		"blog-privileged.yaml": "with the blog post's privileged edit (",
+	} {
+		src := readFixture(t, file)
+		res, err := dind.Apply(src, dind.DefaultOptions(dind.ModeNone))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := replaced(t, blog, "shaped like the blog post (", desc)
+		if !bytes.Equal(res.Output, want) {
+			t.Errorf("none on %s (- want, + got):\n%s", file, lineDiff(want, res.Output))
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -43,8 +42,6 @@ func looksLikeJSON(body []byte) bool {
 	return len(trimmed) > 0 && trimmed[0] == '{'
 }
 
-var yamlErrorLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // parseError turns a parser error into a ParseError with a position. JSON
 // input is checked again with encoding/json, which knows the column too.
 func parseError(body []byte, isJSON bool, err error) error {
@@ -58,10 +55,13 @@ func parseError(body []byte, isJSON bool, err error) error {
 		}
 	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if m := yamlErrorLine.FindStringSubmatch(err.Error()); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		line = firstFailingLine(body, line)
-		return &ParseError{Line: line, Column: firstColumn(body, line), Msg: m[2]}
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, text, ok := strings.Cut(rest, ": "); ok {
+			if line, err := strconv.Atoi(num); err == nil {
+				line = firstFailingLine(body, line)
+				return &ParseError{Line: line, Column: firstColumn(body, line), Msg: text}
+			}
+		}
 	}
 	return &ParseError{Msg: msg}
 }
