@@ -34,11 +34,13 @@ func (t *Template) findAgents() error {
 			}
 			continue
 		}
-		for _, list := range lists {
+		td.branch = map[*yaml.Node]int{}
+		for i, list := range lists {
 			for _, c := range list.Content {
 				if c.Kind != yaml.MappingNode {
 					continue
 				}
+				td.branch[c] = i
 				td.containers = append(td.containers, c)
 				if t.isAgent(c) {
 					td.agents = append(td.agents, c)

@@ -296,7 +296,7 @@ func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]
 	if n.Kind == yaml.MappingNode {
 		indent = n.Content[0].Column - 1
 		keyStyle := n.Content[0].Style & (yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle)
-		flowValues := hasOnlyFlowCollections(n)
+		flowValues := hasOnlyFlowLists(n)
 		for i, v := range ce.add {
 			lines = append(lines, ce.st.blockEntry(ce.keys[i], keyStyle, v, indent, flowValues)...)
 		}
@@ -304,11 +304,22 @@ func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]
 		dash := n.Column - 1
 		keyIndent := dash + 2
 		var keyStyle yaml.Style
-		if first := n.Content[0]; first.Kind == yaml.MappingNode && first.Line == n.Line && len(first.Content) > 0 {
+		first, last := n.Content[0], n.Content[len(n.Content)-1]
+		if first.Kind == yaml.MappingNode && first.Line == n.Line && len(first.Content) > 0 {
 			keyIndent = first.Content[0].Column - 1
 			keyStyle = first.Content[0].Style & (yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle)
 		}
+		flowItems := last.Style&yaml.FlowStyle != 0 && (last.Kind == yaml.MappingNode || last.Kind == yaml.SequenceNode)
+		gap := 1
+		if flowItems && last.Line == l.lineOf(l.start(last)) && last.Column-dash-2 > 1 {
+			gap = last.Column - dash - 2
+		}
 		for _, v := range ce.add {
+			if flowItems {
+				// "- {Name: a, Host: {...}}": new items are one line too.
+				lines = append(lines, strings.Repeat(" ", dash)+"-"+strings.Repeat(" ", gap)+ce.st.flow(v))
+				continue
+			}
 			lines = append(lines, ce.st.blockItem(v, keyStyle, dash, keyIndent)...)
 		}
 	}
@@ -332,13 +343,13 @@ func (l *layout) headCommentStart(line int) int {
 	return l.lineStart(line)
 }
 
-// hasOnlyFlowCollections reports a block mapping whose plain collection
-// values are all written in flow style: new collections follow suit.
-func hasOnlyFlowCollections(m *yaml.Node) bool {
+// hasOnlyFlowLists reports a block mapping whose lists are all written in
+// flow style ("Environment: [{...}]"): new lists follow suit.
+func hasOnlyFlowLists(m *yaml.Node) bool {
 	found := false
 	for i := 1; i < len(m.Content); i += 2 {
 		v := m.Content[i]
-		if (v.Kind != yaml.MappingNode && v.Kind != yaml.SequenceNode) || strings.HasPrefix(v.Tag, "!") && !strings.HasPrefix(v.Tag, "!!") {
+		if v.Kind != yaml.SequenceNode || isTagged(v) {
 			continue
 		}
 		if v.Style&yaml.FlowStyle == 0 {

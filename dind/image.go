@@ -9,8 +9,12 @@ import (
 
 const sudoSuffix = "-linux-sudo"
 
-// imageTag is the tag of an image reference ("" when it has none).
+// imageTag is the tag of an image reference ("" when it has none or is
+// pinned by digest).
 func imageTag(image string) string {
+	if strings.Contains(image, "@") {
+		return ""
+	}
 	slash := strings.LastIndexByte(image, '/')
 	if colon := strings.LastIndexByte(image, ':'); colon > slash {
 		return image[colon+1:]
@@ -24,7 +28,7 @@ func imageTag(image string) string {
 func (r *recipe) sudoImage(c *yaml.Node) error {
 	img := mapGet(c, "Image")
 	resolved := r.t.resolve(img)
-	if strings.HasSuffix(imageTag(resolved), sudoSuffix) {
+	if strings.HasSuffix(imageTag(resolved), "-sudo") {
 		return nil
 	}
 	where := r.td.id + "/" + r.name(c)
@@ -39,14 +43,25 @@ func (r *recipe) sudoImage(c *yaml.Node) error {
 		r.warn("%s: the image tag is not written literally (%s); set it to a %s tag yourself, such as 2025.07%s, when you deploy", where, describeImage(img), sudoSuffix, sudoSuffix)
 		return nil
 	case tag == "" || tag == "latest":
-		r.warn("%s: image %s has no versioned tag, and there is no latest%s: tcdind will not guess one; use a versioned %s tag such as 2025.07%s", where, resolved, sudoSuffix, sudoSuffix, sudoSuffix)
+		r.warn("%s: image %s has no versioned tag (or is pinned by digest), and there is no latest%s: tcdind will not guess one; use a versioned %s tag such as 2025.07%s", where, resolved, sudoSuffix, sudoSuffix, sudoSuffix)
 		return nil
 	}
-	if err := r.ed.replaceScalar(node, node.Value+sudoSuffix, r.st); err != nil {
+	suffix := sudoTagSuffix(tag)
+	if err := r.ed.replaceScalar(node, node.Value+suffix, r.st); err != nil {
 		return err
 	}
-	r.change(c, "image tag %s to %s%s", tag, tag, sudoSuffix)
+	r.change(c, "image tag %s to %s%s", tag, tag, suffix)
 	return nil
+}
+
+// sudoTagSuffix is what turns a tag into its sudo variant: JetBrains tags
+// the variants 2025.07-linux-sudo and 2025.07-linux-arm64-sudo, so a tag
+// that already names the platform only gets -sudo.
+func sudoTagSuffix(tag string) string {
+	if strings.Contains(tag, "-linux") {
+		return "-sudo"
+	}
+	return sudoSuffix
 }
 
 // literalTag finds the scalar that ends with the image's tag: the Image

@@ -20,9 +20,14 @@ type recipe struct {
 
 	volumes        []volume
 	removedMounts  map[*yaml.Node]map[int]bool // container → MountPoints indexes
-	addedMounts    []string                    // volume names of new mounts
+	addedMounts    []mount                     // new mounts
 	maybeOrphaned  []string                    // volumes of removed mounts
 	removedVolumes map[int]bool
+}
+
+type mount struct {
+	container *yaml.Node
+	volume    string
 }
 
 type volume struct {
@@ -140,7 +145,7 @@ func (r *recipe) privileged(c *yaml.Node) error {
 		return err
 	}
 	if !r.hasMount(c, dockerDataPath) {
-		name := r.ensureVolume(volume{docker: true}, "docker-data")
+		name := r.ensureVolume(c, volume{docker: true}, "docker-data")
 		r.addMount(c, dockerDataPath, name)
 	}
 	return r.sudoImage(c)
@@ -210,13 +215,13 @@ func (r *recipe) ensureHostMount(c *yaml.Node, path, volumeName string) {
 	if r.hasMount(c, path) {
 		return
 	}
-	name := r.ensureVolume(volume{hostPath: path}, volumeName)
+	name := r.ensureVolume(c, volume{hostPath: path}, volumeName)
 	r.addMount(c, path, name)
 }
 
 func (r *recipe) addMount(c *yaml.Node, path, volumeName string) {
 	r.ed.appendItem(c, "MountPoints", mapping("ContainerPath", str(path), "SourceVolume", str(volumeName)), r.st)
-	r.addedMounts = append(r.addedMounts, volumeName)
+	r.addedMounts = append(r.addedMounts, mount{c, volumeName})
 	r.change(c, "mount %s (volume %s)", path, volumeName)
 }
 
@@ -235,9 +240,11 @@ func (r *recipe) removeMount(c *yaml.Node, path string) {
 	r.change(c, "remove mount %s", path)
 }
 
-// ensureVolume returns the name of a task volume like want, adding one named
-// base (or base-2, base-3… on a clash) when there is none.
-func (r *recipe) ensureVolume(want volume, base string) string {
+// ensureVolume returns the name of a task volume like want for container c,
+// adding one named base (or base-2, base-3… on a clash) when there is none.
+// A host path is shared by every container; Docker's data volume is one per
+// daemon, shared only between alternatives (the branches of an Fn::If).
+func (r *recipe) ensureVolume(c *yaml.Node, want volume, base string) string {
 	for _, v := range r.volumes {
 		if v.index >= 0 && r.removedVolumes[v.index] {
 			continue
@@ -245,7 +252,7 @@ func (r *recipe) ensureVolume(want volume, base string) string {
 		if want.hostPath != "" && samePath(v.hostPath, want.hostPath) {
 			return v.name
 		}
-		if want.docker && v.docker && strings.HasPrefix(v.name, base) && !r.mounted(v.name) {
+		if want.docker && v.docker && strings.HasPrefix(v.name, base) && !r.mountedBeside(c, v.name) {
 			return v.name
 		}
 	}
@@ -279,12 +286,25 @@ func (r *recipe) volumeNamed(name string) bool {
 // mounted reports whether any container of the task definition keeps or
 // gets a mount of the volume.
 func (r *recipe) mounted(name string) bool {
+	return r.mountedBy(name, func(*yaml.Node) bool { return true })
+}
+
+// mountedBeside reports whether a container that runs in the same task as c
+// (c itself included) keeps or gets a mount of the volume.
+func (r *recipe) mountedBeside(c *yaml.Node, name string) bool {
+	return r.mountedBy(name, func(other *yaml.Node) bool { return r.td.branch[other] == r.td.branch[c] })
+}
+
+func (r *recipe) mountedBy(name string, counts func(container *yaml.Node) bool) bool {
 	for _, added := range r.addedMounts {
-		if added == name {
+		if added.volume == name && counts(added.container) {
 			return true
 		}
 	}
 	for _, c := range r.td.containers {
+		if !counts(c) {
+			continue
+		}
 		mounts := mapGet(c, "MountPoints")
 		if mounts == nil || mounts.Kind != yaml.SequenceNode {
 			continue

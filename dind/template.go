@@ -20,6 +20,10 @@ type taskDef struct {
 	props      *yaml.Node   // Properties
 	containers []*yaml.Node // every container mapping, of both Fn::If branches
 	agents     []*yaml.Node // the agent containers among them
+	// branch numbers the container lists: containers of different lists are
+	// alternatives (the branches of an Fn::If), never in one task together.
+	branch  map[*yaml.Node]int
+
 	refusal    string
 }
 
