@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/batch"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
@@ -20,6 +22,21 @@ func (o *options) wantsWizard(s batch.Streams) bool {
 	return !o.nonInteractive && canPrompt(s.In, s.Out) &&
 		o.stack == "" && !o.diff && !o.check &&
 		o.output != source.Stdin && o.template != source.Stdin
+}
+
+// wantsStackWizard reports whether a --stack run asks questions: a person
+// is at a terminal, and the flags ask neither for a pipeline (--diff,
+// --check, --output -), nor a scripted apply (--apply --yes), nor plain
+// line prompts (--accessible: the batch flow's y/N question serves them),
+// nor --non-interactive.
+func (o *options) wantsStackWizard(s batch.Streams) bool {
+	return !o.nonInteractive && canPrompt(s.In, s.Out) &&
+		!o.diff && !o.check && o.output != source.Stdin &&
+		!(o.apply && o.yes) && !o.accessibleAsked()
+}
+
+func (o *options) accessibleAsked() bool {
+	return o.accessible || envTrue("ACCESSIBLE") || os.Getenv("TERM") == "dumb"
 }
 
 // runWizard runs the interactive wizard with the flags' answers prefilled.
@@ -39,8 +56,18 @@ func runWizard(cmd *cobra.Command, o *options, opts dind.Options, s batch.Stream
 		Output:          o.output,
 		InPlace:         o.inPlace,
 		Region:          firstNonEmpty(o.region, os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")),
-		Accessible:      o.accessible || envTrue("ACCESSIBLE") || os.Getenv("TERM") == "dumb",
+		RegionGiven:     o.region != "",
+		Stack:           o.stack,
+		S3Bucket:        o.s3Bucket,
+		Accessible:      o.accessibleAsked(),
 		NoColor:         o.noColor || os.Getenv("NO_COLOR") != "",
+		// AWS configuration is loaded only once the source is a stack.
+		Client: func(ctx context.Context, region string) (awsclient.CloudFormation, error) {
+			return awsclient.New(ctx, awsclient.Config{Region: region, Profile: o.profile, EndpointURL: o.endpointURL})
+		},
+		ProfileRegion: func(ctx context.Context) string {
+			return awsclient.ResolveRegion(ctx, awsclient.Config{Profile: o.profile})
+		},
 	}
 	return wizard.Run(cmd.Context(), cfg, wizard.Streams{In: s.In, Out: s.Out, Err: s.Err})
 }

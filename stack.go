@@ -26,6 +26,11 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 		return exitcode.UsageError("--in-place needs --template; with --stack pass --output PATH or --apply")
 	case o.apply && (action.Output != "" || action.Diff || action.Check):
 		return exitcode.UsageError("--apply excludes --output, --diff and --check: see the change with --diff first, then --apply")
+	}
+	if o.wantsStackWizard(s) {
+		return runWizard(cmd, o, opts, s)
+	}
+	switch {
 	case opts.Mode == "":
 		return exitcode.UsageError("no mode: pass --mode socket, --mode privileged or --mode none")
 	}

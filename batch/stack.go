@@ -76,7 +76,7 @@ func (r StackRun) Run(ctx context.Context, s Streams) error {
 	if err != nil {
 		return err
 	}
-	if err := settled(st); err != nil {
+	if err := Settled(st); err != nil {
 		return err
 	}
 	original, err := cfn.GetTemplate(ctx, st.Name)
@@ -93,8 +93,8 @@ func (r StackRun) Run(ctx context.Context, s Streams) error {
 	return r.apply(ctx, s, cfn, st, res)
 }
 
-// settled refuses a stack that cannot take an update now, saying what to do.
-func settled(st *awsclient.Stack) error {
+// Settled refuses a stack that cannot take an update now, saying what to do.
+func Settled(st *awsclient.Stack) error {
 	name, status := st.Name, st.Status
 	switch {
 	case status == "ROLLBACK_COMPLETE":
@@ -117,6 +117,137 @@ func settled(st *awsclient.Stack) error {
 	return nil
 }
 
+// ChangeSetInput is the change set that puts res on stack st: named
+// tcdind-<mode>-<UTC time> (also its client token), every parameter kept
+// with UsePreviousValue, the stack's capabilities, the template inline.
+// PlaceTemplate moves a large template to S3.
+func ChangeSetInput(st *awsclient.Stack, res *dind.Result, mode dind.Mode, now time.Time) awsclient.ChangeSetInput {
+	name := fmt.Sprintf("tcdind-%s-%s", mode, now.UTC().Format("20060102-150405"))
+	return awsclient.ChangeSetInput{
+		Stack:              st.Name,
+		Name:               name,
+		ClientToken:        name,
+		Description:        fmt.Sprintf("tcdind: %s Docker-in-Docker for %s", mode, strings.Join(res.Targets, ", ")),
+		TemplateBody:       res.Output,
+		PreviousParameters: st.ParameterKeys,
+		Capabilities:       st.Capabilities,
+	}
+}
+
+// PlaceTemplate uploads a template over MaxTemplateBody to bucket at
+// tcdind/<stack>/<sha256>.<ext> and passes its URL instead of the body. It
+// returns the key, or "" when the template goes inline.
+func PlaceTemplate(ctx context.Context, cfn awsclient.CloudFormation, in *awsclient.ChangeSetInput, bucket string) (string, error) {
+	body := in.TemplateBody
+	if len(body) <= MaxTemplateBody {
+		return "", nil
+	}
+	if bucket == "" {
+		return "", fmt.Errorf("the patched template of stack %s is %d bytes, over CloudFormation's limit of %d bytes for a template sent inline: pass --s3-bucket BUCKET to upload it to S3 and pass its URL", in.Stack, len(body), MaxTemplateBody)
+	}
+	key := fmt.Sprintf("tcdind/%s/%x.%s", in.Stack, sha256.Sum256(body), templateExt(body))
+	url, err := cfn.UploadTemplate(ctx, bucket, key, body)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", interrupted("nothing was changed")
+		}
+		return "", err
+	}
+	in.TemplateURL, in.TemplateBody = url, nil
+	return key, nil
+}
+
+// Created is a change set CreateChangeSet made.
+type Created struct {
+	// ChangeSet is ready to execute; nil when NoChanges.
+	ChangeSet *awsclient.ChangeSet
+	// ID names the change set in later calls.
+	ID string
+	// NoChanges: CloudFormation found nothing to change and no change set
+	// is left; Deleted tells that one was made and deleted again.
+	NoChanges, Deleted bool
+}
+
+// CreateChangeSet creates the change set and waits until it can be
+// executed. Every way out but a ready change set leaves none behind: a
+// refused, failed or interrupted one is deleted (by name when its ID never
+// came back). An interruption (ctx done) is an exit status 130 error. warn
+// gets a failure to delete that does not change the outcome.
+func CreateChangeSet(ctx context.Context, cfn awsclient.CloudFormation, in awsclient.ChangeSetInput, w awsclient.Wait, warn func(error)) (*Created, error) {
+	id, err := cfn.CreateChangeSet(ctx, in)
+	if err != nil {
+		if ctx.Err() == nil && awsclient.ErrorCode(err) == "ValidationError" && awsclient.IsNoChangesReason(awsclient.ErrorMessage(err)) {
+			return &Created{NoChanges: true}, nil
+		}
+		if ctx.Err() == nil && awsclient.ErrorCode(err) != "" {
+			return nil, err // CloudFormation refused it: there is no change set
+		}
+		// The answer was lost, or the run interrupted, perhaps after
+		// CloudFormation made the change set: delete it by name.
+		return nil, AbortChangeSet(ctx, cfn, in.Stack, in.Name, err, warn)
+	}
+	cs, err := cfn.WaitChangeSet(ctx, in.Stack, id, w)
+	if err != nil {
+		return nil, AbortChangeSet(ctx, cfn, in.Stack, id, err, warn)
+	}
+	if cs.Status == "FAILED" {
+		if derr := DeleteChangeSet(ctx, cfn, in.Stack, id); derr != nil && warn != nil {
+			warn(derr)
+		}
+		if cs.NoChanges() {
+			return &Created{NoChanges: true, Deleted: true}, nil
+		}
+		return nil, fmt.Errorf("CloudFormation refused change set %s of stack %s: %s; nothing was changed", in.Name, in.Stack, cs.StatusReason)
+	}
+	return &Created{ChangeSet: cs, ID: id}, nil
+}
+
+// DeleteChangeSet deletes a change set that will not be executed, within
+// cleanupTimeout, also when ctx is already done.
+func DeleteChangeSet(ctx context.Context, cfn awsclient.CloudFormation, stack, ref string) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	return cfn.DeleteChangeSet(cctx, stack, ref)
+}
+
+// AbortChangeSet deletes the change set ref after err ended the run before
+// execution, and returns the error to report: an interruption when ctx is
+// done (exit status 130), else err, with a failure to delete passed to warn.
+func AbortChangeSet(ctx context.Context, cfn awsclient.CloudFormation, stack, ref string, err error, warn func(error)) error {
+	derr := DeleteChangeSet(ctx, cfn, stack, ref)
+	if ctx.Err() != nil {
+		if derr != nil {
+			return exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted: %w", derr))
+		}
+		return interrupted(fmt.Sprintf("change set deleted, stack %s unchanged", stack))
+	}
+	if derr != nil && warn != nil {
+		warn(derr)
+	}
+	return err
+}
+
+// ExecuteChangeSet starts the update. When it fails the change set is
+// deleted (see AbortChangeSet); when ctx ends during the call the update
+// may have started, which the error says.
+func ExecuteChangeSet(ctx context.Context, cfn awsclient.CloudFormation, stack, id, token string, warn func(error)) error {
+	if ctx.Err() != nil {
+		return AbortChangeSet(ctx, cfn, stack, id, ctx.Err(), warn)
+	}
+	if err := cfn.ExecuteChangeSet(ctx, stack, id, token); err != nil {
+		if ctx.Err() != nil {
+			return interrupted(fmt.Sprintf("the update of stack %s may have started and goes on in AWS; follow it with: aws cloudformation describe-stack-events --stack-name %s", stack, stack))
+		}
+		return AbortChangeSet(ctx, cfn, stack, id, err, warn)
+	}
+	return nil
+}
+
+// GoesOn is the interruption of a run that leaves an update going on in AWS.
+func GoesOn(stack string) error {
+	return interrupted(fmt.Sprintf("the update of stack %s goes on in AWS; follow it with: aws cloudformation describe-stack-events --stack-name %s", stack, stack))
+}
+
 // apply creates the change set, shows it, executes it when allowed and
 // follows the update to its end.
 func (r StackRun) apply(ctx context.Context, s Streams, cfn awsclient.CloudFormation, st *awsclient.Stack, res *dind.Result) error {
@@ -134,88 +265,36 @@ func (r StackRun) apply(ctx context.Context, s Streams, cfn awsclient.CloudForma
 		fmt.Fprintln(s.Err, note)
 	}
 
-	in := awsclient.ChangeSetInput{
-		Stack:              st.Name,
-		Description:        fmt.Sprintf("tcdind: %s Docker-in-Docker for %s", mode, targets),
-		PreviousParameters: st.ParameterKeys,
-		Capabilities:       st.Capabilities,
-	}
-	if len(res.Output) > MaxTemplateBody {
-		if r.S3Bucket == "" {
-			return fmt.Errorf("the patched template of stack %s is %d bytes, over CloudFormation's limit of %d bytes for a template sent inline: pass --s3-bucket BUCKET to upload it to S3 and pass its URL", st.Name, len(res.Output), MaxTemplateBody)
-		}
-		key := fmt.Sprintf("tcdind/%s/%x.%s", st.Name, sha256.Sum256(res.Output), templateExt(res.Output))
-		url, err := cfn.UploadTemplate(ctx, r.S3Bucket, key, res.Output)
-		if err != nil {
-			if ctx.Err() != nil {
-				return interrupted("nothing was changed")
-			}
-			return err
-		}
-		fmt.Fprintf(s.Err, "uploaded the template (%d bytes) to s3://%s/%s\n", len(res.Output), r.S3Bucket, key)
-		in.TemplateURL = url
-	} else {
-		in.TemplateBody = res.Output
-	}
-
 	now := time.Now
 	if r.Now != nil {
 		now = r.Now
 	}
-	in.Name = fmt.Sprintf("tcdind-%s-%s", mode, now().UTC().Format("20060102-150405"))
-	in.ClientToken = in.Name
+	in := ChangeSetInput(st, res, mode, now())
+	key, err := PlaceTemplate(ctx, cfn, &in, r.S3Bucket)
+	if err != nil {
+		return err
+	}
+	if key != "" {
+		fmt.Fprintf(s.Err, "uploaded the template (%d bytes) to s3://%s/%s\n", len(res.Output), r.S3Bucket, key)
+	}
 	fmt.Fprintf(s.Err, "creating change set %s on stack %s\n", in.Name, st.Name)
 
 	// From here on a change set may exist: every way out before execution
 	// deletes it.
-	csRef := in.Name
-	cleanup := func() error {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-		defer cancel()
-		return cfn.DeleteChangeSet(cctx, st.Name, csRef)
-	}
-	abort := func(err error) error {
-		if ctx.Err() != nil {
-			if derr := cleanup(); derr != nil {
-				return exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted: %w", derr))
-			}
-			return interrupted(fmt.Sprintf("change set deleted, stack %s unchanged", st.Name))
-		}
-		if derr := cleanup(); derr != nil {
-			fmt.Fprintf(s.Err, "tcdind: warning: %s\n", oneLine(derr))
-		}
+	warn := func(derr error) { fmt.Fprintf(s.Err, "tcdind: warning: %s\n", oneLine(derr)) }
+	made, err := CreateChangeSet(ctx, cfn, in, r.Wait, warn)
+	if err != nil {
 		return err
 	}
-
-	id, err := cfn.CreateChangeSet(ctx, in)
-	if err != nil {
-		if ctx.Err() == nil && awsclient.ErrorCode(err) == "ValidationError" && awsclient.IsNoChangesReason(awsclient.ErrorMessage(err)) {
-			fmt.Fprintf(s.Err, "CloudFormation found nothing to change in stack %s: it already runs this template; no change set left behind\n", st.Name)
-			return nil
+	if made.NoChanges {
+		left := "no change set left behind"
+		if made.Deleted {
+			left = "change set deleted"
 		}
-		if ctx.Err() == nil && awsclient.ErrorCode(err) != "" {
-			return err // CloudFormation refused it: there is no change set
-		}
-		// The answer was lost, or the run interrupted, perhaps after
-		// CloudFormation made the change set: abort deletes it by name.
-		return abort(err)
+		fmt.Fprintf(s.Err, "CloudFormation found nothing to change in stack %s: it already runs this template; %s\n", st.Name, left)
+		return nil
 	}
-	csRef = id
-
-	cs, err := cfn.WaitChangeSet(ctx, st.Name, id, r.Wait)
-	if err != nil {
-		return abort(err)
-	}
-	if cs.Status == "FAILED" {
-		if derr := cleanup(); derr != nil {
-			fmt.Fprintf(s.Err, "tcdind: warning: %s\n", oneLine(derr))
-		}
-		if cs.NoChanges() {
-			fmt.Fprintf(s.Err, "CloudFormation found nothing to change in stack %s: it already runs this template; change set deleted\n", st.Name)
-			return nil
-		}
-		return fmt.Errorf("CloudFormation refused change set %s of stack %s: %s; nothing was changed", in.Name, st.Name, cs.StatusReason)
-	}
+	cs, id := made.ChangeSet, made.ID
 
 	fmt.Fprintf(s.Err, "change set %s: %d resource change(s):\n", in.Name, len(cs.Changes))
 	io.WriteString(s.Err, render.ChangeSetTablePlain(cs.Changes))
@@ -224,111 +303,166 @@ func (r StackRun) apply(ctx context.Context, s Streams, cfn awsclient.CloudForma
 	if !r.Yes {
 		ok, err := confirm(ctx, s, fmt.Sprintf("Execute change set %s on stack %s? [y/N] ", in.Name, st.Name))
 		if err != nil {
-			return abort(err)
+			return AbortChangeSet(ctx, cfn, st.Name, id, err, warn)
 		}
 		if !ok {
-			if derr := cleanup(); derr != nil {
+			if derr := DeleteChangeSet(ctx, cfn, st.Name, id); derr != nil {
 				return derr
 			}
 			return interrupted(fmt.Sprintf("not executed: change set deleted, stack %s unchanged", st.Name))
 		}
 	}
-	if ctx.Err() != nil {
-		return abort(ctx.Err())
-	}
 
 	started := time.Now()
-	if err := cfn.ExecuteChangeSet(ctx, st.Name, id, in.Name); err != nil {
-		if ctx.Err() != nil {
-			return interrupted(fmt.Sprintf("the update of stack %s may have started and goes on in AWS; follow it with: aws cloudformation describe-stack-events --stack-name %s", st.Name, st.Name))
-		}
-		return abort(err)
+	if err := ExecuteChangeSet(ctx, cfn, st.Name, id, in.Name, warn); err != nil {
+		return err
 	}
 	fmt.Fprintf(s.Err, "executing change set %s; following the events of stack %s:\n", in.Name, st.Name)
 	return r.follow(ctx, s, cfn, st, targets, in.Name, started)
 }
 
-// follow prints the update's events as plain lines until the stack reaches
-// a terminal status.
-func (r StackRun) follow(ctx context.Context, s Streams, cfn awsclient.CloudFormation, st *awsclient.Stack, targets, token string, started time.Time) error {
-	goesOn := func() error {
-		return interrupted(fmt.Sprintf("the update of stack %s goes on in AWS; follow it with: aws cloudformation describe-stack-events --stack-name %s", st.Name, st.Name))
+// Update follows the events of one stack update: it tells this update's
+// events from older ones and notes failures until the stack reaches a
+// terminal status.
+type Update struct {
+	Stack   *awsclient.Stack
+	Targets string    // the task definitions changed, for the closing line
+	Mode    dind.Mode // the mode they are put in
+	// Token is the client request token ExecuteChangeSet passed on;
+	// Started the time just before it, for endpoints that record no token.
+	Token   string
+	Started time.Time
+
+	// Failed are this update's failed resource events with a reason.
+	Failed []awsclient.StackEvent
+	// StackReason is the stack's status reason on failure.
+	StackReason string
+	// Final is the stack's terminal status, once reached.
+	Final string
+
+	seen map[string]bool
+}
+
+// Add takes a page of DescribeStackEvents (newest first) and returns this
+// update's events not seen before, oldest first, up to the one that ends
+// the update.
+func (u *Update) Add(events []awsclient.StackEvent) []awsclient.StackEvent {
+	if u.seen == nil {
+		u.seen = map[string]bool{}
 	}
-	poll := r.Poll
+	if u.Final != "" {
+		return nil
+	}
+	ours := func(e awsclient.StackEvent) bool {
+		if e.ClientRequestToken != "" {
+			return e.ClientRequestToken == u.Token
+		}
+		return !e.Time.Before(u.Started)
+	}
+	var fresh []awsclient.StackEvent
+	for _, e := range events { // newest first
+		if u.seen[e.ID] || !ours(e) {
+			break
+		}
+		fresh = append(fresh, e)
+	}
+	var out []awsclient.StackEvent
+	for j := len(fresh) - 1; j >= 0; j-- {
+		e := fresh[j]
+		u.seen[e.ID] = true
+		out = append(out, e)
+		if !u.IsStackEvent(e) {
+			if strings.HasSuffix(e.Status, "_FAILED") && e.Reason != "" {
+				u.Failed = append(u.Failed, e)
+			}
+			continue
+		}
+		switch e.Status {
+		case "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_FAILED":
+			if e.Reason != "" {
+				u.StackReason = e.Reason
+			}
+		}
+		switch e.Status {
+		case "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED", "UPDATE_FAILED":
+			u.Final = e.Status
+			return out
+		}
+	}
+	return out
+}
+
+// IsStackEvent reports whether e is about the stack itself.
+func (u *Update) IsStackEvent(e awsclient.StackEvent) bool {
+	return e.IsStack() && (e.LogicalID == u.Stack.Name || e.PhysicalID == u.Stack.ID)
+}
+
+// Done reports whether the update reached a terminal status.
+func (u *Update) Done() bool { return u.Final != "" }
+
+// Err is nil for UPDATE_COMPLETE, and the failure to report otherwise.
+func (u *Update) Err() error {
+	name := u.Stack.Name
+	what := "was rolled back: it runs its previous template"
+	switch u.Final {
+	case "UPDATE_COMPLETE", "":
+		return nil
+	case "UPDATE_ROLLBACK_FAILED":
+		what = fmt.Sprintf("could not be rolled back: continue the rollback with aws cloudformation continue-update-rollback --stack-name %s", name)
+	case "UPDATE_FAILED":
+		what = "failed and was not rolled back"
+	}
+	return fmt.Errorf("update of stack %s failed (%s) and %s; fix the cause shown above and run tcdind again", name, u.Final, what)
+}
+
+// Success is the closing line of an update that completed.
+func (u *Update) Success() string {
+	return fmt.Sprintf("stack %s updated (UPDATE_COMPLETE): %s now in %s mode", u.Stack.Name, u.Targets, u.Mode)
+}
+
+// PollDelay is the delay before the i-th DescribeStackEvents call.
+func PollDelay(poll []time.Duration, i int) time.Duration {
 	if len(poll) == 0 {
 		poll = DefaultPoll
 	}
-	// ours tells this update's events from older ones: by the client request
-	// token ExecuteChangeSet passed on, or, where an endpoint does not record
-	// tokens, by time.
-	ours := func(e awsclient.StackEvent) bool {
-		if e.ClientRequestToken != "" {
-			return e.ClientRequestToken == token
-		}
-		return !e.Time.Before(started)
-	}
-	seen := map[string]bool{}
-	var failed []awsclient.StackEvent
-	stackReason := ""
+	return poll[min(i, len(poll)-1)]
+}
+
+// follow prints the update's events as plain lines until the stack reaches
+// a terminal status.
+func (r StackRun) follow(ctx context.Context, s Streams, cfn awsclient.CloudFormation, st *awsclient.Stack, targets, token string, started time.Time) error {
+	u := &Update{Stack: st, Targets: targets, Mode: r.Options.Mode, Token: token, Started: started}
 	for i := 0; ; i++ {
-		if err := sleep(ctx, poll[min(i, len(poll)-1)]); err != nil {
-			return goesOn()
+		if err := sleep(ctx, PollDelay(r.Poll, i)); err != nil {
+			return GoesOn(st.Name)
 		}
 		events, err := cfn.DescribeStackEvents(ctx, st.Name)
 		if err != nil {
 			if ctx.Err() != nil {
-				return goesOn()
+				return GoesOn(st.Name)
 			}
 			return fmt.Errorf("%w; the update goes on in AWS: follow it with aws cloudformation describe-stack-events --stack-name %s", err, st.Name)
 		}
-		var fresh []awsclient.StackEvent
-		for _, e := range events { // newest first
-			if seen[e.ID] || !ours(e) {
-				break
-			}
-			fresh = append(fresh, e)
-		}
-		for j := len(fresh) - 1; j >= 0; j-- {
-			e := fresh[j]
-			seen[e.ID] = true
+		for _, e := range u.Add(events) {
 			fmt.Fprintln(s.Err, render.EventLinePlain(e))
-			isStack := e.IsStack() && (e.LogicalID == st.Name || e.PhysicalID == st.ID)
-			if !isStack {
-				if strings.HasSuffix(e.Status, "_FAILED") && e.Reason != "" {
-					failed = append(failed, e)
-				}
-				continue
-			}
-			switch e.Status {
-			case "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_FAILED":
-				if e.Reason != "" {
-					stackReason = e.Reason
-				}
-			}
-			switch e.Status {
-			case "UPDATE_COMPLETE":
-				fmt.Fprintf(s.Err, "stack %s updated (UPDATE_COMPLETE): %s now in %s mode\n", st.Name, targets, r.Options.Mode)
-				return nil
-			case "UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED", "UPDATE_FAILED":
-				if len(failed) > 0 {
-					fmt.Fprintln(s.Err, "failed resources:")
-					for _, f := range failed {
-						fmt.Fprintf(s.Err, "  %s (%s): %s\n", f.LogicalID, f.ResourceType, f.Reason)
-					}
-				}
-				if stackReason != "" {
-					fmt.Fprintf(s.Err, "stack status reason: %s\n", stackReason)
-				}
-				what := "was rolled back: it runs its previous template"
-				switch e.Status {
-				case "UPDATE_ROLLBACK_FAILED":
-					what = fmt.Sprintf("could not be rolled back: continue the rollback with aws cloudformation continue-update-rollback --stack-name %s", st.Name)
-				case "UPDATE_FAILED":
-					what = "failed and was not rolled back"
-				}
-				return fmt.Errorf("update of stack %s failed (%s) and %s; fix the cause shown above and run tcdind again", st.Name, e.Status, what)
+		}
+		if !u.Done() {
+			continue
+		}
+		if u.Final == "UPDATE_COMPLETE" {
+			fmt.Fprintln(s.Err, u.Success())
+			return nil
+		}
+		if len(u.Failed) > 0 {
+			fmt.Fprintln(s.Err, "failed resources:")
+			for _, f := range u.Failed {
+				fmt.Fprintf(s.Err, "  %s (%s): %s\n", f.LogicalID, f.ResourceType, f.Reason)
 			}
 		}
+		if u.StackReason != "" {
+			fmt.Fprintf(s.Err, "stack status reason: %s\n", u.StackReason)
+		}
+		return u.Err()
 	}
 }
 

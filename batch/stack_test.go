@@ -25,7 +25,7 @@ func TestSettled(t *testing.T) {
 		"DELETE_FAILED":                       "repair it first",
 		"DELETE_COMPLETE":                     "was deleted",
 	} {
-		err := settled(&awsclient.Stack{Name: "tc", Status: status})
+		err := Settled(&awsclient.Stack{Name: "tc", Status: status})
 		switch {
 		case want == "" && err != nil:
 			t.Errorf("%s refused: %v", status, err)

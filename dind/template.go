@@ -22,9 +22,9 @@ type taskDef struct {
 	agents     []*yaml.Node // the agent containers among them
 	// branch numbers the container lists: containers of different lists are
 	// alternatives (the branches of an Fn::If), never in one task together.
-	branch  map[*yaml.Node]int
+	branch map[*yaml.Node]int
 
-	refusal    string
+	refusal string
 }
 
 // IsJSON reports whether the template is JSON rather than YAML.

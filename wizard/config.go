@@ -12,13 +12,14 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/dind"
-	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/source"
 )
 
@@ -41,8 +42,36 @@ type Config struct {
 	Output string
 	// InPlace saves over the template file.
 	InPlace bool
-	// Region names the AWS region in the source question ("" when unknown).
+	// Region names the AWS region in the source question ("" when unknown):
+	// --region, AWS_REGION. It is the region question's default.
 	Region string
+	// RegionGiven: --region was given, which answers the region question.
+	RegionGiven bool
+	// Stack names an existing stack (name or ARN) in Region (or the default
+	// chain's region): the source, region and stack questions are skipped.
+	Stack string
+	// S3Bucket receives patched templates over 51,200 bytes for a change set.
+	S3Bucket string
+
+	// Client returns the AWS client for region ("": the SDK's default
+	// chain). It is called only once the source is a stack. Nil: stacks
+	// cannot be reached.
+	Client func(ctx context.Context, region string) (awsclient.CloudFormation, error)
+	// ProfileRegion is the region of the profile's config, the region
+	// question's default when Region is empty. Called only once the source
+	// is a stack; nil: none.
+	ProfileRegion func(ctx context.Context) string
+	// Clock tells the time for change set names and elapsed times; nil:
+	// time.Now.
+	Clock func() time.Time
+	// Poll are the delays before each DescribeStackEvents call while an
+	// update runs, and Wait bounds waiting for a change set: as
+	// batch.StackRun's (zero: their defaults).
+	Poll []time.Duration
+	Wait awsclient.Wait
+
+	// still stops spinners from turning, for deterministic snapshots.
+	still bool
 
 	// Accessible asks plain line prompts instead of drawing screens.
 	Accessible bool
@@ -51,6 +80,13 @@ type Config struct {
 
 	// Load reads a template; nil uses source.Load (files and https URLs).
 	Load func(ctx context.Context, arg string) (*source.Template, error)
+}
+
+func (c Config) now() time.Time {
+	if c.Clock != nil {
+		return c.Clock()
+	}
+	return time.Now()
 }
 
 func (c Config) load(ctx context.Context, arg string) (*source.Template, error) {
@@ -96,16 +132,20 @@ func Run(ctx context.Context, cfg Config, s Streams) error {
 		tea.WithAltScreen(),
 	)
 	final, err := p.Run()
-	if fm, ok := final.(*Model); ok && fm != nil {
-		fm.stopLoading()
-		if fm.Written() != "" || fm.finished {
-			// The screens are gone (alternate screen): say what happened.
-			fmt.Fprint(s.Err, fm.Summary())
-			return nil
-		}
+	fm, ok := final.(*Model)
+	if !ok || fm == nil {
+		fm = m
 	}
+	// Nothing the wizard started goes on after it: AWS calls are
+	// cancelled and waited for, and a change set not executed is deleted.
+	closeErr := fm.Close()
 	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, tea.ErrInterrupted) {
 		return fmt.Errorf("wizard: %w", err)
 	}
-	return exitcode.ErrInterrupted
+	// The screens are gone (alternate screen): say what happened.
+	fmt.Fprint(s.Err, fm.Summary())
+	if closeErr != nil {
+		return closeErr
+	}
+	return fm.Outcome()
 }

@@ -43,8 +43,14 @@ func (m *Model) stepHelp() string {
 	switch m.step {
 	case stepSource:
 		return "Choose where the TeamCity stack's template comes from. tcdind edits the template; it does not need AWS credentials for a file or URL."
-	case stepStack:
-		return "Editing a running stack from the wizard comes later; save its template and give the file."
+	case stepRegion:
+		return "The region of the TeamCity stack. Type to filter the list. Flag: --region (also AWS_REGION)."
+	case stepStacks:
+		return "The region's stacks that can be updated now; those holding a TeamCity agent task definition are marked and listed first. Type to filter. Flag: --stack."
+	case stepChangeSet:
+		return "CloudFormation's change set: what it will change if executed. Execute updates the stack and replaces the agent tasks (running builds are interrupted); Discard deletes the change set. Flag: --apply."
+	case stepProgress:
+		return "The update's events as CloudFormation reports them. ctrl+c leaves; the update goes on in AWS."
 	case stepTemplate, stepLoading:
 		return "Give a template file (YAML or JSON) or an https URL. Empty downloads JetBrains' published template, a fresh start. A template over 1 MB is refused. Flag: --template."
 	case stepTaskDef:

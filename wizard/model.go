@@ -3,7 +3,9 @@ package wizard
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
@@ -13,7 +15,10 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/batch"
 	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/render"
 	"github.com/tcdind/tcdind/source"
 )
@@ -25,7 +30,8 @@ type step int
 
 const (
 	stepSource    step = iota // a template, or a stack
-	stepStack                 // the stack steps: a later issue fills them in (see below)
+	stepRegion                // the stack's region
+	stepStacks                // the region's stacks
 	stepTemplate              // the template's path or URL
 	stepLoading               // reading or downloading, behind a spinner
 	stepTaskDef               // which agent task definition (only when several)
@@ -34,17 +40,15 @@ const (
 	stepReview                // diff, changes, note, warnings
 	stepSave                  // where to save
 	stepOverwrite             // the file exists: overwrite?
-	stepDone                  // what was written, and the next step
+	stepChangeSet             // a stack: the change set, execute or discard?
+	stepProgress              // a stack: the update's events, live
+	stepDone                  // what was written or applied, and the next step
 )
-
-// The stack steps of wizard.md (region, stack, then after the review:
-// change set, confirm, execute, events) are to slot in as steps of their
-// own after stepStack and after stepReview, reached through the source
-// answer sourceStack; stepStack is where that answer leads today.
 
 var stepNames = map[step]string{
 	stepSource:    "Source",
-	stepStack:     "Stack",
+	stepRegion:    "Region",
+	stepStacks:    "Stack",
 	stepTemplate:  "Template",
 	stepLoading:   "Template",
 	stepTaskDef:   "Task definition",
@@ -53,6 +57,8 @@ var stepNames = map[step]string{
 	stepReview:    "Review",
 	stepSave:      "Save",
 	stepOverwrite: "Save",
+	stepChangeSet: "Change set",
+	stepProgress:  "Update",
 	stepDone:      "Done",
 }
 
@@ -73,6 +79,10 @@ type loadedMsg struct {
 	src  *source.Template
 	tmpl *dind.Template
 	err  error
+	// A stack's: the stack and the region its client talks to.
+	isStack bool
+	stack   *awsclient.Stack
+	region  string
 }
 
 // peekMsg runs a function on the model inside the program's loop: tests
@@ -109,7 +119,39 @@ type Model struct {
 	written     string
 	finished    bool
 	interrupted bool
+
+	// AWS: every call runs in a command tracked by tasks, under awsCtx,
+	// which Close cancels.
+	awsCtx    context.Context
+	awsCancel context.CancelFunc
+	tasks     *tasks
+	clientsMu sync.Mutex
+	clients   map[string]awsclient.CloudFormation
+
+	stacks stackList
+	cs     changeSet
+	prog   progress
+
+	pendingMu sync.Mutex
+	pending   [2]string // stack, change set ID: created, not executed
+	warnings  []string
+
+	leaving      bool  // ctrl+c: deleting the change set, then quit
+	leftRunning  bool  // ctrl+c while the update runs
+	exitErr      error // the run's outcome when not plain success
+	stackOutcome stackOutcome
 }
+
+// stackOutcome is how a stack run ended.
+type stackOutcome int
+
+const (
+	outcomeNone      stackOutcome = iota
+	outcomeUpdated                // UPDATE_COMPLETE
+	outcomeFailed                 // rolled back or failed
+	outcomeNoChanges              // CloudFormation found nothing to change
+	outcomeDiscarded              // the user discarded the change set
+)
 
 // New returns the wizard for cfg. ctx bounds downloads.
 func New(ctx context.Context, cfg Config) *Model {
@@ -127,6 +169,16 @@ func New(ctx context.Context, cfg Config) *Model {
 		height: 24,
 		skip:   map[step]bool{},
 		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
+		tasks:   newTasks(),
+		clients: map[string]awsclient.CloudFormation{},
+	}
+	m.awsCtx, m.awsCancel = context.WithCancel(ctx)
+	if cfg.RegionGiven {
+		m.skip[stepRegion] = true
+	}
+	if cfg.Stack != "" {
+		m.a.source, m.a.stack = sourceStack, cfg.Stack
+		m.skip[stepRegion] = true
 	}
 	if len(cfg.TaskDefinitions) > 0 {
 		m.skip[stepTaskDef] = true
@@ -149,6 +201,9 @@ func (m *Model) Interrupted() bool { return m.interrupted }
 
 // Init starts on the first question, or loads the template a flag named.
 func (m *Model) Init() tea.Cmd {
+	if m.cfg.Stack != "" {
+		return m.startStackLoad()
+	}
 	if m.cfg.Template != "" {
 		m.a.source = sourceTemplate
 		return m.startLoad()
@@ -189,15 +244,17 @@ func (m *Model) nextStep(from step) step {
 // prevStep is the step esc goes back to from s.
 func (m *Model) prevStep(s step) (step, bool) {
 	switch s {
-	case stepStack, stepTemplate:
+	case stepRegion, stepTemplate:
 		return stepSource, true
+	case stepStacks:
+		return stepRegion, true
 	case stepLoading, stepTaskDef:
-		return stepTemplate, true
+		return m.sourceStep(), true
 	case stepMode:
 		if m.applies(stepTaskDef) {
 			return stepTaskDef, true
 		}
-		return stepTemplate, true
+		return m.sourceStep(), true
 	case stepOptions:
 		return stepMode, true
 	case stepReview:
@@ -213,6 +270,14 @@ func (m *Model) prevStep(s step) (step, bool) {
 	return s, false
 }
 
+// sourceStep is the question that names the template: its path, or the stack.
+func (m *Model) sourceStep() step {
+	if m.a.source == sourceStack {
+		return stepStacks
+	}
+	return stepTemplate
+}
+
 // goBack enters s as a step the user wants to answer again: it and the
 // steps after it are asked from now on.
 func (m *Model) goBack(s step) tea.Cmd {
@@ -225,10 +290,17 @@ func (m *Model) goBack(s step) tea.Cmd {
 // enter shows step s with a fresh form holding the current answers.
 func (m *Model) enter(s step) tea.Cmd {
 	m.stopLoading()
+	if s != stepStacks {
+		m.stopStacks()
+	}
 	m.step, m.err, m.help, m.form = s, nil, false, nil
 	switch s {
 	case stepSource:
 		m.form = m.sourceForm()
+	case stepRegion:
+		m.form = m.regionForm()
+	case stepStacks:
+		return m.startStacks()
 	case stepTemplate:
 		m.form = m.templateForm()
 	case stepTaskDef:
@@ -244,6 +316,11 @@ func (m *Model) enter(s step) tea.Cmd {
 	case stepOverwrite:
 		m.form = m.overwriteForm()
 	}
+	return m.enterForm()
+}
+
+// enterForm readies m.form: theme, width, and the terminal's size.
+func (m *Model) enterForm() tea.Cmd {
 	if m.form == nil {
 		return nil
 	}
@@ -261,9 +338,18 @@ func (m *Model) submit() tea.Cmd {
 	switch m.step {
 	case stepSource:
 		if m.a.source == sourceStack {
-			return m.enter(stepStack)
+			if m.skip[stepRegion] {
+				return m.enter(stepStacks)
+			}
+			return m.enter(stepRegion)
 		}
 		return m.enter(stepTemplate)
+	case stepRegion:
+		return m.enter(stepStacks)
+	case stepStacks:
+		return m.startStackLoad()
+	case stepChangeSet:
+		return m.changeSetSubmitted()
 	case stepTemplate:
 		return m.startLoad()
 	case stepTaskDef:
@@ -298,7 +384,29 @@ func (m *Model) fail(e screenError) tea.Cmd {
 
 func (m *Model) quit() (tea.Model, tea.Cmd) {
 	m.stopLoading()
+	m.stopStacks()
 	m.interrupted = m.written == "" && !m.finished
+	if m.leaving {
+		// A second ctrl+c: leave now; Close deletes what is left.
+		return m, tea.Quit
+	}
+	switch {
+	case m.step == stepProgress && (m.prog.running || m.prog.executing):
+		m.leftRunning = true
+		m.exitErr = batch.GoesOn(m.a.stackInfo.Name)
+		return m, tea.Quit
+	case m.step == stepChangeSet && m.cs.phase == csCreating && m.cs.cancel != nil:
+		// The creation, cancelled, deletes what it made; created quits.
+		m.leaving = true
+		m.cs.cancel()
+		return m, m.tick()
+	case m.step == stepChangeSet && m.cs.made != nil && m.cs.made.ID != "":
+		m.leaving = true
+		return m, m.deleteChangeSet(toQuit)
+	case m.step == stepChangeSet && m.cs.phase == csDeleting:
+		m.leaving = true
+		return m, nil
+	}
 	return m, tea.Quit
 }
 
@@ -319,11 +427,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case loadedMsg:
 		return m, m.loaded(msg)
+	case stacksMsg:
+		return m, m.listed(msg)
+	case probeMsg:
+		return m, m.probed(msg)
+	case createdMsg:
+		return m, m.created(msg)
+	case deletedMsg:
+		return m, m.deleted(msg)
+	case executedMsg:
+		return m, m.executed(msg)
+	case eventsMsg:
+		return m, m.gotEvents(msg)
 	case peekMsg:
 		msg(m)
 		return m, nil
 	case spinner.TickMsg:
-		if m.step != stepLoading || m.err != nil {
+		if !m.spinning() {
 			return m, nil
 		}
 		var cmd tea.Cmd
@@ -349,6 +469,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.help = true
 			return m, nil
 		}
+		switch m.step {
+		case stepChangeSet:
+			if key.Matches(msg, m.keys.Back) {
+				return m, m.updateChangeSet(msg)
+			}
+			if m.cs.phase != csReady {
+				return m, nil
+			}
+		case stepProgress:
+			return m, nil
+		case stepRegion, stepStacks:
+			if m.form != nil && filterKey(msg) && !m.formFiltering() {
+				// Type to filter: the first letter opens huh's filter.
+				f, _ := m.form.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'/'}})
+				m.form = f.(*huh.Form)
+			}
+			if m.step == stepStacks && (msg.Type == tea.KeyUp || msg.Type == tea.KeyDown || msg.Type == tea.KeyPgUp || msg.Type == tea.KeyPgDown) {
+				m.stacks.touched = true
+			}
+		}
 		if key.Matches(msg, m.keys.Back) && !m.formFiltering() {
 			if m.step == stepDone {
 				return m, tea.Quit
@@ -366,13 +506,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return m, tea.Quit
 			}
 			return m, nil
-		case stepStack:
-			if key.Matches(msg, m.keys.Confirm) {
-				return m, m.goBack(stepSource)
-			}
-			return m, nil
 		case stepLoading:
 			return m, nil
+		case stepStacks:
+			if m.form == nil {
+				return m, nil
+			}
 		}
 	}
 	if m.form == nil {
@@ -380,6 +519,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	f, cmd := m.form.Update(msg)
 	m.form = f.(*huh.Form)
+	if m.step == stepStacks && m.stacks.dirty && !m.formFiltering() {
+		m.refreshStacks()
+	}
 	switch m.form.State {
 	case huh.StateCompleted:
 		return m, tea.Batch(cmd, m.submit())
@@ -394,6 +536,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) helpKeyFree(msg tea.KeyMsg) bool {
 	if msg.String() != "?" {
 		return true
+	}
+	if m.formFiltering() {
+		return false
 	}
 	return !(m.step == stepTemplate && m.a.templateArg != "")
 }
@@ -443,8 +588,15 @@ func (m *Model) hints() []hint {
 	switch m.step {
 	case stepLoading:
 		return []hint{{"esc", "cancel"}, {"ctrl+c", "quit"}}
-	case stepStack:
-		return []hint{{"esc", "back"}, {"ctrl+c", "quit"}}
+	case stepStacks:
+		if m.form == nil {
+			return []hint{{"esc", "back"}, {"ctrl+c", "quit"}}
+		}
+		return m.formHints()
+	case stepChangeSet:
+		return m.changeSetHints()
+	case stepProgress:
+		return []hint{{"ctrl+c", "leave (the update goes on in AWS)"}}
 	case stepReview:
 		return m.reviewHints()
 	case stepDone:
@@ -457,8 +609,12 @@ func (m *Model) body(w, h int) string {
 	switch m.step {
 	case stepLoading:
 		return m.loadingView(w)
-	case stepStack:
-		return m.stackView(w)
+	case stepStacks:
+		return m.stacksView(w)
+	case stepChangeSet:
+		return m.changeSetView(w)
+	case stepProgress:
+		return m.progressView(w, h)
 	case stepMode:
 		return m.modeView(w, h)
 	case stepOptions:
@@ -480,6 +636,9 @@ func (m *Model) body(w, h int) string {
 
 func (m *Model) formHints() []hint {
 	hs := []hint{{"enter", "confirm"}}
+	if m.step == stepRegion || m.step == stepStacks {
+		hs = append(hs, hint{"type", "filter"})
+	}
 	if _, ok := m.prevStep(m.step); ok {
 		hs = append(hs, hint{"esc", "back"})
 	}
@@ -499,8 +658,13 @@ func (m *Model) header(w int) string {
 		name = "Problem"
 	}
 	line := m.st.Title.Render("tcdind") + m.st.Step.Render(" › "+name)
-	if m.a.src != nil {
+	switch {
+	case m.a.stackInfo != nil && m.a.src != nil:
+		line += m.st.Subtle.Render("  stack " + m.a.stackInfo.Name + " · " + m.a.region)
+	case m.a.src != nil:
 		line += m.st.Subtle.Render("  " + displayName(m.a.src))
+	case m.step == stepStacks && m.a.region != "":
+		line += m.st.Subtle.Render("  " + m.a.region)
 	}
 	return ansi.Truncate(line, w, "…") + "\n"
 }
@@ -582,4 +746,125 @@ func errorFor(err error, title string, back step) screenError {
 		e.hint = "Press esc to go back."
 	}
 	return e
+}
+
+// filterKey reports whether a key types into a list's filter: a letter,
+// a digit, - or _ (names of stacks and regions).
+func filterKey(msg tea.KeyMsg) bool {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) != 1 || msg.Alt {
+		return false
+	}
+	r := msg.Runes[0]
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_'
+}
+
+// spinning reports whether a spinner is on screen.
+func (m *Model) spinning() bool {
+	if m.err != nil {
+		return false
+	}
+	switch m.step {
+	case stepLoading:
+		return true
+	case stepStacks:
+		return m.stacks.loading || m.probing()
+	case stepChangeSet:
+		return m.cs.phase != csReady || m.leaving
+	case stepProgress:
+		return m.prog.running || m.prog.executing
+	}
+	return false
+}
+
+// tick turns the spinner; still (tests) keeps it on its first frame.
+func (m *Model) tick() tea.Cmd {
+	if m.cfg.still {
+		return nil
+	}
+	return m.spin.Tick
+}
+
+func (m *Model) spinView() string { return m.spin.View() }
+
+// tasks counts the commands that call AWS, so that Close can wait for them:
+// none outlives the program.
+type tasks struct {
+	mu     sync.Mutex
+	n      int
+	closed bool
+	idle   *sync.Cond
+}
+
+func newTasks() *tasks {
+	t := &tasks{}
+	t.idle = sync.NewCond(&t.mu)
+	return t
+}
+
+// track wraps a command that calls AWS: once Close began, it does nothing.
+func (m *Model) track(f func() tea.Msg) tea.Cmd {
+	t := m.tasks
+	return func() tea.Msg {
+		t.mu.Lock()
+		if t.closed {
+			t.mu.Unlock()
+			return nil
+		}
+		t.n++
+		t.mu.Unlock()
+		defer func() {
+			t.mu.Lock()
+			t.n--
+			if t.n == 0 {
+				t.idle.Broadcast()
+			}
+			t.mu.Unlock()
+		}()
+		return f()
+	}
+}
+
+// Close ends what the wizard started: it cancels the AWS calls, waits for
+// their commands, and deletes a change set that was created and not
+// executed. Run calls it once the program ended; it is safe to call twice.
+func (m *Model) Close() error {
+	m.stopLoading()
+	m.stopStacks()
+	m.awsCancel()
+	t := m.tasks
+	t.mu.Lock()
+	t.closed = true
+	for t.n > 0 {
+		t.idle.Wait()
+	}
+	t.mu.Unlock()
+	stack, id := m.getPending()
+	if id == "" {
+		return nil
+	}
+	c, err := m.client(context.WithoutCancel(m.ctx), m.a.region)
+	if err == nil {
+		err = batch.DeleteChangeSet(m.ctx, c, stack, id)
+	}
+	if err != nil {
+		return exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted: %w", err))
+	}
+	m.setPending("", "")
+	if m.exitErr == nil && m.stackOutcome == outcomeNone {
+		m.exitErr = interruptedf("change set %s deleted, stack %s unchanged", m.cs.in.Name, stack)
+	}
+	return nil
+}
+
+// Outcome is the run's result for the exit status: nil when something was
+// saved or applied, or nothing needed changing; an interruption when the
+// user quit; the failure of an update that rolled back.
+func (m *Model) Outcome() error {
+	switch {
+	case m.exitErr != nil:
+		return m.exitErr
+	case m.written != "" || m.finished:
+		return nil
+	}
+	return exitcode.ErrInterrupted
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tcdind/tcdind/atomicfile"
+	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/source"
 )
@@ -47,10 +48,17 @@ type answers struct {
 	output      string
 	explicitOut bool // output came from --output or --in-place
 	overwrite   bool
+
+	region    string           // the stack's region
+	stack     string           // the stack question's answer, or --stack
+	stackInfo *awsclient.Stack // the stack read, once loaded
 }
 
 func newAnswers(cfg Config) answers {
-	a := answers{templateArg: cfg.Template, mode: cfg.Mode, output: cfg.Output}
+	a := answers{templateArg: cfg.Template, mode: cfg.Mode, output: cfg.Output, region: cfg.Region}
+	if !cfg.RegionGiven && cfg.Stack == "" {
+		a.region = "" // the region question proposes it, or the profile's
+	}
 	if cfg.Output != "" {
 		a.explicitOut = true
 	}

@@ -10,6 +10,9 @@ import (
 // doneView says what was written and what to do next.
 func (m *Model) doneView(w int) string {
 	var b strings.Builder
+	if m.stackOutcome != outcomeNone {
+		return m.stackDoneView(w)
+	}
 	if m.written == "" {
 		b.WriteString(m.st.Success.Render("Nothing written."))
 		b.WriteString("\n\n" + render.Wrap(m.outcome(), w))
@@ -45,6 +48,16 @@ func (m *Model) outcome() string {
 // nextSteps are commands worth running next: explanation, command.
 func (m *Model) nextSteps() [][2]string {
 	p := shellQuote(m.written)
+	if m.isStack() {
+		st := shellQuote(m.a.stackInfo.Name)
+		return [][2]string{
+			{"Apply it to the stack yourself:",
+				"  aws cloudformation deploy --template-file " + p + " \\\n" +
+					"    --stack-name " + st + " --capabilities CAPABILITY_IAM"},
+			{"Or let tcdind apply it through a change set:",
+				"  tcdind --stack " + st + " --mode " + string(m.a.mode)},
+		}
+	}
 	return [][2]string{
 		{"Deploy it to a new or existing stack:",
 			"  aws cloudformation deploy --template-file " + p + " \\\n" +
@@ -57,6 +70,12 @@ func (m *Model) nextSteps() [][2]string {
 // Summary is what the wizard did, as plain lines for standard error once
 // the screens are gone.
 func (m *Model) Summary() string {
+	if m.stackOutcome != outcomeNone {
+		return m.stackSummary()
+	}
+	if m.written == "" && !m.finished {
+		return ""
+	}
 	if m.written == "" {
 		if o := m.outcome(); o != "" {
 			return "nothing written: " + o + "\n"
@@ -77,4 +96,79 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// stackDoneView says how the stack run ended: updated, rolled back,
+// nothing to change, or the change set discarded.
+func (m *Model) stackDoneView(w int) string {
+	var b strings.Builder
+	name := m.a.stackInfo.Name
+	switch m.stackOutcome {
+	case outcomeNoChanges:
+		b.WriteString(m.st.Success.Render("Nothing to change.") + "\n\n")
+		b.WriteString(render.Wrap("CloudFormation found nothing to change in stack "+name+": it already runs this template. No change set is left behind.", w))
+		return b.String()
+	case outcomeDiscarded:
+		b.WriteString(m.st.Strong.Render("Change set discarded.") + "\n\n")
+		b.WriteString(render.Wrap("Change set "+m.cs.in.Name+" was deleted; stack "+name+" is unchanged.", w))
+		return b.String()
+	case outcomeUpdated:
+		b.WriteString(m.st.Success.Render("✓ Stack "+name+" updated: UPDATE_COMPLETE") + "\n")
+		b.WriteString(render.Wrap(m.outcome()+" Took "+m.elapsed()+".", w) + "\n\n")
+		b.WriteString(m.st.Section.Render("Next") + "\n")
+		b.WriteString(render.Wrap("ECS starts new agent tasks from the new task definition; they reconnect to the TeamCity server. A build step that runs docker info shows it works.", w) + "\n")
+		b.WriteString(render.Wrap("The stack's history:", w) + "\n")
+		b.WriteString(m.st.Strong.Render("  aws cloudformation describe-stack-events --stack-name "+shellQuote(name)))
+		return b.String()
+	}
+	u := m.prog.update
+	b.WriteString(m.st.ErrTitle.Render("✗ The update of stack "+name+" failed: "+u.Final) + "\n")
+	what := "The stack was rolled back: it runs its previous template."
+	switch u.Final {
+	case "UPDATE_ROLLBACK_FAILED":
+		what = "The rollback failed too: continue it with aws cloudformation continue-update-rollback --stack-name " + shellQuote(name) + "."
+	case "UPDATE_FAILED":
+		what = "It failed and was not rolled back."
+	}
+	b.WriteString(render.Wrap(what+" Took "+m.elapsed()+".", w) + "\n")
+	if len(u.Failed) > 0 {
+		b.WriteString("\n" + m.st.Section.Render("Failed resources") + "\n")
+		for _, f := range u.Failed {
+			b.WriteString(m.st.Strong.Render("  "+f.LogicalID) + m.st.Subtle.Render(" ("+f.ResourceType+", "+f.Status+")") + "\n")
+			b.WriteString("    " + strings.ReplaceAll(render.Wrap(f.Reason, max(w-4, 20)), "\n", "\n    ") + "\n")
+		}
+	}
+	if u.StackReason != "" {
+		b.WriteString("\n" + m.st.Section.Render("Stack status reason") + "\n")
+		b.WriteString("  " + strings.ReplaceAll(render.Wrap(u.StackReason, max(w-2, 20)), "\n", "\n  ") + "\n")
+	}
+	b.WriteString("\n" + render.Wrap("Fix the cause shown above and run tcdind again.", w))
+	return b.String()
+}
+
+// stackSummary is the stack run's closing lines for standard error.
+func (m *Model) stackSummary() string {
+	var b strings.Builder
+	for _, w := range m.warnings {
+		b.WriteString("tcdind: warning: " + w + "\n")
+	}
+	name := m.a.stackInfo.Name
+	switch m.stackOutcome {
+	case outcomeNoChanges:
+		b.WriteString("CloudFormation found nothing to change in stack " + name + ": it already runs this template; no change set left behind\n")
+	case outcomeUpdated:
+		b.WriteString(m.prog.update.Success() + " (took " + m.elapsed() + ")\n")
+	case outcomeFailed:
+		u := m.prog.update
+		if len(u.Failed) > 0 {
+			b.WriteString("failed resources:\n")
+			for _, f := range u.Failed {
+				fmt.Fprintf(&b, "  %s (%s): %s\n", f.LogicalID, f.ResourceType, f.Reason)
+			}
+		}
+		if u.StackReason != "" {
+			b.WriteString("stack status reason: " + u.StackReason + "\n")
+		}
+	}
+	return b.String()
 }

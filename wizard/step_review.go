@@ -73,8 +73,12 @@ func (m *Model) reviewContent(w int) string {
 	b.WriteString(m.st.Section.Render("What changes") + "\n")
 	b.WriteString(render.Wrap(what, tw) + "\n\n")
 	b.WriteString(m.st.Changes(res, tw))
-	if len(res.Warnings) > 0 {
-		b.WriteString("\n\n" + m.st.Section.Render("Warnings") + "\n" + m.st.Warnings(res.Warnings, tw))
+	warnings := res.Warnings
+	if m.isStack() {
+		warnings = append([]string{strings.TrimPrefix(render.ReplacementWarning(m.a.stackInfo.Name), "warning: ")}, warnings...)
+	}
+	if len(warnings) > 0 {
+		b.WriteString("\n\n" + m.st.Section.Render("Warnings") + "\n" + m.st.Warnings(warnings, tw))
 	}
 	b.WriteString("\n\n" + m.st.Section.Render("Diff") + "\n")
 	b.WriteString(m.st.Diff(render.UnifiedDiff(m.diffName(), m.a.src.Bytes, res.Output)))
@@ -108,7 +112,12 @@ func (m *Model) updateReview(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		case m.a.explicitOut:
 			return m.write()
+		case m.isStack():
+			return m.createChangeSet()
 		}
+		return m.enter(stepSave)
+	}
+	if msg.String() == "s" && m.isStack() && m.result.Changed {
 		return m.enter(stepSave)
 	}
 	var cmd tea.Cmd
@@ -125,8 +134,12 @@ func (m *Model) reviewView(w int) string {
 func (m *Model) reviewAction(w int) string {
 	var action string
 	switch {
+	case !m.result.Changed && m.isStack():
+		action = "Nothing to change in stack " + m.a.stackInfo.Name + ". Press enter to finish, or esc to choose another mode."
 	case !m.result.Changed:
 		action = "Nothing to write. Press enter to finish, or esc to choose another mode."
+	case m.isStack() && !m.a.explicitOut:
+		action = "Press enter to create a change set; nothing changes before you execute it. s saves to a file instead."
 	case m.a.explicitOut:
 		action = "Press enter to write " + m.a.output + ". Nothing is written before."
 	default:
@@ -145,8 +158,11 @@ func (m *Model) reviewHints() []hint {
 
 func (m *Model) reviewHintsFor(scrolls bool, percent int) []hint {
 	hs := []hint{{"enter", "save"}}
-	if !m.result.Changed {
+	switch {
+	case !m.result.Changed:
 		hs[0].action = "finish"
+	case m.isStack() && !m.a.explicitOut:
+		hs = []hint{{"enter", "create change set"}, {"s", "save to a file instead"}}
 	}
 	if scrolls {
 		hs = append(hs, hint{"↑/↓ pgup/pgdn", fmt.Sprintf("scroll (%d%%)", percent)})
@@ -161,3 +177,6 @@ func fitWidth(s string, w int) string {
 	}
 	return render.Wrap(s, w)
 }
+
+// isStack reports whether the template is a deployed stack's.
+func (m *Model) isStack() bool { return m.a.stackInfo != nil }

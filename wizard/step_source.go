@@ -73,7 +73,7 @@ func (m *Model) startLoad() tea.Cmd {
 		t, err := parse(src)
 		return loadedMsg{seq: seq, arg: arg, src: src, tmpl: t, err: err}
 	}
-	return tea.Batch(load, m.spin.Tick)
+	return tea.Batch(m.track(load), m.tick())
 }
 
 // stopLoading cancels a load in progress; its result is then ignored.
@@ -90,6 +90,9 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 		return nil // cancelled: the user went back
 	}
 	m.cancelLoad = nil
+	if msg.isStack {
+		return m.stackLoaded(msg)
+	}
 	if msg.err != nil {
 		e := errorFor(msg.err, "Could not load the template", stepTemplate)
 		if msg.src == nil && source.IsURL(msg.arg) {
@@ -112,16 +115,5 @@ func (m *Model) loadingView(w int) string {
 	if source.IsURL(m.loadArg) {
 		verb = "Downloading "
 	}
-	return m.spin.View() + render.Wrap(verb+m.loadArg+" …", max(w-2, 10))
-}
-
-// stackView is where the stack steps (region, stack, change set) will go.
-func (m *Model) stackView(w int) string {
-	text := "Editing a running stack from the wizard comes in a later version of tcdind. " +
-		"Until then, save the stack's template and choose \"A template file or URL\":\n\n" +
-		"  aws cloudformation get-template --stack-name STACK \\\n" +
-		"    --query TemplateBody --output text > teamcity.yaml\n\n" +
-		"(a YAML template; the CloudFormation console's Template tab works too)\n\n" +
-		"Press esc to go back."
-	return m.st.Title.Render("An existing stack") + "\n\n" + render.Wrap(text, w)
+	return m.spinView() + render.Wrap(verb+m.loadArg+" …", max(w-2, 10))
 }
