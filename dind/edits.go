@@ -290,11 +290,13 @@ func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]
 		return out, nil
 	}
 	last := ents[len(ents)-1]
-	at := l.nextLineStart(last.end)
-	var lines []string
 	indent := n.Column - 1
 	if n.Kind == yaml.MappingNode {
 		indent = n.Content[0].Column - 1
+	}
+	at := l.pastDeeperComments(l.nextLineStart(last.end), indent)
+	var lines []string
+	if n.Kind == yaml.MappingNode {
 		keyStyle := n.Content[0].Style & (yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle)
 		flowValues := hasOnlyFlowLists(n)
 		for i, v := range ce.add {
@@ -328,6 +330,20 @@ func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]
 		text = ce.st.nl + strings.Join(lines, ce.st.nl)
 	}
 	return append(out, byteEdit{at, at, text, -indent}), nil
+}
+
+// pastDeeperComments moves an insertion point past the comment lines right
+// after it that are indented more than indent: they close the last entry's
+// value, and new entries go after them.
+func (l *layout) pastDeeperComments(at, indent int) int {
+	for at < len(l.src) {
+		line := l.lineOf(at)
+		if l.kind(line) != lineComment || l.indent(line) <= indent {
+			return at
+		}
+		at = l.nextLineStart(at)
+	}
+	return at
 }
 
 // headCommentStart extends the start of line up over the comment lines
