@@ -2,6 +2,8 @@ package dind
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -17,21 +19,48 @@ func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*ta
 	if res := mapGet(t.root, "Resources"); res != nil {
 		flowResources = res.Style&yaml.FlowStyle != 0
 	}
-	for _, td := range targets {
+	snippets := make([][]byte, len(targets))
+	for i, td := range targets {
 		snippet, err := resourceSnippet(l, out, edits, td)
-		if err == nil {
-			if flowResources {
-				snippet = append(append([]byte("{"), snippet...), '}')
-			}
-			var doc yaml.Node
-			if yaml.Unmarshal(snippet, &doc) == nil && len(doc.Content) == 1 && len(doc.Content[0].Content) == 2 {
-				if err := t.checkMode(td, doc.Content[0].Content[1], mode); err != nil {
-					return err
-				}
-				continue
-			}
+		if err != nil {
+			return t.verifyWhole(out, targets, mode)
 		}
-		return t.verifyWhole(out, targets, mode)
+		if flowResources {
+			snippet = append(append([]byte("{"), snippet...), '}')
+		}
+		snippets[i] = snippet
+	}
+	// The snippets parse independently: spread them over the processors.
+	results := make([]error, len(targets))
+	standalone := make([]bool, len(targets))
+	next := make(chan int, len(targets))
+	for i := range targets {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(targets)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				var doc yaml.Node
+				if yaml.Unmarshal(snippets[i], &doc) != nil || len(doc.Content) != 1 || len(doc.Content[0].Content) != 2 {
+					continue
+				}
+				standalone[i] = true
+				results[i] = t.checkMode(targets[i], doc.Content[0].Content[1], mode)
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range targets {
+		if !standalone[i] {
+			return t.verifyWhole(out, targets, mode)
+		}
+		if results[i] != nil {
+			return results[i]
+		}
 	}
 	return nil
 }
