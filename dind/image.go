@@ -32,18 +32,18 @@ func (r *recipe) sudoImage(c *yaml.Node) error {
 		return nil
 	}
 	where := r.td.id + "/" + r.name(c)
-	if !r.opts.SudoImage {
-		r.warn("%s: JetBrains documents the %s image variant for privileged mode (its start script runs dockerd with sudo); the image is %s. Pass --sudo-image or use a %s tag", where, sudoSuffix, resolved, sudoSuffix)
-		return nil
-	}
 	node, literal := literalTag(img)
 	tag := imageTag(literal)
+	const why = "JetBrains documents the -linux-sudo image variant for privileged mode (its start script runs dockerd with sudo)"
 	switch {
 	case node == nil:
-		r.warn("%s: the image tag is not written literally (%s); set it to a %s tag yourself, such as 2025.07%s, when you deploy", where, describeImage(img), sudoSuffix, sudoSuffix)
+		r.warn("%s: %s; the image tag %s: deploy with a tag such as 2025.07%s", where, why, describeImage(r.t, img), sudoSuffix)
 		return nil
 	case tag == "" || tag == "latest":
-		r.warn("%s: image %s has no versioned tag (or is pinned by digest), and there is no latest%s: tcdind will not guess one; use a versioned %s tag such as 2025.07%s", where, resolved, sudoSuffix, sudoSuffix, sudoSuffix)
+		r.warn("%s: %s; the image is %s, which has no %s variant: use a versioned tag such as 2025.07%s", where, why, resolved, sudoSuffix, sudoSuffix)
+		return nil
+	case !r.opts.SudoImage:
+		r.warn("%s: %s; the image is %s: the sudo-image recipe (--sudo-image) switches it to tag %s%s", where, why, resolved, tag, sudoTagSuffix(tag))
 		return nil
 	}
 	suffix := sudoTagSuffix(tag)
@@ -114,12 +114,17 @@ func joinTag(args []*yaml.Node) (*yaml.Node, string) {
 	return last, "image:" + last.Value
 }
 
-func describeImage(img *yaml.Node) string {
+// describeImage says where an image's tag comes from, for a warning that
+// completes "the image tag …".
+func describeImage(t *Template, img *yaml.Node) string {
 	var refs []string
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		if n.Kind == yaml.ScalarNode && n.Tag == "!Ref" {
 			refs = append(refs, n.Value)
+		}
+		if n.Kind == yaml.ScalarNode && (n.Tag == "!Sub" || n.Tag == "!!str") {
+			refs = append(refs, subVariables(n.Value)...)
 		}
 		if n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "Ref" {
 			refs = append(refs, n.Content[1].Value)
@@ -131,8 +136,33 @@ func describeImage(img *yaml.Node) string {
 	if img != nil {
 		walk(img)
 	}
-	if len(refs) > 0 {
-		return fmt.Sprintf("it comes from parameter %s", strings.Join(refs, ", "))
+	if len(refs) == 1 {
+		if def, ok := t.params[refs[0]]; ok {
+			return fmt.Sprintf("comes from parameter %s (default %q)", refs[0], def)
+		}
+		return fmt.Sprintf("comes from %s", refs[0])
 	}
-	return "it is an expression"
+	if len(refs) > 1 {
+		return fmt.Sprintf("comes from parameters %s", strings.Join(refs, ", "))
+	}
+	return "is set by an expression"
+}
+
+// subVariables lists the ${Name} references of an Fn::Sub string.
+func subVariables(s string) []string {
+	var names []string
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			return names
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return names
+		}
+		if name := s[i+2 : i+j]; !strings.HasPrefix(name, "!") && !strings.Contains(name, "::") {
+			names = append(names, name)
+		}
+		s = s[i+j+1:]
+	}
 }
