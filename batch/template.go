@@ -80,6 +80,10 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		return nil
 	}
 	if a.Diff {
+		if !res.Changed {
+			fmt.Fprintf(s.Err, "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
+			return nil
+		}
 		_, err := io.WriteString(s.Out, render.UnifiedDiff(name, original, res.Output))
 		return err
 	}

@@ -152,6 +152,7 @@ func (r *recipe) privileged(c *yaml.Node) error {
 }
 
 func (r *recipe) none(c *yaml.Node) error {
+	had := containerMode(c) != ModeNone
 	r.removePrivileged(c)
 	r.removeMount(c, dockerSocketPath)
 	r.removeEnv(c, dindVariable)
@@ -166,8 +167,12 @@ func (r *recipe) none(c *yaml.Node) error {
 			break
 		}
 	}
-	if len(left) > 0 {
-		r.warn("%s/%s: left %s in place (Docker-in-Docker may have added them; remove them by hand if nothing else needs them)", r.td.id, r.name(c), strings.Join(left, " and "))
+	if had && len(left) > 0 {
+		pronoun := "it"
+		if len(left) > 1 || strings.HasSuffix(left[0], "mounts") {
+			pronoun = "them"
+		}
+		r.warn("%s/%s: left %s in place: the socket recipe may have added %s; remove %s by hand if nothing else needs %s", r.td.id, r.name(c), strings.Join(left, " and "), pronoun, pronoun, pronoun)
 	}
 	return nil
 }
