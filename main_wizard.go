@@ -30,8 +30,11 @@ func (o *options) wantsWizard(s batch.Streams) bool {
 // line prompts (--accessible: the batch flow's y/N question serves them),
 // nor --non-interactive.
 func (o *options) wantsStackWizard(s batch.Streams) bool {
-	return !o.nonInteractive && canPrompt(s.In, s.Out) &&
-		!o.diff && !o.check && o.output != source.Stdin &&
+	return o.stackFlagsAllowWizard() && canPrompt(s.In, s.Out)
+}
+
+func (o *options) stackFlagsAllowWizard() bool {
+	return !o.nonInteractive && !o.diff && !o.check && o.output != source.Stdin &&
 		!(o.apply && o.yes) && !o.accessibleAsked()
 }
 

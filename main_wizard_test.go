@@ -16,6 +16,37 @@ func TestWizardNeedsATerminal(t *testing.T) {
 			t.Errorf("%+v: the wizard would run without a terminal", o)
 		}
 	}
+	for _, o := range []options{{stack: "tc"}, {stack: "tc", mode: "socket", apply: true}} {
+		if o.wantsStackWizard(s) {
+			t.Errorf("%+v: the stack wizard would run without a terminal", o)
+		}
+	}
+}
+
+// In a terminal --stack runs the wizard unless the flags ask for a
+// pipeline, a scripted apply, plain prompts or no questions.
+func TestStackWizardFlags(t *testing.T) {
+	t.Setenv("ACCESSIBLE", "")
+	t.Setenv("TERM", "xterm")
+	for _, c := range []struct {
+		o    options
+		want bool
+	}{
+		{options{stack: "tc"}, true},
+		{options{stack: "tc", mode: "socket"}, true},
+		{options{stack: "tc", mode: "socket", apply: true}, true},
+		{options{stack: "tc", output: "tc.dind.yaml"}, true},
+		{options{stack: "tc", mode: "socket", apply: true, yes: true}, false},
+		{options{stack: "tc", mode: "socket", diff: true}, false},
+		{options{stack: "tc", mode: "socket", check: true}, false},
+		{options{stack: "tc", mode: "socket", output: "-"}, false},
+		{options{stack: "tc", nonInteractive: true}, false},
+		{options{stack: "tc", accessible: true}, false},
+	} {
+		if got := c.o.stackFlagsAllowWizard(); got != c.want {
+			t.Errorf("%+v: wizard %v, want %v", c.o, got, c.want)
+		}
+	}
 }
 
 func TestEnvTrue(t *testing.T) {

@@ -109,7 +109,7 @@ func runAccessible(ctx context.Context, cfg Config, s Streams) error {
 			if a.source == sourceTemplate {
 				break
 			}
-			p.say("Editing a running stack from the wizard comes in a later version. Save the stack's template to a file and choose the first answer.")
+			p.say("For a running stack, plain prompts come from: tcdind --stack NAME --mode MODE --apply (it shows the change set and asks before executing it). Or save the stack's template to a file and choose the first answer.")
 			p.say("")
 			a.source = sourceTemplate
 		}

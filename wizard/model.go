@@ -103,6 +103,7 @@ type Model struct {
 
 	step step
 	form *huh.Form
+	list *list // the form's long select, filtered by typing
 	help bool
 	err  *screenError
 	// skip holds the steps flags answered; going back into one asks it.
@@ -159,16 +160,16 @@ func New(ctx context.Context, cfg Config) *Model {
 		ctx = context.Background()
 	}
 	m := &Model{
-		ctx:    ctx,
-		cfg:    cfg,
-		st:     render.NewStyles(!cfg.NoColor),
-		theme:  render.HuhTheme(!cfg.NoColor),
-		keys:   newKeyMap(),
-		a:      newAnswers(cfg),
-		width:  80,
-		height: 24,
-		skip:   map[step]bool{},
-		spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
+		ctx:     ctx,
+		cfg:     cfg,
+		st:      render.NewStyles(!cfg.NoColor),
+		theme:   render.HuhTheme(!cfg.NoColor),
+		keys:    newKeyMap(),
+		a:       newAnswers(cfg),
+		width:   80,
+		height:  24,
+		skip:    map[step]bool{},
+		spin:    spinner.New(spinner.WithSpinner(spinner.Dot)),
 		tasks:   newTasks(),
 		clients: map[string]awsclient.CloudFormation{},
 	}
@@ -293,7 +294,7 @@ func (m *Model) enter(s step) tea.Cmd {
 	if s != stepStacks {
 		m.stopStacks()
 	}
-	m.step, m.err, m.help, m.form = s, nil, false, nil
+	m.step, m.err, m.help, m.form, m.list = s, nil, false, nil, nil
 	switch s {
 	case stepSource:
 		m.form = m.sourceForm()
@@ -330,6 +331,7 @@ func (m *Model) enterForm() tea.Cmd {
 	// program's first one would otherwise cut wrapped text.
 	f, _ := m.form.Update(tea.WindowSizeMsg{Width: m.width, Height: m.height})
 	m.form = f.(*huh.Form)
+	m.moveListCursor()
 	return cmd
 }
 
@@ -480,10 +482,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case stepProgress:
 			return m, nil
 		case stepRegion, stepStacks:
-			if m.form != nil && filterKey(msg) && !m.formFiltering() {
-				// Type to filter: the first letter opens huh's filter.
-				f, _ := m.form.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'/'}})
-				m.form = f.(*huh.Form)
+			if m.filterUpdate(msg) {
+				return m, nil
 			}
 			if m.step == stepStacks && (msg.Type == tea.KeyUp || msg.Type == tea.KeyDown || msg.Type == tea.KeyPgUp || msg.Type == tea.KeyPgDown) {
 				m.stacks.touched = true
@@ -519,9 +519,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	f, cmd := m.form.Update(msg)
 	m.form = f.(*huh.Form)
-	if m.step == stepStacks && m.stacks.dirty && !m.formFiltering() {
-		m.refreshStacks()
-	}
 	switch m.form.State {
 	case huh.StateCompleted:
 		return m, tea.Batch(cmd, m.submit())

@@ -13,6 +13,11 @@ func (m *Model) doneView(w int) string {
 	if m.stackOutcome != outcomeNone {
 		return m.stackDoneView(w)
 	}
+	if m.written == "" && m.isStack() {
+		b.WriteString(m.st.Success.Render("Nothing to change."))
+		b.WriteString("\n\n" + render.Wrap("Stack "+m.a.stackInfo.Name+": "+m.outcome()+" No change set was created.", w))
+		return b.String()
+	}
 	if m.written == "" {
 		b.WriteString(m.st.Success.Render("Nothing written."))
 		b.WriteString("\n\n" + render.Wrap(m.outcome(), w))
@@ -76,6 +81,9 @@ func (m *Model) Summary() string {
 	if m.written == "" && !m.finished {
 		return ""
 	}
+	if m.written == "" && m.isStack() {
+		return "nothing to change in stack " + m.a.stackInfo.Name + ": " + m.outcome() + " No change set was created.\n"
+	}
 	if m.written == "" {
 		if o := m.outcome(); o != "" {
 			return "nothing written: " + o + "\n"
@@ -118,7 +126,7 @@ func (m *Model) stackDoneView(w int) string {
 		b.WriteString(m.st.Section.Render("Next") + "\n")
 		b.WriteString(render.Wrap("ECS starts new agent tasks from the new task definition; they reconnect to the TeamCity server. A build step that runs docker info shows it works.", w) + "\n")
 		b.WriteString(render.Wrap("The stack's history:", w) + "\n")
-		b.WriteString(m.st.Strong.Render("  aws cloudformation describe-stack-events --stack-name "+shellQuote(name)))
+		b.WriteString(m.st.Strong.Render("  aws cloudformation describe-stack-events --stack-name " + shellQuote(name)))
 		return b.String()
 	}
 	u := m.prog.update

@@ -75,7 +75,7 @@ func (m *Model) reviewContent(w int) string {
 	b.WriteString(m.st.Changes(res, tw))
 	warnings := res.Warnings
 	if m.isStack() {
-		warnings = append([]string{strings.TrimPrefix(render.ReplacementWarning(m.a.stackInfo.Name), "warning: ")}, warnings...)
+		warnings = append([]string{"U" + strings.TrimPrefix(render.ReplacementWarning(m.a.stackInfo.Name), "warning: u")}, warnings...)
 	}
 	if len(warnings) > 0 {
 		b.WriteString("\n\n" + m.st.Section.Render("Warnings") + "\n" + m.st.Warnings(warnings, tw))
