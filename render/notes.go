@@ -114,7 +114,11 @@ func wrap(text string, width int) string {
 	if width <= 0 {
 		return text
 	}
-	return ansi.Wrap(text, width, "")
+	// ansi.Wrap always breaks after a hyphen, which splits names such as
+	// teamcity.node-responsibility and -linux-sudo; wrap them as one word.
+	const nonBreakingHyphen = "\u2011"
+	wrapped := ansi.Wrap(strings.ReplaceAll(text, "-", nonBreakingHyphen), width, "")
+	return strings.ReplaceAll(wrapped, nonBreakingHyphen, "-")
 }
 
 // Wrap wraps text at spaces to width columns; width <= 0 leaves it alone.

@@ -10,6 +10,9 @@ import (
 	"github.com/tcdind/tcdind/render"
 )
 
+// nowMark follows the option of the mode the template is in now.
+const nowMark = "  ← now"
+
 // sideBySide is the content width from which a note stands beside the
 // question instead of below it.
 const sideBySide = 100
@@ -28,7 +31,7 @@ func (m *Model) modeForm() *huh.Form {
 	for _, mode := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged, dind.ModeNone} {
 		label := modeLabels[mode]
 		if mode == cur {
-			label += "  ← now"
+			label += nowMark
 		}
 		opts = append(opts, huh.NewOption(label, mode))
 	}
@@ -60,8 +63,15 @@ func (m *Model) modeView(w, h int) string {
 	return current + "\n\n" + form + "\n\n" + m.fitNote(m.a.mode, min(w, 80), h-used)
 }
 
-// formWidthBeside is the question's width when a note stands beside it.
-func (m *Model) formWidthBeside() int { return 56 }
+// formWidthBeside is the question's width when a note stands beside it:
+// the longest option with its "← now" mark and the form's border and cursor.
+func (m *Model) formWidthBeside() int {
+	w := 0
+	for _, label := range modeLabels {
+		w = max(w, lipgloss.Width(label+nowMark))
+	}
+	return w + 6
+}
 
 // fitNote is the security note for mode in at most h lines: the long
 // note, else its first paragraph, else its title.
