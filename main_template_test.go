@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tcdind/tcdind/batch"
+)
+
+// The template half of the command line contract (cli.md): exit codes,
+// where output goes, and what is written.
+
+const fixture = "testdata/templates/blog.yaml"
+
+func copyFixture(t *testing.T, name string, mode os.FileMode) string {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), filepath.Base(name))
+	if err := os.WriteFile(path, data, mode); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestTemplateToStdoutByDefault(t *testing.T) {
+	code, out, errOut := runCLI(t, "--template", fixture, "--mode", "privileged", "--minimal")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "Privileged: true") {
+		t.Errorf("stdout has no patched template:\n%s", out)
+	}
+	if strings.Contains(errOut, "Resources:") || !strings.Contains(errOut, "add Privileged: true") {
+		t.Errorf("stderr should list the change, not hold the template:\n%s", errOut)
+	}
+	if !strings.Contains(errOut, "security:") {
+		t.Errorf("no security note on stderr:\n%s", errOut)
+	}
+}
+
+func TestTemplateStdinToStdout(t *testing.T) {
+	src, _ := os.ReadFile(fixture)
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"--template", "-", "--mode", "socket", "--output", "-"},
+		batch.Streams{In: bytes.NewReader(src), Out: &out, Err: &errOut})
+	if code != 0 || !strings.Contains(out.String(), "/var/run/docker.sock") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+}
+
+func TestTemplateCheck(t *testing.T) {
+	code, out, _ := runCLI(t, "--template", fixture, "--mode", "socket", "--check")
+	if code != 3 || out != "" {
+		t.Fatalf("--check on a template without DinD: exit %d (want 3), stdout %q", code, out)
+	}
+	patched := filepath.Join(t.TempDir(), "p.yaml")
+	if code, _, errOut := runCLI(t, "--template", fixture, "--mode", "socket", "--output", patched); code != 0 {
+		t.Fatalf("--output: exit %d: %s", code, errOut)
+	}
+	code, _, errOut := runCLI(t, "--template", patched, "--mode", "socket", "--check")
+	if code != 0 || !strings.Contains(errOut, "nothing to change") {
+		t.Fatalf("--check on a patched template: exit %d (want 0): %s", code, errOut)
+	}
+}
+
+func TestTemplateDiffWritesNothing(t *testing.T) {
+	path := copyFixture(t, fixture, 0o644)
+	before, _ := os.ReadFile(path)
+	code, out, _ := runCLI(t, "--template", path, "--mode", "privileged", "--diff")
+	if code != 0 || !strings.Contains(out, "+            Privileged: true") || !strings.HasPrefix(out, "--- ") {
+		t.Fatalf("--diff: exit %d:\n%s", code, out)
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Error("--diff changed the template")
+	}
+}
+
+func TestTemplateInPlaceKeepsMode(t *testing.T) {
+	path := copyFixture(t, fixture, 0o640)
+	if code, _, errOut := runCLI(t, "--template", path, "--mode", "socket", "--in-place"); code != 0 {
+		t.Fatalf("--in-place: exit %d: %s", code, errOut)
+	}
+	got, _ := os.ReadFile(path)
+	if !strings.Contains(string(got), "/var/run/docker.sock") {
+		t.Error("--in-place did not write the patched template")
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v, want 0640 kept", info.Mode().Perm())
+	}
+	// Again: already in the mode, nothing changes, exit 0.
+	code, _, errOut := runCLI(t, "--template", path, "--mode", "socket", "--in-place")
+	if again, _ := os.ReadFile(path); code != 0 || !bytes.Equal(got, again) || !strings.Contains(errOut, "nothing to change") {
+		t.Errorf("second --in-place: exit %d, changed %v: %s", code, !bytes.Equal(got, again), errOut)
+	}
+}
+
+func TestTemplateExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"no template", []string{"--mode", "socket", "--non-interactive"}, 2, "no template"},
+		{"no mode", []string{"--template", fixture, "--non-interactive"}, 2, "no mode"},
+		{"bad mode", []string{"--template", fixture, "--mode", "docker"}, 2, "use socket, privileged or none"},
+		{"unknown flag", []string{"--template", fixture, "--mode", "socket", "--colour"}, 2, "unknown flag"},
+		{"argument", []string{fixture}, 2, "--template " + fixture},
+		{"two actions", []string{"--template", fixture, "--mode", "socket", "--diff", "--check"}, 2, "exclude each other"},
+		{"in-place stdin", []string{"--template", "-", "--mode", "socket", "--in-place"}, 2, "--in-place"},
+		{"ambiguous", []string{"--template", "testdata/templates/two-agents.yaml", "--mode", "socket"}, 2, "--task-definition"},
+		{"unknown task definition", []string{"--template", "testdata/templates/two-agents.yaml", "--mode", "socket", "--task-definition", "Nope"}, 2, "Nope"},
+		{"missing file", []string{"--template", "testdata/none.yaml", "--mode", "socket"}, 1, "no such file"},
+		{"fargate", []string{"--template", "testdata/templates/fargate.yaml", "--mode", "socket"}, 1, "Fargate"},
+		{"windows", []string{"--template", "testdata/templates/windows.yaml", "--mode", "privileged"}, 1, "Windows"},
+		{"no agent", []string{"--template", "testdata/templates/no-agent.yaml", "--mode", "socket"}, 1, "no TeamCity agent"},
+		{"broken", []string{"--template", "testdata/templates/broken.yaml", "--mode", "socket"}, 1, "line 10"},
+		{"empty", []string{"--template", "testdata/templates/empty.yaml", "--mode", "socket"}, 1, "empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.code, errOut)
+			}
+			if out != "" {
+				t.Errorf("wrote to stdout on failure: %q", out)
+			}
+			lines := strings.Split(strings.TrimSpace(errOut), "\n")
+			last := lines[len(lines)-1]
+			if !strings.HasPrefix(last, "tcdind: ") || !strings.Contains(last, tc.msg) {
+				t.Errorf("error line %q, want one line starting tcdind: and naming %q", last, tc.msg)
+			}
+		})
+	}
+}
