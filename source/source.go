@@ -3,6 +3,7 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -67,8 +68,12 @@ func Load(ctx context.Context, arg string, stdin io.Reader) (*Template, error) {
 		return nil, fmt.Errorf("read template: %w", err)
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.IsDir() {
+	info, err := f.Stat()
+	if err == nil && info.IsDir() {
 		return nil, fmt.Errorf("read template %s: it is a directory; name the template file in it", arg)
+	}
+	if err == nil && info.Size() > MaxSize {
+		return nil, tooLarge(arg, info.Size())
 	}
 	data, err := readLimited(f, arg)
 	if err != nil {
@@ -119,7 +124,15 @@ func unwrapURLError(err error) error {
 }
 
 func readLimited(r io.Reader, name string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	var buf bytes.Buffer
+	if f, ok := r.(*os.File); ok {
+		// A file says how large it is: read it in one go.
+		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+			buf.Grow(int(min(info.Size(), MaxSize)) + bytes.MinRead)
+		}
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, MaxSize+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("read template %s: %w", name, err)
 	}
