@@ -2,11 +2,19 @@
 GO ?= go
 FUZZTIME ?= 10s
 BIN := bin/tcdind
+# Stamped like a release build: the nearest v* tag (0.0.0-dev before the
+# first), the commit and its date.
+VERSION ?= $(shell git describe --tags --match 'v*' 2>/dev/null | sed 's/^v//' | grep . || echo 0.0.0-dev)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE ?= $(shell git log -1 --format=%cI 2>/dev/null)
+LDFLAGS := -X github.com/tcdind/tcdind/buildinfo.version=$(VERSION) \
+	-X github.com/tcdind/tcdind/buildinfo.commit=$(COMMIT) \
+	-X github.com/tcdind/tcdind/buildinfo.date=$(DATE)
 
 .PHONY: build test unit fuzz bench vet clean completions man release-check snapshot screenshot
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 # Everything: vet, every package's tests (corpus conformance, cfn-lint,
 # moto_server integration, TUI snapshots), then a short fuzz run of the engine.
