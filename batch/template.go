@@ -119,7 +119,7 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 }
 
 func printChanges(s Streams, res *dind.Result) {
-	for _, c := range res.Changes {
-		fmt.Fprintf(s.Err, "  %s\n", c)
+	if text := render.NewStyles(false).Changes(res, 0); text != "" {
+		fmt.Fprintln(s.Err, text)
 	}
 }
