@@ -322,7 +322,7 @@ func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]
 				lines = append(lines, strings.Repeat(" ", dash)+"-"+strings.Repeat(" ", gap)+ce.st.flow(v))
 				continue
 			}
-			lines = append(lines, ce.st.blockItem(v, keyStyle, dash, keyIndent)...)
+			lines = append(lines, ce.st.blockItem(v, keyStyle, dash, keyIndent, last)...)
 		}
 	}
 	text := strings.Join(lines, ce.st.nl) + ce.st.nl

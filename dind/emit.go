@@ -169,7 +169,7 @@ func (st *style) blockEntry(key string, keyStyle yaml.Style, v *value, indent in
 	case v.isSeq():
 		lines := []string{pad + k + ":"}
 		for _, item := range v.items {
-			lines = append(lines, st.blockItem(item, keyStyle, indent+st.seqIndent, indent+st.seqIndent+st.itemIndent)...)
+			lines = append(lines, st.blockItem(item, keyStyle, indent+st.seqIndent, indent+st.seqIndent+st.itemIndent, nil)...)
 		}
 		return lines
 	}
@@ -177,8 +177,10 @@ func (st *style) blockEntry(key string, keyStyle yaml.Style, v *value, indent in
 }
 
 // blockItem renders a sequence item with its dash at dash and, for a
-// mapping, its keys at keyIndent.
-func (st *style) blockItem(v *value, keyStyle yaml.Style, dash, keyIndent int) []string {
+// mapping, its keys at keyIndent. A value whose key has a flow-style value in
+// sibling (an existing item, or nil) is written in flow style too:
+// "Host: { SourcePath: /x }" next to "Host: { SourcePath: /y }".
+func (st *style) blockItem(v *value, keyStyle yaml.Style, dash, keyIndent int, sibling *yaml.Node) []string {
 	if keyIndent < dash+2 {
 		keyIndent = dash + 2
 	}
@@ -191,7 +193,11 @@ func (st *style) blockItem(v *value, keyStyle yaml.Style, dash, keyIndent int) [
 	}
 	var lines []string
 	for i, k := range v.keys {
-		lines = append(lines, st.blockEntry(k, keyStyle, v.vals[i], keyIndent, false)...)
+		flow := false
+		if sv := mapGet(sibling, k); sv != nil && sv.Style&yaml.FlowStyle != 0 && !isTagged(sv) {
+			flow = sv.Kind == yaml.MappingNode || sv.Kind == yaml.SequenceNode
+		}
+		lines = append(lines, st.blockEntry(k, keyStyle, v.vals[i], keyIndent, flow)...)
 	}
 	lines[0] = prefix + lines[0][keyIndent:]
 	return lines
