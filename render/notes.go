@@ -10,6 +10,17 @@ import (
 	"github.com/tcdind/tcdind/dind"
 )
 
+// ModeSummary is what a mode does, in a few words, for choosing one.
+func ModeSummary(mode dind.Mode) string {
+	switch mode {
+	case dind.ModeSocket:
+		return "use the EC2 host's Docker daemon"
+	case dind.ModePrivileged:
+		return "run a Docker daemon inside the agent"
+	}
+	return "no Docker for builds: undo both"
+}
+
 // SecurityNotePlain is the short security note for mode, for plain output;
 // empty for ModeNone.
 func SecurityNotePlain(mode dind.Mode) string {

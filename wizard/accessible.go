@@ -304,11 +304,5 @@ func joinTargets(res *dind.Result) string {
 
 // modeSentence is a mode as an answer read aloud.
 func modeSentence(m dind.Mode) string {
-	switch m {
-	case dind.ModeSocket:
-		return "socket: use the EC2 host's Docker daemon"
-	case dind.ModePrivileged:
-		return "privileged: run a Docker daemon inside the agent"
-	}
-	return "none: no Docker for builds (undo)"
+	return string(m) + ": " + render.ModeSummary(m)
 }

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/huh"
@@ -17,10 +18,11 @@ const nowMark = "  ← now"
 // question instead of below it.
 const sideBySide = 100
 
-var modeLabels = map[dind.Mode]string{
-	dind.ModeSocket:     "socket      use the EC2 host's Docker daemon",
-	dind.ModePrivileged: "privileged  run a Docker daemon inside the agent",
-	dind.ModeNone:       "none        no Docker for builds: undo both",
+var modes = []dind.Mode{dind.ModeSocket, dind.ModePrivileged, dind.ModeNone}
+
+// modeLabel is a mode's option: its name in a column, then what it does.
+func modeLabel(mode dind.Mode) string {
+	return fmt.Sprintf("%-10s  %s", mode, render.ModeSummary(mode))
 }
 
 // modeForm asks for the mode; moving the cursor changes m.a.mode, so the
@@ -28,8 +30,8 @@ var modeLabels = map[dind.Mode]string{
 func (m *Model) modeForm() *huh.Form {
 	cur := m.a.currentMode()
 	var opts []huh.Option[dind.Mode]
-	for _, mode := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged, dind.ModeNone} {
-		label := modeLabels[mode]
+	for _, mode := range modes {
+		label := modeLabel(mode)
 		if mode == cur {
 			label += nowMark
 		}
@@ -67,8 +69,8 @@ func (m *Model) modeView(w, h int) string {
 // the longest option with its "← now" mark and the form's border and cursor.
 func (m *Model) formWidthBeside() int {
 	w := 0
-	for _, label := range modeLabels {
-		w = max(w, lipgloss.Width(label+nowMark))
+	for _, mode := range modes {
+		w = max(w, lipgloss.Width(modeLabel(mode)+nowMark))
 	}
 	return w + 6
 }
