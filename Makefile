@@ -30,7 +30,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME) ./dind/
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./dind/
+	$(GO) test -run '^$$' -bench . -benchmem ./dind/ .
 
 # Release tooling; not part of `make test` (CI machines need not have goreleaser:
 # go install github.com/goreleaser/goreleaser/v2@v2.15.1).
