@@ -10,8 +10,11 @@ import (
 // tool has: --version, `completion bash|zsh|fish|powershell` (cobra's own),
 // `man`, and completion of flag values.
 func addMetaCommands(root *cobra.Command) {
-	root.Version = buildinfo.Version()
-	root.SetVersionTemplate(buildinfo.String() + "\n")
+	// Any non-empty Version gives the command its --version flag; the text
+	// is read from the build info only when --version asks for it.
+	root.Version = "see --version"
+	cobra.AddTemplateFunc("tcdindVersion", buildinfo.String)
+	root.SetVersionTemplate("{{tcdindVersion}}\n")
 	root.AddCommand(newManCommand())
 	registerFlagCompletions(root)
 }
