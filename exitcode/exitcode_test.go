@@ -1,0 +1,28 @@
+package exitcode
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestCode(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want int
+	}{
+		{nil, OK},
+		{errors.New("boom"), Failure},
+		{UsageError("bad %s", "flag"), Usage},
+		{fmt.Errorf("run: %w", ErrNeedsChange), NeedsChange},
+		{fmt.Errorf("wrapped twice: %w", fmt.Errorf("once: %w", ErrInterrupted)), Interrupted},
+		{WithCode(Usage, errors.New("x")), Usage},
+	} {
+		if got := Code(tc.err); got != tc.want {
+			t.Errorf("Code(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+	if WithCode(Usage, nil) != nil {
+		t.Error("WithCode(code, nil) is not nil")
+	}
+}
