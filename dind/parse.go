@@ -22,14 +22,14 @@ func Parse(src []byte) (*Template, error) {
 		return nil, &RefusedError{Reason: "the template is empty: pass a CloudFormation template in YAML or JSON"}
 	}
 	isJSON := looksLikeJSON(body)
-	var doc yaml.Node
-	if err := yaml.Unmarshal(body, &doc); err != nil {
+	root, err := parseRoot(body)
+	if err != nil {
 		return nil, parseError(body, isJSON, err)
 	}
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+	if root == nil || root.Kind != yaml.MappingNode {
 		return nil, &RefusedError{Reason: "not a CloudFormation template: expected a mapping with a Resources section at the top"}
 	}
-	t := &Template{src: src, text: newText(src), json: isJSON, root: doc.Content[0]}
+	t := &Template{src: src, text: newText(src), json: isJSON, root: root}
 	t.params = parameterDefaults(t.root)
 	if err := t.findAgents(); err != nil {
 		return nil, err
