@@ -111,8 +111,12 @@ func shiftLines(n *yaml.Node, by int) {
 // can start a half on their own: a top-level key, or a resource's logical ID
 // (not the first) at the indentation of the first one. It declines documents
 // whose structure a line scan cannot be sure of: JSON and other flow
-// documents, several documents or directives, tabs in indentation.
+// documents, several documents or directives, tabs in indentation, line
+// breaks other than LF and CRLF.
 func findCut(body []byte) (cut, bool) {
+	if bytes.Count(body, []byte("\r")) != bytes.Count(body, []byte("\r\n")) || bytes.ContainsAny(body, "\u0085\u2028\u2029") {
+		return cut{}, false
+	}
 	if looksLikeJSON(body) || bytes.Contains(body, []byte("\n---")) || bytes.Contains(body, []byte("\n...")) ||
 		bytes.HasPrefix(body, []byte("%")) || bytes.Contains(body, []byte("\n%")) || bytes.Contains(body, []byte("\n\t")) {
 		return cut{}, false
@@ -123,7 +127,7 @@ func findCut(body []byte) (cut, bool) {
 			best, found = c, true
 		}
 	}
-	inResources, resourceIndent, seenResource := false, -1, false
+	inResources, resourceIndent := false, -1
 	line, seenKey := 0, false
 	for off := 0; off < len(body); {
 		line++
@@ -135,18 +139,28 @@ func findCut(body []byte) (cut, bool) {
 		indent := len(text) - len(bytes.TrimLeft(text, " "))
 		content := text[indent:]
 		switch {
-		case len(content) == 0 || content[0] == '#':
-			// blank or comment: never a cut, never ends a section
+		case len(content) == 0 || content[0] == '#' || line == 1 && bytes.Equal(text, []byte("---")):
+			// blank, comment or the document start: never a cut
 		case indent == 0:
-			if isKeyLine(content) && seenKey {
+			// Every line at the margin must be a key of the top-level
+			// mapping; anything else is a structure a line scan cannot follow.
+			if !isKeyLine(content) {
+				return cut{}, false
+			}
+			if seenKey {
 				consider(cut{offset: off, line: line})
 			}
 			seenKey = true
 			inResources = bytes.Equal(bytes.TrimRight(stripComment(content), " "), []byte("Resources:"))
-			resourceIndent, seenResource = -1, false
+			resourceIndent = -1
+		case !seenKey:
+			// The top-level mapping does not start at the margin.
+			return cut{}, false
 		case inResources && resourceIndent < 0:
-			resourceIndent, seenResource = indent, true
-		case inResources && indent == resourceIndent && seenResource && isKeyLine(content):
+			resourceIndent = indent
+		case inResources && indent < resourceIndent:
+			return cut{}, false
+		case inResources && indent == resourceIndent && isKeyLine(content):
 			consider(cut{offset: off, line: line, resource: true})
 		}
 		off += end + 1

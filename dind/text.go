@@ -7,45 +7,71 @@ import (
 
 // text is the original template with an index of its lines, so that the
 // parser's line/column positions can be turned into byte offsets and the
-// indentation around a node can be read.
+// indentation around a node can be read. Lines end where yaml.v3 counts a
+// line break: LF, CRLF, a lone CR, NEL, LS or PS.
 type text struct {
 	src   []byte
 	lines []int // byte offset of the start of each line; lines[0] skips a BOM
-	crlf  bool
+	ends  []int // byte offset of each line's break (len(src) for a last line without one)
+	nl    string
 	bom   bool
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 func newText(src []byte) *text {
-	t := &text{src: src}
+	t := &text{src: src, nl: "\n"}
 	start := 0
 	if bytes.HasPrefix(src, utf8BOM) {
 		t.bom = true
 		start = len(utf8BOM)
 	}
 	t.lines = make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
+	t.ends = make([]int, 0, cap(t.lines))
 	t.lines[0] = start
 	for i := start; i < len(src); {
-		j := bytes.IndexByte(src[i:], '\n')
+		j := bytes.IndexAny(src[i:], "\n\r\u0085\u2028\u2029")
 		if j < 0 {
 			break
 		}
-		if len(t.lines) == 1 && j > 0 && src[i+j-1] == '\r' {
-			t.crlf = true
+		at := i + j
+		size := lineBreakSize(src[at:])
+		if size == 0 { // a byte of some other character
+			i = at + 1
+			continue
 		}
-		i += j + 1
+		if len(t.ends) == 0 {
+			t.nl = string(src[at : at+size])
+		}
+		t.ends = append(t.ends, at)
+		i = at + size
 		t.lines = append(t.lines, i)
 	}
+	t.ends = append(t.ends, len(src))
 	return t
+}
+
+// lineBreakSize is the length of the line break at the start of b, or 0.
+func lineBreakSize(b []byte) int {
+	switch {
+	case bytes.HasPrefix(b, []byte("\r\n")):
+		return 2
+	case b[0] == '\n' || b[0] == '\r':
+		return 1
+	case bytes.HasPrefix(b, []byte("\u0085")):
+		return 2
+	case bytes.HasPrefix(b, []byte("\u2028")), bytes.HasPrefix(b, []byte("\u2029")):
+		return 3
+	}
+	return 0
 }
 
 // newline is the file's own line ending.
 func (t *text) newline() string {
-	if t.crlf {
-		return "\r\n"
+	if t.nl != "\n" && t.nl != "\r\n" && t.nl != "\r" {
+		return "\n" // a file whose first break is LS or PS: write LF
 	}
-	return "\n"
+	return t.nl
 }
 
 // lineCount is the number of lines, counting a last line without a newline.
@@ -64,28 +90,19 @@ func (t *text) lineStart(n int) int {
 
 // lineBody is line n without its line ending.
 func (t *text) lineBody(n int) []byte {
-	start := t.lineStart(n)
-	end := len(t.src)
-	if n < len(t.lines) {
-		end = t.lines[n] - 1
+	if n < 1 || n > len(t.lines) {
+		return t.src[len(t.src):]
 	}
-	if end > start && t.src[end-1] == '\r' {
-		end--
-	}
-	if end < start {
-		end = start
-	}
-	return t.src[start:end]
+	return t.src[t.lines[n-1]:t.ends[n-1]]
 }
 
 // nextLineStart is the offset of the line after the one holding off; the
 // end of the text when off is on the last line.
 func (t *text) nextLineStart(off int) int {
-	i := bytes.IndexByte(t.src[off:], '\n')
-	if i < 0 {
-		return len(t.src)
+	if line := t.lineOf(off); line < len(t.lines) {
+		return t.lines[line]
 	}
-	return off + i + 1
+	return len(t.src)
 }
 
 // lineOf is the 1-based line holding offset off.
