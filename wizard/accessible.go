@@ -57,15 +57,28 @@ type prompter struct {
 }
 
 // ask runs one field. The input ending before an answer is ctrl+d: the
-// user quit, and nothing is written.
+// user quit, and nothing is written. huh's accessible mode blocks on reading
+// the answer and does not watch the context, so ctrl+c (which cancels it)
+// is answered here: the reading goroutine is left behind, and the program
+// ends right after.
 func (p *prompter) ask(f huh.Field) error {
 	p.in.n = 0
-	err := huh.NewForm(huh.NewGroup(f)).
-		WithAccessible(true).
-		WithInput(p.in).
-		WithOutput(p.out).
-		WithTheme(render.HuhTheme(false)).
-		RunWithContext(p.ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- huh.NewForm(huh.NewGroup(f)).
+			WithAccessible(true).
+			WithInput(p.in).
+			WithOutput(p.out).
+			WithTheme(render.HuhTheme(false)).
+			RunWithContext(p.ctx)
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-p.ctx.Done():
+		fmt.Fprintln(p.out)
+		return exitcode.ErrInterrupted
+	}
 	if err != nil {
 		if errors.Is(err, huh.ErrUserAborted) {
 			return exitcode.ErrInterrupted
