@@ -79,7 +79,9 @@ func (term *terminal) tmux(args ...string) string {
 
 func (term *terminal) screen() string { return term.tmux("capture-pane", "-p", "-t", "t") }
 
-func (term *terminal) keys(keys ...string) { term.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...) }
+func (term *terminal) keys(keys ...string) {
+	term.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...)
+}
 
 // waitFor waits until the screen shows every one of texts.
 func (term *terminal) waitFor(texts ...string) string {
