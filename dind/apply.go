@@ -3,6 +3,7 @@ package dind
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -57,15 +58,6 @@ func targetsLabel(ids []string) string {
 	return fmt.Sprintf("task definitions %v", ids)
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // selectTargets resolves the --task-definition choice.
 func (t *Template) selectTargets(ids []string) ([]*taskDef, error) {
 	if len(t.agents) == 0 {
@@ -81,7 +73,7 @@ func (t *Template) selectTargets(ids []string) ([]*taskDef, error) {
 		}
 		return t.agents, nil
 	}
-	if contains(ids, AllTaskDefinitions) {
+	if slices.Contains(ids, AllTaskDefinitions) {
 		return t.agents, nil
 	}
 	var out []*taskDef
@@ -99,20 +91,11 @@ func (t *Template) selectTargets(ids []string) ([]*taskDef, error) {
 			}
 			return nil, &SelectionError{Msg: msg, Found: found}
 		}
-		if !containsTD(out, match) {
+		if !slices.Contains(out, match) {
 			out = append(out, match)
 		}
 	}
 	return out, nil
-}
-
-func containsTD(list []*taskDef, td *taskDef) bool {
-	for _, x := range list {
-		if x == td {
-			return true
-		}
-	}
-	return false
 }
 
 func (t *Template) isTaskDefinition(id string) bool {

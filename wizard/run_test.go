@@ -101,11 +101,7 @@ func TestRunJetBrainsTemplate(t *testing.T) {
 
 // Answering "yes" to the overwrite question replaces the file.
 func TestRunOverwrite(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "taken.yaml")
-	if err := os.WriteFile(out, []byte("old\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	out := takenFile(t, 0o600)
 	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModePrivileged, Minimal: true, RecipeGiven: true}, termW, termH)
 	r.waitFor("Press enter to choose where to save")
 	r.key(tea.KeyEnter)
@@ -231,4 +227,14 @@ func TestAccessibleInputEnds(t *testing.T) {
 	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 		t.Fatal("written without the last answer")
 	}
+}
+
+// takenFile is an existing output file the wizard must ask before replacing.
+func takenFile(t *testing.T, mode os.FileMode) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "taken.yaml")
+	if err := os.WriteFile(out, []byte("old\n"), mode); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -322,17 +322,13 @@ func TestScreenSave(t *testing.T) {
 }
 
 func TestScreenOverwrite(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, "taken.yaml")
-	if err := os.WriteFile(out, []byte("old\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	out := takenFile(t, 0o644)
 	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModeSocket}, termW, termH)
 	r.waitFor("Press enter to choose where to save")
 	r.key(tea.KeyEnter)
 	r.waitFor("Save the patched template as")
 	// A relative name keeps the temporary directory out of the snapshot.
-	back := chdir(t, dir)
+	back := chdir(t, filepath.Dir(out))
 	r.key(tea.KeyCtrlU)
 	r.typeText("taken.yaml")
 	r.key(tea.KeyEnter)
