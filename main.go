@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -38,10 +39,11 @@ type options struct {
 	noColor        bool // wizard: no colour (also NO_COLOR)
 
 	// Existing stacks (batch.StackRun).
-	stack       string
-	apply       bool
-	yes         bool
-	s3Bucket    string
+	stack             string
+	apply             bool
+	yes               bool
+	allowOtherChanges bool
+	s3Bucket          string
 	region      string
 	profile     string
 	endpointURL string
@@ -56,9 +58,28 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext()
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], batch.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
+}
+
+// signalContext is cancelled by SIGINT, SIGTERM or SIGHUP alike, with the
+// signal as its cause: a CI job cancelled, a container stopped and an SSH
+// session dropped all clean up as ctrl+c does. Further signals are taken
+// (not fatal) while the run cleans up, which is bounded.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		for sig := range ch {
+			cancel(&exitcode.SignalError{Signal: sig})
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		cancel(nil)
+	}
 }
 
 // run executes the command line args and returns the exit status.
@@ -69,13 +90,17 @@ func run(ctx context.Context, args []string, s batch.Streams) int {
 	if err == nil {
 		return exitcode.OK
 	}
-	if ctx.Err() != nil && !errors.Is(err, exitcode.ErrNeedsChange) && exitcode.Code(err) != exitcode.Interrupted {
-		err = exitcode.ErrInterrupted
+	code := exitcode.Code(err)
+	if ctx.Err() != nil && !errors.Is(err, exitcode.ErrNeedsChange) && code != exitcode.Interrupted && code != exitcode.Pending {
+		err, code = exitcode.ErrInterrupted, exitcode.Interrupted
+	}
+	if code == exitcode.Interrupted {
+		code = exitcode.InterruptedCode(ctx)
 	}
 	if !errors.Is(err, exitcode.ErrNeedsChange) {
 		fmt.Fprintf(s.Err, "tcdind: %s\n", oneLine(err))
 	}
-	return exitcode.Code(err)
+	return code
 }
 
 func oneLine(err error) string {
@@ -133,6 +158,7 @@ The edit adds only the lines Docker-in-Docker needs and changes nothing else.`,
 	f.StringVar(&o.stack, "stack", "", "an existing CloudFormation stack (name or ARN) instead of --template")
 	f.BoolVar(&o.apply, "apply", false, "with --stack: create, show and execute a change set")
 	f.BoolVar(&o.yes, "yes", false, "do not ask before executing (required for --apply without a terminal)")
+	f.BoolVar(&o.allowOtherChanges, "allow-other-changes", false, "with --apply --yes: execute a change set that also changes resources tcdind did not edit")
 	f.StringVar(&o.s3Bucket, "s3-bucket", "", "upload templates over 51,200 bytes to this S3 bucket and pass a TemplateURL")
 	f.StringVar(&o.region, "region", "", "AWS region (default: AWS_REGION or the profile's region)")
 	f.StringVar(&o.profile, "profile", "", "AWS shared config profile (default: AWS_PROFILE)")

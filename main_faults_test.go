@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -132,8 +133,9 @@ func testFaults(t *testing.T, e *stackEnv) {
 		if code != 0 {
 			t.Fatalf("exit %d, want 0 after retries\n%s", code, errOut)
 		}
-		if n := p.Count("DescribeStacks"); n != 3 {
-			t.Errorf("DescribeStacks called %d times, want 3 (2 throttled)", n)
+		// Read, throttled twice, and the check before the change set.
+		if n := p.Count("DescribeStacks"); n != 4 {
+			t.Errorf("DescribeStacks called %d times, want 4 (2 throttled)", n)
 		}
 		checkMode(t, e.deployed("tc-throttle"), "socket")
 	})
@@ -203,7 +205,8 @@ func testFaults(t *testing.T, e *stackEnv) {
 		if code != 130 {
 			t.Fatalf("exit %d, want 130\n%s", code, errOut)
 		}
-		oneErrorLine(t, errOut, "change set deleted")
+		oneErrorLine(t, errOut, "interrupted: change set tcdind-privileged-")
+		oneErrorLine(t, errOut, "deleted (checked: it no longer exists), stack tc-sigint unchanged")
 		if p.Count("ExecuteChangeSet") != 0 || p.Count("DeleteChangeSet") != 1 {
 			t.Errorf("calls %v: want the change set deleted and not executed", p.Actions())
 		}
@@ -222,11 +225,36 @@ func testFaults(t *testing.T, e *stackEnv) {
 			cancel()
 			return awsproxy.EventsReply("tc-sigint2", "", nil)
 		})
+		// moto updates at once; AWS takes minutes: the stack says so.
+		p.Rewrite("DescribeStacks", func(_ int, _ url.Values, body []byte) []byte {
+			if p.Count("ExecuteChangeSet") > 0 {
+				return awsproxy.SetStackStatus(body, "UPDATE_IN_PROGRESS")
+			}
+			return body
+		})
 		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-sigint2", "privileged")...)
-		if code != 130 {
-			t.Fatalf("exit %d, want 130\n%s", code, errOut)
+		if code != 4 {
+			t.Fatalf("exit %d, want 4 (the update goes on)\n%s", code, errOut)
 		}
-		oneErrorLine(t, errOut, "goes on in AWS; follow it with: aws cloudformation describe-stack-events --stack-name tc-sigint2")
+		oneErrorLine(t, errOut, "interrupted: the update of stack tc-sigint2 goes on in AWS (UPDATE_IN_PROGRESS): follow it with aws cloudformation describe-stack-events --stack-name tc-sigint2 --region us-east-1")
+	})
+
+	t.Run("InterruptedAfterUpdateEnded", func(t *testing.T) {
+		withHook(t, fast)
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-sigint3", nil, "")
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		p.Intercept("DescribeStackEvents", func(int, url.Values) *awsproxy.Reply {
+			cancel()
+			return awsproxy.EventsReply("tc-sigint3", "", nil)
+		})
+		// The stack's status says the update ended: that is reported, not
+		// "goes on".
+		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-sigint3", "privileged")...)
+		if code != 0 || !strings.Contains(errOut, "stack tc-sigint3 updated (UPDATE_COMPLETE)") || strings.Contains(errOut, "goes on") {
+			t.Fatalf("exit %d, want 0 and the update reported\n%s", code, errOut)
+		}
 	})
 
 	t.Run("MissingCapability", func(t *testing.T) {
@@ -262,8 +290,12 @@ func testFaults(t *testing.T, e *stackEnv) {
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-confirm", nil, "")
 		code, _, errOut := runStack(ctx, p.URL, "n\n", "--stack", "tc-confirm", "--mode", "socket", "--apply")
-		if code != 130 || !strings.Contains(errOut, "[y/N]") {
-			t.Fatalf("answered n: exit %d, want 130 after a y/N question\n%s", code, errOut)
+		if code != 1 || !strings.Contains(errOut, "[y/N]") {
+			t.Fatalf("answered n: exit %d, want 1 after a y/N question\n%s", code, errOut)
+		}
+		// No terminal echoes the answer here: the error follows the prompt.
+		if !regexp.MustCompile(`\[y/N\] tcdind: not executed: you answered no; change set tcdind-socket-\S+ deleted \(checked: it no longer exists\), stack tc-confirm unchanged\n$`).MatchString(errOut) {
+			t.Errorf("answered n: stderr %q", errOut)
 		}
 		if p.Count("ExecuteChangeSet") != 0 || len(e.changeSets("tc-confirm")) != 0 {
 			t.Errorf("answered n: calls %v, change sets %v", p.Actions(), e.changeSets("tc-confirm"))

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"net/url"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +29,11 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 		return exitcode.UsageError("--in-place needs --template; with --stack pass --output PATH or --apply")
 	case o.apply && (action.Output != "" || action.Diff || action.Check):
 		return exitcode.UsageError("--apply excludes --output, --diff and --check: see the change with --diff first, then --apply")
+	case o.allowOtherChanges && !o.apply:
+		return exitcode.UsageError("--allow-other-changes goes with --apply")
+	}
+	if err := o.checkAWSFlags(); err != nil {
+		return err
 	}
 	if o.wantsStackWizard(s) {
 		return runWizard(cmd, o, opts, s)
@@ -36,19 +44,86 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 	}
 	cfg := awsclient.Config{Region: o.region, Profile: o.profile, EndpointURL: o.endpointURL}
 	run := &batch.StackRun{
-		Stack:       o.stack,
-		Options:     opts,
-		Action:      action,
-		Apply:       o.apply,
-		Yes:         o.yes,
-		Interactive: !o.nonInteractive && canPrompt(s.In, s.Out),
-		S3Bucket:    o.s3Bucket,
+		Stack:             o.stack,
+		Options:           opts,
+		Action:            action,
+		Apply:             o.apply,
+		Yes:               o.yes,
+		AllowOtherChanges: o.allowOtherChanges,
+		Interactive:       !o.nonInteractive && canPrompt(s.In, s.Out),
+		S3Bucket:          o.s3Bucket,
 	}
 	if stackRunHook != nil {
 		stackRunHook(run, &cfg)
 	}
-	run.Client = func(ctx context.Context) (awsclient.CloudFormation, error) {
-		return awsclient.New(ctx, cfg)
+	run.Client = func(ctx context.Context) (batch.StackClient, error) {
+		c, err := newAWSClient(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		run.Where = awsFlags(c.Region(), o.profile)
+		return c, nil
 	}
 	return run.Run(cmd.Context(), s)
+}
+
+// newAWSClient loads the AWS configuration; a missing region is a usage
+// error.
+func newAWSClient(ctx context.Context, cfg awsclient.Config) (*awsclient.Client, error) {
+	c, err := awsclient.New(ctx, cfg)
+	if errors.Is(err, awsclient.ErrNoRegion) {
+		return nil, exitcode.WithCode(exitcode.Usage, err)
+	}
+	return c, err
+}
+
+// awsFlags are the --region and --profile a printed aws command needs to
+// reach the same stack.
+func awsFlags(region, profile string) string {
+	s := ""
+	if region != "" {
+		s += " --region " + region
+	}
+	if profile != "" {
+		s += " --profile " + profile
+	}
+	return s
+}
+
+// checkAWSFlags refuses a region or endpoint that cannot be right before
+// any AWS configuration is loaded: the SDK would only say so after its
+// retries, in its own words.
+func (o *options) checkAWSFlags() error {
+	if o.region != "" && !validRegion(o.region) {
+		return exitcode.UsageError("--region %q is not an AWS region name: pass one such as us-east-1 or eu-west-2", o.region)
+	}
+	if o.endpointURL != "" {
+		u, err := url.Parse(o.endpointURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return exitcode.UsageError("--endpoint-url %q is not an http or https URL: pass one such as https://cloudformation.us-east-1.amazonaws.com", o.endpointURL)
+		}
+	}
+	return nil
+}
+
+// validRegion reports whether s looks like an AWS region name: lower-case
+// letter groups joined by dashes, ending in a number (us-east-1,
+// us-gov-west-1, cn-north-1, eusc-de-east-1).
+func validRegion(s string) bool {
+	parts := strings.Split(s, "-")
+	if len(parts) < 3 {
+		return false
+	}
+	for i, p := range parts {
+		if p == "" {
+			return false
+		}
+		for _, r := range p {
+			digit, lower := r >= '0' && r <= '9', r >= 'a' && r <= 'z'
+			if i == len(parts)-1 && !digit || i < len(parts)-1 && !lower {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -20,9 +20,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/logging"
 )
 
 // CloudFormation is what tcdind asks of AWS.
@@ -52,27 +54,60 @@ type CloudFormation interface {
 	DescribeChangeSet(ctx context.Context, stack, changeSet string) (*ChangeSet, error)
 	// ExecuteChangeSet starts the update; the stack's events carry token.
 	ExecuteChangeSet(ctx context.Context, stack, changeSet, token string) error
-	// DeleteChangeSet deletes a change set that was not executed.
+	// DeleteChangeSet deletes a change set that was not executed; one that
+	// does not exist is no error.
 	DeleteChangeSet(ctx context.Context, stack, changeSet string) error
+	// ParameterValues returns the deployed values of the stack's parameters
+	// named in keys, and of no other. NoEcho values come back masked.
+	ParameterValues(ctx context.Context, stack string, keys []string) (map[string]string, error)
+	// NestedStacks lists the stack's AWS::CloudFormation::Stack resources.
+	NestedStacks(ctx context.Context, stack string) ([]StackResource, error)
 	// DescribeStackEvents returns the stack's most recent events, newest first
 	// (one page: CloudFormation's 100 latest).
 	DescribeStackEvents(ctx context.Context, stack string) ([]StackEvent, error)
-	// UploadTemplate puts body into bucket at key and returns the URL to pass
-	// as TemplateURL.
-	UploadTemplate(ctx context.Context, bucket, key string, body []byte) (string, error)
+	// UploadTemplate puts a template into S3 and returns the URL to pass as
+	// TemplateURL.
+	UploadTemplate(ctx context.Context, u Upload) (string, error)
 }
 
 // Stack is what tcdind needs to know about a stack. Parameter values are
 // deliberately absent.
 type Stack struct {
-	ID           string
+	ID           string // the stack's ARN
 	Name         string
 	Status       string
 	StatusReason string
+	// LastUpdated is the end of the stack's last update; zero when it was
+	// never updated (or the endpoint does not say).
+	LastUpdated time.Time
+	// ParentID is the ARN of the stack that this nested stack belongs to;
+	// empty for a root stack.
+	ParentID string
 	// ParameterKeys are the keys of the stack's parameters, values omitted.
 	ParameterKeys []string
 	// Capabilities the stack was last deployed with.
 	Capabilities []string
+}
+
+// Partition is the AWS partition in the stack's ARN ("aws", "aws-cn",
+// "aws-us-gov", ...); "aws" when the ID is not an ARN.
+func (s *Stack) Partition() string {
+	if p := arnField(s.ID, 1); p != "" {
+		return p
+	}
+	return "aws"
+}
+
+// Account is the AWS account ID in the stack's ARN; "" when it has none.
+func (s *Stack) Account() string { return arnField(s.ID, 4) }
+
+// arnField is the i-th colon-separated field of an ARN.
+func arnField(arn string, i int) string {
+	f := strings.SplitN(arn, ":", 6)
+	if len(f) < 6 || f[0] != "arn" {
+		return ""
+	}
+	return f[i]
 }
 
 // StackSummary is a stack in a list.
@@ -94,11 +129,24 @@ type ChangeSetInput struct {
 	// TemplateBody or TemplateURL, not both.
 	TemplateBody []byte
 	TemplateURL  string
-	// PreviousParameters are parameter keys passed with UsePreviousValue.
+	// PreviousParameters are parameter keys passed with UsePreviousValue,
+	// except those in ParameterValues, which get the value given there.
 	PreviousParameters []string
+	ParameterValues    map[string]string
 	Capabilities       []string
 	// ClientToken makes a retried CreateChangeSet idempotent.
 	ClientToken string
+}
+
+// Upload is a template to put into S3 for a change set.
+type Upload struct {
+	Bucket, Key string
+	Body        []byte
+	// ExpectedOwner is the account that must own the bucket (the stack's):
+	// S3 refuses the upload to a bucket of another account.
+	ExpectedOwner string
+	// Partition and Region of the stack build the URL CloudFormation reads.
+	Partition, Region string
 }
 
 // ChangeSet is a created (or failed) change set.
@@ -125,6 +173,11 @@ func IsNoChangesReason(s string) bool {
 	return strings.Contains(s, "didn't contain changes") ||
 		strings.Contains(s, "did not contain changes") ||
 		strings.Contains(s, "no updates are to be performed")
+}
+
+// StackResource is one resource of a stack.
+type StackResource struct {
+	LogicalID, PhysicalID, Type string
 }
 
 // ResourceChange is one line of a change set.
@@ -171,7 +224,18 @@ type Config struct {
 	// RetryMaxBackoff caps the standard retryer's back-off between attempts;
 	// zero keeps the SDK's default (20 s). Tests lower it.
 	RetryMaxBackoff time.Duration
+	// RequestTimeout bounds each HTTP attempt, so that an endpoint that
+	// never answers cannot hang a run; zero is DefaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout bounds one HTTP attempt. CloudFormation answers its
+// API calls within a second or two; the waiting tcdind does (for a change
+// set, for an update) is done by polling, never by one long request.
+const DefaultRequestTimeout = 20 * time.Second
+
+// ErrNoRegion is a configuration without a region.
+var ErrNoRegion = errors.New("no AWS region: pass --region or set AWS_REGION")
 
 // Client is the real CloudFormation on top of the AWS SDK.
 type Client struct {
@@ -187,7 +251,16 @@ var _ CloudFormation = (*Client)(nil)
 // credentials are resolved on the first one. Call it only when AWS is
 // needed: template mode never does.
 func New(ctx context.Context, c Config) (*Client, error) {
+	timeout := c.RequestTimeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
 	opts := []func(*config.LoadOptions) error{
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(timeout)),
+		// The SDK logs warnings (such as falling back to IMDSv1 while
+		// looking for credentials) on standard error; tcdind says what
+		// went wrong in its own one line instead.
+		config.WithLogger(logging.Nop{}),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				if c.RetryMaxBackoff > 0 {
@@ -215,7 +288,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		return nil, errors.New("no AWS region: pass --region or set AWS_REGION")
+		return nil, ErrNoRegion
 	}
 	endpoint := ""
 	if cfg.BaseEndpoint != nil {

@@ -39,9 +39,26 @@ func TestMissingCapabilities(t *testing.T) {
 }
 
 func TestTemplateURL(t *testing.T) {
-	got := TemplateURL("my-bucket", "tcdind/tc/abc.yaml")
-	if got != "https://my-bucket.s3.amazonaws.com/tcdind/tc/abc.yaml" {
-		t.Errorf("got %s", got)
+	for _, c := range []struct{ partition, region, version, want string }{
+		{"aws", "eu-west-1", "", "https://s3.eu-west-1.amazonaws.com/my.bucket/tcdind/tc/a%20b.yaml"},
+		{"aws", "us-east-1", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", "https://s3.us-east-1.amazonaws.com/my.bucket/tcdind/tc/a%20b.yaml?versionId=3HL4kqtJlcpXroDTDmJ%2BrmSpXd3dIbrHY"},
+		{"aws", "us-east-1", "null", "https://s3.us-east-1.amazonaws.com/my.bucket/tcdind/tc/a%20b.yaml"},
+		{"aws-cn", "cn-north-1", "", "https://s3.cn-north-1.amazonaws.com.cn/my.bucket/tcdind/tc/a%20b.yaml"},
+		{"aws-us-gov", "us-gov-west-1", "", "https://s3.us-gov-west-1.amazonaws.com/my.bucket/tcdind/tc/a%20b.yaml"},
+	} {
+		if got := TemplateURL(c.partition, c.region, "my.bucket", "tcdind/tc/a b.yaml", c.version); got != c.want {
+			t.Errorf("%s %s: got %s, want %s", c.partition, c.region, got, c.want)
+		}
+	}
+}
+
+func TestStackARN(t *testing.T) {
+	st := Stack{ID: "arn:aws-cn:cloudformation:cn-north-1:123456789012:stack/tc/0f1e"}
+	if st.Partition() != "aws-cn" || st.Account() != "123456789012" {
+		t.Errorf("partition %q account %q", st.Partition(), st.Account())
+	}
+	if (&Stack{ID: "tc"}).Partition() != "aws" || (&Stack{ID: "tc"}).Account() != "" {
+		t.Error("a name is no ARN")
 	}
 }
 

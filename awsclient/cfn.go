@@ -3,9 +3,9 @@ package awsclient
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -32,6 +32,8 @@ func (c *Client) DescribeStack(ctx context.Context, stack string) (*Stack, error
 		Name:         aws.ToString(s.StackName),
 		Status:       string(s.StackStatus),
 		StatusReason: aws.ToString(s.StackStatusReason),
+		LastUpdated:  aws.ToTime(s.LastUpdatedTime),
+		ParentID:     aws.ToString(s.ParentId),
 	}
 	for _, p := range s.Parameters {
 		// The key only: values of NoEcho parameters are secrets.
@@ -41,6 +43,45 @@ func (c *Client) DescribeStack(ctx context.Context, stack string) (*Stack, error
 		st.Capabilities = append(st.Capabilities, string(cp))
 	}
 	return st, nil
+}
+
+// ParameterValues returns the deployed values of the parameters in keys only.
+func (c *Client) ParameterValues(ctx context.Context, stack string, keys []string) (map[string]string, error) {
+	out, err := c.cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stack)})
+	if err != nil {
+		if isNotFound(err) {
+			return nil, &NotFoundError{Stack: stack, Region: c.region}
+		}
+		return nil, fmt.Errorf("read parameters of stack %s: %w", stack, short(err))
+	}
+	values := map[string]string{}
+	for _, s := range out.Stacks {
+		for _, p := range s.Parameters {
+			k := aws.ToString(p.ParameterKey)
+			if slices.Contains(keys, k) {
+				values[k] = aws.ToString(p.ParameterValue)
+			}
+		}
+	}
+	return values, nil
+}
+
+// NestedStacks lists the stack's nested stacks, every page.
+func (c *Client) NestedStacks(ctx context.Context, stack string) ([]StackResource, error) {
+	var list []StackResource
+	p := cloudformation.NewListStackResourcesPaginator(c.cfn, &cloudformation.ListStackResourcesInput{StackName: aws.String(stack)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list resources of stack %s: %w", stack, short(err))
+		}
+		for _, r := range out.StackResourceSummaries {
+			if aws.ToString(r.ResourceType) == "AWS::CloudFormation::Stack" {
+				list = append(list, StackResource{LogicalID: aws.ToString(r.LogicalResourceId), PhysicalID: aws.ToString(r.PhysicalResourceId), Type: aws.ToString(r.ResourceType)})
+			}
+		}
+	}
+	return list, nil
 }
 
 // GetTemplate returns the template the stack was last deployed with, as
@@ -116,6 +157,10 @@ func (c *Client) TaskDefinitionIDs(ctx context.Context, stack string) ([]string,
 func (c *Client) CreateChangeSet(ctx context.Context, in ChangeSetInput) (string, error) {
 	params := make([]types.Parameter, 0, len(in.PreviousParameters))
 	for _, k := range in.PreviousParameters {
+		if v, ok := in.ParameterValues[k]; ok {
+			params = append(params, types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)})
+			continue
+		}
 		params = append(params, types.Parameter{ParameterKey: aws.String(k), UsePreviousValue: aws.Bool(true)})
 	}
 	caps := make([]types.Capability, 0, len(in.Capabilities))
@@ -199,6 +244,9 @@ func (c *Client) DescribeChangeSet(ctx context.Context, stack, changeSet string)
 	in := &cloudformation.DescribeChangeSetInput{StackName: aws.String(stack), ChangeSetName: aws.String(changeSet)}
 	out, err := c.cfn.DescribeChangeSet(ctx, in)
 	if err != nil {
+		if isChangeSetNotFound(err) {
+			return nil, fmt.Errorf("change set %s of stack %s: %w", changeSet, stack, ErrChangeSetNotFound)
+		}
 		return nil, fmt.Errorf("describe change set %s of stack %s: %w", changeSet, stack, short(err))
 	}
 	cs := changeSetFrom(out)
@@ -271,8 +319,7 @@ func (c *Client) ExecuteChangeSet(ctx context.Context, stack, changeSet, token s
 func (c *Client) DeleteChangeSet(ctx context.Context, stack, changeSet string) error {
 	_, err := c.cfn.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{StackName: aws.String(stack), ChangeSetName: aws.String(changeSet)})
 	if err != nil {
-		var nf *types.ChangeSetNotFoundException
-		if errors.As(err, &nf) || ErrorCode(err) == "ChangeSetNotFound" {
+		if isChangeSetNotFound(err) {
 			return nil
 		}
 		return fmt.Errorf("delete change set %s of stack %s: %w (delete it yourself: aws cloudformation delete-change-set --stack-name %s --change-set-name %s)", changeSet, stack, short(err), stack, changeSet)
@@ -302,32 +349,67 @@ func (c *Client) DescribeStackEvents(ctx context.Context, stack string) ([]Stack
 	return events, nil
 }
 
-// UploadTemplate puts a template into S3 and returns its TemplateURL, in the
-// https://BUCKET.s3.amazonaws.com/KEY form CloudFormation accepts in every
-// region.
-func (c *Client) UploadTemplate(ctx context.Context, bucket, key string, body []byte) (string, error) {
+// UploadTemplate puts a template into S3 and returns its TemplateURL. The
+// upload names the bucket's expected owner, so that a bucket name taken by
+// another account is refused; the URL names the object's version when the
+// bucket keeps versions, so that CloudFormation reads the bytes uploaded
+// even if the object is replaced afterwards.
+func (c *Client) UploadTemplate(ctx context.Context, u Upload) (string, error) {
 	ctype := "application/x-yaml"
-	if t := bytes.TrimLeft(body, "\ufeff \t\r\n"); len(t) > 0 && t[0] == '{' {
+	if t := bytes.TrimLeft(u.Body, "\ufeff \t\r\n"); len(t) > 0 && t[0] == '{' {
 		ctype = "application/json"
 	}
-	_, err := c.s3.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:        aws.String(bucket),
-		Key:           aws.String(key),
-		Body:          bytes.NewReader(body),
-		ContentLength: aws.Int64(int64(len(body))),
+	in := &s3.PutObjectInput{
+		Bucket:        aws.String(u.Bucket),
+		Key:           aws.String(u.Key),
+		Body:          bytes.NewReader(u.Body),
+		ContentLength: aws.Int64(int64(len(u.Body))),
 		ContentType:   aws.String(ctype),
-	})
-	if err != nil {
-		return "", fmt.Errorf("upload template to s3://%s/%s: %w", bucket, key, short(err))
 	}
-	return TemplateURL(bucket, key), nil
+	if u.ExpectedOwner != "" {
+		in.ExpectedBucketOwner = aws.String(u.ExpectedOwner)
+	}
+	out, err := c.s3.PutObject(ctx, in)
+	if err != nil {
+		return "", fmt.Errorf("upload template to s3://%s/%s: %w", u.Bucket, u.Key, short(err))
+	}
+	region := u.Region
+	if region == "" {
+		region = c.region
+	}
+	return TemplateURL(u.Partition, region, u.Bucket, u.Key, aws.ToString(out.VersionId)), nil
 }
 
-// TemplateURL is the virtual-hosted https URL of an S3 object.
-func TemplateURL(bucket, key string) string {
+// TemplateURL is the path-style https URL of an S3 object in the
+// partition's regional endpoint (path style also serves bucket names with
+// dots), with its version when it has one.
+func TemplateURL(partition, region, bucket, key, version string) string {
 	segs := strings.Split(key, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
 	}
-	return "https://" + bucket + ".s3.amazonaws.com/" + strings.Join(segs, "/")
+	u := "https://s3." + region + "." + dnsSuffix(partition) + "/" + url.PathEscape(bucket) + "/" + strings.Join(segs, "/")
+	if version != "" && version != "null" {
+		u += "?versionId=" + url.QueryEscape(version)
+	}
+	return u
+}
+
+// dnsSuffix is the partition's domain for service endpoints.
+func dnsSuffix(partition string) string {
+	switch partition {
+	case "aws-cn":
+		return "amazonaws.com.cn"
+	case "aws-iso":
+		return "c2s.ic.gov"
+	case "aws-iso-b":
+		return "sc2s.sgov.gov"
+	case "aws-iso-e":
+		return "cloud.adc-e.uk"
+	case "aws-iso-f":
+		return "csp.hci.ic.gov"
+	case "aws-eusc":
+		return "amazonaws.eu"
+	}
+	return "amazonaws.com" // aws, aws-us-gov
 }

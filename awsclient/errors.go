@@ -8,7 +8,54 @@ import (
 	"strings"
 
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
+
+// ErrChangeSetNotFound is a change set that does not exist (any more).
+var ErrChangeSetNotFound = errors.New("change set not found")
+
+func isChangeSetNotFound(err error) bool {
+	switch ErrorCode(err) {
+	case "ChangeSetNotFound", "ChangeSetNotFoundException":
+		return true
+	case "ValidationError":
+		// Emulators answer a missing change set like a missing stack.
+		return strings.Contains(ErrorMessage(err), "does not exist")
+	}
+	return false
+}
+
+// Refused reports whether err is AWS's definite refusal of a request: an
+// API error with a 4xx status other than throttling, after which the
+// request is known to have changed nothing. A 5xx, a throttled request
+// whose retries ran out, a timeout or a lost connection leave the outcome
+// open: the request may or may not have been carried out.
+func Refused(err error) bool {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	if ae.ErrorFault() == smithy.FaultServer {
+		return false
+	}
+	switch ae.ErrorCode() {
+	case "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestTimeout", "RequestTimeoutException":
+		return false
+	}
+	if status := HTTPStatus(err); status != 0 && (status < 400 || status >= 500) {
+		return false
+	}
+	return true
+}
+
+// HTTPStatus is the HTTP status of the answer behind err, or 0.
+func HTTPStatus(err error) int {
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil {
+		return re.Response.StatusCode
+	}
+	return 0
+}
 
 // NotFoundError is a stack that does not exist in the region.
 type NotFoundError struct {
@@ -24,16 +71,30 @@ func (e *NotFoundError) Error() string {
 type CapabilitiesError struct {
 	Stack   string
 	Missing []string // e.g. CAPABILITY_IAM; empty when CloudFormation did not name them
-	Err     error
+	// Parameters are the stack's parameter keys and Have its capabilities,
+	// for a complete command; Where is " --region R [--profile P]".
+	Parameters, Have []string
+	Where            string
+	Err              error
 }
 
 func (e *CapabilitiesError) Error() string {
 	missing := strings.Join(e.Missing, " ")
-	if missing == "" {
-		missing = "a capability"
+	if len(e.Missing) == 0 {
+		return fmt.Sprintf("stack %s: CloudFormation requires a capability the stack was not deployed with, and did not say which; tcdind adds no capability on its own: see the stack's template for IAM resources or macros", e.Stack)
 	}
-	return fmt.Sprintf("stack %s: CloudFormation requires %s, which the stack was not deployed with; tcdind adds no capability on its own: update the stack once with it (aws cloudformation update-stack --stack-name %s --use-previous-template --capabilities %s ...) and run tcdind again",
-		e.Stack, missing, e.Stack, missing)
+	// The complete command: an update-stack that leaves out a parameter
+	// resets it to its default.
+	cmd := "aws cloudformation update-stack --stack-name " + e.Stack + " --use-previous-template"
+	if len(e.Parameters) > 0 {
+		cmd += " --parameters"
+		for _, k := range e.Parameters {
+			cmd += " ParameterKey=" + k + ",UsePreviousValue=true"
+		}
+	}
+	cmd += " --capabilities " + strings.Join(append(append([]string(nil), e.Have...), e.Missing...), " ") + e.Where
+	return fmt.Sprintf("stack %s: CloudFormation requires %s, which the stack was not deployed with; tcdind adds no capability on its own: update the stack once with it (%s) and run tcdind again",
+		e.Stack, missing, cmd)
 }
 
 func (e *CapabilitiesError) Unwrap() error { return e.Err }
@@ -76,6 +137,9 @@ func short(err error) error {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		msg := ae.ErrorCode() + ": " + ae.ErrorMessage()
+		if notAWS(err, ae) {
+			return &Error{Msg: notAWSMessage(err), Err: err}
+		}
 		switch ae.ErrorCode() {
 		case "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch":
 			msg += " (check your AWS credentials: aws sts get-caller-identity)"
@@ -100,6 +164,25 @@ func short(err error) error {
 		return &Error{Msg: oe.Err.Error(), Err: err}
 	}
 	return err
+}
+
+// notAWS reports whether an API error is the SDK's reading of an answer
+// that was not AWS's: an HTML page, an empty body, a proxy's error page.
+func notAWS(err error, ae smithy.APIError) bool {
+	code, msg := ae.ErrorCode(), ae.ErrorMessage()
+	return code == "UnknownError" || code == "" || (msg == code && HTTPStatus(err) >= 300)
+}
+
+func notAWSMessage(err error) string {
+	var re *smithyhttp.ResponseError
+	status, where := 0, "the endpoint"
+	if errors.As(err, &re) && re.Response != nil {
+		status = re.Response.StatusCode
+		if r := re.Response.Request; r != nil && r.URL != nil {
+			where = r.URL.Scheme + "://" + r.URL.Host + r.URL.Path
+		}
+	}
+	return fmt.Sprintf("%s answered HTTP %d with something that is not an AWS API answer (check --endpoint-url, --region and any proxy)", where, status)
 }
 
 func isNetError(err error) bool {

@@ -1,11 +1,14 @@
 // Package exitcode maps errors to the exit statuses of the command line
-// contract: 0 done, 1 failure, 2 usage, 3 change needed (--check), 130
-// interrupted.
+// contract: 0 done, 1 failure, 2 usage, 3 change needed (--check), 4
+// outcome not known yet, 128+n interrupted by signal n (130 for ctrl+c).
 package exitcode
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"syscall"
 )
 
 const (
@@ -13,8 +16,38 @@ const (
 	Failure     = 1
 	Usage       = 2
 	NeedsChange = 3
+	// Pending: the outcome is not known yet. An update goes on in AWS after
+	// tcdind stopped following it, or a change set may remain that tcdind
+	// could not check; the message names the command that tells.
+	Pending = 4
+	// Interrupted by SIGINT (ctrl+c); SIGTERM and SIGHUP end with 143 and
+	// 129, as shells report them. Nothing was written and no change set
+	// is left: that was checked.
 	Interrupted = 130
 )
+
+// SignalError is the cause of a context cancelled by a signal.
+type SignalError struct{ Signal os.Signal }
+
+func (e *SignalError) Error() string { return "interrupted by " + e.Signal.String() }
+
+// ForSignal is the exit status of a run ended by sig: 128 + its number.
+func ForSignal(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return Interrupted
+}
+
+// InterruptedCode is the exit status for an interruption of the run whose
+// context is ctx: the signal that cancelled it, or 130.
+func InterruptedCode(ctx context.Context) int {
+	var se *SignalError
+	if errors.As(context.Cause(ctx), &se) {
+		return ForSignal(se.Signal)
+	}
+	return Interrupted
+}
 
 // Error carries the exit status an error should end the process with.
 type Error struct {

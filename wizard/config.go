@@ -65,10 +65,18 @@ type Config struct {
 	// time.Now.
 	Clock func() time.Time
 	// Poll are the delays before each DescribeStackEvents call while an
-	// update runs, and Wait bounds waiting for a change set: as
-	// batch.StackRun's (zero: their defaults).
-	Poll []time.Duration
-	Wait awsclient.Wait
+	// update runs, Wait bounds waiting for a change set, Settle, Lookups
+	// and GiveUp bound cleaning up and following: as changeset's (zero:
+	// their defaults).
+	Poll    []time.Duration
+	Wait    awsclient.Wait
+	Settle  time.Duration
+	Lookups []time.Duration
+	GiveUp  time.Duration
+	// Profile is the AWS profile, for the commands the wizard prints.
+	Profile string
+	// Random gives change set names their random part; nil: crypto/rand.
+	Random io.Reader
 
 	// still stops spinners from turning, for deterministic snapshots.
 	still bool

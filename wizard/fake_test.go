@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -44,11 +45,39 @@ func (f *fakeCFN) Region() string { return f.region }
 func (f *fakeCFN) DescribeStack(_ context.Context, name string) (*awsclient.Stack, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	st, err := f.describe(name)
+	if err != nil || len(f.executed) == 0 {
+		return st, err
+	}
+	// Updating: the stack's status is its latest event's in the pages
+	// served so far, as on AWS.
+	cp := *st
+	cp.Status = "UPDATE_IN_PROGRESS"
+	for i := min(f.calls, len(f.events)) - 1; i >= 0; i-- {
+		if page := f.events[i]; len(page) > 0 {
+			for _, e := range page {
+				if e.IsStack() {
+					cp.Status = e.Status
+					break
+				}
+			}
+			break
+		}
+	}
+	return &cp, nil
+}
+
+func (f *fakeCFN) describe(name string) (*awsclient.Stack, error) {
 	if st, ok := f.described[name]; ok {
 		return st, nil
 	}
+	for _, st := range f.described {
+		if st.ID == name {
+			return st, nil
+		}
+	}
 	for _, s := range f.stacks {
-		if s.Name == name {
+		if s.Name == name || s.ID == name {
 			return &awsclient.Stack{ID: s.ID, Name: s.Name, Status: s.Status, ParameterKeys: []string{"DatabasePassword"}, Capabilities: []string{"CAPABILITY_IAM"}}, nil
 		}
 	}
@@ -61,7 +90,29 @@ func (f *fakeCFN) GetTemplate(_ context.Context, name string) ([]byte, error) {
 	if t, ok := f.templates[name]; ok {
 		return t, nil
 	}
+	for _, st := range f.described {
+		if st.ID == name {
+			if t, ok := f.templates[st.Name]; ok {
+				return t, nil
+			}
+		}
+	}
+	for _, s := range f.stacks {
+		if s.ID == name {
+			if t, ok := f.templates[s.Name]; ok {
+				return t, nil
+			}
+		}
+	}
 	return []byte("Resources: {}\n"), nil
+}
+
+func (f *fakeCFN) ParameterValues(context.Context, string, []string) (map[string]string, error) {
+	return map[string]string{}, nil
+}
+
+func (f *fakeCFN) NestedStacks(context.Context, string) ([]awsclient.StackResource, error) {
+	return nil, nil
 }
 
 func (f *fakeCFN) ListStacks(ctx context.Context) ([]awsclient.StackSummary, error) {
@@ -99,6 +150,16 @@ func (f *fakeCFN) WaitChangeSet(_ context.Context, stack, id string, _ awsclient
 }
 
 func (f *fakeCFN) DescribeChangeSet(ctx context.Context, stack, id string) (*awsclient.ChangeSet, error) {
+	f.mu.Lock()
+	gone, done := slices.Contains(f.deleted, id), slices.Contains(f.executed, id)
+	made := slices.ContainsFunc(f.created, func(n string) bool { return id == n || id == "arn:cs/"+n })
+	f.mu.Unlock()
+	switch {
+	case gone || !made:
+		return nil, fmt.Errorf("change set %s: %w", id, awsclient.ErrChangeSetNotFound)
+	case done:
+		return &awsclient.ChangeSet{ID: id, Status: "CREATE_COMPLETE", ExecutionStatus: "EXECUTE_COMPLETE", Changes: f.changes}, nil
+	}
 	return f.WaitChangeSet(ctx, stack, id, awsclient.Wait{})
 }
 
@@ -138,8 +199,8 @@ func (f *fakeCFN) DescribeStackEvents(ctx context.Context, stack string) ([]awsc
 	return f.events[min(i, len(f.events)-1)], nil
 }
 
-func (f *fakeCFN) UploadTemplate(_ context.Context, bucket, key string, body []byte) (string, error) {
-	return awsclient.TemplateURL(bucket, key), nil
+func (f *fakeCFN) UploadTemplate(_ context.Context, u awsclient.Upload) (string, error) {
+	return awsclient.TemplateURL(u.Partition, u.Region, u.Bucket, u.Key, ""), nil
 }
 
 func (f *fakeCFN) state() (created, executed, deleted []string) {

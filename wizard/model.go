@@ -3,7 +3,6 @@ package wizard
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 
@@ -16,7 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tcdind/tcdind/awsclient"
-	"github.com/tcdind/tcdind/batch"
+	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/render"
@@ -70,6 +69,8 @@ type screenError struct {
 	detail string
 	hint   string
 	back   step
+	// reload: enter reads the stack again (it changed since the review).
+	reload bool
 }
 
 // loadedMsg ends a load started by startLoad.
@@ -133,9 +134,10 @@ type Model struct {
 	cs     changeSet
 	prog   progress
 
-	pendingMu sync.Mutex
-	pending   [2]string // stack, change set ID: created, not executed
-	warnings  []string
+	pendingMu     sync.Mutex
+	pending       *changeset.Set // created, not executed
+	updateStarted bool           // ExecuteChangeSet started the update
+	warnings      []string
 
 	leaving      bool  // ctrl+c: deleting the change set, then quit
 	leftRunning  bool  // ctrl+c while the update runs
@@ -152,6 +154,7 @@ const (
 	outcomeFailed                 // rolled back or failed
 	outcomeNoChanges              // CloudFormation found nothing to change
 	outcomeDiscarded              // the user discarded the change set
+	outcomeUnknown                // following stopped; the update goes on
 )
 
 // New returns the wizard for cfg. ctx bounds downloads.
@@ -393,16 +396,21 @@ func (m *Model) quit() (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	switch {
-	case m.step == stepProgress && (m.prog.running || m.prog.executing):
+	case m.step == stepProgress && m.prog.executing:
+		// ExecuteChangeSet is out: its answer tells whether the update
+		// started (executed quits).
+		m.leaving = true
+		return m, m.tick()
+	case m.step == stepProgress && m.prog.running:
+		// Close reads whether it goes on.
 		m.leftRunning = true
-		m.exitErr = batch.GoesOn(m.a.stackInfo.Name)
 		return m, tea.Quit
 	case m.step == stepChangeSet && m.cs.phase == csCreating && m.cs.cancel != nil:
 		// The creation, cancelled, deletes what it made; created quits.
 		m.leaving = true
 		m.cs.cancel()
 		return m, m.tick()
-	case m.step == stepChangeSet && m.cs.made != nil && m.cs.made.ID != "":
+	case m.step == stepChangeSet && m.cs.made != nil && m.cs.made.ChangeSet != nil:
 		m.leaving = true
 		return m, m.deleteChangeSet(toQuit)
 	case m.step == stepChangeSet && m.cs.phase == csDeleting:
@@ -462,6 +470,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if m.err != nil {
+			if m.err.reload && key.Matches(msg, m.keys.Confirm) {
+				m.err = nil
+				return m, m.startStackLoad()
+			}
 			if key.Matches(msg, m.keys.Back, m.keys.Confirm) {
 				return m, m.goBack(m.err.back)
 			}
@@ -822,8 +834,9 @@ func (m *Model) track(f func() tea.Msg) tea.Cmd {
 }
 
 // Close ends what the wizard started: it cancels the AWS calls, waits for
-// their commands, and deletes a change set that was created and not
-// executed. Run calls it once the program ended; it is safe to call twice.
+// their commands, deletes a change set that was created and not executed
+// (and checks it is gone), and reads whether an update left running goes
+// on. Run calls it once the program ended; it is safe to call twice.
 func (m *Model) Close() error {
 	m.stopLoading()
 	m.stopStacks()
@@ -835,22 +848,48 @@ func (m *Model) Close() error {
 		t.idle.Wait()
 	}
 	t.mu.Unlock()
-	stack, id := m.getPending()
-	if id == "" {
+	if set := m.getPending(); set != nil {
+		err := set.Discard(m.awsCtx, nil)
+		if exitcode.Code(err) != exitcode.Pending {
+			m.setPending(nil)
+		}
+		if m.stackOutcome == outcomeNone || exitcode.Code(err) == exitcode.Pending {
+			m.exitErr = err
+		}
 		return nil
 	}
-	c, err := m.client(context.WithoutCancel(m.ctx), m.a.region)
-	if err == nil {
-		err = batch.DeleteChangeSet(m.ctx, c, stack, id)
-	}
-	if err != nil {
-		return exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted: %w", err))
-	}
-	m.setPending("", "")
-	if m.exitErr == nil && m.stackOutcome == outcomeNone {
-		m.exitErr = interruptedf("change set %s deleted, stack %s unchanged", m.cs.in.Name, stack)
+	if m.isExecuted() && m.stackOutcome == outcomeNone && m.prog.update != nil {
+		c, err := m.client(context.WithoutCancel(m.ctx), m.a.region)
+		if err != nil {
+			m.exitErr = err
+			return nil
+		}
+		u := m.prog.update
+		if err := changeset.GoesOn(m.awsCtx, c, u, m.prog.follow.Where); err != nil {
+			m.exitErr = err
+			return nil
+		}
+		// It ended while we left: report it as if followed to the end.
+		m.finished = true
+		if u.Final == "UPDATE_COMPLETE" {
+			m.stackOutcome, m.exitErr = outcomeUpdated, nil
+		} else {
+			m.stackOutcome, m.exitErr = outcomeFailed, u.Err(m.prog.follow.Where)
+		}
 	}
 	return nil
+}
+
+func (m *Model) setExecuted() {
+	m.pendingMu.Lock()
+	defer m.pendingMu.Unlock()
+	m.updateStarted = true
+}
+
+func (m *Model) isExecuted() bool {
+	m.pendingMu.Lock()
+	defer m.pendingMu.Unlock()
+	return m.updateStarted
 }
 
 // Outcome is the run's result for the exit status: nil when something was

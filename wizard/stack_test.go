@@ -46,9 +46,15 @@ func stackConfig(f *fakeCFN, c *clock) Config {
 		Client: func(context.Context, string) (awsclient.CloudFormation, error) { return f, nil },
 		Clock:  c.now,
 		Poll:   []time.Duration{0, time.Millisecond},
+		Random: zeros{},
 		still:  true,
 	}
 }
+
+// zeros is a random source that is not: change set names end in 00000000.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 // startStack starts a wizard on fake AWS.
 func startStack(t *testing.T, cfg Config) *run {
@@ -68,7 +74,7 @@ func (r *run) toStacks() {
 
 // token is the change set name, and so the events' client request token,
 // of a privileged run at t0.
-const token = "tcdind-privileged-20260302-100000"
+const token = "tcdind-privileged-20260302-100000-00000000"
 
 func ev(n int, logical, typ, status, reason string) awsclient.StackEvent {
 	return awsclient.StackEvent{
@@ -360,8 +366,8 @@ func TestStackDiscard(t *testing.T) {
 	if _, executed, deleted := f.state(); len(deleted) != 1 || len(executed) != 0 {
 		t.Errorf("deleted %v, executed %v", deleted, executed)
 	}
-	if _, id := m.getPending(); id != "" {
-		t.Errorf("change set %s still pending", id)
+	if set := m.getPending(); set != nil {
+		t.Errorf("change set %s still pending", set.Input.Name)
 	}
 }
 
@@ -391,8 +397,8 @@ func TestStackNoChanges(t *testing.T) {
 	if err := m.Outcome(); err != nil {
 		t.Errorf("outcome %v", err)
 	}
-	if _, id := m.getPending(); id != "" {
-		t.Errorf("change set %s left", id)
+	if set := m.getPending(); set != nil {
+		t.Errorf("change set %s left", set.Input.Name)
 	}
 }
 
@@ -410,7 +416,8 @@ func TestStackCtrlCDuringUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := m.Outcome()
-	if exitcode.Code(err) != exitcode.Interrupted || !strings.Contains(err.Error(), "aws cloudformation describe-stack-events --stack-name teamcity") {
+	if exitcode.Code(err) != exitcode.Pending || !strings.Contains(err.Error(), "goes on in AWS (UPDATE_IN_PROGRESS)") ||
+		!strings.Contains(err.Error(), "aws cloudformation describe-stack-events --stack-name teamcity --region eu-west-1") {
 		t.Errorf("outcome %v", err)
 	}
 	if _, _, deleted := f.state(); len(deleted) != 0 {

@@ -10,7 +10,7 @@ import (
 	"github.com/charmbracelet/huh"
 
 	"github.com/tcdind/tcdind/awsclient"
-	"github.com/tcdind/tcdind/batch"
+	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/render"
 	"github.com/tcdind/tcdind/source"
@@ -35,7 +35,7 @@ func (m *Model) startStackLoad() tea.Cmd {
 		if err != nil {
 			return loadedMsg{seq: seq, arg: name, err: err, isStack: true}
 		}
-		if err := batch.Settled(st); err != nil {
+		if err := changeset.Settled(st, m.where(c.Region())); err != nil {
 			return loadedMsg{seq: seq, arg: name, err: err, isStack: true}
 		}
 		body, err := c.GetTemplate(ctx, st.Name)
@@ -105,23 +105,27 @@ const (
 type changeSet struct {
 	seq    int
 	phase  csPhase
-	in     awsclient.ChangeSetInput
+	set    *changeset.Set
 	s3Key  string
-	made   *batch.Created
+	made   *changeset.Created
 	after  afterDelete
 	cancel context.CancelFunc
 	choice string // "execute" or "discard"
 	// abandoned: esc while it was being created.
 	abandoned bool
+	// other are changes to resources the edit did not touch.
+	other []awsclient.ResourceChange
 }
 
 type createdMsg struct {
 	seq   int
 	s3Key string
-	made  *batch.Created
+	made  *changeset.Created
 	err   error
 }
 
+// deletedMsg ends a deletion; err is the outcome to report (nil: deleted
+// and checked, on a way back to the review).
 type deletedMsg struct {
 	seq int
 	err error
@@ -135,20 +139,28 @@ func (m *Model) createChangeSet() tea.Cmd {
 		return m.fail(errorFor(err, "Could not reach AWS", stepReview))
 	}
 	m.cs.seq++
-	in := batch.ChangeSetInput(st, m.result, m.a.mode, m.cfg.now())
+	set := &changeset.Set{
+		Client:   c,
+		Reviewed: changeset.Review(st, m.a.src.Bytes),
+		Input:    changeset.NewInput(st, m.result, m.a.mode, m.cfg.now(), m.cfg.Random),
+		Wait:     m.cfg.Wait,
+		Settle:   m.cfg.Settle,
+		Lookups:  m.cfg.Lookups,
+		Where:    m.where(c.Region()),
+	}
 	ctx, cancel := context.WithCancel(m.awsCtx)
-	m.cs = changeSet{seq: m.cs.seq, phase: csCreating, in: in, cancel: cancel, choice: "execute"}
+	m.cs = changeSet{seq: m.cs.seq, phase: csCreating, set: set, cancel: cancel, choice: "execute"}
 	m.step, m.form, m.err = stepChangeSet, nil, nil
-	seq, bucket, wait := m.cs.seq, m.cfg.S3Bucket, m.cfg.Wait
+	seq, bucket := m.cs.seq, m.cfg.S3Bucket
 	create := m.track(func() tea.Msg {
-		key, err := batch.PlaceTemplate(ctx, c, &in, bucket)
+		key, err := changeset.Place(ctx, c, st, &set.Input, bucket)
 		if err != nil {
 			return createdMsg{seq: seq, err: err}
 		}
-		made, err := batch.CreateChangeSet(ctx, c, in, wait, m.warn)
-		if err == nil && made.ID != "" {
+		made, err := set.Create(ctx)
+		if err == nil && made.ChangeSet != nil {
 			// Until it is executed, leaving deletes it (Close).
-			m.setPending(in.Stack, made.ID)
+			m.setPending(set)
 		}
 		return createdMsg{seq: seq, s3Key: key, made: made, err: err}
 	})
@@ -161,29 +173,43 @@ func (m *Model) created(msg createdMsg) tea.Cmd {
 		return nil
 	}
 	m.cs.cancel = nil
+	made := msg.err == nil && msg.made.ChangeSet != nil
 	if m.leaving {
-		if msg.err == nil && msg.made.ID != "" {
+		if made {
 			m.cs.made = msg.made
 			return m.deleteChangeSet(toQuit)
 		}
-		if msg.err != nil && exitcode.Code(msg.err) == exitcode.Interrupted {
-			m.exitErr = msg.err
+		if msg.err != nil {
+			m.exitErr = msg.err // what the interrupted creation checked
 		}
 		return tea.Quit
 	}
 	if m.cs.abandoned || m.step != stepChangeSet {
-		// esc while it was created: cancelled, and deleted by the
+		// esc while it was created: cancelled, and cleaned up by the
 		// creation; or made just before: delete it now, quietly.
-		if msg.err == nil && msg.made.ID != "" {
-			return m.deleteQuietly(m.cs.in.Stack, msg.made.ID)
+		if made {
+			return m.deleteQuietly(m.cs.set)
+		}
+		if msg.err != nil && exitcode.Code(msg.err) == exitcode.Pending {
+			m.warn(msg.err)
 		}
 		return nil
 	}
 	if msg.err != nil {
+		var moved *changeset.MovedError
+		var tooLarge *changeset.TooLargeError
 		e := errorFor(msg.err, "Could not create the change set", stepReview)
-		e.hint = "Stack " + m.a.stackInfo.Name + " is unchanged and no change set is left. Press esc to go back to the review."
-		if strings.Contains(msg.err.Error(), "--s3-bucket") {
+		switch {
+		case errors.As(msg.err, &moved):
+			e.title = "Stack " + m.a.stackInfo.Name + " changed since it was read"
+			e.hint = "No change set was created. Press enter to read the stack again and review the change on it."
+			e.reload = true
+		case errors.As(msg.err, &tooLarge):
 			e.hint = "Run tcdind again with --s3-bucket BUCKET, or press esc and then s to save the template to a file instead."
+		case exitcode.Code(msg.err) == exitcode.Pending:
+			e.hint = "Press esc to go back to the review."
+		default:
+			e.hint = "Stack " + m.a.stackInfo.Name + " is unchanged and no change set is left. Press esc to go back to the review."
 		}
 		return m.fail(e)
 	}
@@ -193,6 +219,7 @@ func (m *Model) created(msg createdMsg) tea.Cmd {
 		m.step, m.form = stepDone, nil
 		return nil
 	}
+	m.cs.other = changeset.ScopeOf(m.a.tmpl, m.result).Unexpected(msg.made.ChangeSet.Changes)
 	m.cs.phase = csReady
 	m.form = m.executeForm()
 	return m.enterForm()
@@ -202,7 +229,7 @@ func (m *Model) created(msg createdMsg) tea.Cmd {
 func (m *Model) executeForm() *huh.Form {
 	return huh.NewForm(huh.NewGroup(
 		huh.NewSelect[string]().
-			Title("Execute change set "+m.cs.in.Name+"?").
+			Title("Execute change set "+m.cs.set.Input.Name+"?").
 			Options(
 				huh.NewOption("Execute: update stack "+m.a.stackInfo.Name+" now", "execute"),
 				huh.NewOption("Discard: delete the change set, change nothing", "discard"),
@@ -211,22 +238,31 @@ func (m *Model) executeForm() *huh.Form {
 	))
 }
 
+// errDiscarded is the outcome of a change set the user chose not to execute.
+var errDiscarded = errors.New("not executed: you chose to discard it")
+
 // deleteChangeSet deletes the change set that will not be executed,
-// behind a spinner, then goes where after says.
+// behind a spinner, checks it is gone, then goes where after says.
 func (m *Model) deleteChangeSet(after afterDelete) tea.Cmd {
-	c, err := m.client(m.awsCtx, m.a.region)
-	if err != nil || m.cs.made == nil || m.cs.made.ID == "" {
-		return m.deleted(deletedMsg{seq: m.cs.seq, err: err})
+	if m.cs.made == nil || m.cs.made.ChangeSet == nil {
+		return m.deleted(deletedMsg{seq: m.cs.seq})
 	}
 	m.cs.phase, m.cs.after, m.form = csDeleting, after, nil
 	m.step, m.err = stepChangeSet, nil
-	seq, stack, id := m.cs.seq, m.cs.in.Stack, m.cs.made.ID
-	// Not tied to a cancelled context: leaving must still delete it.
-	ctx := context.WithoutCancel(m.awsCtx)
+	seq, set := m.cs.seq, m.cs.set
+	ctx := m.awsCtx
+	var cause error
+	switch {
+	case after == toDone:
+		cause = errDiscarded
+	case after == toReview:
+		// Not an interruption: the user goes back.
+		ctx = context.WithoutCancel(ctx)
+	}
 	del := m.track(func() tea.Msg {
-		err := batch.DeleteChangeSet(ctx, c, stack, id)
-		if err == nil {
-			m.setPending("", "")
+		err := set.Discard(ctx, cause)
+		if exitcode.Code(err) != exitcode.Pending {
+			m.setPending(nil)
 		}
 		return deletedMsg{seq: seq, err: err}
 	})
@@ -234,16 +270,14 @@ func (m *Model) deleteChangeSet(after afterDelete) tea.Cmd {
 }
 
 // deleteQuietly deletes a change set nobody looks at any more.
-func (m *Model) deleteQuietly(stack, id string) tea.Cmd {
-	c, err := m.client(m.awsCtx, m.a.region)
-	if err != nil {
-		return nil // Close deletes it
-	}
+func (m *Model) deleteQuietly(set *changeset.Set) tea.Cmd {
 	ctx := context.WithoutCancel(m.awsCtx)
 	return m.track(func() tea.Msg {
-		if err := batch.DeleteChangeSet(ctx, c, stack, id); err == nil {
-			m.setPending("", "")
+		if err := set.Discard(ctx, nil); err != nil {
+			m.warn(err) // Close tries again
+			return nil
 		}
+		m.setPending(nil)
 		return nil
 	})
 }
@@ -253,24 +287,24 @@ func (m *Model) deleted(msg deletedMsg) tea.Cmd {
 	if msg.seq != m.cs.seq {
 		return nil
 	}
-	if msg.err == nil {
+	pendingLeft := exitcode.Code(msg.err) == exitcode.Pending
+	if !pendingLeft {
 		m.cs.made = nil
 	}
 	switch {
 	case m.cs.after == toQuit || m.leaving:
-		if msg.err != nil {
-			m.exitErr = exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted: %w", msg.err))
-		} else {
-			m.exitErr = interruptedf("change set %s deleted, stack %s unchanged", m.cs.in.Name, m.cs.in.Stack)
+		m.exitErr = msg.err
+		if m.exitErr == nil {
+			m.exitErr = changeset.Interrupted(m.awsCtx, "change set "+m.cs.set.Input.Name+" deleted, stack "+m.cs.set.Input.Stack+" unchanged")
 		}
 		return tea.Quit
-	case msg.err != nil:
+	case pendingLeft:
 		return m.fail(errorFor(msg.err, "Could not delete the change set", stepReview))
 	case m.cs.after == toReview:
 		return m.enter(stepReview)
 	}
 	m.stackOutcome = outcomeDiscarded
-	m.exitErr = interruptedf("not executed: change set %s deleted, stack %s unchanged", m.cs.in.Name, m.cs.in.Stack)
+	m.exitErr = msg.err
 	m.step, m.form = stepDone, nil
 	return nil
 }
@@ -305,23 +339,26 @@ func (m *Model) changeSetSubmitted() tea.Cmd {
 func (m *Model) changeSetView(w int) string {
 	switch m.cs.phase {
 	case csCreating:
-		text := "Creating change set " + m.cs.in.Name + " on stack " + m.cs.in.Stack + " …"
+		text := "Creating change set " + m.cs.set.Input.Name + " on stack " + m.cs.set.Input.Stack + " …"
 		if m.leaving {
 			text = "Deleting the change set before leaving …"
 		}
 		return m.spinView() + render.Wrap(text, max(w-2, 10))
 	case csDeleting:
-		return m.spinView() + render.Wrap("Deleting change set "+m.cs.in.Name+" …", max(w-2, 10))
+		return m.spinView() + render.Wrap("Deleting change set "+m.cs.set.Input.Name+" …", max(w-2, 10))
 	}
 	cs := m.cs.made.ChangeSet
 	var b strings.Builder
 	n := len(cs.Changes)
 	b.WriteString(m.st.Section.Render("What CloudFormation will change") + "\n")
-	b.WriteString(render.Wrap(fmt.Sprintf("Change set %s on stack %s: %d resource %s.", m.cs.in.Name, m.cs.in.Stack, n, plural(n, "change", "changes")), w) + "\n")
+	b.WriteString(render.Wrap(fmt.Sprintf("Change set %s on stack %s: %d resource %s.", m.cs.set.Input.Name, m.cs.set.Input.Stack, n, plural(n, "change", "changes")), w) + "\n")
 	if m.cs.s3Key != "" {
 		b.WriteString(render.Wrap("The template was uploaded to s3://"+m.cfg.S3Bucket+"/"+m.cs.s3Key+".", w) + "\n")
 	}
 	b.WriteString("\n" + strings.TrimRight(render.ChangeSetTable(cs.Changes, m.st), "\n") + "\n\n")
+	if len(m.cs.other) > 0 {
+		b.WriteString(m.st.Warnings([]string{"This change set also changes resources tcdind did not edit: " + changeset.DescribeChanges(m.cs.other) + ". Discard it unless you expected that."}, min(w, 90)) + "\n\n")
+	}
 	b.WriteString(m.st.Warnings([]string{"Executing it replaces the TeamCity agent tasks: builds running on them are interrupted. Run it when the agents are idle."}, min(w, 90)) + "\n\n")
 	b.WriteString(strings.TrimRight(m.form.View(), "\n "))
 	return b.String()
@@ -337,18 +374,31 @@ func (m *Model) changeSetHints() []hint {
 	return []hint{{"ctrl+c", "quit"}}
 }
 
-// setPending records the change set that leaving must delete ("" once it
-// is executed or deleted). The AWS commands call it from their goroutines.
-func (m *Model) setPending(stack, id string) {
+// setPending records the change set that leaving must delete (nil once
+// it is executed or deleted). The AWS commands call it from their
+// goroutines.
+func (m *Model) setPending(set *changeset.Set) {
 	m.pendingMu.Lock()
 	defer m.pendingMu.Unlock()
-	m.pending = [2]string{stack, id}
+	m.pending = set
 }
 
-func (m *Model) getPending() (stack, id string) {
+func (m *Model) getPending() *changeset.Set {
 	m.pendingMu.Lock()
 	defer m.pendingMu.Unlock()
-	return m.pending[0], m.pending[1]
+	return m.pending
+}
+
+// where is " --region R [--profile P]" for the commands the wizard prints.
+func (m *Model) where(region string) string {
+	s := ""
+	if region != "" {
+		s += " --region " + region
+	}
+	if m.cfg.Profile != "" {
+		s += " --profile " + m.cfg.Profile
+	}
+	return s
 }
 
 // warn keeps a problem that does not change the outcome (a change set that

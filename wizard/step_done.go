@@ -114,11 +114,19 @@ func (m *Model) stackDoneView(w int) string {
 	switch m.stackOutcome {
 	case outcomeNoChanges:
 		b.WriteString(m.st.Success.Render("Nothing to change.") + "\n\n")
-		b.WriteString(render.Wrap("CloudFormation found nothing to change in stack "+name+": it already runs this template. No change set is left behind.", w))
+		b.WriteString(render.Wrap("CloudFormation found nothing to change in stack "+name+": it already runs this template; "+m.cs.made.Cleanup.String()+".", w))
 		return b.String()
 	case outcomeDiscarded:
 		b.WriteString(m.st.Strong.Render("Change set discarded.") + "\n\n")
-		b.WriteString(render.Wrap("Change set "+m.cs.in.Name+" was deleted; stack "+name+" is unchanged.", w))
+		if m.exitErr != nil {
+			b.WriteString(render.Wrap(capitalize(m.exitErr.Error())+".", w))
+		}
+		return b.String()
+	case outcomeUnknown:
+		b.WriteString(m.st.ErrTitle.Render("Stopped following the update of stack "+name) + "\n\n")
+		if m.exitErr != nil {
+			b.WriteString(render.Wrap(capitalize(m.exitErr.Error())+".", w))
+		}
 		return b.String()
 	case outcomeUpdated:
 		b.WriteString(m.st.Success.Render("✓ Stack "+name+" updated: UPDATE_COMPLETE") + "\n")
@@ -126,7 +134,7 @@ func (m *Model) stackDoneView(w int) string {
 		b.WriteString(m.st.Section.Render("Next") + "\n")
 		b.WriteString(render.Wrap("ECS starts new agent tasks from the new task definition; they reconnect to the TeamCity server. A build step that runs docker info shows it works.", w) + "\n")
 		b.WriteString(render.Wrap("The stack's history:", w) + "\n")
-		b.WriteString(m.st.Strong.Render("  aws cloudformation describe-stack-events --stack-name " + shellQuote(name)))
+		b.WriteString(m.st.Strong.Render("  aws cloudformation describe-stack-events --stack-name " + shellQuote(name) + m.where(m.a.region)))
 		return b.String()
 	}
 	u := m.prog.update
@@ -134,7 +142,7 @@ func (m *Model) stackDoneView(w int) string {
 	what := "The stack was rolled back: it runs its previous template."
 	switch u.Final {
 	case "UPDATE_ROLLBACK_FAILED":
-		what = "The rollback failed too: continue it with aws cloudformation continue-update-rollback --stack-name " + shellQuote(name) + "."
+		what = "The rollback failed too: continue it with aws cloudformation continue-update-rollback --stack-name " + shellQuote(name) + m.where(m.a.region) + "."
 	case "UPDATE_FAILED":
 		what = "It failed and was not rolled back."
 	}
@@ -163,7 +171,7 @@ func (m *Model) stackSummary() string {
 	name := m.a.stackInfo.Name
 	switch m.stackOutcome {
 	case outcomeNoChanges:
-		b.WriteString("CloudFormation found nothing to change in stack " + name + ": it already runs this template; no change set left behind\n")
+		b.WriteString("CloudFormation found nothing to change in stack " + name + ": it already runs this template; " + m.cs.made.Cleanup.String() + "\n")
 	case outcomeUpdated:
 		b.WriteString(m.prog.update.Success() + " (took " + m.elapsed() + ")\n")
 	case outcomeFailed:
@@ -179,4 +187,12 @@ func (m *Model) stackSummary() string {
 		}
 	}
 	return b.String()
+}
+
+// capitalize upper-cases a sentence's first letter.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -1,7 +1,7 @@
 package wizard
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,14 +10,16 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tcdind/tcdind/awsclient"
-	"github.com/tcdind/tcdind/batch"
+	"github.com/tcdind/tcdind/changeset"
+	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/render"
 )
 
 // progress is the update's state: the events so far and each resource's
 // latest status.
 type progress struct {
-	update    *batch.Update
+	update    *changeset.Update
+	follow    *changeset.Follower
 	started   time.Time
 	ended     time.Time
 	events    []awsclient.StackEvent
@@ -26,7 +28,8 @@ type progress struct {
 	polls     int
 	executing bool // ExecuteChangeSet is out
 	running   bool // the update goes on in AWS
-	cancel    context.CancelFunc
+	// retrying is the last failed read while it is tried again.
+	retrying error
 }
 
 type executedMsg struct{ err error }
@@ -34,32 +37,47 @@ type executedMsg struct{ err error }
 type eventsMsg struct {
 	events []awsclient.StackEvent
 	err    error
+	// retrying is a failed read that will be tried again.
+	retrying error
 }
 
-// execute starts the update and follows it.
+// execute starts the update and follows it. Time passed while the user
+// looked at the change set: the stack and the change set are read again
+// first.
 func (m *Model) execute() tea.Cmd {
 	c, err := m.client(m.awsCtx, m.a.region)
 	if err != nil {
 		return m.fail(errorFor(err, "Could not reach AWS", stepReview))
 	}
 	st := m.a.stackInfo
-	ctx, cancel := context.WithCancel(m.awsCtx)
+	set := m.cs.set
+	u := &changeset.Update{
+		Stack: st, Targets: strings.Join(m.result.Targets, ", "), Mode: m.a.mode,
+		Token: set.Input.Name, Started: time.Now(),
+	}
 	m.prog = progress{
-		update: &batch.Update{
-			Stack: st, Targets: strings.Join(m.result.Targets, ", "), Mode: m.a.mode,
-			Token: m.cs.in.Name, Started: time.Now(),
-		},
+		update:    u,
+		follow:    &changeset.Follower{Client: c, Update: u, Poll: m.cfg.Poll, GiveUp: m.cfg.GiveUp, Where: set.Where},
 		started:   m.cfg.now(),
 		status:    map[string]awsclient.StackEvent{},
 		executing: true,
-		cancel:    cancel,
 	}
 	m.step, m.form, m.err = stepProgress, nil, nil
-	// From now on leaving does not delete it: it runs.
-	m.setPending("", "")
-	stack, id, token := st.Name, m.cs.made.ID, m.cs.in.Name
+	ctx := m.awsCtx
 	exec := m.track(func() tea.Msg {
-		return executedMsg{err: batch.ExecuteChangeSet(ctx, c, stack, id, token, m.warn)}
+		if err := set.Recheck(ctx); err != nil {
+			m.setPending(nil)
+			return executedMsg{err: err}
+		}
+		err := set.Execute(ctx)
+		if exitcode.Code(err) != exitcode.Pending {
+			// Executed, or deleted and checked: nothing left to delete.
+			m.setPending(nil)
+		}
+		if err == nil {
+			m.setExecuted()
+		}
+		return executedMsg{err: err}
 	})
 	return tea.Batch(exec, m.tick())
 }
@@ -68,41 +86,44 @@ func (m *Model) execute() tea.Cmd {
 func (m *Model) executed(msg executedMsg) tea.Cmd {
 	m.prog.executing = false
 	if msg.err != nil {
+		m.cs.made = nil
 		if m.leaving {
+			m.exitErr = msg.err
 			return tea.Quit
 		}
-		m.cs.made = nil // deleted by ExecuteChangeSet
+		var moved *changeset.MovedError
 		e := errorFor(msg.err, "Could not execute the change set", stepReview)
-		e.hint = "The change set was deleted and stack " + m.a.stackInfo.Name + " is unchanged. Press esc to go back to the review."
+		switch {
+		case errors.As(msg.err, &moved):
+			e.title = "Stack " + m.a.stackInfo.Name + " changed since it was read"
+			e.hint = "The change set was deleted, not executed. Press enter to read the stack again and review the change on it."
+			e.reload = true
+		case exitcode.Code(msg.err) == exitcode.Pending:
+			e.hint = "Press esc to go back to the review."
+		default:
+			e.hint = "Press esc to go back to the review."
+		}
 		return m.fail(e)
 	}
 	m.prog.running = true
+	if m.leaving {
+		// ctrl+c while it was sent: it started, and goes on.
+		m.leftRunning = true
+		return tea.Quit
+	}
 	return m.poll()
 }
 
 // poll reads the stack's events after the next delay.
 func (m *Model) poll() tea.Cmd {
-	c, err := m.client(m.awsCtx, m.a.region)
-	if err != nil {
-		return nil
-	}
-	delay := batch.PollDelay(m.cfg.Poll, m.prog.polls)
-	m.prog.polls++
-	stack := m.a.stackInfo.Name
+	f := m.prog.follow
 	ctx := m.awsCtx
 	return m.track(func() tea.Msg {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		events, err := c.DescribeStackEvents(ctx, stack)
+		events, err := f.Next(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
-		return eventsMsg{events: events, err: err}
+		return eventsMsg{events: events, err: err, retrying: f.LastErr}
 	})
 }
 
@@ -111,12 +132,8 @@ func (m *Model) gotEvents(msg eventsMsg) tea.Cmd {
 	if m.step != stepProgress || !m.prog.running {
 		return nil
 	}
-	if msg.err != nil {
-		// A failed read does not end the update: try again.
-		return m.poll()
-	}
 	u := m.prog.update
-	for _, e := range u.Add(msg.events) {
+	for _, e := range msg.events {
 		m.prog.events = append(m.prog.events, e)
 		if u.IsStackEvent(e) {
 			continue
@@ -125,6 +142,17 @@ func (m *Model) gotEvents(msg eventsMsg) tea.Cmd {
 			m.prog.order = append(m.prog.order, e.LogicalID)
 		}
 		m.prog.status[e.LogicalID] = e
+	}
+	m.prog.retrying = msg.retrying
+	if msg.err != nil {
+		// Reading kept failing: stop following, say how to follow it.
+		m.prog.running = false
+		m.prog.ended = m.cfg.now()
+		m.finished = true
+		m.stackOutcome = outcomeUnknown
+		m.exitErr = msg.err
+		m.step, m.form = stepDone, nil
+		return nil
 	}
 	if !u.Done() {
 		return m.poll()
@@ -136,7 +164,7 @@ func (m *Model) gotEvents(msg eventsMsg) tea.Cmd {
 		m.stackOutcome = outcomeUpdated
 	} else {
 		m.stackOutcome = outcomeFailed
-		m.exitErr = u.Err()
+		m.exitErr = u.Err(m.prog.follow.Where)
 	}
 	m.step, m.form = stepDone, nil
 	return nil
@@ -166,10 +194,14 @@ func (m *Model) progressView(w, h int) string {
 	var b strings.Builder
 	what := "Updating stack " + st.Name
 	if m.prog.executing {
-		what = "Executing change set " + m.cs.in.Name
+		what = "Executing change set " + m.cs.set.Input.Name
 	}
 	b.WriteString(m.spinView() + m.st.Strong.Render(what) + m.st.Subtle.Render("  "+m.elapsed()) + "\n")
-	b.WriteString(m.st.Subtle.Render(render.Wrap("ctrl+c leaves; the update goes on in AWS.", w)) + "\n\n")
+	b.WriteString(m.st.Subtle.Render(render.Wrap("ctrl+c leaves; the update goes on in AWS.", w)) + "\n")
+	if m.prog.retrying != nil {
+		b.WriteString(m.st.Subtle.Render(render.Wrap("Could not read the stack's events ("+m.prog.retrying.Error()+"); trying again.", w)) + "\n")
+	}
+	b.WriteString("\n")
 
 	b.WriteString(m.st.Section.Render("Resources") + "\n")
 	if len(m.prog.order) == 0 {
