@@ -44,9 +44,9 @@ type options struct {
 	yes               bool
 	allowOtherChanges bool
 	s3Bucket          string
-	region      string
-	profile     string
-	endpointURL string
+	region            string
+	profile           string
+	endpointURL       string
 }
 
 // memoryLimit keeps the heap small: the largest template CloudFormation takes
