@@ -448,6 +448,7 @@ func TestStack(t *testing.T) {
 	})
 
 	t.Run("Faults", func(t *testing.T) { testFaults(t, e) })
+	t.Run("Trust", func(t *testing.T) { testTrust(t, e) })
 
 	t.Run("SideBySideWithAWSCLIDeploy", func(t *testing.T) { testAgainstAWSCLI(t, e) })
 }

@@ -48,11 +48,10 @@ func (s *Set) Execute(ctx context.Context) error {
 	if err == nil {
 		return nil
 	}
-	if awsclient.Refused(err) {
-		if awsclient.ErrorCode(err) == "InvalidChangeSetStatus" {
-			err = &ObsoleteError{Name: s.Input.Name, Status: awsclient.ErrorMessage(err)}
-		}
-		return s.abandon(ctx, err)
+	// Even a refusal may follow a first try whose answer was lost (the
+	// SDK retries): the change set and the stack tell what happened.
+	if awsclient.ErrorCode(err) == "InvalidChangeSetStatus" {
+		err = &ObsoleteError{Name: s.Input.Name, Status: awsclient.ErrorMessage(err)}
 	}
 	started, rerr := s.Started(ctx)
 	switch {

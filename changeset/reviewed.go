@@ -49,7 +49,11 @@ func (r Reviewed) Check(ctx context.Context, c Client) error {
 		return &MovedError{Stack: r.Stack.Name, What: "was updated at " + now.LastUpdated.UTC().Format(time.DateTime) + " UTC"}
 	}
 	if now.Status != r.Stack.Status {
-		return &MovedError{Stack: r.Stack.Name, What: "went from " + r.Stack.Status + " to " + now.Status}
+		what := "was updated (" + now.Status + ")"
+		if strings.HasSuffix(now.Status, "_IN_PROGRESS") {
+			what = "is being changed (" + now.Status + ")"
+		}
+		return &MovedError{Stack: r.Stack.Name, What: what}
 	}
 	if !now.LastUpdated.IsZero() {
 		return nil

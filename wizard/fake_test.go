@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/aws/smithy-go"
@@ -36,6 +38,124 @@ type fakeCFN struct {
 	created, executed, deleted []string
 	// onExecute runs when the change set is executed.
 	onExecute func()
+
+	// Faults (faults_test.go). ops is every change set call that changed
+	// something, in order: "create NAME", "execute NAME", "delete NAME".
+	ops []string
+	// createGate and executeGate hold CreateChangeSet and ExecuteChangeSet
+	// until released, as an answer still in flight; the change set is made
+	// (or executed) when the call is released, as AWS would.
+	createGate, executeGate *gate
+	// executeErr is ExecuteChangeSet's answer; executeLost: AWS executed
+	// it all the same (the answer was lost on the way back).
+	executeErr  error
+	executeLost bool
+	// obsolete are change sets a later update of their stack made
+	// OBSOLETE, by name.
+	obsolete map[string]bool
+	// goneAfterExecute: an executed change set is no longer found, as
+	// CloudFormation removes it once the update is done.
+	goneAfterExecute bool
+	// endedAs, once executed, is the stack's status (with a newer last
+	// update): the update ended before anyone looked.
+	endedAs string
+}
+
+// gate holds a call until released.
+type gate struct {
+	entered chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+// newGate is a closed door; the test's end opens it, so that no call
+// stays held (register it after start: cleanups run last first).
+func newGate(t *testing.T) *gate {
+	g := &gate{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	t.Cleanup(g.open)
+	return g
+}
+
+func (g *gate) open() { g.once.Do(func() { close(g.release) }) }
+
+// pass signals the call arrived and waits for the door to open. It does
+// not watch the caller's context: AWS answers a request it received.
+func (g *gate) pass() {
+	if g == nil {
+		return
+	}
+	select {
+	case g.entered <- struct{}{}:
+	default:
+	}
+	<-g.release
+}
+
+// arrived waits until a call is held at the gate.
+func (g *gate) arrived(t *testing.T) {
+	t.Helper()
+	select {
+	case <-g.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the call never came")
+	}
+}
+
+// csName is a change set's name from its ARN or name.
+func csName(id string) string { return strings.TrimPrefix(id, "arn:cs/") }
+
+// colleague updates stack name with template body, as someone else's
+// deploy would: at is the stack's new last update (zero: a stack that does
+// not tell, as before), and change sets made before it become OBSOLETE
+// when obsolete is true, as CloudFormation makes them.
+func (f *fakeCFN) colleague(name string, body []byte, at time.Time, obsolete bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.templates[name] = body
+	if st, err := f.describe(name); err == nil {
+		cp := *st
+		cp.LastUpdated = at
+		if f.described == nil {
+			f.described = map[string]*awsclient.Stack{}
+		}
+		f.described[st.Name] = &cp
+	}
+	if obsolete {
+		if f.obsolete == nil {
+			f.obsolete = map[string]bool{}
+		}
+		for _, n := range f.created {
+			f.obsolete[n] = true
+		}
+	}
+}
+
+// left are the change sets that exist: created, neither deleted nor
+// executed.
+func (f *fakeCFN) left() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, n := range f.created {
+		if !f.isGone(n) && !f.isExecuted(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (f *fakeCFN) isGone(name string) bool {
+	return slices.ContainsFunc(f.deleted, func(d string) bool { return csName(d) == name })
+}
+
+func (f *fakeCFN) isExecuted(name string) bool {
+	return slices.ContainsFunc(f.executed, func(d string) bool { return csName(d) == name })
+}
+
+func (f *fakeCFN) opLog() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.ops)
 }
 
 var _ awsclient.CloudFormation = (*fakeCFN)(nil)
@@ -46,12 +166,19 @@ func (f *fakeCFN) DescribeStack(_ context.Context, name string) (*awsclient.Stac
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	st, err := f.describe(name)
-	if err != nil || len(f.executed) == 0 {
-		return st, err
+	if err != nil {
+		return nil, err
+	}
+	cp := *st // the caller keeps its copy when the stack changes
+	if len(f.executed) == 0 {
+		return &cp, nil
+	}
+	if f.endedAs != "" {
+		cp.Status, cp.LastUpdated = f.endedAs, t0.Add(time.Minute)
+		return &cp, nil
 	}
 	// Updating: the stack's status is its latest event's in the pages
 	// served so far, as on AWS.
-	cp := *st
 	cp.Status = "UPDATE_IN_PROGRESS"
 	for i := min(f.calls, len(f.events)) - 1; i >= 0; i-- {
 		if page := f.events[i]; len(page) > 0 {
@@ -137,11 +264,16 @@ func (f *fakeCFN) TaskDefinitionIDs(_ context.Context, name string) ([]string, e
 
 func (f *fakeCFN) CreateChangeSet(_ context.Context, in awsclient.ChangeSetInput) (string, error) {
 	f.mu.Lock()
+	g := f.createGate
+	f.mu.Unlock()
+	g.pass()
+	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.noChanges {
 		return "", &smithy.GenericAPIError{Code: "ValidationError", Message: "The submitted information didn't contain changes."}
 	}
 	f.created = append(f.created, in.Name)
+	f.ops = append(f.ops, "create "+in.Name)
 	return "arn:cs/" + in.Name, nil
 }
 
@@ -151,32 +283,51 @@ func (f *fakeCFN) WaitChangeSet(_ context.Context, stack, id string, _ awsclient
 
 func (f *fakeCFN) DescribeChangeSet(ctx context.Context, stack, id string) (*awsclient.ChangeSet, error) {
 	f.mu.Lock()
-	gone, done := slices.Contains(f.deleted, id), slices.Contains(f.executed, id)
-	made := slices.ContainsFunc(f.created, func(n string) bool { return id == n || id == "arn:cs/"+n })
+	name := csName(id)
+	gone, done := f.isGone(name), f.isExecuted(name)
+	made := slices.Contains(f.created, name)
+	obsolete, vanish := f.obsolete[name], f.goneAfterExecute
 	f.mu.Unlock()
 	switch {
-	case gone || !made:
+	case gone || !made || done && vanish:
 		return nil, fmt.Errorf("change set %s: %w", id, awsclient.ErrChangeSetNotFound)
 	case done:
 		return &awsclient.ChangeSet{ID: id, Status: "CREATE_COMPLETE", ExecutionStatus: "EXECUTE_COMPLETE", Changes: f.changes}, nil
+	case obsolete:
+		return &awsclient.ChangeSet{ID: id, Status: "CREATE_COMPLETE", ExecutionStatus: "OBSOLETE", Changes: f.changes}, nil
 	}
 	return f.WaitChangeSet(ctx, stack, id, awsclient.Wait{})
 }
 
 func (f *fakeCFN) ExecuteChangeSet(_ context.Context, stack, id, token string) error {
 	f.mu.Lock()
+	g := f.executeGate
+	f.mu.Unlock()
+	g.pass()
+	f.mu.Lock()
 	defer f.mu.Unlock()
+	name := csName(id)
+	switch {
+	case f.isGone(name) || !slices.Contains(f.created, name):
+		return &smithy.GenericAPIError{Code: "ChangeSetNotFound", Message: "ChangeSet [" + id + "] does not exist"}
+	case f.obsolete[name] || f.isExecuted(name):
+		return &smithy.GenericAPIError{Code: "InvalidChangeSetStatus", Message: "ChangeSet [" + id + "] cannot be executed in its current status of [OBSOLETE]"}
+	case f.executeErr != nil && !f.executeLost:
+		return f.executeErr
+	}
 	f.executed = append(f.executed, id)
+	f.ops = append(f.ops, "execute "+name)
 	if f.onExecute != nil {
 		f.onExecute()
 	}
-	return nil
+	return f.executeErr
 }
 
 func (f *fakeCFN) DeleteChangeSet(_ context.Context, stack, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.deleted = append(f.deleted, id)
+	f.ops = append(f.ops, "delete "+csName(id))
 	return nil
 }
 

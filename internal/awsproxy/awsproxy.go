@@ -28,6 +28,7 @@ type Call struct {
 	Action string     // CloudFormation action, or "S3:PUT" etc.
 	Form   url.Values // the CloudFormation request's parameters
 	Path   string     // the S3 request's path
+	Header http.Header
 }
 
 // Reply is an answer given instead of the emulator's.
@@ -52,6 +53,71 @@ type Proxy struct {
 	counts    map[string]int
 	intercept map[string]InterceptFunc
 	rewrite   map[string]RewriteFunc
+	lose      map[string]LoseFunc
+	holds     map[string]*Gate
+	target    *url.URL
+}
+
+// LoseFunc decides the fate of the n-th call of an action that reached the
+// emulator: a non-nil Reply is answered instead of the emulator's (a 500
+// or a gateway's 504 after the work was done); Drop closes the connection
+// without an answer; nil passes the emulator's answer on.
+type LoseFunc func(n int) *Reply
+
+// Drop is a LoseFunc reply that closes the connection unanswered.
+var Drop = &Reply{Status: -1}
+
+// Gate holds the calls of an action as if they were in flight: they reach
+// the emulator only when released, and then also when the client gave up
+// waiting (AWS carries out what it received).
+type Gate struct {
+	which   func(n int) bool
+	arrived chan struct{}
+	once    sync.Once
+	release chan struct{}
+	drop    bool
+	mu      sync.Mutex
+}
+
+// Arrived is closed when the first held call arrives.
+func (g *Gate) Arrived() <-chan struct{} { return g.arrived }
+
+// Release lets the held calls through to the emulator.
+func (g *Gate) Release() { g.mu.Lock(); defer g.mu.Unlock(); g.close(false) }
+
+// Lose ends the held calls without forwarding them: the request never
+// reached AWS, and the connection closes unanswered.
+func (g *Gate) Lose() { g.mu.Lock(); defer g.mu.Unlock(); g.close(true) }
+
+func (g *Gate) close(drop bool) {
+	select {
+	case <-g.release:
+	default:
+		g.drop = drop
+		close(g.release)
+	}
+}
+
+// Hold holds the calls of action for which which(n) is true (nil: all)
+// until the gate is released or lost.
+func (p *Proxy) Hold(action string, which func(n int) bool) *Gate {
+	g := &Gate{which: which, arrived: make(chan struct{}), release: make(chan struct{})}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.holds[action] = g
+	return g
+}
+
+// Lose sets (or, with nil, removes) what happens to the answers of an
+// action that reached the emulator.
+func (p *Proxy) Lose(action string, f LoseFunc) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if f == nil {
+		delete(p.lose, action)
+		return
+	}
+	p.lose[action] = f
 }
 
 // New starts a proxy in front of target for t.
@@ -61,7 +127,8 @@ func New(t testing.TB, target string) *Proxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Proxy{counts: map[string]int{}, intercept: map[string]InterceptFunc{}, rewrite: map[string]RewriteFunc{}}
+	p := &Proxy{counts: map[string]int{}, intercept: map[string]InterceptFunc{}, rewrite: map[string]RewriteFunc{},
+		lose: map[string]LoseFunc{}, holds: map[string]*Gate{}, target: u}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ModifyResponse = func(resp *http.Response) error {
 		action, _ := resp.Request.Context().Value(ctxKey{}).(*reqInfo)
@@ -88,7 +155,7 @@ func New(t testing.TB, target string) *Proxy {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		call := Call{Path: r.URL.Path}
+		call := Call{Path: r.URL.Path, Header: r.Header.Clone()}
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 			call.Form, _ = url.ParseQuery(string(body))
 			call.Action = call.Form.Get("Action")
@@ -101,11 +168,45 @@ func New(t testing.TB, target string) *Proxy {
 		p.counts[call.Action]++
 		n := p.counts[call.Action]
 		f := p.intercept[call.Action]
+		lose := p.lose[call.Action]
+		gate := p.holds[call.Action]
 		p.mu.Unlock()
+		if gate != nil && (gate.which == nil || gate.which(n)) {
+			gate.once.Do(func() { close(gate.arrived) })
+			<-gate.release
+			gate.mu.Lock()
+			drop := gate.drop
+			gate.mu.Unlock()
+			if drop {
+				hangUp(w)
+				return
+			}
+			if r.Context().Err() != nil {
+				// The client gave up; AWS still does what it received.
+				p.forward(r, body)
+				return
+			}
+		}
 		if f != nil {
 			if reply := f(n, call.Form); reply != nil {
 				w.Header().Set("Content-Type", "text/xml")
 				w.Header().Set("X-Amzn-Requestid", "awsproxy-"+strconv.Itoa(n))
+				w.WriteHeader(reply.Status)
+				io.WriteString(w, reply.Body)
+				return
+			}
+		}
+		if lose != nil {
+			if reply := lose(n); reply != nil {
+				p.forward(r, body)
+				if reply.Status < 0 {
+					hangUp(w)
+					return
+				}
+				w.Header().Set("Content-Type", "text/xml")
+				if strings.HasPrefix(reply.Body, "<html") {
+					w.Header().Set("Content-Type", "text/html")
+				}
 				w.WriteHeader(reply.Status)
 				io.WriteString(w, reply.Body)
 				return
@@ -118,6 +219,39 @@ func New(t testing.TB, target string) *Proxy {
 	p.URL = srv.URL
 	return p
 }
+
+// forward sends a request on to the emulator and throws the answer away,
+// whatever became of the client.
+func (p *Proxy) forward(r *http.Request, body []byte) {
+	u := *p.target
+	u.Path, u.RawQuery = r.URL.Path, r.URL.RawQuery
+	req, err := http.NewRequestWithContext(context.Background(), r.Method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	req.Header = r.Header.Clone()
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+}
+
+// hangUp closes the client's connection without an answer.
+func hangUp(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// GatewayTimeout is what a gateway answers when the service behind it was
+// too slow: an HTML page, not an AWS answer.
+var GatewayTimeout = &Reply{Status: 504, Body: "<html><body><h1>504 Gateway Time-out</h1></body></html>"}
 
 // Intercept sets (or, with nil, removes) the interceptor of an action.
 func (p *Proxy) Intercept(action string, f InterceptFunc) {
@@ -149,6 +283,8 @@ func (p *Proxy) Reset() {
 	p.counts = map[string]int{}
 	p.intercept = map[string]InterceptFunc{}
 	p.rewrite = map[string]RewriteFunc{}
+	p.lose = map[string]LoseFunc{}
+	p.holds = map[string]*Gate{}
 }
 
 // Calls are the requests so far, in order.
@@ -183,6 +319,14 @@ func (p *Proxy) Last(action string) (Call, bool) {
 		}
 	}
 	return Call{}, false
+}
+
+// Header is a header of the last call of action, if any.
+func (p *Proxy) Header(action, name string) string {
+	if c, ok := p.Last(action); ok {
+		return c.Header.Get(name)
+	}
+	return ""
 }
 
 // ErrorReply is a CloudFormation error answer.
