@@ -37,6 +37,7 @@ func (t *Template) findAgents() error {
 		td.branch = map[*yaml.Node]int{}
 		for i, list := range lists {
 			for _, c := range list.Content {
+				c = deref(c)
 				if c.Kind != yaml.MappingNode {
 					continue
 				}
@@ -59,6 +60,7 @@ func (t *Template) findAgents() error {
 // containerLists returns the container sequences of a ContainerDefinitions
 // value: the list itself, or both lists of an Fn::If.
 func containerLists(n *yaml.Node) ([]*yaml.Node, error) {
+	n = deref(n)
 	if n == nil {
 		return nil, nil
 	}
@@ -132,6 +134,7 @@ func refusal(td *taskDef) string {
 
 // scalars lists a scalar or a sequence of scalars.
 func scalars(n *yaml.Node) []string {
+	n = deref(n)
 	switch n.Kind {
 	case yaml.ScalarNode:
 		return []string{n.Value}
@@ -149,6 +152,7 @@ func scalars(n *yaml.Node) []string {
 
 // scalarValue is n's value when n is a plain (untagged) scalar.
 func scalarValue(n *yaml.Node) string {
+	n = deref(n)
 	if n == nil || n.Kind != yaml.ScalarNode || strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
 		return ""
 	}

@@ -2,6 +2,7 @@ package dind
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -22,12 +23,17 @@ func (t *Template) Apply(opts Options) (*Result, error) {
 	l := newLayout(t.text)
 	edited := make([]*taskDef, 0, len(targets))
 	ed := newEditor(l)
+	ed.anchors = t.anchors
 	for _, td := range targets {
 		res.Targets = append(res.Targets, td.id)
 		if td.refusal != "" && opts.Mode != ModeNone {
 			return nil, &RefusedError{Reason: td.refusal}
 		}
+		if err := mergedPrivileged(td, opts.Mode); err != nil {
+			return nil, err
+		}
 		l.index(td.resource, nil, td.key, false, td.key.Column-1)
+		ed.label = "task definition " + td.id + ": "
 		edited = append(edited, td)
 		r, err := newRecipe(t, ed, td, t.detectStyle(l, td), opts, res)
 		if err != nil {
@@ -39,10 +45,17 @@ func (t *Template) Apply(opts Options) (*Result, error) {
 	}
 	out, edits, err := ed.render()
 	if err != nil {
+		var re *RefusedError
+		if errors.As(err, &re) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%s: %w", targetsLabel(res.Targets), err)
 	}
 	res.Output = out
 	res.Changed = !bytes.Equal(out, t.src)
+	if res.Changed && len(out) > MaxTemplateSize {
+		return nil, &RefusedError{Reason: fmt.Sprintf("the edited template would be %d bytes, over CloudFormation's limit of 1 MB (%d bytes); nothing was written: shorten the template or edit fewer task definitions", len(out), MaxTemplateSize)}
+	}
 	if res.Changed {
 		if err := t.verify(l, out, edits, edited, opts.Mode); err != nil {
 			return nil, err

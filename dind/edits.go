@@ -18,6 +18,12 @@ type editor struct {
 	seqs   map[*yaml.Node]*collectionEdit
 	order  []*yaml.Node // collections in the order first edited
 	scalar []byteEdit
+	// anchors tells edits that would change every alias of an anchor, which
+	// are refused; err is the first refusal.
+	anchors *anchors
+	err     error
+	label   string // "task definition X: ", the one being planned
+	labels  map[*yaml.Node]string
 }
 
 type collectionEdit struct {
@@ -36,7 +42,7 @@ type byteEdit struct {
 }
 
 func newEditor(l *layout) *editor {
-	return &editor{l: l, maps: map[*yaml.Node]*collectionEdit{}, seqs: map[*yaml.Node]*collectionEdit{}}
+	return &editor{l: l, maps: map[*yaml.Node]*collectionEdit{}, seqs: map[*yaml.Node]*collectionEdit{}, labels: map[*yaml.Node]string{}}
 }
 
 func (e *editor) edit(set map[*yaml.Node]*collectionEdit, n *yaml.Node, st *style) *collectionEdit {
@@ -44,6 +50,7 @@ func (e *editor) edit(set map[*yaml.Node]*collectionEdit, n *yaml.Node, st *styl
 	if ce == nil {
 		ce = &collectionEdit{st: st, remove: map[int]bool{}}
 		set[n] = ce
+		e.labels[n] = e.label
 		e.order = append(e.order, n)
 	}
 	return ce
@@ -51,6 +58,9 @@ func (e *editor) edit(set map[*yaml.Node]*collectionEdit, n *yaml.Node, st *styl
 
 // setKey adds key: v at the end of mapping m.
 func (e *editor) setKey(m *yaml.Node, key string, v *value, st *style) {
+	if !e.mayChange(m, "add "+key) {
+		return
+	}
 	ce := e.edit(e.maps, m, st)
 	ce.keys = append(ce.keys, key)
 	ce.add = append(ce.add, v)
@@ -58,14 +68,25 @@ func (e *editor) setKey(m *yaml.Node, key string, v *value, st *style) {
 
 // removeKey removes the pair whose key is m.Content[i].
 func (e *editor) removeKey(m *yaml.Node, i int, st *style) {
+	action := "remove " + m.Content[i].Value
+	if !e.mayChange(m, action) || !e.keepsAnchors(m.Content[i+1], action) || !e.keepsAnchors(m.Content[i], action) {
+		return
+	}
 	e.edit(e.maps, m, st).remove[i/2] = true
 }
 
 // appendItem adds item to the sequence under key in m, creating the key (or
 // replacing an empty value) when needed.
 func (e *editor) appendItem(m *yaml.Node, key string, item *value, st *style) {
+	action := "add to " + key
+	if !e.mayChange(m, action) {
+		return
+	}
 	if i := mapIndex(m, key); i >= 0 {
 		seq := m.Content[i+1]
+		if !e.mayChange(seq, action) {
+			return
+		}
 		if seq.Kind == yaml.SequenceNode {
 			ce := e.edit(e.seqs, seq, st)
 			ce.add = append(ce.add, item)
@@ -73,6 +94,9 @@ func (e *editor) appendItem(m *yaml.Node, key string, item *value, st *style) {
 		}
 		// An empty "Key:" is replaced by a new entry with the list.
 		e.removeKey(m, i, st)
+	} else if v := mergedGet(m, key); v != nil {
+		e.refuse("line %d: cannot %s: it comes from a merge key (<<), and the change would apply to every mapping that merges it; edit it by hand", m.Line, action)
+		return
 	}
 	if ce := e.maps[m]; ce != nil {
 		for j, k := range ce.keys {
@@ -87,11 +111,61 @@ func (e *editor) appendItem(m *yaml.Node, key string, item *value, st *style) {
 
 // removeItem removes seq.Content[i].
 func (e *editor) removeItem(seq *yaml.Node, i int, st *style) {
+	action := fmt.Sprintf("remove the item at line %d", seq.Content[i].Line)
+	if !e.mayChange(seq, action) || !e.keepsAnchors(seq.Content[i], action) {
+		return
+	}
 	e.edit(e.seqs, seq, st).remove[i] = true
+}
+
+func (e *editor) refuse(format string, args ...any) {
+	if e.err == nil {
+		e.err = &RefusedError{Reason: e.label + fmt.Sprintf(format, args...)}
+	}
+}
+
+// mayChange refuses (and reports false) an edit of n that would reach
+// beyond this one place in the template: n is an alias, or n is part of an
+// anchored value that aliases repeat elsewhere.
+func (e *editor) mayChange(n *yaml.Node, action string) bool {
+	if n.Kind == yaml.AliasNode {
+		e.refuse("line %d: cannot %s: the value there is the alias *%s, and the change would apply to every use of &%s; edit it by hand", n.Line, action, n.Value, n.Value)
+		return false
+	}
+	if e.anchors == nil {
+		return true
+	}
+	if anchor := e.anchors.shared[n]; anchor != nil {
+		use := e.anchors.targets[anchor]
+		e.refuse("line %d: cannot %s: it is inside the anchor &%s, which line %d uses again (*%s), and the change would apply there too; edit it by hand", n.Line, action, anchor.Anchor, use.Line, anchor.Anchor)
+		return false
+	}
+	return true
+}
+
+// keepsAnchors refuses (and reports false) the removal of n when n holds an
+// anchor that an alias uses: the alias would be left undefined.
+func (e *editor) keepsAnchors(n *yaml.Node, action string) bool {
+	if e.anchors == nil || e.anchors.targets == nil {
+		return true
+	}
+	if use := e.anchors.targets[n]; use != nil {
+		e.refuse("line %d: cannot %s: that would remove the anchor &%s, which line %d uses (*%s); edit it by hand", n.Line, action, n.Anchor, use.Line, n.Anchor)
+		return false
+	}
+	for _, c := range n.Content {
+		if !e.keepsAnchors(c, action) {
+			return false
+		}
+	}
+	return true
 }
 
 // replaceScalar rewrites scalar n's text, keeping its quoting.
 func (e *editor) replaceScalar(n *yaml.Node, s string, st *style) error {
+	if !e.mayChange(n, "change the value "+n.Value+" to "+s) {
+		return e.err
+	}
 	start := e.l.contentStart(n)
 	end, err := e.l.end(n)
 	if err != nil {
@@ -108,6 +182,9 @@ func (e *editor) replaceScalar(n *yaml.Node, s string, st *style) error {
 // render applies every edit to the original text. It returns the byte
 // edits too, so that positions in the original can be found in the output.
 func (e *editor) render() ([]byte, []byteEdit, error) {
+	if e.err != nil {
+		return nil, nil, e.err
+	}
 	edits := append([]byteEdit(nil), e.scalar...)
 	// Sequences first: one that loses every item and gains none turns into
 	// the removal of its key from the parent mapping.
@@ -129,6 +206,9 @@ func (e *editor) render() ([]byte, []byteEdit, error) {
 			return nil, nil, err
 		}
 		edits = append(edits, be...)
+	}
+	if e.err != nil {
+		return nil, nil, e.err
 	}
 	for _, n := range e.order {
 		if ce := e.maps[n]; ce != nil {
@@ -251,6 +331,11 @@ func (e *editor) entries(n *yaml.Node) ([]entry, error) {
 }
 
 func (e *editor) renderCollection(n *yaml.Node, ce *collectionEdit) ([]byteEdit, error) {
+	if n.Kind == yaml.MappingNode {
+		if line, ok := e.l.hasExplicitKey(n); ok {
+			return nil, &RefusedError{Reason: fmt.Sprintf("%sline %d: the mapping uses an explicit key (? key), which tcdind cannot edit; write it as key: value and run tcdind again", e.labels[n], line)}
+		}
+	}
 	ents, err := e.entries(n)
 	if err != nil {
 		return nil, err
@@ -265,7 +350,8 @@ func (e *editor) renderCollection(n *yaml.Node, ce *collectionEdit) ([]byteEdit,
 func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]byteEdit, error) {
 	l := e.l
 	var out []byteEdit
-	for i, ent := range ents {
+	for i := 0; i < len(ents); i++ {
+		ent := ents[i]
 		if !ce.remove[i] {
 			continue
 		}
@@ -279,20 +365,30 @@ func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]
 		case onOwnLine:
 			start, end := l.headCommentStart(ent.line), l.nextLineStart(ent.end)
 			out = append(out, byteEdit{start, end, "", 0})
-		case i+1 < len(ents) && !ce.remove[i+1]:
-			// "- Key: v" first on a dash line: the next key moves up onto the dash line.
-			out = append(out, byteEdit{ent.start, ents[i+1].start, "", 0})
 		default:
-			return nil, fmt.Errorf("cannot remove the entry at line %d without its neighbours; edit it by hand", ent.line)
+			// "- Key: v" first on a dash line: the next key that stays moves
+			// up onto the dash line; when none stays, the item becomes {}.
+			j := i + 1
+			for j < len(ents) && ce.remove[j] {
+				j++
+			}
+			if j < len(ents) {
+				out = append(out, byteEdit{ent.start, ents[j].start, "", 0})
+			} else {
+				out = append(out, byteEdit{ent.start, ents[j-1].end, "{}", 0})
+			}
+			i = j - 1
 		}
 	}
 	if len(ce.add) == 0 {
 		return out, nil
 	}
 	last := ents[len(ents)-1]
-	indent := n.Column - 1
+	var indent int
 	if n.Kind == yaml.MappingNode {
 		indent = n.Content[0].Column - 1
+	} else {
+		_, indent = l.dash(n)
 	}
 	at := l.pastDeeperComments(l.nextLineStart(last.end), indent)
 	var lines []string
@@ -303,11 +399,11 @@ func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]
 			lines = append(lines, ce.st.blockEntry(ce.keys[i], keyStyle, v, indent, flowValues)...)
 		}
 	} else {
-		dash := n.Column - 1
+		dashLine, dash := l.dash(n)
 		keyIndent := dash + 2
 		var keyStyle yaml.Style
 		first, last := n.Content[0], n.Content[len(n.Content)-1]
-		if first.Kind == yaml.MappingNode && first.Line == n.Line && len(first.Content) > 0 {
+		if first.Kind == yaml.MappingNode && first.Line == dashLine && len(first.Content) > 0 {
 			keyIndent = first.Content[0].Column - 1
 			keyStyle = first.Content[0].Style & (yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle)
 		}
@@ -325,9 +421,10 @@ func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]
 			lines = append(lines, ce.st.blockItem(v, keyStyle, dash, keyIndent, last)...)
 		}
 	}
-	text := strings.Join(lines, ce.st.nl) + ce.st.nl
+	nl := l.breakNear(at)
+	text := strings.Join(lines, nl) + nl
 	if at == len(l.src) && (len(l.src) == 0 || l.src[len(l.src)-1] != '\n') {
-		text = ce.st.nl + strings.Join(lines, ce.st.nl)
+		text = nl + strings.Join(lines, nl)
 	}
 	return append(out, byteEdit{at, at, text, -indent}), nil
 }
@@ -405,8 +502,14 @@ func (e *editor) renderFlow(n *yaml.Node, ce *collectionEdit, ents []entry) ([]b
 	if len(ce.add) == 0 {
 		return out, nil
 	}
-	st := ce.st
 	open := l.contentStart(n)
+	// New lines end like the line they are inserted into.
+	stNear := *ce.st
+	stNear.nl = l.breakNear(open)
+	if lastKept >= 0 {
+		stNear.nl = l.breakNear(ents[lastKept].end)
+	}
+	st := &stNear
 	multiline := len(ents) > 0 && ents[0].line != l.lineOf(open)
 	indent := ""
 	if multiline {

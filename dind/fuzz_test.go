@@ -2,17 +2,23 @@ package dind_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/tcdind/tcdind/dind"
 )
 
-// FuzzApply: whatever the input, Apply does not panic; when it returns a
-// result, the output parses and applying the same options to it again is a
-// byte-identical no-op.
+// FuzzApply: whatever the input, Apply does not panic. When it returns a
+// result, the output parses, nothing outside the edited task definitions
+// changed as CloudFormation reads it, and applying the same options again is
+// a byte-identical no-op. When it fails, the error is typed (a refusal, a
+// parse error, a selection problem or no agent), never an internal error.
 func FuzzApply(f *testing.F) {
 	var cases []dind.Options
 	for _, m := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged, dind.ModeNone} {
@@ -35,7 +41,15 @@ func FuzzApply(f *testing.F) {
 		f.Fatal(err)
 	}
 	for _, e := range ents {
-		seeds = append(seeds, readFixture(f, e.Name()))
+		src := readFixture(f, e.Name())
+		seeds = append(seeds, src)
+		// The same fixtures with anchors, aliases, tags, a merge key, a
+		// deeper comment and mixed line endings.
+		seeds = append(seeds, dind.AnchorVariants(src)...)
+	}
+	seeds = append(seeds, aliasBomb())
+	for _, s := range craftedSeeds {
+		seeds = append(seeds, []byte(s))
 	}
 	for _, name := range []string{"blog.socket-minimal.yaml", "json-2space.socket-minimal.json"} {
 		seeds = append(seeds, readFile(f, filepath.Join("..", "testdata", "expected", name)))
@@ -66,13 +80,23 @@ func FuzzApply(f *testing.F) {
 			if res != nil {
 				t.Errorf("%s: a result together with the error %v", opts.Mode, err)
 			}
+			if !isTypedError(err) {
+				t.Fatalf("%s minimal=%v: untyped error %v\ninput:\n%q", opts.Mode, opts.Minimal, err, src)
+			}
 			return
 		}
 		if res.Changed != !bytes.Equal(res.Output, src) {
 			t.Errorf("%s minimal=%v: Changed %v, output equal to input %v", opts.Mode, opts.Minimal, res.Changed, bytes.Equal(res.Output, src))
 		}
-		if _, err := parseNode(res.Output); err != nil {
+		in, inErr := decodeForFuzz(src)
+		out, err := decodeForFuzz(res.Output)
+		if err != nil {
 			t.Fatalf("%s minimal=%v: output does not parse: %v\ninput:\n%q\noutput:\n%q", opts.Mode, opts.Minimal, err, src, res.Output)
+		}
+		if inErr == nil {
+			if diff := othersChanged(in, out, res.Targets); diff != "" {
+				t.Fatalf("%s minimal=%v: %s changed outside the edited task definitions\ninput:\n%q\noutput:\n%q", opts.Mode, opts.Minimal, diff, src, res.Output)
+			}
 		}
 		again, err := applyWithin(t, res.Output, opts)
 		if err != nil {
@@ -111,3 +135,74 @@ func applyWithin(t *testing.T, src []byte, opts dind.Options) (*dind.Result, err
 }
 
 const applyTimeout = 10 * time.Second
+
+// isTypedError reports the errors Apply promises: everything else (an
+// "internal error", say) is a bug, whatever the input.
+func isTypedError(err error) bool {
+	var re *dind.RefusedError
+	var pe *dind.ParseError
+	var se *dind.SelectionError
+	return errors.As(err, &re) || errors.As(err, &pe) || errors.As(err, &se) || errors.Is(err, dind.ErrNoAgent)
+}
+
+// decodeForFuzz reads a template as CloudFormation does (aliases expanded,
+// short-form functions in long form); JSON that yaml.v3 cannot read (\/
+// escapes) through encoding/json.
+func decodeForFuzz(src []byte) (map[string]any, error) {
+	m, err := decodeCFN(src)
+	if err == nil {
+		return m, nil
+	}
+	body := bytes.TrimPrefix(src, utf8BOM)
+	var v map[string]any
+	if jerr := json.Unmarshal(body, &v); jerr == nil && v != nil {
+		return v, nil
+	}
+	return nil, err
+}
+
+// othersChanged names the first top-level section or resource, other than
+// the edited ones, that differs between in and out.
+func othersChanged(in, out map[string]any, edited []string) string {
+	for k := range mergeKeys(in, out) {
+		if k != "Resources" && !reflect.DeepEqual(in[k], out[k]) {
+			return k
+		}
+	}
+	rin, rout := asMap(in["Resources"]), asMap(out["Resources"])
+	for k := range mergeKeys(rin, rout) {
+		if !slices.Contains(edited, k) && !reflect.DeepEqual(rin[k], rout[k]) {
+			return "Resources." + k
+		}
+	}
+	return ""
+}
+
+func mergeKeys(a, b map[string]any) map[string]bool {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	return keys
+}
+
+// craftedSeeds are templates nobody here wrote: the shapes that broke the
+// engine before (see input_test.go).
+var craftedSeeds = []string{
+	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n          Privileged: &f false\n        - Name: sidecar\n          Image: busybox\n          Privileged: *f\n",
+	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n          Privileged: &t true\n        - Name: sidecar\n          Image: busybox\n          Privileged: *t\n",
+	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n          MountPoints: &m\n            - ContainerPath: /x\n              SourceVolume: x\n          Environment: !!seq\n            - Name: A\n              Value: b\n",
+	"Common:\n  Mounts: &common\n    - ContainerPath: /data\n      SourceVolume: data\n" + aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n          MountPoints: *common\n",
+	"Base: &base\n  Privileged: true\n  Environment:\n    - Name: DOCKER_IN_DOCKER\n      Value: start\n" + aliasAgentHead + "        - <<: *base\n          Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n",
+	"Templates:\n  Agent: &agent\n    Name: teamcity-agent\n    Image: jetbrains/teamcity-agent\n" + aliasAgentHead + "        - *agent\n",
+	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n            # deeper\n  Queue:\n    Type: AWS::SQS::Queue\n",
+	aliasAgentHead + "        - Privileged: true\n          Environment:\n            - Name: DOCKER_IN_DOCKER\n              Value: start\n          Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n",
+	aliasAgentHead + "        - ? Name\n          : teamcity-agent\n          ? Image\n          : jetbrains/teamcity-agent\n",
+	`{"Resources": {"Agent": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "a", "Image": "jetbrains\/teamcity-agent", "Privileged": true}]}}}}`,
+	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n          Privileged: true\n          Privileged: false\n",
+	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n---\nResources: {}\n",
+	"Resources:\r\n  Agent:\r\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\r\n        - Name: teamcity-agent\r\n          Image: jetbrains/teamcity-agent\n",
+}

@@ -25,14 +25,7 @@ func parseRoot(body []byte) (*yaml.Node, error) {
 			return root, nil
 		}
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(body, &doc); err != nil {
-		return nil, err
-	}
-	if len(doc.Content) == 0 {
-		return nil, nil
-	}
-	return doc.Content[0], nil
+	return parseDocument(body)
 }
 
 // A cut is where parseHalves splits: before line (1-based) at offset; inside

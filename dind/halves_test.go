@@ -112,6 +112,9 @@ func FuzzHalves(f *testing.F) {
 		for _, file := range files {
 			if src, err := os.ReadFile(file); err == nil {
 				f.Add(src)
+				for _, v := range anchorVariants(src) {
+					f.Add(v)
+				}
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package dind
 import (
 	"bytes"
 	"fmt"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -46,10 +47,23 @@ func (l *layout) index(n, parent, key *yaml.Node, flow bool, owner int) {
 			l.index(v, n, k, flow, k.Column-1)
 		}
 	case yaml.SequenceNode:
+		_, dash := l.dash(n)
 		for _, item := range n.Content {
-			l.index(item, n, nil, flow, n.Column-1)
+			l.index(item, n, nil, flow, dash)
 		}
 	}
+}
+
+// dash is the line and 0-based column of a block sequence's first dash.
+// yaml.v3 places a sequence with an anchor or a tag ("Key: &m", "Key: !!seq")
+// at that anchor or tag, on its key's line; the items are where the dashes are.
+func (l *layout) dash(n *yaml.Node) (line, col int) {
+	if i := l.start(n); i >= len(l.src) || l.src[i] != '&' && l.src[i] != '!' {
+		return n.Line, n.Column - 1
+	}
+	i := l.contentStart(n)
+	line = l.lineOf(i)
+	return line, utf8.RuneCount(l.src[l.lineStart(line):i])
 }
 
 // start is the offset of n's first byte, its tag or anchor included.

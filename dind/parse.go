@@ -17,19 +17,31 @@ func Parse(src []byte) (*Template, error) {
 	if len(src) > MaxTemplateSize {
 		return nil, &RefusedError{Reason: fmt.Sprintf("template is %d bytes, over CloudFormation's limit of 1 MB (%d bytes)", len(src), MaxTemplateSize)}
 	}
+	if err := encodingRefusal(src); err != nil {
+		return nil, err
+	}
 	body := bytes.TrimPrefix(src, utf8BOM)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, &RefusedError{Reason: "the template is empty: pass a CloudFormation template in YAML or JSON"}
 	}
 	isJSON := looksLikeJSON(body)
-	root, err := parseRoot(body)
+	root, err := unmarshalJSONSafe(body, parseRoot)
 	if err != nil {
+		var re *RefusedError
+		var pe *ParseError
+		if errors.As(err, &re) || errors.As(err, &pe) {
+			return nil, err
+		}
 		return nil, parseError(body, isJSON, err)
 	}
 	if root == nil || root.Kind != yaml.MappingNode {
 		return nil, &RefusedError{Reason: "not a CloudFormation template: expected a mapping with a Resources section at the top"}
 	}
-	t := &Template{src: src, text: newText(src), json: isJSON, root: root}
+	anchors, err := inspect(root)
+	if err != nil {
+		return nil, err
+	}
+	t := &Template{src: src, text: newText(src), json: isJSON, root: root, anchors: anchors}
 	t.params = parameterDefaults(t.root)
 	if err := t.findAgents(); err != nil {
 		return nil, err
@@ -127,17 +139,21 @@ func firstColumn(body []byte, line int) int {
 	return len(l) - len(bytes.TrimLeft(l, " \t")) + 1
 }
 
-// mapGet returns the value of key in mapping m, or nil.
+// mapGet returns the value of key in mapping m, or nil. It reads as
+// CloudFormation does: aliases stand for their anchor's value, and a key
+// missing from m may come from a mapping merged in with "<<". Edits go
+// through mapIndex, which sees only m's own keys.
 func mapGet(m *yaml.Node, key string) *yaml.Node {
+	m = deref(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
+		if m.Content[i].Value == key && m.Content[i].Tag != "!!merge" {
+			return deref(m.Content[i+1])
 		}
 	}
-	return nil
+	return mergedGet(m, key)
 }
 
 // mapIndex returns the index of key's key node in m.Content, or -1.

@@ -35,10 +35,12 @@ func containerMode(c *yaml.Node) Mode {
 
 // isTrue reports a YAML or JSON true, or the string "true".
 func isTrue(n *yaml.Node) bool {
+	n = deref(n)
 	return n != nil && n.Kind == yaml.ScalarNode && strings.EqualFold(n.Value, "true") && (n.Tag == "!!bool" || n.Tag == "!!str")
 }
 
 func isFalse(n *yaml.Node) bool {
+	n = deref(n)
 	return n != nil && n.Kind == yaml.ScalarNode && strings.EqualFold(n.Value, "false") && (n.Tag == "!!bool" || n.Tag == "!!str")
 }
 

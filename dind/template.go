@@ -4,12 +4,15 @@ import "go.yaml.in/yaml/v3"
 
 // Template is a parsed CloudFormation template and its original bytes.
 type Template struct {
-	src    []byte
-	text   *text
-	json   bool
-	root   *yaml.Node // the top-level mapping
-	params map[string]string
-	agents []*taskDef
+	src  []byte
+	text *text
+	json bool
+	root *yaml.Node // the top-level mapping
+	// anchors says which nodes aliases share, and whether the whole output
+	// must be verified.
+	anchors *anchors
+	params  map[string]string
+	agents  []*taskDef
 }
 
 // taskDef is an agent task definition with the nodes an edit needs.

@@ -74,6 +74,24 @@ func (t *text) newline() string {
 	return t.nl
 }
 
+// breakNear is the line break of the line holding off, or of the line
+// before when off starts a line or its line has none: new lines written at
+// off end like their neighbours, whatever the rest of the file uses.
+func (t *text) breakNear(off int) string {
+	line := t.lineOf(off)
+	if off == t.lineStart(line) && line > 1 || line == len(t.lines) {
+		line--
+	}
+	if line < 1 || line >= len(t.lines) {
+		return t.newline()
+	}
+	switch b := string(t.src[t.ends[line-1]:t.lines[line]]); b {
+	case "\n", "\r\n", "\r":
+		return b
+	}
+	return t.newline()
+}
+
 // lineCount is the number of lines, counting a last line without a newline.
 func (t *text) lineCount() int { return len(t.lines) }
 

@@ -8,30 +8,25 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// verifyBudget bounds how much output verify parses again. Real templates
-// have a few agent task definitions of a few kilobytes and are verified
-// whole; a template with a hundred large ones is verified up to the budget,
-// in template order: its task definitions got the same edits from the same
-// code, and parsing all of them again would double the run time.
-const verifyBudget = 256 << 10
-
 // verify checks the output before anyone sees it: each edited task
 // definition, cut out of the output, parses and has every agent container in
 // the mode asked for. A mistake of the editor becomes an error instead of a
 // broken template. Only the edited resources are parsed again (the rest of
-// the output is the input's bytes); when a snippet cannot stand alone (an
-// alias to an anchor elsewhere, say) the whole output is parsed instead.
+// the output is the input's bytes); when a snippet cannot stand alone, or
+// the template has anchors, aliases, merge keys or tags of its own (an edit
+// in one place can then break or change another), the whole output is parsed
+// and compared with the input instead. Every edited task definition is
+// verified, however large the template.
 func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*taskDef, mode Mode) error {
+	if t.anchors != nil && t.anchors.exotic {
+		return t.verifyWhole(out, targets, mode)
+	}
 	flowResources := false
 	if res := mapGet(t.root, "Resources"); res != nil {
 		flowResources = res.Style&yaml.FlowStyle != 0
 	}
 	snippets := make([][]byte, 0, len(targets))
-	size := 0
 	for _, td := range targets {
-		if size > verifyBudget {
-			break
-		}
 		snippet, err := resourceSnippet(l, out, edits, td)
 		if err != nil {
 			return t.verifyWhole(out, targets, mode)
@@ -40,9 +35,7 @@ func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*ta
 			snippet = append(append([]byte("{"), snippet...), '}')
 		}
 		snippets = append(snippets, snippet)
-		size += len(snippet)
 	}
-	targets = targets[:len(snippets)]
 	// The snippets parse independently: spread them over the processors.
 	results := make([]error, len(targets))
 	standalone := make([]bool, len(targets))
@@ -57,12 +50,15 @@ func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*ta
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				var doc yaml.Node
-				if yaml.Unmarshal(snippets[i], &doc) != nil || len(doc.Content) != 1 || len(doc.Content[0].Content) != 2 {
+				root, err := unmarshalJSONSafe(snippets[i], parseDocument)
+				if err != nil || root == nil || root.Kind != yaml.MappingNode || len(root.Content) != 2 {
+					continue
+				}
+				if _, err := inspect(root); err != nil {
 					continue
 				}
 				standalone[i] = true
-				results[i] = t.checkMode(targets[i], doc.Content[0].Content[1], mode)
+				results[i] = t.checkMode(targets[i], root.Content[1], mode)
 			}
 		}()
 	}
@@ -87,7 +83,9 @@ func resourceSnippet(l *layout, out []byte, edits []byteEdit, td *taskDef) ([]by
 		return nil, err
 	}
 	if !l.info[td.resource].flow {
-		end = l.nextLineStart(end)
+		// Comment lines indented deeper than the logical ID still belong to
+		// the resource, and insertions go after them.
+		end = l.pastDeeperComments(l.nextLineStart(end), td.key.Column-1)
 	}
 	newStart, newEnd := start, end
 	for _, e := range edits {
@@ -115,6 +113,7 @@ func (t *Template) checkMode(td *taskDef, resource *yaml.Node, mode Mode) error 
 	agents := 0
 	for _, list := range lists {
 		for _, c := range list.Content {
+			c = deref(c)
 			if c.Kind != yaml.MappingNode || !t.isAgent(c) {
 				continue
 			}
@@ -149,7 +148,67 @@ func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode) error 
 			return err
 		}
 	}
+	if t.anchors == nil || !t.anchors.exotic {
+		return nil
+	}
+	edited := map[string]bool{}
+	for _, td := range targets {
+		edited[td.id] = true
+	}
+	if line := changedOutside(t.root, after.root, edited); line > 0 {
+		return internalError(targets[0].id, fmt.Sprintf("the edit changes the template outside the task definitions edited (line %d)", line))
+	}
 	return nil
+}
+
+// changedOutside compares two templates as CloudFormation reads them
+// (aliases expanded) except for the resources in skip, and returns the line
+// in a of the first difference, or 0. The alias budget of Parse bounds the
+// walk.
+func changedOutside(a, b *yaml.Node, skip map[string]bool) int {
+	if a.Kind != yaml.MappingNode || b.Kind != yaml.MappingNode || len(a.Content) != len(b.Content) {
+		return a.Line
+	}
+	for i := 0; i+1 < len(a.Content); i += 2 {
+		if line := sameNode(a.Content[i], b.Content[i]); line > 0 {
+			return line
+		}
+		av, bv := deref(a.Content[i+1]), deref(b.Content[i+1])
+		if a.Content[i].Value != "Resources" || av.Kind != yaml.MappingNode || bv.Kind != yaml.MappingNode {
+			if line := sameNode(av, bv); line > 0 {
+				return line
+			}
+			continue
+		}
+		if len(av.Content) != len(bv.Content) {
+			return av.Line
+		}
+		for j := 0; j+1 < len(av.Content); j += 2 {
+			if line := sameNode(av.Content[j], bv.Content[j]); line > 0 {
+				return line
+			}
+			if skip[av.Content[j].Value] {
+				continue
+			}
+			if line := sameNode(av.Content[j+1], bv.Content[j+1]); line > 0 {
+				return line
+			}
+		}
+	}
+	return 0
+}
+
+func sameNode(a, b *yaml.Node) int {
+	a, b = deref(a), deref(b)
+	if a.Kind != b.Kind || a.Tag != b.Tag || a.Value != b.Value || len(a.Content) != len(b.Content) {
+		return a.Line
+	}
+	for i := range a.Content {
+		if line := sameNode(a.Content[i], b.Content[i]); line > 0 {
+			return line
+		}
+	}
+	return 0
 }
 
 func internalError(id, msg string) error {
