@@ -87,7 +87,9 @@ func resourceSnippet(l *layout, out []byte, edits []byteEdit, td *taskDef) ([]by
 		return nil, err
 	}
 	if !l.info[td.resource].flow {
-		end = l.nextLineStart(end)
+		// New entries go after the comment lines that close the resource's
+		// last value (pastDeeperComments): the snippet takes them too.
+		end = l.pastDeeperComments(l.nextLineStart(end), td.key.Column-1)
 	}
 	newStart, newEnd := start, end
 	for _, e := range edits {
