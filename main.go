@@ -150,7 +150,7 @@ The edit adds only the lines Docker-in-Docker needs and changes nothing else.`,
 	f.StringVar(&o.mode, "mode", "", "socket, privileged or none")
 	f.BoolVar(&o.minimal, "minimal", false, "write only the blog post's edits, not the complete recipe")
 	f.BoolVar(&o.buildDirs, "build-dirs", true, "socket mode: mirror the /opt/buildagent directories as host volumes")
-	f.BoolVar(&o.sudoImage, "sudo-image", false, "privileged mode: switch the image tag to its -linux-sudo variant")
+	f.BoolVar(&o.sudoImage, "sudo-image", false, "privileged mode: switch the agent image tag (literal, or the parameter that holds it) to its -sudo variant, e.g. 2025.07-linux-sudo")
 	f.StringVar(&o.output, "output", "", "write the patched template to PATH, or - for standard output (the default without a terminal)")
 	f.BoolVar(&o.inPlace, "in-place", false, "overwrite the --template file (atomically)")
 	f.BoolVar(&o.diff, "diff", false, "print a unified diff of the change and exit; write nothing")

@@ -71,8 +71,8 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		fmt.Fprintf(s.Err, "tcdind: warning: %s\n", w)
 	}
 	if a.Check {
-		if res.Changed {
-			fmt.Fprintf(s.Err, "%s is not in %s mode; %d change(s) needed:\n", strings.Join(res.Targets, ", "), mode, len(res.Changes))
+		if res.NeedsChange() {
+			fmt.Fprintln(s.Err, NeedsChangeLine(res, mode))
 			printChanges(s, res)
 			return exitcode.ErrNeedsChange
 		}
@@ -84,6 +84,8 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 			fmt.Fprintf(s.Err, "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
 			return nil
 		}
+		fmt.Fprintln(s.Err, NeedsChangeLine(res, mode))
+		printChanges(s, res)
 		_, err := io.WriteString(s.Out, render.UnifiedDiff(name, original, res.Output))
 		return err
 	}
@@ -116,6 +118,21 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		fmt.Fprintf(s.Err, "wrote %s\n", a.Output)
 	}
 	return nil
+}
+
+// NeedsChangeLine says why a change is needed: the targets are not in the
+// mode yet, or they are and the complete recipe adds the rest (User: root, the
+// build directory mounts, the -sudo tag, …).
+func NeedsChangeLine(res *dind.Result, mode dind.Mode) string {
+	targets := strings.Join(res.Targets, ", ")
+	verb := "is"
+	if len(res.Targets) > 1 {
+		verb = "are"
+	}
+	if res.AlreadyInMode(mode) {
+		return fmt.Sprintf("%s %s in %s mode; the complete recipe adds %d change(s):", targets, verb, mode, len(res.Changes))
+	}
+	return fmt.Sprintf("%s %s not in %s mode; %d change(s) needed:", targets, verb, mode, len(res.Changes))
 }
 
 func printChanges(s Streams, res *dind.Result) {

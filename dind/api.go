@@ -48,9 +48,19 @@ type Options struct {
 	// BuildDirs mirrors /opt/buildagent/{work,temp,tools,plugins,system} as
 	// host volumes in socket mode (complete recipe only).
 	BuildDirs bool
-	// SudoImage appends -linux-sudo to a literal image tag in privileged mode
-	// (complete recipe only).
+	// SudoImage switches the agent image to its -sudo tag in privileged mode
+	// (complete recipe only): 2025.07 becomes 2025.07-linux-sudo,
+	// 2025.07-linux-arm64 becomes 2025.07-linux-arm64-sudo. A literal tag is
+	// rewritten in place; a tag held by a parameter changes the parameter's
+	// Default on a template, and gives Result.ParameterOverrides on a stack
+	// (ParameterValues set). latest, no tag and digests are never guessed.
 	SudoImage bool
+	// ParameterValues are a stack's deployed values of the parameters
+	// (*Template).ImageParameters names; nil for a template, whose Defaults
+	// are used instead. With them the engine never edits a Default: it reads
+	// the agent image from the deployed values and reports a parameter change
+	// as Result.ParameterOverrides.
+	ParameterValues map[string]string
 	// TaskDefinitions are logical IDs of agent task definitions to edit.
 	// Empty means the only one found; {"all"} means every one.
 	TaskDefinitions []string
@@ -111,6 +121,36 @@ type Result struct {
 	Changes []Change
 	// Warnings are things the user should know or do that tcdind did not do.
 	Warnings []string
+	// ParameterOverrides are parameter values a stack update must set (only
+	// with Options.ParameterValues): the agent image's -sudo tag, say
+	// {"TeamCityVersion": "2025.07-linux-sudo"}. They are listed in Changes
+	// too, but are not in Output: a stack needs a change when Changed is true
+	// or ParameterOverrides is not empty (NeedsChange).
+	ParameterOverrides map[string]string
+	// SudoTag reports that the agent image tag was switched to its -sudo
+	// variant, in Output or through ParameterOverrides.
+	SudoTag bool
+	// Before is the mode each target was in before the edit, by logical ID.
+	Before map[string]Mode
+}
+
+// NeedsChange reports whether the template or a stack's parameters must
+// change for the mode.
+func (r *Result) NeedsChange() bool { return r.Changed || len(r.ParameterOverrides) > 0 }
+
+// AlreadyInMode reports that every target was in the mode asked for before
+// the edit: a change is then only the rest of the recipe (User: root, the
+// build directory mounts, the -sudo tag, …).
+func (r *Result) AlreadyInMode(mode Mode) bool {
+	if len(r.Targets) == 0 {
+		return false
+	}
+	for _, id := range r.Targets {
+		if r.Before[id] != mode {
+			return false
+		}
+	}
+	return true
 }
 
 // Change is one edit, described for people.

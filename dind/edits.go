@@ -363,8 +363,9 @@ func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]
 		}
 		switch {
 		case onOwnLine:
-			start, end := l.headCommentStart(ent.line), l.nextLineStart(ent.end)
-			out = append(out, byteEdit{start, end, "", 0})
+			// Only the entry's own lines go: comment lines above, below or
+			// among them (commented-out alternatives, say) stay.
+			out = append(out, e.removeLines(n, i, l.lineStart(ent.line), l.nextLineStart(ent.end))...)
 		default:
 			// "- Key: v" first on a dash line: the next key that stays moves
 			// up onto the dash line; when none stays, the item becomes {}.
@@ -443,17 +444,50 @@ func (l *layout) pastDeeperComments(at, indent int) int {
 	return at
 }
 
-// headCommentStart extends the start of line up over the comment lines
-// directly above it at the same indentation: they describe the entry.
-func (l *layout) headCommentStart(line int) int {
-	indent := l.indent(line)
-	for n := line - 1; n >= 1; n-- {
-		if l.kind(n) != lineComment || l.indent(n) != indent {
-			break
-		}
-		line = n
+// removeLines removes the whole lines from start to end, which hold entry i
+// of collection n, except its full-line comments: those are kept in place.
+// A line inside a multi-line quoted or block scalar is content, whatever it
+// starts with.
+func (e *editor) removeLines(n *yaml.Node, i int, start, end int) []byteEdit {
+	l := e.l
+	content := map[int]bool{}
+	step := 1
+	if n.Kind == yaml.MappingNode {
+		step = 2
 	}
-	return l.lineStart(line)
+	for _, c := range n.Content[i*step : i*step+step] {
+		e.scalarLines(c, content)
+	}
+	var out []byteEdit
+	from := start
+	for line := l.lineOf(start); line <= l.lineCount() && l.lineStart(line) < end; line++ {
+		if l.kind(line) != lineComment || content[line] {
+			continue
+		}
+		if ls := l.lineStart(line); ls > from {
+			out = append(out, byteEdit{from, ls, "", 0})
+		}
+		from = l.nextLineStart(l.lineStart(line))
+	}
+	if from < end {
+		out = append(out, byteEdit{from, end, "", 0})
+	}
+	return out
+}
+
+// scalarLines marks the lines after the first of every multi-line quoted or
+// block scalar under n.
+func (e *editor) scalarLines(n *yaml.Node, lines map[int]bool) {
+	if n.Kind == yaml.ScalarNode && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle|yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
+		if end, err := e.l.end(n); err == nil {
+			for line := n.Line + 1; line <= e.l.lineOf(end); line++ {
+				lines[line] = true
+			}
+		}
+	}
+	for _, c := range n.Content {
+		e.scalarLines(c, lines)
+	}
 }
 
 // hasOnlyFlowLists reports a block mapping whose lists are all written in
@@ -480,6 +514,7 @@ func (e *editor) renderFlow(n *yaml.Node, ce *collectionEdit, ents []entry) ([]b
 	l := e.l
 	var out []byteEdit
 	lastKept := -1
+	tailByLines := false // the entries after the last kept one went as whole lines
 	for i := 0; i < len(ents); i++ {
 		if !ce.remove[i] {
 			lastKept = i
@@ -488,6 +523,12 @@ func (e *editor) renderFlow(n *yaml.Node, ce *collectionEdit, ents []entry) ([]b
 		j := i
 		for j+1 < len(ents) && ce.remove[j+1] {
 			j++
+		}
+		if be, ok := e.removeFlowLines(n, ents, i, j, ce.st.json); ok {
+			out = append(out, be...)
+			tailByLines = j+1 == len(ents)
+			i = j
+			continue
 		}
 		switch {
 		case i > 0:
@@ -537,6 +578,15 @@ func (e *editor) renderFlow(n *yaml.Node, ce *collectionEdit, ents []entry) ([]b
 	}
 	text := strings.Join(parts, sep)
 	switch {
+	case lastKept >= 0 && multiline && (lastKept+1 == len(ents) || tailByLines) && e.endsLine(e.pastComma(ents[lastKept].end, lastKept+1 < len(ents))):
+		// New lines go right after the last entry's line, so that its
+		// comment stays with it and comment lines after it stay last.
+		at := l.nextLineStart(ents[lastKept].end)
+		text += st.nl
+		if at == len(l.src) && (len(l.src) == 0 || l.src[len(l.src)-1] != '\n') {
+			text = st.nl + strings.TrimSuffix(text, st.nl)
+		}
+		out = append(out, byteEdit{ents[lastKept].end, ents[lastKept].end, ",", 0}, byteEdit{at, at, text, 0})
 	case lastKept >= 0:
 		if multiline {
 			text = "," + st.nl + text
@@ -551,4 +601,73 @@ func (e *editor) renderFlow(n *yaml.Node, ce *collectionEdit, ents []entry) ([]b
 		out = append(out, byteEdit{open + 1, open + 1, text, 0})
 	}
 	return out, nil
+}
+
+// endsLine reports that only blanks and a comment follow offset i on its
+// line: no comma, no bracket, no other entry.
+func (e *editor) endsLine(i int) bool {
+	src := e.l.src
+	for i < len(src) && (src[i] == ' ' || src[i] == '\t') {
+		i++
+	}
+	return i == len(src) || src[i] == '\n' || src[i] == '\r' || src[i] == '#'
+}
+
+// removeFlowLines removes the removed entries i..j of a YAML flow collection
+// written one entry per line as whole lines, keeping every comment line
+// around and among them. The comma of the entry before goes too when the run
+// ends the collection. ok is false for any other layout, which the caller
+// edits within the line.
+func (e *editor) removeFlowLines(n *yaml.Node, ents []entry, i, j int, json bool) ([]byteEdit, bool) {
+	l := e.l
+	last := j+1 == len(ents)
+	if json || last && i == 0 {
+		return nil, false
+	}
+	var out []byteEdit
+	for k := i; k <= j; k++ {
+		start := l.lineStart(l.lineOf(ents[k].start))
+		if strings.TrimSpace(string(l.src[start:ents[k].start])) != "" {
+			return nil, false
+		}
+		after := ents[k].end
+		for after < len(l.src) && (l.src[after] == ' ' || l.src[after] == '\t') {
+			after++
+		}
+		if after < len(l.src) && l.src[after] == ',' {
+			if last {
+				return nil, false // a trailing comma: keep the layout as written
+			}
+			after++
+		} else if !last {
+			return nil, false
+		}
+		if !e.endsLine(after) {
+			return nil, false
+		}
+		out = append(out, e.removeLines(n, k, start, l.nextLineStart(ents[k].end))...)
+	}
+	if last {
+		comma := ents[i-1].end
+		for comma < len(l.src) && (l.src[comma] == ' ' || l.src[comma] == '\t') {
+			comma++
+		}
+		if comma >= len(l.src) || l.src[comma] != ',' {
+			return nil, false
+		}
+		out = append(out, byteEdit{comma, comma + 1, "", 0})
+	}
+	return out, true
+}
+
+// pastComma skips the blanks and, when skip, the comma after offset i.
+func (e *editor) pastComma(i int, skip bool) int {
+	src := e.l.src
+	for i < len(src) && (src[i] == ' ' || src[i] == '\t') {
+		i++
+	}
+	if skip && i < len(src) && src[i] == ',' {
+		i++
+	}
+	return i
 }

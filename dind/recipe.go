@@ -96,6 +96,10 @@ func (r *recipe) warn(format string, args ...any) {
 }
 
 func (r *recipe) run() error {
+	if r.res.Before == nil {
+		r.res.Before = map[string]Mode{}
+	}
+	r.res.Before[r.td.id] = r.t.describe(r.td).Mode()
 	for _, c := range r.td.agents {
 		var err error
 		switch r.opts.Mode {
@@ -117,6 +121,7 @@ func (r *recipe) run() error {
 }
 
 func (r *recipe) socket(c *yaml.Node) error {
+	r.keptSudoTag(c)
 	r.removePrivileged(c)
 	r.removeEnv(c, dindVariable)
 	r.removeMount(c, dockerDataPath)
@@ -153,13 +158,14 @@ func (r *recipe) privileged(c *yaml.Node) error {
 
 func (r *recipe) none(c *yaml.Node) error {
 	had := containerMode(c) != ModeNone
+	r.keptSudoTag(c)
 	r.removePrivileged(c)
 	r.removeMount(c, dockerSocketPath)
 	r.removeEnv(c, dindVariable)
 	r.removeMount(c, dockerDataPath)
 	var left []string
-	if u := scalarValue(mapGet(c, "User")); u != "" {
-		left = append(left, "User: "+u)
+	if u := mapGet(c, "User"); u != nil && !isNull(u) {
+		left = append(left, "User: "+describeValue(u))
 	}
 	for _, d := range buildAgentDirs {
 		if r.hasMount(c, "/opt/buildagent/"+d) {
@@ -206,7 +212,7 @@ func (r *recipe) ensureRootUser(c *yaml.Node) {
 		r.ed.setKey(c, "User", str("root"), r.st)
 		r.change(c, "add User: root (the image runs as buildagent; the Docker socket needs root)")
 	case !isRootUser(r.t.resolve(u)):
-		r.warn("%s/%s runs as user %q: the Docker socket needs root, so docker commands in builds may fail with permission denied; tcdind left User as it is", r.td.id, r.name(c), r.t.resolve(u))
+		r.warn("%s/%s runs as user %s: the Docker socket needs root, so docker commands in builds may fail with permission denied; tcdind left User as it is", r.td.id, r.name(c), describeValue(u))
 	}
 }
 

@@ -59,6 +59,8 @@ type fakeCFN struct {
 	// endedAs, once executed, is the stack's status (with a newer last
 	// update): the update ended before anyone looked.
 	endedAs string
+	// deleteErr is DeleteChangeSet's answer: it deletes nothing.
+	deleteErr error
 }
 
 // gate holds a call until released.
@@ -310,8 +312,10 @@ func (f *fakeCFN) ExecuteChangeSet(_ context.Context, stack, id, token string) e
 	switch {
 	case f.isGone(name) || !slices.Contains(f.created, name):
 		return &smithy.GenericAPIError{Code: "ChangeSetNotFound", Message: "ChangeSet [" + id + "] does not exist"}
-	case f.obsolete[name] || f.isExecuted(name):
+	case f.obsolete[name]:
 		return &smithy.GenericAPIError{Code: "InvalidChangeSetStatus", Message: "ChangeSet [" + id + "] cannot be executed in its current status of [OBSOLETE]"}
+	case f.isExecuted(name):
+		return &smithy.GenericAPIError{Code: "InvalidChangeSetStatus", Message: "ChangeSet [" + id + "] cannot be executed in its current status of [EXECUTE_COMPLETE]"}
 	case f.executeErr != nil && !f.executeLost:
 		return f.executeErr
 	}
@@ -326,6 +330,9 @@ func (f *fakeCFN) ExecuteChangeSet(_ context.Context, stack, id, token string) e
 func (f *fakeCFN) DeleteChangeSet(_ context.Context, stack, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.deleteErr != nil {
+		return f.deleteErr
+	}
 	f.deleted = append(f.deleted, id)
 	f.ops = append(f.ops, "delete "+csName(id))
 	return nil

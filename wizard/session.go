@@ -258,8 +258,9 @@ func save(path string, data []byte) error {
 	return atomicfile.Write(path, data)
 }
 
-// recipeLabel describes the recipe chosen for mode, for summaries.
-func recipeLabel(r recipe, m dind.Mode) string {
+// recipeLabel describes the recipe chosen for mode, for summaries. It
+// claims the -sudo image only when res switched the tag.
+func recipeLabel(r recipe, m dind.Mode, res *dind.Result) string {
 	switch {
 	case !recipeApplies(m):
 		return ""
@@ -267,8 +268,10 @@ func recipeLabel(r recipe, m dind.Mode) string {
 		return "minimal recipe"
 	case r == recipeNoBuildDirs && m == dind.ModeSocket:
 		return "complete recipe without the build directory mounts"
+	case r == recipeSudoImage && m == dind.ModePrivileged && res != nil && res.SudoTag:
+		return "complete recipe with the -sudo image tag"
 	case r == recipeSudoImage && m == dind.ModePrivileged:
-		return "complete recipe with the -linux-sudo image"
+		return "complete recipe; the image tag was not changed (see the warnings)"
 	}
 	return "complete recipe"
 }

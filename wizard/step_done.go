@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/render"
 )
 
@@ -44,7 +45,7 @@ func (m *Model) outcome() string {
 		return targets + " is already in " + string(m.a.mode) + " mode."
 	}
 	s := fmt.Sprintf("%s in %s mode, %d %s", targets, m.a.mode, len(res.Changes), plural(len(res.Changes), "change", "changes"))
-	if r := recipeLabel(m.a.recipe, m.a.mode); r != "" {
+	if r := recipeLabel(m.a.recipe, m.a.mode, res); r != "" {
 		s += ", " + r
 	}
 	return s + "."
@@ -60,7 +61,7 @@ func (m *Model) nextSteps() [][2]string {
 				"  aws cloudformation deploy --template-file " + p + " \\\n" +
 					"    --stack-name " + st + " --capabilities CAPABILITY_IAM"},
 			{"Or let tcdind apply it through a change set:",
-				"  tcdind --stack " + st + " --mode " + string(m.a.mode)},
+				"  tcdind --stack " + st + m.a.flags()},
 		}
 	}
 	return [][2]string{
@@ -68,7 +69,7 @@ func (m *Model) nextSteps() [][2]string {
 			"  aws cloudformation deploy --template-file " + p + " \\\n" +
 				"    --stack-name STACK --capabilities CAPABILITY_IAM"},
 		{"Or change a running stack directly:",
-			"  tcdind --stack STACK --mode " + string(m.a.mode)},
+			"  tcdind --stack STACK" + m.a.flags()},
 	}
 }
 
@@ -96,6 +97,26 @@ func (m *Model) Summary() string {
 	}
 	return s + "next: aws cloudformation deploy --template-file " + shellQuote(m.written) +
 		" --stack-name STACK --capabilities CAPABILITY_IAM\n"
+}
+
+// flags are the command-line options that repeat the answers: the mode and
+// every option that changes what is written.
+func (a *answers) flags() string {
+	o := a.options()
+	s := " --mode " + string(o.Mode)
+	if len(o.TaskDefinitions) > 0 {
+		s += " --task-definition " + shellQuote(strings.Join(o.TaskDefinitions, ","))
+	}
+	if o.Minimal && recipeApplies(o.Mode) {
+		s += " --minimal"
+	}
+	if !o.Minimal && !o.BuildDirs && o.Mode == dind.ModeSocket {
+		s += " --build-dirs=false"
+	}
+	if !o.Minimal && o.SudoImage && o.Mode == dind.ModePrivileged {
+		s += " --sudo-image"
+	}
+	return s
 }
 
 // shellQuote quotes a path for a shell when it needs it.

@@ -42,9 +42,10 @@ func recipeChoices(mode dind.Mode) []recipeChoice {
 					"Docker daemon, and a task volume for /var/lib/docker (overlayfs inside " +
 					"overlayfs fails or crawls). The image tag stays as it is."},
 			{recipeSudoImage, "Complete, and the -linux-sudo image",
-				"The complete recipe, and the image tag gets -linux-sudo appended: the variant " +
-					"JetBrains documents for this mode, whose start script may call sudo. " +
-					"A latest tag is never guessed; you get a warning instead."},
+				"The complete recipe, and the agent image's tag becomes its -sudo variant " +
+					"(2025.07 → 2025.07-linux-sudo), in the image or in the parameter that holds it: " +
+					"since 2020.2 the image starts Docker with sudo, which only the -sudo tags have. " +
+					"latest and digests are never guessed; you get a warning instead."},
 			{recipeMinimal, "Minimal: only the blog post's edits",
 				"Only Privileged: true. Without DOCKER_IN_DOCKER=start the image does not " +
 					"start a Docker daemon."},

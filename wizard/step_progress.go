@@ -92,14 +92,19 @@ func (m *Model) executed(msg executedMsg) tea.Cmd {
 			return tea.Quit
 		}
 		var moved *changeset.MovedError
+		var obsolete *changeset.ObsoleteError
 		e := errorFor(msg.err, "Could not execute the change set", stepReview)
 		switch {
-		case errors.As(msg.err, &moved):
+		case errors.As(msg.err, &moved), errors.As(msg.err, &obsolete):
+			// Someone updated the stack: CloudFormation made the change
+			// set OBSOLETE, or the stack's check saw it first.
 			e.title = "Stack " + m.a.stackInfo.Name + " changed since it was read"
 			e.hint = "The change set was deleted, not executed. Press enter to read the stack again and review the change on it."
+			if exitcode.Code(msg.err) == exitcode.Pending {
+				// Its deletion could not be checked: say only that.
+				e.hint = "What is left is said above. Press enter to read the stack again and review the change on it."
+			}
 			e.reload = true
-		case exitcode.Code(msg.err) == exitcode.Pending:
-			e.hint = "Press esc to go back to the review."
 		default:
 			e.hint = "Press esc to go back to the review."
 		}

@@ -67,7 +67,7 @@ func (m *Model) reviewContent(w int) string {
 		return b.String()
 	}
 	what := fmt.Sprintf("%d %s to %s: %s mode", len(res.Changes), plural(len(res.Changes), "change", "changes"), targets, m.a.mode)
-	if r := recipeLabel(m.a.recipe, m.a.mode); r != "" {
+	if r := recipeLabel(m.a.recipe, m.a.mode, res); r != "" {
 		what += ", " + r
 	}
 	b.WriteString(m.st.Section.Render("What changes") + "\n")

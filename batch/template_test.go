@@ -1,0 +1,59 @@
+package batch
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/exitcode"
+)
+
+// TestCheckSaysAlreadyInMode: a template in socket mode that lacks only the
+// complete recipe's extras is reported as in socket mode, with the changes
+// the complete recipe adds, by --check and --diff alike.
+func TestCheckSaysAlreadyInMode(t *testing.T) {
+	blog, err := os.ReadFile("../testdata/templates/blog.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	socket := dind.DefaultOptions(dind.ModeSocket)
+	minimal := socket
+	minimal.Minimal = true
+	res, err := dind.Apply(blog, minimal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inSocket := res.Output
+	for _, a := range []Action{{Check: true}, {Diff: true}} {
+		res, err := Patch(inSocket, socket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out, msgs bytes.Buffer
+		err = Deliver(res, inSocket, "t.yaml", "", dind.ModeSocket, a, Streams{Out: &out, Err: &msgs})
+		if a.Check && !errors.Is(err, exitcode.ErrNeedsChange) {
+			t.Errorf("--check: err = %v, want ErrNeedsChange", err)
+		}
+		want := "AgentTaskDefinition is in socket mode; the complete recipe adds 11 change(s):\n"
+		if !strings.HasPrefix(msgs.String(), want) || strings.Contains(msgs.String(), "not in socket mode") {
+			t.Errorf("%+v: messages\n%s\nwant them to start %q", a, msgs.String(), want)
+		}
+		if !strings.Contains(msgs.String(), "add User: root") {
+			t.Errorf("%+v: the changes are not listed:\n%s", a, msgs.String())
+		}
+	}
+
+	// Not in the mode at all: said so.
+	res, err = Patch(blog, socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs bytes.Buffer
+	_ = Deliver(res, blog, "t.yaml", "", dind.ModeSocket, Action{Check: true}, Streams{Out: &bytes.Buffer{}, Err: &msgs})
+	if !strings.HasPrefix(msgs.String(), "AgentTaskDefinition is not in socket mode; ") {
+		t.Errorf("pristine template: messages\n%s", msgs.String())
+	}
+}
