@@ -10,6 +10,9 @@ type Template struct {
 	root   *yaml.Node // the top-level mapping
 	params map[string]string
 	agents []*taskDef
+	// names are the agent containers' names given by Options.Containers;
+	// nil means the agent rule (isAgent).
+	names []string
 }
 
 // taskDef is an agent task definition with the nodes an edit needs.
@@ -49,7 +52,7 @@ func (t *Template) describe(td *taskDef) TaskDefinition {
 			Name:  scalarValue(mapGet(c, "Name")),
 			Image: t.resolve(mapGet(c, "Image")),
 			Line:  c.Line,
-			Mode:  containerMode(c),
+			Mode:  containerMode(td.props, c),
 		})
 	}
 	return d

@@ -88,6 +88,15 @@ func resourceSnippet(l *layout, out []byte, edits []byteEdit, td *taskDef) ([]by
 	}
 	if !l.info[td.resource].flow {
 		end = l.nextLineStart(end)
+		// Comments indented under the resource after its last value are
+		// its own, and the editor appends after them.
+		for line := l.lineOf(end); end < len(l.src) && line <= l.lineCount(); line++ {
+			if k := l.kind(line); k == lineComment && l.indent(line) > td.key.Column-1 {
+				end = l.nextLineStart(l.lineStart(line))
+			} else if k != lineBlank {
+				break
+			}
+		}
 	}
 	newStart, newEnd := start, end
 	for _, e := range edits {
@@ -119,7 +128,7 @@ func (t *Template) checkMode(td *taskDef, resource *yaml.Node, mode Mode) error 
 				continue
 			}
 			agents++
-			if m := containerMode(c); m != mode {
+			if m := containerMode(props, c); m != mode {
 				return internalError(td.id, fmt.Sprintf("the agent is in %s mode after the edit, not %s", m, mode))
 			}
 		}
@@ -131,7 +140,7 @@ func (t *Template) checkMode(td *taskDef, resource *yaml.Node, mode Mode) error 
 }
 
 func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode) error {
-	after, err := Parse(out)
+	after, err := t.reparse(out)
 	if err != nil {
 		return internalError(targets[0].id, fmt.Sprintf("the edited template does not parse (%v)", err))
 	}
