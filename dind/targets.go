@@ -25,7 +25,7 @@ func (t *Template) deployRefusal(td *taskDef) string {
 		return fmt.Sprintf("task definition %s %s (%s): %s", td.id, verb, why, fargateWhy)
 	}
 	if verb, why := t.windows(td); why != "" {
-		return fmt.Sprintf("task definition %s %s (%s): Docker-in-Docker with the Docker socket or privileged mode needs Linux containers", td.id, verb, why)
+		return fmt.Sprintf("task definition %s %s (%s): Docker-in-Docker with the Docker socket or privileged mode needs Linux containers; run the agent in a Linux task definition", td.id, verb, why)
 	}
 	return ""
 }
