@@ -75,29 +75,48 @@ func (t *Template) fargate(td *taskDef) (verb, why string) {
 // task set, a scheduled task: any mapping that names it as TaskDefinition
 // or TaskDefinitionArn) with a Fargate launch type or capacity provider.
 func (t *Template) launchedOnFargate(id string) string {
-	resources := mapGet(t.root, "Resources")
-	if resources == nil || resources.Kind != yaml.MappingNode {
-		return ""
+	if t.runners == nil {
+		t.runners = t.findRunners()
 	}
-	for i := 0; i+1 < len(resources.Content); i += 2 {
-		rid, res := resources.Content[i].Value, resources.Content[i+1]
-		if rid == id {
-			continue
-		}
-		what := resourceNoun(scalarValue(mapGet(res, "Type"))) + " " + rid
-		var found string
-		walkMappings(mapGet(res, "Properties"), func(m *yaml.Node) bool {
-			if !refersTo(mapGet(m, "TaskDefinition"), id) && !refersTo(mapGet(m, "TaskDefinitionArn"), id) {
-				return true
-			}
-			found = t.launchFargate(m, what)
-			return found == ""
-		})
-		if found != "" {
-			return found
+	for _, r := range t.runners[id] {
+		if why := t.launchFargate(r.props, r.what); why != "" {
+			return why
 		}
 	}
 	return ""
+}
+
+// runner is a mapping that runs a task definition, and its resource.
+type runner struct {
+	props *yaml.Node
+	what  string // "service AgentService"
+}
+
+// findRunners indexes, in one pass over the resources, the mappings that
+// name a task definition, by the logical IDs they refer to.
+func (t *Template) findRunners() map[string][]runner {
+	out := map[string][]runner{}
+	resources := mapGet(t.root, "Resources")
+	if resources == nil || resources.Kind != yaml.MappingNode {
+		return out
+	}
+	for i := 0; i+1 < len(resources.Content); i += 2 {
+		rid, res := resources.Content[i].Value, resources.Content[i+1]
+		typ := scalarValue(mapGet(res, "Type"))
+		if typ == "AWS::ECS::TaskDefinition" {
+			continue
+		}
+		what := resourceNoun(typ) + " " + rid
+		walkMappings(mapGet(res, "Properties"), func(m *yaml.Node) bool {
+			for _, key := range []string{"TaskDefinition", "TaskDefinitionArn"} {
+				for _, id := range referencedIDs(mapGet(m, key)) {
+					out[id] = append(out[id], runner{m, what})
+				}
+			}
+			return true
+		})
+	}
+	return out
 }
 
 func resourceNoun(typ string) string {
@@ -277,6 +296,18 @@ func referencedIDs(n *yaml.Node) []string {
 			ids = append(ids, n.Value)
 		case fn == "Ref" && n.Kind == yaml.MappingNode:
 			ids = append(ids, n.Content[1].Value)
+		case fn == "Fn::Sub":
+			arg := n
+			if n.Kind == yaml.MappingNode {
+				arg = n.Content[1]
+			}
+			if arg.Kind == yaml.SequenceNode && len(arg.Content) > 0 {
+				arg = arg.Content[0]
+			}
+			for _, name := range subVariables(arg.Value) {
+				id, _, _ := strings.Cut(name, ".")
+				ids = append(ids, id)
+			}
 		case fn == "Fn::GetAtt":
 			arg := n
 			if n.Kind == yaml.MappingNode {

@@ -135,6 +135,8 @@ func TestFargateFromWhatRunsIt(t *testing.T) {
 		{"service LaunchType parameter", "  Launch:\n    Type: String\n    Default: FARGATE\n",
 			service("AgentService", "!Ref AgentTaskDefinition", "      LaunchType: !Ref Launch\n"),
 			[]string{"via parameter Launch, which defaults to FARGATE"}},
+		{"service by Sub", "", service("AgentService", `!Sub "${AgentTaskDefinition}"`, "      LaunchType: FARGATE\n"),
+			[]string{"service AgentService"}},
 		{"service TaskDefinition Fn::If", "", service("AgentService", "!If [OnDemand, !Ref AgentTaskDefinition, !Ref Other]", "      LaunchType: FARGATE\n"),
 			[]string{"service AgentService"}},
 		{"capacity provider", "", service("AgentService", "!Ref AgentTaskDefinition",

@@ -13,6 +13,8 @@ type Template struct {
 	// names are the agent containers' names given by Options.Containers;
 	// nil means the agent rule (isAgent).
 	names []string
+	// runners are what runs each task definition (see findRunners).
+	runners map[string][]runner
 }
 
 // taskDef is an agent task definition with the nodes an edit needs.
