@@ -86,6 +86,9 @@ func imageRepository(image string) string {
 // findAgents collects the task definitions with at least one agent
 // container (see isAgent).
 func (t *Template) findAgents() error {
+	if a := aliasCycle(t.root); a != nil {
+		return &RefusedError{Reason: fmt.Sprintf("the alias *%s on line %d is inside its own anchor, so the template never ends; CloudFormation does not accept it: replace the alias with a copy", a.Value, a.Line)}
+	}
 	tds, err := t.scanTaskDefs()
 	if err != nil {
 		return err
@@ -331,4 +334,48 @@ func (t *Template) sub(s string, vars map[string]string) string {
 		}
 		s = s[i+j+1:]
 	}
+}
+
+// aliasCycle finds an alias inside the node it names (yaml.v3 accepts
+// "&a [*a]"): every walk that follows aliases would never end.
+func aliasCycle(root *yaml.Node) *yaml.Node {
+	const (
+		open = 1
+		done = 2
+	)
+	state := map[*yaml.Node]int{}
+	var walk func(n *yaml.Node) *yaml.Node
+	walk = func(n *yaml.Node) *yaml.Node {
+		if n == nil {
+			return nil
+		}
+		if n.Kind == yaml.AliasNode {
+			switch state[n.Alias] {
+			case open:
+				return n
+			case done:
+				return nil
+			}
+			return walk(n.Alias)
+		}
+		// Only anchored nodes can be named by an alias: only they are
+		// tracked, which keeps the map small.
+		anchored := n.Anchor != ""
+		if anchored {
+			if state[n] != 0 {
+				return nil
+			}
+			state[n] = open
+		}
+		for _, c := range n.Content {
+			if a := walk(c); a != nil {
+				return a
+			}
+		}
+		if anchored {
+			state[n] = done
+		}
+		return nil
+	}
+	return walk(root)
 }

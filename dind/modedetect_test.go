@@ -244,3 +244,21 @@ func lineOf(t *testing.T, src []byte, sub string) int {
 	}
 	return bytes.Count(src[:i], []byte("\n")) + 1
 }
+
+// TestRecursiveAliasRefused: an alias inside its own anchor would send every
+// walk that follows aliases round for ever.
+func TestRecursiveAliasRefused(t *testing.T) {
+	for _, image := range []string{"&i !If [c, *i, jetbrains/teamcity-agent]", "&i [*i]"} {
+		src := targetTemplate("", "", oneContainer("teamcity-agent", image))
+		_, err := dind.Parse(src)
+		var re *dind.RefusedError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), fmt.Sprintf("alias *i on line %d", lineOf(t, src, "*i"))) {
+			t.Errorf("Image %s: want the recursive alias *RefusedError, got %T %v", image, err, err)
+		}
+	}
+	// Ordinary aliases are fine.
+	src := targetTemplate("", "", oneContainer("teamcity-agent", "&i jetbrains/teamcity-agent:2024.03\n          DockerLabels: {image: *i}"))
+	if _, err := dind.Apply(src, dind.DefaultOptions(dind.ModeSocket)); err != nil {
+		t.Errorf("an ordinary alias: %v", err)
+	}
+}
