@@ -26,6 +26,7 @@ import (
 type options struct {
 	template       string
 	taskDefinition string
+	container      string
 	mode           string
 	minimal        bool
 	buildDirs      bool
@@ -147,6 +148,7 @@ The edit adds only the lines Docker-in-Docker needs and changes nothing else.`,
 	f.SortFlags = false
 	f.StringVar(&o.template, "template", "", "template file (YAML or JSON), https URL, or - for standard input")
 	f.StringVar(&o.taskDefinition, "task-definition", "", `logical ID of the agent task definition; several comma-separated, or "all" (default: the only one found)`)
+	f.StringVar(&o.container, "container", "", "name of the agent container when its image is not teamcity-agent; several comma-separated (default: containers whose image is teamcity-agent)")
 	f.StringVar(&o.mode, "mode", "", "socket, privileged or none")
 	f.BoolVar(&o.minimal, "minimal", false, "write only the blog post's edits, not the complete recipe")
 	f.BoolVar(&o.buildDirs, "build-dirs", true, "socket mode: mirror the /opt/buildagent directories as host volumes")
@@ -214,7 +216,19 @@ func (o *options) engineOptions() (dind.Options, error) {
 			}
 		}
 	}
+	opts.Containers = splitList(o.container)
 	return opts, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func (o *options) action() (batch.Action, error) {

@@ -19,7 +19,9 @@ import (
 // terminal, --non-interactive is absent, and the action writes a file (a
 // diff, a check or a template on standard output is for pipelines).
 func (o *options) wantsWizard(s batch.Streams) bool {
-	return !o.nonInteractive && canPrompt(s.In, s.Out) &&
+	// The wizard finds agents by the agent rule only: --container runs
+	// without questions.
+	return !o.nonInteractive && o.container == "" && canPrompt(s.In, s.Out) &&
 		o.stack == "" && !o.diff && !o.check &&
 		o.output != source.Stdin && o.template != source.Stdin
 }
@@ -30,7 +32,7 @@ func (o *options) wantsWizard(s batch.Streams) bool {
 // line prompts (--accessible: the batch flow's y/N question serves them),
 // nor --non-interactive.
 func (o *options) wantsStackWizard(s batch.Streams) bool {
-	return o.stackFlagsAllowWizard() && canPrompt(s.In, s.Out)
+	return o.stackFlagsAllowWizard() && o.container == "" && canPrompt(s.In, s.Out)
 }
 
 func (o *options) stackFlagsAllowWizard() bool {

@@ -35,6 +35,7 @@ func registerFlagCompletions(root *cobra.Command) {
 		"template":        files("yaml", "yml", "json", "template"),
 		"mode":            fixed("socket", "privileged", "none"),
 		"task-definition": noFiles,
+		"container":       noFiles,
 		"stack":           noFiles,
 		"s3-bucket":       noFiles,
 		"profile":         noFiles,

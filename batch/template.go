@@ -58,6 +58,10 @@ func Patch(template []byte, opts dind.Options) (*dind.Result, error) {
 // selection problem is a usage error (2), everything else a failure (1).
 func EngineError(err error) error {
 	var sel *dind.SelectionError
+	var ce *dind.ContainerError
+	if errors.As(err, &ce) {
+		return exitcode.WithCode(exitcode.Usage, err)
+	}
 	if errors.As(err, &sel) {
 		return exitcode.WithCode(exitcode.Usage, fmt.Errorf("%w; choose with --task-definition ID[,ID] or --task-definition all", err))
 	}

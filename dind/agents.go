@@ -2,6 +2,7 @@ package dind
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -9,14 +10,113 @@ import (
 
 const agentMarker = "teamcity-agent"
 
+// The agent rule. A container is a TeamCity agent when
+//
+//  1. its Image's repository name is exactly teamcity-agent: the last path
+//     segment of the image reference, without its :tag or @digest, after
+//     Ref / ${Param} take the parameter's Default (or each AllowedValue of a
+//     parameter without one), Fn::If either branch, and Join, Sub, Select
+//     and FindInMap are worked out. jetbrains/teamcity-agent:2024.03,
+//     123456789012.dkr.ecr.eu-west-1.amazonaws.com/teamcity-agent and
+//     public.ecr.aws/jetbrains/teamcity-agent@sha256:… are agents;
+//     amazon/aws-for-fluent-bit and ci/tc-agent-custom are not; or
+//  2. the repository name cannot be worked out before deploy (a parameter
+//     without Default, an ImportValue, a pseudo parameter in the last
+//     segment) and the container's Name is exactly teamcity-agent.
+//
+// The Name is only a fallback, and must be exact: sidecars are named after
+// the agent they serve (teamcity-agent-log-router), and giving one of them
+// Privileged or the host's Docker socket is worse than finding no agent.
+// Options.Containers (--container) overrides the rule.
+func (t *Template) isAgent(c *yaml.Node) bool {
+	if t.names != nil {
+		return slices.Contains(t.names, scalarValue(mapGet(c, "Name")))
+	}
+	switch t.imageIsAgent(mapGet(c, "Image")) {
+	case agentYes:
+		return true
+	case agentNo:
+		return false
+	}
+	return scalarValue(mapGet(c, "Name")) == agentMarker
+}
+
+type agentAnswer int
+
+const (
+	agentNo agentAnswer = iota
+	agentYes
+	agentUnknown
+)
+
+// imageIsAgent applies the image half of the agent rule: yes when any value
+// the Image may take names the teamcity-agent repository, no when every
+// value is known and none does.
+func (t *Template) imageIsAgent(img *yaml.Node) agentAnswer {
+	if img == nil {
+		return agentUnknown
+	}
+	answer := agentNo
+	for _, v := range t.values(img) {
+		repo := imageRepository(v.s)
+		switch {
+		case repo == agentMarker:
+			return agentYes
+		case strings.Contains(repo, unknownMark) || repo == "":
+			answer = agentUnknown
+		}
+	}
+	return answer
+}
+
+// imageRepository is the last path segment of an image reference without
+// its tag or digest: "teamcity-agent" for
+// registry:5000/jetbrains/teamcity-agent:2024.03@sha256:….
+func imageRepository(image string) string {
+	if at := strings.IndexByte(image, '@'); at >= 0 {
+		image = image[:at]
+	}
+	image = image[strings.LastIndexByte(image, '/')+1:]
+	if colon := strings.IndexByte(image, ':'); colon >= 0 {
+		image = image[:colon]
+	}
+	return image
+}
+
 // findAgents collects the task definitions with at least one agent
-// container: one whose Image mentions teamcity-agent once parameters are
-// replaced by their defaults, or whose Name contains it.
+// container (see isAgent).
 func (t *Template) findAgents() error {
+	if a := aliasCycle(t.root); a != nil {
+		return &RefusedError{Reason: fmt.Sprintf("the alias *%s on line %d is inside its own anchor, so the template never ends; CloudFormation does not accept it: replace the alias with a copy", a.Value, a.Line)}
+	}
+	tds, err := t.scanTaskDefs()
+	if err != nil {
+		return err
+	}
+	t.agents = nil
+	for _, td := range tds {
+		for _, c := range td.containers {
+			if t.isAgent(c) {
+				td.agents = append(td.agents, c)
+			}
+		}
+		if len(td.agents) > 0 {
+			td.refusal = t.deployRefusal(td)
+			t.agents = append(t.agents, td)
+		}
+	}
+	return nil
+}
+
+// scanTaskDefs reads every AWS::ECS::TaskDefinition with its containers.
+// ContainerDefinitions tcdind cannot read are refused when they may hold an
+// agent and skipped otherwise.
+func (t *Template) scanTaskDefs() ([]*taskDef, error) {
 	resources := mapGet(t.root, "Resources")
 	if resources == nil || resources.Kind != yaml.MappingNode {
-		return nil
+		return nil, nil
 	}
+	var out []*taskDef
 	for i := 0; i+1 < len(resources.Content); i += 2 {
 		key, res := resources.Content[i], resources.Content[i+1]
 		if scalarValue(mapGet(res, "Type")) != "AWS::ECS::TaskDefinition" {
@@ -30,7 +130,7 @@ func (t *Template) findAgents() error {
 		lists, err := containerLists(mapGet(props, "ContainerDefinitions"))
 		if err != nil {
 			if t.mentionsAgent(mapGet(props, "ContainerDefinitions")) {
-				return &RefusedError{Reason: fmt.Sprintf("task definition %s: %s", td.id, err)}
+				return nil, &RefusedError{Reason: fmt.Sprintf("task definition %s: %s", td.id, err)}
 			}
 			continue
 		}
@@ -38,23 +138,19 @@ func (t *Template) findAgents() error {
 		for i, list := range lists {
 			for _, c := range list.Content {
 				c = deref(c)
-				if c.Kind != yaml.MappingNode {
+				if intrinsic(c) != "" && t.holdsAgent(c) {
+					return nil, &RefusedError{Reason: fmt.Sprintf("ContainerDefinitions of task definition %s has an %s item (line %d) that may hold the agent; tcdind cannot tell what the task gets, so it will not edit it: edit it by hand", td.id, intrinsic(c), c.Line)}
+				}
+				if c.Kind != yaml.MappingNode || intrinsic(c) != "" {
 					continue
 				}
 				td.branch[c] = i
 				td.containers = append(td.containers, c)
-				if t.isAgent(c) {
-					td.agents = append(td.agents, c)
-				}
 			}
 		}
-		if len(td.agents) == 0 {
-			continue
-		}
-		td.refusal = refusal(td)
-		t.agents = append(t.agents, td)
+		out = append(out, td)
 	}
-	return nil
+	return out, nil
 }
 
 // containerLists returns the container sequences of a ContainerDefinitions
@@ -106,30 +202,18 @@ func isNoValue(n *yaml.Node) bool {
 	return n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "Ref" && n.Content[1].Value == "AWS::NoValue"
 }
 
-func (t *Template) isAgent(c *yaml.Node) bool {
-	if strings.Contains(scalarValue(mapGet(c, "Name")), agentMarker) {
-		return true
+// holdsAgent reports whether any branch of an Fn::If item is an agent.
+func (t *Template) holdsAgent(item *yaml.Node) bool {
+	for _, b := range branches(item, nil) {
+		if b.n.Kind == yaml.MappingNode && intrinsic(b.n) == "" && t.isAgent(b.n) {
+			return true
+		}
 	}
-	return t.mentionsAgent(mapGet(c, "Image"))
+	return intrinsic(item) != "Fn::If" && t.mentionsAgent(item)
 }
 
 func (t *Template) mentionsAgent(n *yaml.Node) bool {
 	return n != nil && strings.Contains(t.resolve(n), agentMarker)
-}
-
-// refusal says why Docker-in-Docker cannot work in a task definition.
-func refusal(td *taskDef) string {
-	if compat := mapGet(td.props, "RequiresCompatibilities"); compat != nil {
-		for _, v := range scalars(compat) {
-			if strings.EqualFold(v, "FARGATE") {
-				return fmt.Sprintf("task definition %s requires Fargate, and Fargate supports neither privileged containers nor host volumes, so neither Docker-in-Docker mode can work there; run the agent on the EC2 launch type", td.id)
-			}
-		}
-	}
-	if family := scalarValue(mapGet(mapGet(td.props, "RuntimePlatform"), "OperatingSystemFamily")); strings.HasPrefix(strings.ToUpper(family), "WINDOWS") {
-		return fmt.Sprintf("task definition %s runs Windows containers (%s): Docker-in-Docker with the Docker socket or privileged mode needs Linux containers", td.id, family)
-	}
-	return ""
 }
 
 // scalars lists a scalar or a sequence of scalars.
@@ -271,4 +355,48 @@ func (t *Template) sub(s string, vars map[string]string) string {
 		}
 		s = s[i+j+1:]
 	}
+}
+
+// aliasCycle finds an alias inside the node it names (yaml.v3 accepts
+// "&a [*a]"): every walk that follows aliases would never end.
+func aliasCycle(root *yaml.Node) *yaml.Node {
+	const (
+		open = 1
+		done = 2
+	)
+	state := map[*yaml.Node]int{}
+	var walk func(n *yaml.Node) *yaml.Node
+	walk = func(n *yaml.Node) *yaml.Node {
+		if n == nil {
+			return nil
+		}
+		if n.Kind == yaml.AliasNode {
+			switch state[n.Alias] {
+			case open:
+				return n
+			case done:
+				return nil
+			}
+			return walk(n.Alias)
+		}
+		// Only anchored nodes can be named by an alias: only they are
+		// tracked, which keeps the map small.
+		anchored := n.Anchor != ""
+		if anchored {
+			if state[n] != 0 {
+				return nil
+			}
+			state[n] = open
+		}
+		for _, c := range n.Content {
+			if a := walk(c); a != nil {
+				return a
+			}
+		}
+		if anchored {
+			state[n] = done
+		}
+		return nil
+	}
+	return walk(root)
 }

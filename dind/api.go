@@ -64,6 +64,10 @@ type Options struct {
 	// TaskDefinitions are logical IDs of agent task definitions to edit.
 	// Empty means the only one found; {"all"} means every one.
 	TaskDefinitions []string
+	// Containers name the agent containers, overriding the agent rule:
+	// exactly the containers with these Names are edited, in every task
+	// definition that has one (narrowed by TaskDefinitions when given).
+	Containers []string
 }
 
 // DefaultOptions is the complete recipe of mode.
@@ -170,8 +174,35 @@ func (c Change) String() string {
 // MaxTemplateSize is CloudFormation's own limit for a template in S3.
 const MaxTemplateSize = 1 << 20
 
-// ErrNoAgent is returned when no task definition runs a TeamCity agent.
-var ErrNoAgent = errors.New("no TeamCity agent container found: no AWS::ECS::TaskDefinition has a container whose Image mentions teamcity-agent")
+// ErrNoAgent is returned when no task definition runs a TeamCity agent. The
+// error returned may wrap it with the container names found; test with
+// errors.Is.
+var ErrNoAgent = errors.New("no TeamCity agent container found: looked for a container whose image is …/teamcity-agent[:tag] or, where the image is not known before deploy, whose name is teamcity-agent; if your agent uses another image, name its container with --container NAME")
+
+// noAgentError is ErrNoAgent with the containers the template has.
+type noAgentError struct{ found []string }
+
+func (e *noAgentError) Error() string {
+	if len(e.found) == 0 {
+		return ErrNoAgent.Error() + " (the template has no ECS container definitions)"
+	}
+	return ErrNoAgent.Error() + " (containers found: " + strings.Join(e.found, ", ") + ")"
+}
+
+func (e *noAgentError) Unwrap() error { return ErrNoAgent }
+
+// ContainerError is an Options.Containers name that no task definition has.
+type ContainerError struct {
+	Name  string
+	Found []string // the names of every container of every task definition
+}
+
+func (e *ContainerError) Error() string {
+	if len(e.Found) == 0 {
+		return fmt.Sprintf("--container %s: the template has no ECS container definitions", e.Name)
+	}
+	return fmt.Sprintf("--container %s: no task definition has a container of that name; name one of: %s", e.Name, strings.Join(e.Found, ", "))
+}
 
 // ParseError is input that is neither YAML nor JSON.
 type ParseError struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -15,20 +16,27 @@ func (t *Template) Apply(opts Options) (*Result, error) {
 	if _, err := ParseMode(string(opts.Mode)); err != nil {
 		return nil, err
 	}
+	if len(opts.Containers) > 0 {
+		named, err := t.withContainers(opts.Containers)
+		if err != nil {
+			return nil, err
+		}
+		t = named
+	}
 	targets, err := t.selectTargets(opts.TaskDefinitions)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{}
+	if targets, err = skipRefused(targets, opts, res); err != nil {
+		return nil, err
+	}
 	l := newLayout(t.text)
 	edited := make([]*taskDef, 0, len(targets))
 	ed := newEditor(l)
 	ed.anchors = t.anchors
 	for _, td := range targets {
 		res.Targets = append(res.Targets, td.id)
-		if td.refusal != "" && opts.Mode != ModeNone {
-			return nil, &RefusedError{Reason: td.refusal}
-		}
 		if err := mergedPrivileged(td, opts.Mode); err != nil {
 			return nil, err
 		}
@@ -74,14 +82,14 @@ func targetsLabel(ids []string) string {
 // selectTargets resolves the --task-definition choice.
 func (t *Template) selectTargets(ids []string) ([]*taskDef, error) {
 	if len(t.agents) == 0 {
-		return nil, ErrNoAgent
+		return nil, t.noAgent()
 	}
 	found := make([]string, len(t.agents))
 	for i, td := range t.agents {
 		found[i] = td.id
 	}
 	if len(ids) == 0 {
-		if len(t.agents) > 1 {
+		if len(t.agents) > 1 && t.names == nil {
 			return nil, &SelectionError{Msg: fmt.Sprintf("the template has %d agent task definitions and none was chosen", len(t.agents)), Found: found}
 		}
 		return t.agents, nil
@@ -99,7 +107,10 @@ func (t *Template) selectTargets(ids []string) ([]*taskDef, error) {
 		}
 		if match == nil {
 			msg := fmt.Sprintf("%s is not an agent task definition of this template", id)
-			if t.isTaskDefinition(id) {
+			switch {
+			case t.isTaskDefinition(id) && t.names != nil:
+				msg = fmt.Sprintf("%s has no container named %s", id, strings.Join(t.names, " or "))
+			case t.isTaskDefinition(id):
 				msg = fmt.Sprintf("%s runs no TeamCity agent container", id)
 			}
 			return nil, &SelectionError{Msg: msg, Found: found}

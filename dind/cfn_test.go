@@ -281,9 +281,22 @@ func containers(p map[string]any) []containerSlot {
 	return out
 }
 
+// isAgentContainer is the agent rule of README.md: the image's repository
+// (last path segment, no tag or digest) is teamcity-agent; or, when the
+// image is not known before deploy, the container's Name is teamcity-agent.
 func isAgentContainer(c map[string]any, ps map[string]string) bool {
-	return strings.Contains(resolve(c["Image"], ps), "teamcity-agent") ||
-		strings.Contains(resolve(c["Name"], ps), "teamcity-agent")
+	img := resolve(c["Image"], ps)
+	if at := strings.Index(img, "@"); at >= 0 {
+		img = img[:at]
+	}
+	repo := img[strings.LastIndex(img, "/")+1:]
+	if colon := strings.Index(repo, ":"); colon >= 0 {
+		repo = repo[:colon]
+	}
+	if c["Image"] == nil || strings.Contains(repo, "${") || strings.Contains(repo, " ") {
+		return asString(c["Name"]) == "teamcity-agent"
+	}
+	return repo == "teamcity-agent"
 }
 
 // agentTaskDefs lists the logical IDs of task definitions with an agent

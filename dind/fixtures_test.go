@@ -1060,7 +1060,8 @@ func TestDetectedModes(t *testing.T) {
 }
 
 // TestFargateNextToEC2: the EC2 agent can be edited on its own; the Fargate
-// one is refused, also as part of "all" (never a half-edited file).
+// one is refused when chosen by name, and skipped with a warning as part of
+// "all" (targets_test.go checks that case).
 func TestFargateNextToEC2(t *testing.T) {
 	src := readFixture(t, "fargate-plus-ec2.yaml")
 	in, _ := decodeCFN(src)
@@ -1068,7 +1069,7 @@ func TestFargateNextToEC2(t *testing.T) {
 	o.TaskDefinitions = []string{"AgentTaskDefinition"}
 	applyAndCheck(t, "EC2 only", src, in, o, []string{"AgentTaskDefinition"})
 
-	for _, sel := range [][]string{{"FargateAgentTaskDefinition"}, {dind.AllTaskDefinitions}} {
+	for _, sel := range [][]string{{"FargateAgentTaskDefinition"}, {"AgentTaskDefinition", "FargateAgentTaskDefinition"}} {
 		o.TaskDefinitions = sel
 		res, err := dind.Apply(src, o)
 		var re *dind.RefusedError

@@ -549,7 +549,7 @@ func firstReference(n *yaml.Node, name string, skip map[*yaml.Node]bool) int {
 // privileged mode stays: going back to the plain tag would be a guess about
 // what the user had before.
 func (r *recipe) keptSudoTag(c *yaml.Node) {
-	if m := containerMode(c); m != ModePrivileged && m != ModeMixed {
+	if m := containerMode(r.td.props, c); m != ModePrivileged && m != ModeMixed {
 		return
 	}
 	src := r.t.imageSource(mapGet(c, "Image"))

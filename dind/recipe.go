@@ -63,6 +63,9 @@ func newRecipe(t *Template, ed *editor, td *taskDef, st *style, opts Options, re
 			return nil, &RefusedError{Reason: fmt.Sprintf("Privileged of container %s in %s (line %d) is neither true nor false; set it by hand", r.name(c), td.id, p.Line)}
 		}
 	}
+	if err := r.checkTargets(); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -157,7 +160,7 @@ func (r *recipe) privileged(c *yaml.Node) error {
 }
 
 func (r *recipe) none(c *yaml.Node) error {
-	had := containerMode(c) != ModeNone
+	had := containerMode(r.td.props, c) != ModeNone
 	r.keptSudoTag(c)
 	r.removePrivileged(c)
 	r.removeMount(c, dockerSocketPath)

@@ -28,7 +28,7 @@ func (t *Template) Dependents(ids []string) []string {
 			if changed[id] {
 				continue
 			}
-			if refersTo(resources.Content[i+1], changed, map[*yaml.Node]bool{}) {
+			if refersToAny(resources.Content[i+1], changed, map[*yaml.Node]bool{}) {
 				changed[id] = true
 				out = append(out, id)
 				grew = true
@@ -41,14 +41,14 @@ func (t *Template) Dependents(ids []string) []string {
 
 // refersTo reports whether n refers to a resource in ids. Each node is
 // visited once, so aliases cost nothing twice.
-func refersTo(n *yaml.Node, ids map[string]bool, seen map[*yaml.Node]bool) bool {
+func refersToAny(n *yaml.Node, ids map[string]bool, seen map[*yaml.Node]bool) bool {
 	if n == nil || seen[n] {
 		return false
 	}
 	seen[n] = true
 	switch n.Kind {
 	case yaml.AliasNode:
-		return refersTo(n.Alias, ids, seen)
+		return refersToAny(n.Alias, ids, seen)
 	case yaml.ScalarNode:
 		switch n.Tag {
 		case "!Ref", "!GetAtt":
@@ -89,7 +89,7 @@ func refersTo(n *yaml.Node, ids map[string]bool, seen map[*yaml.Node]bool) bool 
 		}
 	}
 	for _, c := range n.Content {
-		if refersTo(c, ids, seen) {
+		if refersToAny(c, ids, seen) {
 			return true
 		}
 	}

@@ -19,9 +19,13 @@ const (
 // files inside the agent and on the host.
 var buildAgentDirs = []string{"work", "temp", "tools", "plugins", "system"}
 
-func containerMode(c *yaml.Node) Mode {
+// containerMode is the mode of container c of the task definition whose
+// Properties are props. Only a mount of a host volume whose SourcePath is
+// the host's socket is socket mode: a mount at /var/run/docker.sock of any
+// other volume is not the host's daemon (see socketMount).
+func containerMode(props, c *yaml.Node) Mode {
 	priv := isTrue(mapGet(c, "Privileged"))
-	sock := mountIndex(c, dockerSocketPath) >= 0
+	sock := socketMount(props, c) == socketHost
 	switch {
 	case priv && sock:
 		return ModeMixed
@@ -31,6 +35,44 @@ func containerMode(c *yaml.Node) Mode {
 		return ModeSocket
 	}
 	return ModeNone
+}
+
+// What a container has at /var/run/docker.sock.
+type socketKind int
+
+const (
+	socketAbsent socketKind = iota
+	socketHost              // a host volume with SourcePath /var/run/docker.sock
+	socketOther             // another kind of volume, another path, or no such volume
+)
+
+func socketMount(props, c *yaml.Node) socketKind {
+	i := mountIndex(c, dockerSocketPath)
+	if i < 0 {
+		return socketAbsent
+	}
+	name := scalarValue(mapGet(mapGet(c, "MountPoints").Content[i], "SourceVolume"))
+	if v := taskVolume(props, name); name != "" && v != nil &&
+		mapGet(v, "DockerVolumeConfiguration") == nil && mapGet(v, "EFSVolumeConfiguration") == nil &&
+		mapGet(v, "FSxWindowsFileServerVolumeConfiguration") == nil &&
+		samePath(scalarValue(mapGet(mapGet(v, "Host"), "SourcePath")), dockerSocketPath) {
+		return socketHost
+	}
+	return socketOther
+}
+
+// taskVolume is the task definition's volume called name, or nil.
+func taskVolume(props *yaml.Node, name string) *yaml.Node {
+	vols := mapGet(props, "Volumes")
+	if vols == nil || vols.Kind != yaml.SequenceNode {
+		return nil
+	}
+	for _, v := range vols.Content {
+		if scalarValue(mapGet(v, "Name")) == name {
+			return v
+		}
+	}
+	return nil
 }
 
 // isTrue reports a YAML or JSON true, or the string "true".

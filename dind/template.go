@@ -13,6 +13,11 @@ type Template struct {
 	anchors *anchors
 	params  map[string]string
 	agents  []*taskDef
+	// names are the agent containers' names given by Options.Containers;
+	// nil means the agent rule (isAgent).
+	names []string
+	// runners are what runs each task definition (see findRunners).
+	runners map[string][]runner
 }
 
 // taskDef is an agent task definition with the nodes an edit needs.
@@ -52,7 +57,7 @@ func (t *Template) describe(td *taskDef) TaskDefinition {
 			Name:  scalarValue(mapGet(c, "Name")),
 			Image: t.resolve(mapGet(c, "Image")),
 			Line:  c.Line,
-			Mode:  containerMode(c),
+			Mode:  containerMode(td.props, c),
 		})
 	}
 	return d

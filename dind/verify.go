@@ -118,7 +118,7 @@ func (t *Template) checkMode(td *taskDef, resource *yaml.Node, mode Mode) error 
 				continue
 			}
 			agents++
-			if m := containerMode(c); m != mode {
+			if m := containerMode(props, c); m != mode {
 				return internalError(td.id, fmt.Sprintf("the agent is in %s mode after the edit, not %s", m, mode))
 			}
 		}
@@ -130,7 +130,7 @@ func (t *Template) checkMode(td *taskDef, resource *yaml.Node, mode Mode) error 
 }
 
 func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode) error {
-	after, err := Parse(out)
+	after, err := t.reparse(out)
 	if err != nil {
 		return internalError(targets[0].id, fmt.Sprintf("the edited template does not parse (%v)", err))
 	}

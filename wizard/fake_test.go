@@ -46,6 +46,8 @@ type fakeCFN struct {
 	// until released, as an answer still in flight; the change set is made
 	// (or executed) when the call is released, as AWS would.
 	createGate, executeGate *gate
+	// waitGate holds WaitChangeSet, deleteGate DeleteChangeSet.
+	waitGate, deleteGate *gate
 	// executeErr is ExecuteChangeSet's answer; executeLost: AWS executed
 	// it all the same (the answer was lost on the way back).
 	executeErr  error
@@ -280,6 +282,10 @@ func (f *fakeCFN) CreateChangeSet(_ context.Context, in awsclient.ChangeSetInput
 }
 
 func (f *fakeCFN) WaitChangeSet(_ context.Context, stack, id string, _ awsclient.Wait) (*awsclient.ChangeSet, error) {
+	f.mu.Lock()
+	g := f.waitGate
+	f.mu.Unlock()
+	g.pass()
 	return &awsclient.ChangeSet{ID: id, Status: "CREATE_COMPLETE", ExecutionStatus: "AVAILABLE", Changes: f.changes}, nil
 }
 
@@ -298,7 +304,7 @@ func (f *fakeCFN) DescribeChangeSet(ctx context.Context, stack, id string) (*aws
 	case obsolete:
 		return &awsclient.ChangeSet{ID: id, Status: "CREATE_COMPLETE", ExecutionStatus: "OBSOLETE", Changes: f.changes}, nil
 	}
-	return f.WaitChangeSet(ctx, stack, id, awsclient.Wait{})
+	return &awsclient.ChangeSet{ID: id, Status: "CREATE_COMPLETE", ExecutionStatus: "AVAILABLE", Changes: f.changes}, nil
 }
 
 func (f *fakeCFN) ExecuteChangeSet(_ context.Context, stack, id, token string) error {
@@ -328,6 +334,10 @@ func (f *fakeCFN) ExecuteChangeSet(_ context.Context, stack, id, token string) e
 }
 
 func (f *fakeCFN) DeleteChangeSet(_ context.Context, stack, id string) error {
+	f.mu.Lock()
+	g := f.deleteGate
+	f.mu.Unlock()
+	g.pass()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.deleteErr != nil {

@@ -68,8 +68,13 @@ func eventually(t *testing.T, what string, ok func() bool) {
 // stack deployed with the agent's memory at 2048.
 func reviewOn(t *testing.T, f *fakeCFN) *run {
 	t.Helper()
+	return reviewOnAt(t, f, nil)
+}
+
+func reviewOnAt(t *testing.T, f *fakeCFN, c *clock) *run {
+	t.Helper()
 	f.templates["teamcity"] = agentMemory(t, 2048)
-	cfg := stackConfig(f, nil)
+	cfg := stackConfig(f, c)
 	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
 	r := startStack(t, cfg)
 	r.waitFor("Press enter to create a change set")
@@ -487,4 +492,120 @@ func TestFaultHangupWhileAsked(t *testing.T) {
 	}
 	assertOps(t, f, "create "+token, "delete "+token)
 	assertGone(t, f, token)
+}
+
+// 1. Lost update, and the change set's deletion fails: the screen must not
+// say it was deleted; leaving tries again, and a change set made after it
+// does not make the wizard forget it.
+func TestFaultStackChangedDeleteFails(t *testing.T) {
+	denied := &smithy.GenericAPIError{Code: "AccessDenied", Message: "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:DeleteChangeSet"}
+	for _, tc := range []struct {
+		name  string
+		again bool // the user reads the stack again and makes a new change set
+	}{
+		{"leaves", false},
+		{"makes another", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			c := &clock{t: t0}
+			r := reviewOnAt(t, f, c)
+			r.key(tea.KeyEnter)
+			r.waitFor("Execute change set")
+			f.colleague("teamcity", agentMemory(t, 4096), time.Time{}, false)
+			f.mu.Lock()
+			f.deleteErr = denied
+			f.mu.Unlock()
+			r.key(tea.KeyEnter)
+			r.waitFor("Stack teamcity changed since it was read")
+			s := plain(r.screen())
+			for _, never := range []string{"was deleted", "deleted (checked"} {
+				if strings.Contains(s, never) {
+					t.Errorf("the screen says %q of a change set it could not delete:\n%s", never, s)
+				}
+			}
+			if want := "aws cloudformation delete-change-set --stack-name teamcity --change-set-name " + token + " --region eu-west-1"; !strings.Contains(s, want) {
+				t.Errorf("the screen lacks %q:\n%s", want, s)
+			}
+			if _, executed, _ := f.state(); len(executed) != 0 {
+				t.Errorf("executed %v", executed)
+			}
+			if !tc.again {
+				r.key(tea.KeyCtrlC)
+				m := r.finished()
+				_ = m.Close()
+				err := m.Outcome()
+				if exitcode.Code(err) != exitcode.Pending || !strings.Contains(err.Error(), token+" may remain") {
+					t.Errorf("outcome %v (exit %d), want 4 saying the change set may remain", err, exitcode.Code(err))
+				}
+				return
+			}
+			f.mu.Lock()
+			f.deleteErr = nil
+			f.mu.Unlock()
+			r.key(tea.KeyEnter)
+			r.waitFor("Press enter to create a change set")
+			c.set(t0.Add(time.Second))
+			r.key(tea.KeyEnter)
+			r.waitFor("Execute change set tcdind-privileged-20260302-100001-00000000")
+			r.key(tea.KeyCtrlC)
+			m := r.finished()
+			_ = m.Close()
+			if left := f.left(); len(left) != 0 {
+				t.Errorf("change sets left: %v", left)
+			}
+			if code := exitcode.Code(m.Outcome()); code != exitcode.Interrupted {
+				t.Errorf("exit status %d (%v), want 130", code, m.Outcome())
+			}
+		})
+	}
+}
+
+// esc while the change set is made, made all the same (its wait answered
+// as esc was pressed): it is deleted quietly. A change set made meanwhile
+// must stay the one leaving deletes, whichever deletion ends first.
+func TestFaultQuietDeleteKeepsNewer(t *testing.T) {
+	f := newFake(t)
+	c := &clock{t: t0}
+	cfg := stackConfig(f, c)
+	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
+	r := startStack(t, cfg)
+	r.waitFor("Press enter to create a change set")
+	wait, del := newGate(t), newGate(t)
+	f.mu.Lock()
+	f.waitGate = wait
+	f.mu.Unlock()
+	r.key(tea.KeyEnter)
+	wait.arrived(t)
+	r.key(tea.KeyEsc)
+	r.waitFor("Press enter to create a change set")
+	f.mu.Lock()
+	f.deleteGate = del
+	f.mu.Unlock()
+	wait.open() // made: deleted quietly, held
+	del.arrived(t)
+	c.set(t0.Add(time.Second))
+	r.key(tea.KeyEnter)
+	newer := "tcdind-privileged-20260302-100001-00000000"
+	r.waitFor("Execute change set " + newer)
+	var m *Model
+	r.inLoop(func(mm *Model) { m = mm })
+	del.open()
+	eventually(t, "the quiet deletion ends", func() bool {
+		m.tasks.mu.Lock()
+		defer m.tasks.mu.Unlock()
+		return m.tasks.n == 0
+	})
+	if set := m.getPending(); set == nil || set.Input.Name != newer {
+		t.Errorf("pending %v, want %s", set, newer)
+	}
+	// A hangup: the program ends without ctrl+c; Close deletes the rest.
+	r.final()
+	_ = m.Close()
+	if left := f.left(); len(left) != 0 {
+		t.Errorf("change sets left: %v", left)
+	}
+	if err := m.Outcome(); exitcode.Code(err) != exitcode.Interrupted || !strings.Contains(err.Error(), newer+" deleted (checked") {
+		t.Errorf("outcome %v", err)
+	}
 }
