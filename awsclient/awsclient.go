@@ -57,9 +57,6 @@ type CloudFormation interface {
 	// DeleteChangeSet deletes a change set that was not executed; one that
 	// does not exist is no error.
 	DeleteChangeSet(ctx context.Context, stack, changeSet string) error
-	// ParameterValues returns the deployed values of the stack's parameters
-	// named in keys, and of no other. NoEcho values come back masked.
-	ParameterValues(ctx context.Context, stack string, keys []string) (map[string]string, error)
 	// NestedStacks lists the stack's AWS::CloudFormation::Stack resources.
 	NestedStacks(ctx context.Context, stack string) ([]StackResource, error)
 	// DescribeStackEvents returns the stack's most recent events, newest first
@@ -87,6 +84,28 @@ type Stack struct {
 	ParameterKeys []string
 	// Capabilities the stack was last deployed with.
 	Capabilities []string
+
+	// values are the parameters' deployed values, NoEcho ones masked by
+	// AWS; only Values hands any out, by name.
+	values map[string]string
+}
+
+// WithValues sets the deployed parameter values (fakes and tests).
+func (s *Stack) WithValues(values map[string]string) *Stack {
+	s.values = values
+	return s
+}
+
+// Values returns the deployed values of the parameters named in keys, and
+// of no other (NoEcho ones come back masked as AWS answers them).
+func (s *Stack) Values(keys []string) map[string]string {
+	out := map[string]string{}
+	for _, k := range keys {
+		if v, ok := s.values[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // Partition is the AWS partition in the stack's ARN ("aws", "aws-cn",

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,35 +34,16 @@ func (c *Client) DescribeStack(ctx context.Context, stack string) (*Stack, error
 		LastUpdated:  aws.ToTime(s.LastUpdatedTime),
 		ParentID:     aws.ToString(s.ParentId),
 	}
+	st.values = map[string]string{}
 	for _, p := range s.Parameters {
-		// The key only: values of NoEcho parameters are secrets.
-		st.ParameterKeys = append(st.ParameterKeys, aws.ToString(p.ParameterKey))
+		k := aws.ToString(p.ParameterKey)
+		st.ParameterKeys = append(st.ParameterKeys, k)
+		st.values[k] = aws.ToString(p.ParameterValue)
 	}
 	for _, cp := range s.Capabilities {
 		st.Capabilities = append(st.Capabilities, string(cp))
 	}
 	return st, nil
-}
-
-// ParameterValues returns the deployed values of the parameters in keys only.
-func (c *Client) ParameterValues(ctx context.Context, stack string, keys []string) (map[string]string, error) {
-	out, err := c.cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stack)})
-	if err != nil {
-		if isNotFound(err) {
-			return nil, &NotFoundError{Stack: stack, Region: c.region}
-		}
-		return nil, fmt.Errorf("read parameters of stack %s: %w", stack, short(err))
-	}
-	values := map[string]string{}
-	for _, s := range out.Stacks {
-		for _, p := range s.Parameters {
-			k := aws.ToString(p.ParameterKey)
-			if slices.Contains(keys, k) {
-				values[k] = aws.ToString(p.ParameterValue)
-			}
-		}
-	}
-	return values, nil
 }
 
 // NestedStacks lists the stack's nested stacks, every page.

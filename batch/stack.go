@@ -20,7 +20,6 @@ import (
 type StackClient interface {
 	changeset.Client
 	NestedStacks(ctx context.Context, stack string) ([]awsclient.StackResource, error)
-	ParameterValues(ctx context.Context, stack string, keys []string) (map[string]string, error)
 }
 
 // StackRun is a non-interactive run on an existing CloudFormation stack.
@@ -105,13 +104,17 @@ func (r *StackRun) Run(ctx context.Context, s Streams) error {
 	return r.apply(ctx, s, cfn, st, original, tmpl, res)
 }
 
-// patch runs the engine on the deployed template.
-func (r *StackRun) patch(_ context.Context, _ StackClient, _ *awsclient.Stack, original []byte) (*dind.Result, *dind.Template, error) {
+// patch runs the engine on the deployed template, with the deployed values
+// of the parameters that make the agent image (its tag is judged on what
+// runs, not on the template's Default).
+func (r *StackRun) patch(_ context.Context, _ StackClient, st *awsclient.Stack, original []byte) (*dind.Result, *dind.Template, error) {
 	t, err := dind.Parse(original)
 	if err != nil {
 		return nil, nil, EngineError(err)
 	}
-	res, err := t.Apply(r.Options)
+	opts := r.Options
+	opts.ParameterValues = st.Values(t.ImageParameters(opts))
+	res, err := t.Apply(opts)
 	if err != nil {
 		return nil, nil, EngineError(err)
 	}
@@ -163,7 +166,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 		fmt.Fprintf(s.Err, "tcdind: warning: %s\n", w)
 	}
 	targets := strings.Join(res.Targets, ", ")
-	if !res.Changed {
+	if !res.NeedsChange() {
 		fmt.Fprintf(s.Err, "%s already in %s mode in stack %s: nothing to change, no change set created\n", targets, mode, st.Name)
 		return nil
 	}

@@ -44,7 +44,13 @@ func NewInput(st *awsclient.Stack, res *dind.Result, mode dind.Mode, now time.Ti
 		Description:        fmt.Sprintf("tcdind: %s Docker-in-Docker for %s", mode, strings.Join(res.Targets, ", ")),
 		TemplateBody:       res.Output,
 		PreviousParameters: slices.Clone(st.ParameterKeys),
+		ParameterValues:    res.ParameterOverrides,
 		Capabilities:       st.Capabilities,
+	}
+	for k := range res.ParameterOverrides {
+		if !slices.Contains(in.PreviousParameters, k) {
+			in.PreviousParameters = append(in.PreviousParameters, k)
+		}
 	}
 	return in
 }

@@ -216,6 +216,10 @@ func (a *answers) options() dind.Options {
 	if ids := a.taskDefIDs(); len(ids) > 0 {
 		opts.TaskDefinitions = append([]string(nil), ids...)
 	}
+	if a.source == sourceStack && a.stackInfo != nil && a.tmpl != nil {
+		// A stack's agent image tag is judged on its deployed value.
+		opts.ParameterValues = a.stackInfo.Values(a.tmpl.ImageParameters(opts))
+	}
 	return opts
 }
 

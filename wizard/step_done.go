@@ -41,7 +41,7 @@ func (m *Model) outcome() string {
 		return ""
 	}
 	targets := strings.Join(res.Targets, ", ")
-	if !res.Changed {
+	if !res.NeedsChange() {
 		return targets + " is already in " + string(m.a.mode) + " mode."
 	}
 	s := fmt.Sprintf("%s in %s mode, %d %s", targets, m.a.mode, len(res.Changes), plural(len(res.Changes), "change", "changes"))

@@ -59,7 +59,7 @@ func (m *Model) reviewContent(w int) string {
 	tw := min(w, 90)
 	var b strings.Builder
 	targets := strings.Join(res.Targets, ", ")
-	if !res.Changed {
+	if !res.NeedsChange() {
 		b.WriteString(render.Wrap(targets+" is already in "+string(m.a.mode)+" mode: nothing to change.", tw))
 		if len(res.Warnings) > 0 {
 			b.WriteString("\n\n" + m.st.Section.Render("Warnings") + "\n" + m.st.Warnings(res.Warnings, tw))
@@ -106,7 +106,7 @@ func plural(n int, one, many string) string {
 func (m *Model) updateReview(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.Confirm) {
 		switch {
-		case !m.result.Changed:
+		case !m.result.NeedsChange():
 			m.finished = true
 			m.step = stepDone
 			return nil
@@ -134,9 +134,9 @@ func (m *Model) reviewView(w int) string {
 func (m *Model) reviewAction(w int) string {
 	var action string
 	switch {
-	case !m.result.Changed && m.isStack():
+	case !m.result.NeedsChange() && m.isStack():
 		action = "Nothing to change in stack " + m.a.stackInfo.Name + ". Press enter to finish, or esc to choose another mode."
-	case !m.result.Changed:
+	case !m.result.NeedsChange():
 		action = "Nothing to write. Press enter to finish, or esc to choose another mode."
 	case m.isStack() && !m.a.explicitOut:
 		action = "Press enter to create a change set; nothing changes before you execute it. s saves to a file instead."
@@ -146,7 +146,7 @@ func (m *Model) reviewAction(w int) string {
 		action = "Press enter to choose where to save. Nothing is written before."
 	}
 	action = fitWidth(m.st.Strong.Render(action), w)
-	if n := render.SecurityNote(m.a.mode); n.Risky && m.result.Changed {
+	if n := render.SecurityNote(m.a.mode); n.Risky && m.result.NeedsChange() {
 		action += "\n" + m.st.NoteTitle.Render(render.Wrap("! Security: builds on this agent get root on the EC2 host (note below the diff)", w))
 	}
 	return action
@@ -159,7 +159,7 @@ func (m *Model) reviewHints() []hint {
 func (m *Model) reviewHintsFor(scrolls bool, percent int) []hint {
 	hs := []hint{{"enter", "save"}}
 	switch {
-	case !m.result.Changed:
+	case !m.result.NeedsChange():
 		hs[0].action = "finish"
 	case m.isStack() && !m.a.explicitOut:
 		hs = []hint{{"enter", "create change set"}, {"s", "save to a file instead"}}
