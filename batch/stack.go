@@ -128,7 +128,7 @@ func noAgentInStack(ctx context.Context, cfn StackClient, st *awsclient.Stack, e
 	if lerr != nil || len(nested) == 0 {
 		return fmt.Errorf("stack %s: %w", st.Name, err)
 	}
-	var with []string
+	var with, names []string
 	for i, n := range nested {
 		if i == 8 { // enough to point the way; each costs a GetTemplate
 			break
@@ -139,12 +139,13 @@ func noAgentInStack(ctx context.Context, cfn StackClient, st *awsclient.Stack, e
 		}
 		if t, perr := dind.Parse(body); perr == nil && len(t.Agents()) > 0 {
 			with = append(with, stackNameOf(n.PhysicalID)+" (resource "+n.LogicalID+")")
+			names = append(names, stackNameOf(n.PhysicalID))
 		}
 	}
 	if len(with) == 0 {
 		return fmt.Errorf("stack %s: %w; its nested stacks have none either", st.Name, err)
 	}
-	return fmt.Errorf("stack %s has no TeamCity agent itself; its nested stack %s has: see it with tcdind --stack NESTED --diff, and apply the change to the template %s gets it from", st.Name, strings.Join(with, ", "), st.Name)
+	return fmt.Errorf("stack %s has no TeamCity agent itself; its nested stack %s has one: see the change with tcdind --stack %s --diff, and make it in the child template that stack %s deploys (its TemplateURL), then update %s", st.Name, strings.Join(with, ", "), names[0], st.Name, st.Name)
 }
 
 func stackNameOf(arn string) string {

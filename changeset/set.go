@@ -77,6 +77,10 @@ func (s *Set) Create(ctx context.Context) (*Created, error) {
 		return &Created{NoChanges: true, Cleanup: s.cleanupNone()}, nil
 	case awsclient.Refused(err):
 		// AWS said no: nothing was created.
+		var caps *awsclient.CapabilitiesError
+		if errors.As(err, &caps) {
+			caps.Parameters, caps.Have, caps.Where = s.Reviewed.Stack.ParameterKeys, s.Reviewed.Stack.Capabilities, s.Where
+		}
 		if ctx.Err() != nil {
 			return nil, Interrupted(ctx, "no change set was created, stack "+s.Input.Stack+" unchanged")
 		}
