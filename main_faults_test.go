@@ -300,6 +300,12 @@ func testFaults(t *testing.T, e *stackEnv) {
 		if p.Count("ExecuteChangeSet") != 0 || len(e.changeSets("tc-confirm")) != 0 {
 			t.Errorf("answered n: calls %v, change sets %v", p.Actions(), e.changeSets("tc-confirm"))
 		}
+		// A lost answer (standard input closed) is no yes.
+		code, _, errOut = runStack(ctx, p.URL, "", "--stack", "tc-confirm", "--mode", "socket", "--apply")
+		if code != 1 || !strings.Contains(errOut, "tcdind: not executed: no answer came (standard input closed); change set") {
+			t.Fatalf("no answer: exit %d\n%s", code, errOut)
+		}
+		e.noChangeSetLeft(t, "tc-confirm")
 		code, _, errOut = runStack(ctx, p.URL, "y\n", "--stack", "tc-confirm", "--mode", "socket", "--apply")
 		if code != 0 {
 			t.Fatalf("answered y: exit %d\n%s", code, errOut)

@@ -8,9 +8,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -527,4 +529,41 @@ func largeStackTemplate(t *testing.T) []byte {
 		body = append(body, pad...)
 	}
 	return append(body, '\n')
+}
+
+// testWizardHangUp: SIGHUP (a dropped SSH session) while the wizard asks
+// Execute or Discard deletes the change set and ends with 129.
+func testWizardHangUp(t *testing.T, e *stackEnv) {
+	p := awsproxy.New(t, e.moto.URL)
+	stack := "tc-wizard-hup"
+	e.createStack(stack, nil, "")
+	dir := t.TempDir()
+	term := newTerminal(t, dir, 120, 45, fmt.Sprintf("%s --endpoint-url %s --region us-east-1 --stack %s --mode privileged",
+		tcdindBinary(t), p.URL, stack))
+	term.waitFor("Press enter to create a change set")
+	term.keys("Enter")
+	term.waitFor("Execute change set tcdind-privileged-")
+	out, err := exec.Command("pgrep", "-f", "--", "--stack "+stack).Output()
+	if err != nil {
+		t.Fatalf("pgrep: %v", err)
+	}
+	hung := 0
+	for _, f := range strings.Fields(string(out)) {
+		// The shell around it matches too: only tcdind itself hangs up.
+		if comm, _ := os.ReadFile("/proc/" + f + "/comm"); strings.TrimSpace(string(comm)) == "tcdind" {
+			pid, _ := strconv.Atoi(f)
+			syscall.Kill(pid, syscall.SIGHUP)
+			hung++
+		}
+	}
+	if hung != 1 {
+		t.Fatalf("found %d tcdind processes", hung)
+	}
+	if code := term.exitStatus(); code != 129 {
+		t.Errorf("exit %d, want 129\n%s", code, term.screen())
+	}
+	if p.Count("DeleteChangeSet") != 1 || p.Count("ExecuteChangeSet") != 0 {
+		t.Errorf("calls %v", p.Actions())
+	}
+	e.noChangeSetLeft(t, stack)
 }

@@ -219,11 +219,14 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 
 	if !r.Yes {
 		ok, err := confirm(ctx, s, fmt.Sprintf("Execute change set %s on stack %s? [y/N] ", set.Input.Name, st.Name))
-		if err != nil || ctx.Err() != nil {
+		if ctx.Err() != nil {
 			return set.Discard(ctx, nil)
 		}
+		if err != nil {
+			return set.Discard(ctx, fmt.Errorf("not executed: %w", err))
+		}
 		if !ok {
-			return set.Discard(ctx, fmt.Errorf("not executed: you answered no"))
+			return set.Discard(ctx, errors.New("not executed: you answered no"))
 		}
 		// Time passed at the prompt: the stack or the change set may have
 		// moved on.
@@ -292,21 +295,32 @@ func (r *StackRun) ended(s Streams, u *changeset.Update) error {
 	return u.Err(r.Where)
 }
 
+// errNoAnswer is standard input closing before an answer came.
+var errNoAnswer = errors.New("no answer came (standard input closed)")
+
 // confirm asks a yes/no question on the terminal; only y or yes is yes.
 func confirm(ctx context.Context, s Streams, question string) (bool, error) {
 	fmt.Fprint(s.Err, question)
-	answer := make(chan string, 1)
+	type reply struct {
+		line string
+		err  error
+	}
+	answer := make(chan reply, 1)
 	go func() {
-		line, _ := bufio.NewReader(s.In).ReadString('\n')
-		answer <- line
+		line, err := bufio.NewReader(s.In).ReadString('\n')
+		answer <- reply{line, err}
 	}()
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(s.Err)
 		return false, ctx.Err()
 	case a := <-answer:
-		a = strings.ToLower(strings.TrimSpace(a))
-		return a == "y" || a == "yes", nil
+		if a.err != nil && strings.TrimSpace(a.line) == "" {
+			fmt.Fprintln(s.Err)
+			return false, errNoAnswer
+		}
+		line := strings.ToLower(strings.TrimSpace(a.line))
+		return line == "y" || line == "yes", nil
 	}
 }
 
