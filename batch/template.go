@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/tcdind/tcdind/atomicfile"
@@ -84,12 +85,16 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		return nil
 	}
 	if a.Diff {
-		if !res.Changed {
+		if !res.NeedsChange() {
 			fmt.Fprintf(s.Err, "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
 			return nil
 		}
 		fmt.Fprintln(s.Err, NeedsChangeLine(res, mode))
 		printChanges(s, res)
+		if !res.Changed {
+			fmt.Fprintf(s.Err, "the template itself does not change: only the stack's parameters (%s)\n", overridesList(res.ParameterOverrides, " to "))
+			return nil
+		}
 		_, err := io.WriteString(s.Out, render.UnifiedDiff(name, original, res.Output))
 		return err
 	}
@@ -104,6 +109,12 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		if note := render.SecurityNotePlain(mode); note != "" {
 			fmt.Fprintln(s.Err, note)
 		}
+	}
+	if len(res.ParameterOverrides) > 0 {
+		// A stack's parameter is not in the file: whoever deploys it must
+		// set it, or the agents keep the tag they have.
+		fmt.Fprintf(s.Err, "tcdind: note: the change also sets %s on the stack; the saved template does not: deploy it with --parameter-overrides %s\n",
+			overridesList(res.ParameterOverrides, " to "), overridesList(res.ParameterOverrides, "="))
 	}
 	switch {
 	case a.InPlace:
@@ -122,6 +133,19 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		fmt.Fprintf(s.Err, "wrote %s\n", a.Output)
 	}
 	return nil
+}
+
+// overridesList writes parameter overrides as "K<sep>V" in key order.
+func overridesList(m map[string]string, sep string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for i, k := range keys {
+		keys[i] = k + sep + m[k]
+	}
+	return strings.Join(keys, " ")
 }
 
 // NeedsChangeLine says why a change is needed: the targets are not in the

@@ -22,9 +22,10 @@ import (
 )
 
 // The wizard's side of "existing stacks you can trust under faults": a
-// colleague's update while the review is open, ctrl+c or esc while the
-// change set is created, ctrl+c while it is executed, an answer to
-// ExecuteChangeSet that is lost or says no, and a hangup on the question.
+// colleague's update while the review or the question is open (and a
+// deletion that then fails), ctrl+c or esc while the change set is
+// created, ctrl+c while it is executed, an answer to ExecuteChangeSet that
+// is lost or says no, and a hangup on the question or while creating.
 
 // agentMemory is one.yaml deployed with the agent's memory set to mb, on a
 // line next to what the privileged edit adds, so that the review's diff
@@ -178,10 +179,6 @@ func TestFaultStackChangedBeforeCreate(t *testing.T) {
 			r.assertReviewOf(newer)
 
 			// The change is now made on the current stack.
-			r.key(tea.KeyEsc)
-			r.waitFor("Which recipe") // esc scrolled nothing: back one step
-			r.key(tea.KeyEnter)
-			r.waitFor("Press enter to create a change set")
 			r.key(tea.KeyEnter)
 			r.waitFor("Execute change set")
 			m := r.final()
@@ -607,5 +604,38 @@ func TestFaultQuietDeleteKeepsNewer(t *testing.T) {
 	}
 	if err := m.Outcome(); exitcode.Code(err) != exitcode.Interrupted || !strings.Contains(err.Error(), newer+" deleted (checked") {
 		t.Errorf("outcome %v", err)
+	}
+}
+
+// A hangup while CreateChangeSet is out: the program is gone when the
+// creation answers, so Close must delete what it made and report what it
+// checked; a deletion that keeps failing is exit 4, not "nothing was
+// written".
+func TestFaultHangupWhileCreating(t *testing.T) {
+	for _, failing := range []bool{false, true} {
+		t.Run("delete fails="+strconv.FormatBool(failing), func(t *testing.T) {
+			f := newFake(t)
+			if failing {
+				f.deleteErr = &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized to perform: cloudformation:DeleteChangeSet"}
+			}
+			r, g := createHeld(t, f)
+			m := r.final() // the program ends without a ctrl+c
+			go func() {
+				time.Sleep(20 * time.Millisecond) // Close cancelled the creation
+				g.open()
+			}()
+			_ = m.Close()
+			err := m.Outcome()
+			if failing {
+				if exitcode.Code(err) != exitcode.Pending || !strings.Contains(err.Error(), token+" may remain") {
+					t.Errorf("outcome %v (exit %d), want 4 saying the change set may remain", err, exitcode.Code(err))
+				}
+				return
+			}
+			if exitcode.Code(err) != exitcode.Interrupted {
+				t.Errorf("outcome %v (exit %d), want 130", err, exitcode.Code(err))
+			}
+			assertOps(t, f, "create "+token, "delete "+token)
+		})
 	}
 }

@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -135,8 +136,8 @@ type Model struct {
 	prog   progress
 
 	pendingMu     sync.Mutex
-	pending       *changeset.Set // created, not executed
-	updateStarted bool           // ExecuteChangeSet started the update
+	pending       []*changeset.Set // created, neither executed nor deleted (checked)
+	updateStarted bool             // ExecuteChangeSet started the update
 	warnings      []string
 
 	leaving      bool  // ctrl+c: deleting the change set, then quit
@@ -848,34 +849,56 @@ func (m *Model) Close() error {
 		t.idle.Wait()
 	}
 	t.mu.Unlock()
-	if set := m.getPending(); set != nil {
+	// Every change set not executed is deleted and checked; one that
+	// could not be is the outcome that counts.
+	var left error
+	for _, set := range m.allPending() {
 		err := set.Discard(m.awsCtx, nil)
 		if exitcode.Code(err) != exitcode.Pending {
-			m.setPending(nil)
+			m.unsetPending(set)
 		}
-		if m.stackOutcome == outcomeNone || exitcode.Code(err) == exitcode.Pending {
-			m.exitErr = err
+		if left == nil || exitcode.Code(left) != exitcode.Pending {
+			left = err
+		}
+	}
+	if !m.isExecuted() || m.stackOutcome != outcomeNone || m.prog.update == nil {
+		if left != nil && (m.stackOutcome == outcomeNone || exitcode.Code(left) == exitcode.Pending) {
+			m.exitErr = left
 		}
 		return nil
 	}
-	if m.isExecuted() && m.stackOutcome == outcomeNone && m.prog.update != nil {
-		c, err := m.client(context.WithoutCancel(m.ctx), m.a.region)
-		if err != nil {
-			m.exitErr = err
-			return nil
+	// An update was left running: whether it goes on is the outcome, with
+	// an older change set that may remain (one deleted is no news).
+	var older error
+	if exitcode.Code(left) == exitcode.Pending {
+		older = left
+	}
+	with := func(err error) error {
+		if older == nil {
+			return err
 		}
-		u := m.prog.update
-		if err := changeset.GoesOn(m.awsCtx, c, u, m.prog.follow.Where); err != nil {
-			m.exitErr = err
-			return nil
+		if err == nil {
+			return older
 		}
-		// It ended while we left: report it as if followed to the end.
-		m.finished = true
-		if u.Final == "UPDATE_COMPLETE" {
-			m.stackOutcome, m.exitErr = outcomeUpdated, nil
-		} else {
-			m.stackOutcome, m.exitErr = outcomeFailed, u.Err(m.prog.follow.Where)
-		}
+		return fmt.Errorf("%w; %w", err, older)
+	}
+	m.exitErr = with(nil)
+	c, err := m.client(context.WithoutCancel(m.ctx), m.a.region)
+	if err != nil {
+		m.exitErr = with(err)
+		return nil
+	}
+	u := m.prog.update
+	if err := changeset.GoesOn(m.awsCtx, c, u, m.prog.follow.Where); err != nil {
+		m.exitErr = with(err)
+		return nil
+	}
+	// It ended while we left: report it as if followed to the end.
+	m.finished = true
+	if u.Final == "UPDATE_COMPLETE" {
+		m.stackOutcome = outcomeUpdated
+	} else {
+		m.stackOutcome, m.exitErr = outcomeFailed, with(u.Err(m.prog.follow.Where))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -158,8 +159,11 @@ func (m *Model) createChangeSet() tea.Cmd {
 			return createdMsg{seq: seq, err: err}
 		}
 		made, err := set.Create(ctx)
-		if err == nil && made.ChangeSet != nil {
-			// Until it is executed, leaving deletes it (Close).
+		if err == nil && made.ChangeSet != nil || exitcode.Code(err) == exitcode.Pending {
+			// Until it is executed, leaving deletes it (Close); also
+			// one whose cleanup could not be checked, which leaving
+			// tries again and reports even when this message is not
+			// read any more (a hangup).
 			m.setPending(set)
 		}
 		return createdMsg{seq: seq, s3Key: key, made: made, err: err}
@@ -262,7 +266,7 @@ func (m *Model) deleteChangeSet(after afterDelete) tea.Cmd {
 	del := m.track(func() tea.Msg {
 		err := set.Discard(ctx, cause)
 		if exitcode.Code(err) != exitcode.Pending {
-			m.setPending(nil)
+			m.unsetPending(set)
 		}
 		return deletedMsg{seq: seq, err: err}
 	})
@@ -277,7 +281,7 @@ func (m *Model) deleteQuietly(set *changeset.Set) tea.Cmd {
 			m.warn(err) // Close tries again
 			return nil
 		}
-		m.setPending(nil)
+		m.unsetPending(set)
 		return nil
 	})
 }
@@ -374,19 +378,39 @@ func (m *Model) changeSetHints() []hint {
 	return []hint{{"ctrl+c", "quit"}}
 }
 
-// setPending records the change set that leaving must delete (nil once
-// it is executed or deleted). The AWS commands call it from their
-// goroutines.
+// setPending records a change set that leaving must delete. The AWS
+// commands call it from their goroutines.
 func (m *Model) setPending(set *changeset.Set) {
 	m.pendingMu.Lock()
 	defer m.pendingMu.Unlock()
-	m.pending = set
+	if !slices.Contains(m.pending, set) {
+		m.pending = append(m.pending, set)
+	}
 }
 
+// unsetPending forgets set once it is executed or deleted (checked); the
+// others stay: a deletion that ends late must not forget a newer change
+// set, nor a newer one an older that could not be deleted.
+func (m *Model) unsetPending(set *changeset.Set) {
+	m.pendingMu.Lock()
+	defer m.pendingMu.Unlock()
+	m.pending = slices.DeleteFunc(m.pending, func(s *changeset.Set) bool { return s == set })
+}
+
+// getPending is the latest change set leaving must delete, or nil.
 func (m *Model) getPending() *changeset.Set {
 	m.pendingMu.Lock()
 	defer m.pendingMu.Unlock()
-	return m.pending
+	if len(m.pending) == 0 {
+		return nil
+	}
+	return m.pending[len(m.pending)-1]
+}
+
+func (m *Model) allPending() []*changeset.Set {
+	m.pendingMu.Lock()
+	defer m.pendingMu.Unlock()
+	return slices.Clone(m.pending)
 }
 
 // where is " --region R [--profile P]" for the commands the wizard prints.

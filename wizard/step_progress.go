@@ -66,13 +66,16 @@ func (m *Model) execute() tea.Cmd {
 	ctx := m.awsCtx
 	exec := m.track(func() tea.Msg {
 		if err := set.Recheck(ctx); err != nil {
-			m.setPending(nil)
+			if exitcode.Code(err) != exitcode.Pending {
+				// Deleted and checked; otherwise leaving tries again.
+				m.unsetPending(set)
+			}
 			return executedMsg{err: err}
 		}
 		err := set.Execute(ctx)
 		if exitcode.Code(err) != exitcode.Pending {
 			// Executed, or deleted and checked: nothing left to delete.
-			m.setPending(nil)
+			m.unsetPending(set)
 		}
 		if err == nil {
 			m.setExecuted()
