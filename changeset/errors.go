@@ -12,7 +12,7 @@ import (
 
 // Interrupted is the error of a run the user interrupted, after msg, which
 // says what was checked ("change set X deleted, stack S unchanged").
-func Interrupted(_ context.Context, msg string) error {
+func Interrupted(msg string) error {
 	return exitcode.WithCode(exitcode.Interrupted, errors.New("interrupted: "+msg))
 }
 
@@ -103,7 +103,7 @@ func (c Cleanup) Outcome(ctx context.Context, cause error) error {
 		}
 		return pending("interrupted: "+c.String(), nil)
 	case ctx.Err() != nil:
-		return Interrupted(ctx, c.String())
+		return Interrupted(c.String())
 	case cause == nil:
 		return nil
 	}

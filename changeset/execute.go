@@ -2,6 +2,7 @@ package changeset
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
@@ -84,8 +85,18 @@ func (s *Set) Started(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	moved := !st.LastUpdated.Equal(s.Reviewed.Stack.LastUpdated) || st.Status != s.Reviewed.Stack.Status
-	return moved, nil
+	if !st.LastUpdated.Equal(s.Reviewed.Stack.LastUpdated) || st.Status != s.Reviewed.Stack.Status {
+		return true, nil
+	}
+	if !st.LastUpdated.IsZero() {
+		return false, nil
+	}
+	// No last update time to go by: the deployed template tells.
+	body, err := s.Client.GetTemplate(cctx, s.Reviewed.Stack.Name)
+	if err != nil {
+		return false, err
+	}
+	return sha256.Sum256(body) != s.Reviewed.TemplateHash, nil
 }
 
 func (s *Set) settle() time.Duration {

@@ -130,8 +130,15 @@ func GoesOn(ctx context.Context, c Client, u *Update, where string) error {
 	if err != nil {
 		return pending(fmt.Sprintf("interrupted: the update of stack %s may go on in AWS (its status could not be read: %s): follow it with aws cloudformation describe-stack-events --stack-name %s%s", name, oneLine(err), name, where), err)
 	}
-	u.ourSeen = true // it was executed: a terminal status is its end
 	u.Settle(st)
+	if !u.Done() && terminal[st.Status] {
+		// Ended, or not begun? The events tell (an endpoint may not give
+		// a last update time to compare).
+		if events, err := c.DescribeStackEvents(cctx, name); err == nil {
+			u.Add(events)
+			u.Settle(st)
+		}
+	}
 	if u.Done() {
 		return nil
 	}

@@ -91,7 +91,7 @@ func Place(ctx context.Context, c Client, st *awsclient.Stack, in *awsclient.Cha
 	})
 	if err != nil {
 		if ctx.Err() != nil {
-			return "", Interrupted(ctx, "nothing was changed")
+			return "", Interrupted("nothing was changed")
 		}
 		return "", err
 	}

@@ -209,7 +209,7 @@ func (f *fakeCFN) describe(name string) (*awsclient.Stack, error) {
 	}
 	for _, s := range f.stacks {
 		if s.Name == name || s.ID == name {
-			return &awsclient.Stack{ID: s.ID, Name: s.Name, Status: s.Status, ParameterKeys: []string{"DatabasePassword"}, Capabilities: []string{"CAPABILITY_IAM"}}, nil
+			return (&awsclient.Stack{ID: s.ID, Name: s.Name, Status: s.Status, ParameterKeys: []string{"DatabasePassword", "TeamCityVersion"}, Capabilities: []string{"CAPABILITY_IAM"}}).WithValues(map[string]string{"DatabasePassword": "****", "TeamCityVersion": "2024.12"}), nil
 		}
 	}
 	return nil, &awsclient.NotFoundError{Stack: name, Region: f.region}

@@ -592,6 +592,8 @@ func (m *Model) hints() []hint {
 	switch {
 	case m.help:
 		return []hint{{"esc", "close help"}, {"ctrl+c", "quit"}}
+	case m.err != nil && m.err.reload:
+		return []hint{{"enter", "read the stack again"}, {"esc", "back to " + strings.ToLower(m.err.back.String())}, {"ctrl+c", "quit"}}
 	case m.err != nil:
 		return []hint{{"esc", "back to " + strings.ToLower(m.err.back.String())}, {"ctrl+c", "quit"}}
 	}

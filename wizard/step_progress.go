@@ -108,6 +108,10 @@ func (m *Model) executed(msg executedMsg) tea.Cmd {
 				e.hint = "What is left is said above. Press enter to read the stack again and review the change on it."
 			}
 			e.reload = true
+		case exitcode.Code(msg.err) == exitcode.Pending:
+			// Whether the update started could not be told.
+			e.title = "The update of stack " + m.a.stackInfo.Name + " may have started"
+			e.hint = "Check it with the command above before you run tcdind again. Press esc to go back to the review."
 		default:
 			e.hint = "Press esc to go back to the review."
 		}
