@@ -239,7 +239,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	if err := set.Execute(ctx); err != nil {
 		return err
 	}
-	u := &changeset.Update{Stack: st, Targets: targets, Mode: mode, Token: set.Input.Name, Started: started}
+	u := &changeset.Update{Stack: st, Targets: targets, Mode: mode, Token: set.Input.Name, Started: started, Reviewed: set.Reviewed.TemplateHash}
 	if ctx.Err() != nil {
 		if err := changeset.GoesOn(ctx, cfn, u, r.Where); err != nil {
 			return err

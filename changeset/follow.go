@@ -2,6 +2,7 @@ package changeset
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"time"
 
@@ -136,6 +137,14 @@ func GoesOn(ctx context.Context, c Client, u *Update, where string) error {
 		// a last update time to compare).
 		if events, err := c.DescribeStackEvents(cctx, name); err == nil {
 			u.Add(events)
+			u.Settle(st)
+		}
+	}
+	if !u.Done() && terminal[st.Status] && u.Reviewed != [sha256.Size]byte{} {
+		// Or the deployed template: another one than reviewed, and the
+		// stack at rest, is the update done.
+		if body, err := c.GetTemplate(cctx, name); err == nil && sha256.Sum256(body) != u.Reviewed {
+			u.ourSeen = true
 			u.Settle(st)
 		}
 	}

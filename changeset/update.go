@@ -1,6 +1,7 @@
 package changeset
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"time"
@@ -22,6 +23,9 @@ type Update struct {
 	// another one.
 	Token   string
 	Started time.Time
+	// Reviewed is the hash of the template the stack had when it was
+	// read; a different one deployed later says the update happened.
+	Reviewed [sha256.Size]byte
 
 	// Failed are this update's failed resource events with a reason.
 	Failed []awsclient.StackEvent

@@ -53,7 +53,7 @@ func (m *Model) execute() tea.Cmd {
 	set := m.cs.set
 	u := &changeset.Update{
 		Stack: st, Targets: strings.Join(m.result.Targets, ", "), Mode: m.a.mode,
-		Token: set.Input.Name, Started: time.Now(),
+		Token: set.Input.Name, Started: time.Now(), Reviewed: set.Reviewed.TemplateHash,
 	}
 	m.prog = progress{
 		update:    u,
