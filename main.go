@@ -188,6 +188,9 @@ func execute(cmd *cobra.Command, o *options, s batch.Streams) error {
 	if err != nil {
 		return err
 	}
+	if err := o.checkApplicable(cmd, opts.Mode); err != nil {
+		return err
+	}
 	if o.stack != "" {
 		return executeStack(cmd, o, opts, action, s)
 	}

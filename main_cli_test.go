@@ -94,3 +94,32 @@ func TestReflow(t *testing.T) {
 		t.Errorf("reflow = %q, want %q", got, want)
 	}
 }
+
+// Flags that mean nothing with the others are usage errors, not ignored.
+func TestFlagsThatDoNotApply(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--template", stackTemplate, "--mode", "socket", "--sudo-image", "--diff"}, "--sudo-image goes with --mode privileged"},
+		{[]string{"--template", stackTemplate, "--mode", "none", "--sudo-image", "--diff"}, "--sudo-image goes with --mode privileged"},
+		{[]string{"--template", stackTemplate, "--mode", "none", "--minimal", "--diff"}, "--minimal goes with --mode socket or privileged"},
+		{[]string{"--template", stackTemplate, "--mode", "privileged", "--build-dirs=false", "--diff"}, "--build-dirs goes with --mode socket"},
+		{[]string{"--template", stackTemplate, "--mode", "privileged", "--minimal", "--sudo-image", "--diff"}, "--minimal and --sudo-image exclude each other"},
+		{[]string{"--template", stackTemplate, "--mode", "socket", "--yes", "--diff"}, "--yes goes with --stack NAME --apply"},
+		{[]string{"--template", stackTemplate, "--mode", "socket", "--s3-bucket", "b", "--diff"}, "--s3-bucket goes with --stack NAME --apply"},
+		{[]string{"--template", stackTemplate, "--mode", "socket", "--allow-other-changes", "--diff"}, "--allow-other-changes goes with --stack NAME --apply"},
+		{[]string{"--stack", "tc", "--mode", "socket", "--yes", "--diff"}, "--yes goes with --apply"},
+		{[]string{"--stack", "tc", "--mode", "socket", "--s3-bucket", "b", "--check"}, "--s3-bucket goes with --apply"},
+		{[]string{"--stack", "tc", "--mode", "socket", "--allow-other-changes", "--diff"}, "--allow-other-changes goes with --apply"},
+	} {
+		code, out, errOut := runCLI(t, c.args...)
+		if code != 2 || out != "" || !strings.HasPrefix(errOut, "tcdind: "+c.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+	// The same flags where they apply are fine.
+	if code, _, errOut := runCLI(t, "--template", stackTemplate, "--mode", "privileged", "--sudo-image", "--minimal=false", "--check"); code == 2 {
+		t.Errorf("--sudo-image with privileged: %s", errOut)
+	}
+}
