@@ -62,7 +62,7 @@ type Created struct {
 func (s *Set) Create(ctx context.Context) (*Created, error) {
 	if err := s.Reviewed.Check(ctx, s.Client); err != nil {
 		if ctx.Err() != nil {
-			return nil, Interrupted("no change set was created, stack "+s.Input.Stack+" unchanged")
+			return nil, Interrupted("no change set was created, stack " + s.Input.Stack + " unchanged")
 		}
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (s *Set) Create(ctx context.Context) (*Created, error) {
 		s.ID = id
 	case awsclient.ErrorCode(err) == "ValidationError" && awsclient.IsNoChangesReason(awsclient.ErrorMessage(err)):
 		if ctx.Err() != nil {
-			return nil, Interrupted("no change set was created, stack "+s.Input.Stack+" unchanged")
+			return nil, Interrupted("no change set was created, stack " + s.Input.Stack + " unchanged")
 		}
 		return &Created{NoChanges: true, Cleanup: s.cleanupNone()}, nil
 	case awsclient.Refused(err):
@@ -82,7 +82,7 @@ func (s *Set) Create(ctx context.Context) (*Created, error) {
 			caps.Parameters, caps.Have, caps.Where = s.Reviewed.Stack.ParameterKeys, s.Reviewed.Stack.Capabilities, s.Where
 		}
 		if ctx.Err() != nil {
-			return nil, Interrupted("no change set was created, stack "+s.Input.Stack+" unchanged")
+			return nil, Interrupted("no change set was created, stack " + s.Input.Stack + " unchanged")
 		}
 		return nil, err
 	default:

@@ -299,7 +299,7 @@ func (m *Model) deleted(msg deletedMsg) tea.Cmd {
 	case m.cs.after == toQuit || m.leaving:
 		m.exitErr = msg.err
 		if m.exitErr == nil {
-			m.exitErr = changeset.Interrupted("change set "+m.cs.set.Input.Name+" deleted, stack "+m.cs.set.Input.Stack+" unchanged")
+			m.exitErr = changeset.Interrupted("change set " + m.cs.set.Input.Name + " deleted, stack " + m.cs.set.Input.Stack + " unchanged")
 		}
 		return tea.Quit
 	case pendingLeft:
