@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -543,15 +544,15 @@ func testWizardHangUp(t *testing.T, e *stackEnv) {
 	term.waitFor("Press enter to create a change set")
 	term.keys("Enter")
 	term.waitFor("Execute change set tcdind-privileged-")
-	out, err := exec.Command("pgrep", "-f", "--", "--stack "+stack).Output()
-	if err != nil {
-		t.Fatalf("pgrep: %v", err)
-	}
+	// The process whose name is tcdind and whose arguments name the stack
+	// (the shell around it has them too).
+	procs, _ := filepath.Glob("/proc/[0-9]*")
 	hung := 0
-	for _, f := range strings.Fields(string(out)) {
-		// The shell around it matches too: only tcdind itself hangs up.
-		if comm, _ := os.ReadFile("/proc/" + f + "/comm"); strings.TrimSpace(string(comm)) == "tcdind" {
-			pid, _ := strconv.Atoi(f)
+	for _, dir := range procs {
+		comm, _ := os.ReadFile(dir + "/comm")
+		args, _ := os.ReadFile(dir + "/cmdline")
+		if strings.TrimSpace(string(comm)) == "tcdind" && bytes.Contains(args, []byte("\x00"+stack+"\x00")) {
+			pid, _ := strconv.Atoi(filepath.Base(dir))
 			syscall.Kill(pid, syscall.SIGHUP)
 			hung++
 		}
