@@ -43,6 +43,7 @@ func (s *regionScreen) enter(m *Model) tea.Cmd {
 	m.a.forgetLoaded()
 	m.a.region = m.defaultRegion()
 	if s.typing {
+		m.list, m.ends = nil, [2]any{}
 		return m.setForm(huh.NewForm(huh.NewGroup(s.otherField(m))))
 	}
 	def := m.a.region
@@ -99,6 +100,7 @@ func (s *regionScreen) submit(m *Model) tea.Cmd {
 	if m.a.region == otherRegion {
 		s.typing = true
 		m.a.region = ""
+		m.list, m.ends = nil, [2]any{}
 		return m.setForm(huh.NewForm(huh.NewGroup(s.otherField(m))))
 	}
 	m.a.region = strings.TrimSpace(m.a.region)

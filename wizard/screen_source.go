@@ -11,14 +11,11 @@ type sourceScreen struct{ question }
 func (s *sourceScreen) enter(m *Model) tea.Cmd { return m.ask(s) }
 
 func (*sourceScreen) field(m *Model) huh.Field {
-	return huh.NewSelect[sourceKind]().
-		Title("Where is the TeamCity stack's template?").
-		Description("tcdind edits the ECS task definition of the TeamCity build agent so that builds can run docker.").
-		Options(
-			huh.NewOption("A template file or URL", sourceTemplate),
-			huh.NewOption(stackLabel(m.cfg.Region), sourceStack),
-		).
-		Value(&m.a.source)
+	return selectOf(m, "Where is the TeamCity stack's template?", []huh.Option[sourceKind]{
+		huh.NewOption("A template file or URL", sourceTemplate),
+		huh.NewOption(stackLabel(m.cfg.Region), sourceStack),
+	}, &m.a.source).
+		Description("tcdind edits the ECS task definition of the TeamCity build agent so that builds can run docker.")
 }
 
 func stackLabel(region string) string {
