@@ -182,7 +182,7 @@ func (s *changeSetScreen) created(m *Model, msg createdMsg) tea.Cmd {
 			e.hint = "No change set was created. Press enter to read the stack again and review the change on it."
 			e.reload = true
 		case problemTooLarge:
-			e.hint = "Press esc, then enter on the review to name an S3 bucket, or s to save the template to a file instead."
+			e.hint = "Run tcdind again with --s3-bucket BUCKET, or press esc and then s to save the template to a file instead."
 		case problemPending:
 			e.hint = "Press esc to go back to the review."
 		default:

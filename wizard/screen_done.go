@@ -82,7 +82,7 @@ func (m *Model) nextSteps() [][2]string {
 				"  aws cloudformation deploy --template-file " + p + " \\\n" +
 					"    --stack-name " + st + " --capabilities CAPABILITY_IAM"},
 			{"Or let tcdind apply it through a change set:",
-				"  tcdind --stack " + st + m.a.flags()},
+				"  tcdind --stack " + st + m.whereFlags(m.a.region) + m.a.flags()},
 		}
 	}
 	return [][2]string{
