@@ -67,7 +67,7 @@ func runWizard(cmd *cobra.Command, o *options, opts dind.Options, s batch.Stream
 		Accessible:      o.accessibleAsked(),
 		NoColor:         o.noColor || os.Getenv("NO_COLOR") != "",
 		// AWS configuration is loaded only once the source is a stack.
-		Client: func(ctx context.Context, region string) (awsclient.CloudFormation, error) {
+		Client: func(ctx context.Context, region string) (wizard.Client, error) {
 			return awsclient.New(ctx, awsclient.Config{Region: region, Profile: o.profile, EndpointURL: o.endpointURL})
 		},
 		ProfileRegion: func(ctx context.Context) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -94,7 +93,7 @@ func awsFlags(region, profile string) string {
 // any AWS configuration is loaded: the SDK would only say so after its
 // retries, in its own words.
 func (o *options) checkAWSFlags() error {
-	if o.region != "" && !validRegion(o.region) {
+	if o.region != "" && !awsclient.ValidRegion(o.region) {
 		return exitcode.UsageError("--region %q is not an AWS region name: pass one such as us-east-1 or eu-west-2", o.region)
 	}
 	if o.endpointURL != "" {
@@ -104,26 +103,4 @@ func (o *options) checkAWSFlags() error {
 		}
 	}
 	return nil
-}
-
-// validRegion reports whether s looks like an AWS region name: lower-case
-// letter groups joined by dashes, ending in a number (us-east-1,
-// us-gov-west-1, cn-north-1, eusc-de-east-1).
-func validRegion(s string) bool {
-	parts := strings.Split(s, "-")
-	if len(parts) < 3 {
-		return false
-	}
-	for i, p := range parts {
-		if p == "" {
-			return false
-		}
-		for _, r := range p {
-			digit, lower := r >= '0' && r <= '9', r >= 'a' && r <= 'z'
-			if i == len(parts)-1 && !digit || i < len(parts)-1 && !lower {
-				return false
-			}
-		}
-	}
-	return true
 }

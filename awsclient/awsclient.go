@@ -37,7 +37,8 @@ type CloudFormation interface {
 	// GetTemplate returns the stack's deployed template as it was submitted
 	// (TemplateStage Original).
 	GetTemplate(ctx context.Context, stack string) ([]byte, error)
-	// ListStacks lists the region's stacks in a settled *_COMPLETE state.
+	// ListStacks lists the region's stacks but the deleted ones; Settled
+	// tells those that can be updated now.
 	ListStacks(ctx context.Context) ([]StackSummary, error)
 	// TaskDefinitionIDs returns the logical IDs of the stack's
 	// AWS::ECS::TaskDefinition resources: a cheap call that tells which
@@ -136,6 +137,16 @@ type StackSummary struct {
 	Status      string
 	Description string
 	Updated     time.Time // last update, or creation
+}
+
+// Settled reports whether the stack can be updated now: it is in a
+// settled *_COMPLETE state (not busy, not under review, not failed).
+func (s StackSummary) Settled() bool {
+	switch s.Status {
+	case "CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE":
+		return true
+	}
+	return false
 }
 
 // ChangeSetInput is an UPDATE change set of an existing stack. Every

@@ -82,11 +82,15 @@ func (c *Client) GetTemplate(ctx context.Context, stack string) ([]byte, error) 
 
 // ListStacks lists the stacks in a settled *_COMPLETE state, every page.
 func (c *Client) ListStacks(ctx context.Context) ([]StackSummary, error) {
-	in := &cloudformation.ListStacksInput{StackStatusFilter: []types.StackStatus{
-		types.StackStatusCreateComplete, types.StackStatusUpdateComplete,
-		types.StackStatusUpdateRollbackComplete, types.StackStatusImportComplete,
-		types.StackStatusImportRollbackComplete,
-	}}
+	// Every stack but the deleted ones: those that cannot be updated now
+	// (busy, under review) are counted by the wizard, not hidden.
+	var statuses []types.StackStatus
+	for _, st := range types.StackStatus("").Values() {
+		if st != types.StackStatusDeleteComplete {
+			statuses = append(statuses, st)
+		}
+	}
+	in := &cloudformation.ListStacksInput{StackStatusFilter: statuses}
 	var list []StackSummary
 	p := cloudformation.NewListStacksPaginator(c.cfn, in)
 	for p.HasMorePages() {

@@ -203,3 +203,66 @@ func missingCapabilities(msg string) []string {
 func isNotFound(err error) bool {
 	return ErrorCode(err) == "ValidationError" && strings.Contains(ErrorMessage(err), "does not exist")
 }
+
+// Kind is what an error from AWS means for the person running tcdind.
+type Kind int
+
+const (
+	KindOther       Kind = iota
+	KindCredentials      // none found, expired or not recognised
+	KindAccess           // the credentials lack a permission
+	KindNetwork          // AWS could not be reached
+	KindThrottled        // too many requests, even after the retries
+)
+
+// Classify tells what err means: the wizard chooses its advice by kind,
+// never by the message's text.
+func Classify(err error) Kind {
+	if err == nil {
+		return KindOther
+	}
+	switch ErrorCode(err) {
+	case "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch":
+		return KindCredentials
+	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation":
+		return KindAccess
+	case "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException":
+		return KindThrottled
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return KindOther
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		text := e.Error()
+		if strings.Contains(text, "failed to refresh cached credentials") || strings.Contains(text, "failed to retrieve credentials") || strings.Contains(text, "no EC2 IMDS role found") {
+			return KindCredentials
+		}
+	}
+	if isNetError(err) {
+		return KindNetwork
+	}
+	return KindOther
+}
+
+// ValidRegion reports whether s looks like an AWS region name: lower-case
+// letter groups joined by dashes, ending in a number (us-east-1,
+// us-gov-west-1, cn-north-1, eusc-de-east-1).
+func ValidRegion(s string) bool {
+	parts := strings.Split(s, "-")
+	if len(parts) < 3 {
+		return false
+	}
+	for i, p := range parts {
+		if p == "" {
+			return false
+		}
+		for _, r := range p {
+			digit, lower := r >= '0' && r <= '9', r >= 'a' && r <= 'z'
+			if i == len(parts)-1 && !digit || i < len(parts)-1 && !lower {
+				return false
+			}
+		}
+	}
+	return true
+}

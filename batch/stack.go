@@ -202,7 +202,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 		return err
 	}
 	if made.NoChanges {
-		fmt.Fprintf(s.Err, "CloudFormation found nothing to change in stack %s: it already runs this template; %s\n", st.Name, made.Cleanup)
+		fmt.Fprintln(s.Err, render.NothingToChange(st.Name, made.Cleanup.String()))
 		return nil
 	}
 	cs := made.ChangeSet
@@ -283,15 +283,7 @@ func (r *StackRun) ended(s Streams, u *changeset.Update) error {
 		fmt.Fprintln(s.Err, u.Success())
 		return nil
 	}
-	if len(u.Failed) > 0 {
-		fmt.Fprintln(s.Err, "failed resources:")
-		for _, f := range u.Failed {
-			fmt.Fprintf(s.Err, "  %s (%s): %s\n", f.LogicalID, f.ResourceType, f.Reason)
-		}
-	}
-	if u.StackReason != "" {
-		fmt.Fprintf(s.Err, "stack status reason: %s\n", u.StackReason)
-	}
+	fmt.Fprint(s.Err, render.FailedResources(u.Failed, u.StackReason))
 	return u.Err(r.Where)
 }
 

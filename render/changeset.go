@@ -54,7 +54,50 @@ func ChangeSetTable(changes []awsclient.ResourceChange, st Styles) string {
 // ReplacementWarning is the warning shown before a stack update: the agent
 // tasks are replaced, and builds running on them are interrupted.
 func ReplacementWarning(stack string) string {
-	return fmt.Sprintf("warning: updating stack %s replaces the TeamCity agent tasks: builds running on them are interrupted. Run it when the agents are idle.", stack)
+	return "warning: " + Replacement(stack)
+}
+
+// Replacement is the replacement warning as a sentence of its own.
+func Replacement(stack string) string {
+	return fmt.Sprintf("updating stack %s replaces the TeamCity agent tasks: builds running on them are interrupted. Run it when the agents are idle.", stack)
+}
+
+// NothingToChange is CloudFormation finding nothing to change in a stack;
+// cleanup says what became of the change set.
+func NothingToChange(stack, cleanup string) string {
+	return fmt.Sprintf("CloudFormation found nothing to change in stack %s: it already runs this template; %s", stack, cleanup)
+}
+
+// FailedResources are the resources an update failed on, as plain lines
+// ("failed resources:" and one line each), and the stack's reason.
+func FailedResources(failed []awsclient.StackEvent, stackReason string) string {
+	var b strings.Builder
+	if len(failed) > 0 {
+		b.WriteString("failed resources:\n")
+		for _, f := range failed {
+			fmt.Fprintf(&b, "  %s (%s): %s\n", f.LogicalID, f.ResourceType, f.Reason)
+		}
+	}
+	if stackReason != "" {
+		b.WriteString("stack status reason: " + stackReason + "\n")
+	}
+	return b.String()
+}
+
+// StackWhere names a stack and its region in a header.
+func StackWhere(stack, region string) string {
+	if region == "" {
+		return "stack " + stack
+	}
+	return "stack " + stack + " · " + region
+}
+
+// Capitalize upper-cases a sentence's first letter.
+func Capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func dash(s string) string {
@@ -62,4 +105,54 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// NoMatch follows a list's filter that matches nothing.
+const NoMatch = "no match: backspace to edit, esc to clear"
+
+// NoStacks says a region has no stack that can be updated now; hidden are
+// the stacks that are busy or under review, "name (STATUS)".
+func NoStacks(region string, hidden []string) string {
+	s := "There is no CloudFormation stack in " + region + " that can be updated now (in a settled *_COMPLETE state)."
+	if len(hidden) > 0 {
+		s += " " + Hidden(hidden)
+	}
+	return s
+}
+
+// Hidden counts the stacks not offered: busy, under review, or failed.
+func Hidden(hidden []string) string {
+	if len(hidden) == 1 {
+		return "1 more stack cannot be updated now: " + hidden[0] + "."
+	}
+	return fmt.Sprintf("%d more stacks cannot be updated now: %s.", len(hidden), strings.Join(hidden, ", "))
+}
+
+// StacksDescription is the stack question's description: what is listed,
+// how far the check for TeamCity agents got, and the stacks not offered.
+func StacksDescription(region string, checked, toCheck, skipped int, probing bool, hidden []string) string {
+	d := "Stacks in " + region + " that can be updated now. Type to filter."
+	if probing {
+		d += fmt.Sprintf(" Looking for TeamCity agents: %d of %d checked.", checked, toCheck)
+	}
+	if skipped > 0 {
+		d += fmt.Sprintf(" %d stacks were not checked for an agent (too many); type to filter and choose one all the same.", skipped)
+	}
+	if len(hidden) > 0 {
+		d += " " + Hidden(hidden)
+	}
+	return d
+}
+
+// SaveIntro stands above the save question.
+func SaveIntro(stack bool) string {
+	if stack {
+		return "Nothing has been written yet, and the stack is not changed: the patched template is saved to a file."
+	}
+	return "Nothing has been written yet. The input file is never changed unless you name it here."
+}
+
+// ChangeSetDeleted is the outcome of a change set deleted on the way out.
+func ChangeSetDeleted(changeSet, stack string) string {
+	return "change set " + changeSet + " deleted, stack " + stack + " unchanged"
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -101,9 +102,9 @@ func Download(ctx context.Context, client *http.Client, rawURL string) ([]byte, 
 	resp, err := client.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("download template %s: no answer within %s (offline? pass a file path instead)", rawURL, DownloadTimeout)
+			return nil, &DownloadError{URL: rawURL, Err: fmt.Errorf("no answer within %s: %w", DownloadTimeout, context.DeadlineExceeded)}
 		}
-		return nil, fmt.Errorf("download template %s: %w (offline? pass a file path instead)", rawURL, unwrapURLError(err))
+		return nil, &DownloadError{URL: rawURL, Err: unwrapURLError(err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -113,6 +114,43 @@ func Download(ctx context.Context, client *http.Client, rawURL string) ([]byte, 
 		return nil, tooLarge(rawURL, resp.ContentLength)
 	}
 	return readLimited(resp.Body, rawURL)
+}
+
+// DownloadError is a download that got no answer: offline, a name that
+// does not resolve, a refused connection, a failed TLS handshake.
+type DownloadError struct {
+	URL string
+	Err error
+}
+
+func (e *DownloadError) Error() string {
+	s := e.Short()
+	if Offline(e.Err) {
+		s += " (offline? pass a file path instead)"
+	}
+	return s
+}
+
+// Short is the error without the advice.
+func (e *DownloadError) Short() string { return "download template " + e.URL + ": " + e.Err.Error() }
+
+func (e *DownloadError) Unwrap() error { return e.Err }
+
+// Offline reports whether err looks like no network: a name that does not
+// resolve, a connection that could not be made, no answer in time. A TLS
+// or certificate error is not: something answered.
+func Offline(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &dns):
+		return true
+	case errors.Is(err, context.DeadlineExceeded):
+		return true
+	case errors.As(err, &op):
+		return op.Op == "dial"
+	}
+	return false
 }
 
 func unwrapURLError(err error) error {

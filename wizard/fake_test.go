@@ -162,7 +162,7 @@ func (f *fakeCFN) opLog() []string {
 	return slices.Clone(f.ops)
 }
 
-var _ awsclient.CloudFormation = (*fakeCFN)(nil)
+var _ Client = (*fakeCFN)(nil)
 
 func (f *fakeCFN) Region() string { return f.region }
 

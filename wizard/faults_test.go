@@ -222,7 +222,7 @@ func TestFaultStackChangedBeforeExecute(t *testing.T) {
 			} else {
 				f.colleague("teamcity", newer, time.Time{}, tc.obsolete)
 			}
-			r.key(tea.KeyEnter) // Execute, the default
+			r.execute()
 			if tc.racing {
 				g.arrived(t)
 				f.colleague("teamcity", newer, time.Time{}, tc.obsolete)
@@ -315,8 +315,8 @@ func TestFaultEscWhileCreating(t *testing.T) {
 		if m.step != stepReview || m.err != nil {
 			t.Errorf("step %s, error %+v; want the review", m.step, m.err)
 		}
-		if len(m.warnings) != 0 || m.getPending() != nil {
-			t.Errorf("warnings %q, pending %v", m.warnings, m.getPending())
+		if len(m.sess.Warnings()) != 0 || m.getPending() != nil {
+			t.Errorf("warnings %q, pending %v", m.sess.Warnings(), m.getPending())
 		}
 	})
 	r.final()
@@ -343,7 +343,7 @@ func TestFaultCtrlCWhileExecuting(t *testing.T) {
 			f.mu.Lock()
 			f.executeGate = g
 			f.mu.Unlock()
-			r.key(tea.KeyEnter)
+			r.execute()
 			g.arrived(t)
 			r.waitFor("Executing change set " + token)
 			r.key(tea.KeyCtrlC)
@@ -397,7 +397,7 @@ func TestFaultExecuteAnswerLost(t *testing.T) {
 			f.executeErr, f.executeLost, f.goneAfterExecute = internalFailure(), true, gone
 			f.events = pages(updated()...)
 			r := toChangeSet(t, f, nil)
-			r.key(tea.KeyEnter)
+			r.execute()
 			r.waitFor("updated: UPDATE_COMPLETE")
 			m := r.final()
 			if err := m.Outcome(); err != nil {
@@ -420,7 +420,7 @@ func TestFaultExecuteFailed(t *testing.T) {
 	f := newFake(t)
 	f.executeErr = internalFailure()
 	r := toChangeSet(t, f, nil)
-	r.key(tea.KeyEnter)
+	r.execute()
 	r.waitFor("Could not execute the change set")
 	s := plain(r.screen())
 	for _, want := range []string{"InternalFailure", token + " deleted (checked: it no longer exists), stack teamcity unchanged"} {
@@ -513,7 +513,7 @@ func TestFaultStackChangedDeleteFails(t *testing.T) {
 			f.mu.Lock()
 			f.deleteErr = denied
 			f.mu.Unlock()
-			r.key(tea.KeyEnter)
+			r.execute()
 			r.waitFor("Stack teamcity changed since it was read")
 			s := plain(r.screen())
 			for _, never := range []string{"was deleted", "deleted (checked"} {
@@ -589,9 +589,7 @@ func TestFaultQuietDeleteKeepsNewer(t *testing.T) {
 	r.inLoop(func(mm *Model) { m = mm })
 	del.open()
 	eventually(t, "the quiet deletion ends", func() bool {
-		m.tasks.mu.Lock()
-		defer m.tasks.mu.Unlock()
-		return m.tasks.n == 0
+		return m.sess.idle()
 	})
 	if set := m.getPending(); set == nil || set.Input.Name != newer {
 		t.Errorf("pending %v, want %s", set, newer)

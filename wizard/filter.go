@@ -10,19 +10,47 @@ import (
 )
 
 // list is a long select (regions, stacks) the user narrows by typing: the
-// typed text filters the options, backspace takes a letter back, esc
-// clears it. huh's own filter keeps a scrolled viewport and a cursor out of
-// the filtered range, so the wizard filters the options itself.
+// typed or pasted text filters the options, backspace takes a letter back,
+// esc clears it. huh's own filter keeps a scrolled viewport and a cursor out
+// of the filtered range, so the wizard filters the options itself.
 type list struct {
-	field  *huh.Select[string]
-	title  string
-	value  *string
-	all    func() []huh.Option[string] // every option, in order
-	desc   func() string               // the description above the filter
-	filter string
+	field   *huh.Select[string]
+	title   string
+	value   *string
+	all     func() []huh.Option[string] // every option, in order
+	desc    func() string               // the description above the filter
+	filter  string
+	noMatch bool // the filter matches nothing: the last matches stay shown
+	shown   []huh.Option[string]
 	// moves are the cursor moves down to the value, made once the form
 	// is ready: huh scrolls a select's chosen option to its top otherwise.
 	moves int
+}
+
+// selectOf is a select whose cursor stops at the ends of its options
+// instead of wrapping around (atListEnd).
+func selectOf[T comparable](m *Model, title string, opts []huh.Option[T], value *T) *huh.Select[T] {
+	if len(opts) > 0 {
+		m.ends = [2]any{opts[0].Value, opts[len(opts)-1].Value}
+	}
+	return huh.NewSelect[T]().Title(title).Options(opts...).Value(value)
+}
+
+// atListEnd reports whether msg would move a select's cursor past its
+// first or last option, which huh wraps around: the key is not taken.
+func (m *Model) atListEnd(msg tea.KeyMsg) bool {
+	f, ok := m.focused().(interface{ GetFiltering() bool })
+	if !ok || m.ends[0] == nil {
+		return false
+	}
+	v := f.(huh.Field).GetValue()
+	switch msg.String() {
+	case "up", "k", "ctrl+p", "shift+tab", "left", "h":
+		return v == m.ends[0]
+	case "down", "j", "ctrl+n", "tab", "right", "l":
+		return v == m.ends[1]
+	}
+	return false
 }
 
 // newList makes the select of a list step; m.form holds it.
@@ -35,7 +63,7 @@ func (m *Model) newList(title string, value *string, all func() []huh.Option[str
 // options change: huh sizes a select's viewport well only when it is made.
 func (m *Model) listForm(opts []huh.Option[string]) *huh.Form {
 	l := m.list
-	l.moves = 0
+	l.moves, l.shown = 0, opts
 	for i, o := range opts {
 		if o.Value == *l.value {
 			l.moves = i
@@ -43,10 +71,11 @@ func (m *Model) listForm(opts []huh.Option[string]) *huh.Form {
 	}
 	if len(opts) > 0 {
 		*l.value = opts[0].Value
+		m.ends = [2]any{opts[0].Value, opts[len(opts)-1].Value}
 	}
 	l.field = huh.NewSelect[string]().
 		Title(m.listTitle()).
-		Description(m.listDescription()).
+		Description(l.desc()).
 		Options(opts...).
 		Value(l.value)
 	// A list that fits is drawn whole; a longer one scrolls in what the
@@ -57,37 +86,36 @@ func (m *Model) listForm(opts []huh.Option[string]) *huh.Form {
 	return huh.NewForm(huh.NewGroup(l.field))
 }
 
-func hasValue(opts []huh.Option[string], v string) bool {
-	for _, o := range opts {
-		if o.Value == v {
-			return true
-		}
-	}
-	return false
-}
-
-func (m *Model) listDescription() string { return m.list.desc() }
-
 // listTitle is the question, and the filter typed so far.
 func (m *Model) listTitle() string {
-	if m.list.filter != "" {
-		return m.list.title + "   filter: " + m.list.filter + "▏ (esc clears)"
+	l := m.list
+	switch {
+	case l.noMatch:
+		return l.title + "   filter: " + l.filter + "▏ " + render.NoMatch
+	case l.filter != "":
+		return l.title + "   filter: " + l.filter + "▏ (esc clears)"
 	}
-	return m.list.title
+	return l.title
+}
+
+// listHeight is the height of a long list's field: what the screen leaves.
+func (m *Model) listHeight() int {
+	return max(m.height-10, 5)
 }
 
 // listFieldHeight fits a list to its options, at most what the screen leaves.
 func (m *Model) listFieldHeight(n int) int {
-	lines := strings.Count(render.Wrap(m.listDescription(), max(m.formWidth()-2, 10)), "\n") + 1
+	lines := strings.Count(render.Wrap(m.list.desc(), max(m.formWidth()-2, 10)), "\n") + 1
 	return min(m.listHeight(), n+1+lines)
 }
 
 // refreshList shows the options that match the filter, the cursor on the
-// same value when it is still shown. It reports false when nothing matches.
-func (m *Model) refreshList() bool {
+// same value when it is still shown. When nothing matches, the last
+// matches stay and the title says so.
+func (m *Model) refreshList() {
 	l := m.list
 	if l == nil || m.form == nil {
-		return false
+		return
 	}
 	var shown []huh.Option[string]
 	f := strings.ToLower(l.filter)
@@ -96,41 +124,54 @@ func (m *Model) refreshList() bool {
 			shown = append(shown, o)
 		}
 	}
-	if len(shown) == 0 {
-		return false
+	l.noMatch = len(shown) == 0
+	if l.noMatch {
+		shown = l.shown
 	}
 	m.form = m.listForm(shown)
-	m.enterForm()
-	m.moveListCursor()
-	return true
+	m.readyForm()
+}
+
+// filterRunes are the runes of a key that type into a list's filter:
+// letters, digits, - _ . of stack and region names. A paste or fast
+// typing brings several at once; all are taken.
+func filterRunes(msg tea.KeyMsg) string {
+	if msg.Type != tea.KeyRunes || msg.Alt {
+		return ""
+	}
+	var b strings.Builder
+	for _, r := range msg.Runes {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // filterUpdate handles the keys that edit a list's filter; it reports
 // whether the key was one.
-func (m *Model) filterUpdate(msg tea.KeyMsg) bool {
+func (m *Model) filterUpdate(msg tea.Msg) bool {
 	l := m.list
-	if l == nil || m.form == nil {
+	k, ok := msg.(tea.KeyMsg)
+	if l == nil || m.form == nil || !ok {
 		return false
 	}
 	switch {
-	case filterKey(msg):
-		old := l.filter
-		l.filter += string(msg.Runes)
-		if !m.refreshList() {
-			l.filter = old // nothing would match: the key is not taken
-		}
+	case filterRunes(k) != "" && (k.String() != "?" || l.filter != ""):
+		l.filter += filterRunes(k)
+		m.refreshList()
 		return true
-	case msg.Type == tea.KeyBackspace && l.filter != "":
+	case k.Type == tea.KeyBackspace && l.filter != "":
 		r := []rune(l.filter)
 		l.filter = string(r[:len(r)-1])
 		m.refreshList()
 		return true
-	case msg.Type == tea.KeyEsc && l.filter != "":
+	case k.Type == tea.KeyEsc && l.filter != "":
 		l.filter = ""
 		m.refreshList()
 		return true
-	case msg.String() == "/":
-		return true // huh's filter is not used
+	case k.Type == tea.KeyEnter && l.noMatch:
+		return true // nothing matches: enter would pick what is not shown as matching
 	}
 	return false
 }

@@ -2,148 +2,84 @@ package wizard
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
-	"sync"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/render"
-	"github.com/tcdind/tcdind/source"
 )
-
-// step is a screen of the wizard, in the order they are met. A step whose
-// answer a flag gave is skipped going forward; esc goes back one step
-// whether it was skipped or not, keeping the answers.
-type step int
-
-const (
-	stepSource    step = iota // a template, or a stack
-	stepRegion                // the stack's region
-	stepStacks                // the region's stacks
-	stepTemplate              // the template's path or URL
-	stepLoading               // reading or downloading, behind a spinner
-	stepTaskDef               // which agent task definition (only when several)
-	stepMode                  // socket, privileged or none, with the note
-	stepOptions               // the recipe
-	stepReview                // diff, changes, note, warnings
-	stepSave                  // where to save
-	stepOverwrite             // the file exists: overwrite?
-	stepChangeSet             // a stack: the change set, execute or discard?
-	stepProgress              // a stack: the update's events, live
-	stepDone                  // what was written or applied, and the next step
-)
-
-var stepNames = map[step]string{
-	stepSource:    "Source",
-	stepRegion:    "Region",
-	stepStacks:    "Stack",
-	stepTemplate:  "Template",
-	stepLoading:   "Template",
-	stepTaskDef:   "Task definition",
-	stepMode:      "Mode",
-	stepOptions:   "Recipe",
-	stepReview:    "Review",
-	stepSave:      "Save",
-	stepOverwrite: "Save",
-	stepChangeSet: "Change set",
-	stepProgress:  "Update",
-	stepDone:      "Done",
-}
-
-func (s step) String() string { return stepNames[s] }
-
-// screenError is an error shown on screen; esc goes back to step back.
-type screenError struct {
-	title  string
-	detail string
-	hint   string
-	back   step
-	// reload: enter reads the stack again (it changed since the review).
-	reload bool
-}
-
-// loadedMsg ends a load started by startLoad.
-type loadedMsg struct {
-	seq  int
-	arg  string
-	src  *source.Template
-	tmpl *dind.Template
-	err  error
-	// A stack's: the stack and the region its client talks to.
-	isStack bool
-	stack   *awsclient.Stack
-	region  string
-}
 
 // peekMsg runs a function on the model inside the program's loop: tests
 // read the screen with it without racing the program.
 type peekMsg func(*Model)
 
-// Model is the wizard's bubbletea model. Use it through a pointer: the
-// forms write their answers into its fields.
-type Model struct {
-	ctx   context.Context
-	cfg   Config
-	st    render.Styles
-	theme *huh.Theme
-	keys  keyMap
-	a     answers
-
+// frame is how the screens are drawn: styles, keys, the spinner, the
+// terminal's size.
+type frame struct {
+	st            render.Styles
+	theme         *huh.Theme
+	keys          keyMap
+	spin          spinner.Model
 	width, height int
+}
 
-	step step
-	form *huh.Form
-	list *list // the form's long select, filtered by typing
-	help bool
-	err  *screenError
-	// skip holds the steps flags answered; going back into one asks it.
-	skip map[step]bool
+// Model is the wizard's bubbletea model: the answers and the outcome every
+// screen shares, and the screen shown, to which it delegates (flow.go
+// lists the screens, screen.go is their interface). Use it through a
+// pointer: the forms write their answers into its fields.
+type Model struct {
+	ctx  context.Context
+	cfg  Config
+	sess *session // AWS: owned by Run, closed there
+	frame
 
-	spin       spinner.Model
-	loadSeq    int
-	loadArg    string
-	cancelLoad context.CancelFunc
+	a      answers
+	result *dind.Result // the review's engine result
+	stack  stackRun     // the change set and the update under way
+	out    outcome
 
-	result *dind.Result
-	vp     viewport.Model
+	step    step
+	screens map[step]screen
+	skip    map[step]bool // the screens flags answered
+	form    *huh.Form     // the shown screen's question
+	list    *list         // the form's long select, filtered by typing
+	ends    [2]any        // the first and last option of the select shown
+	help    bool
+	err     *screenError
+}
 
+// stackRun is the stack's change set and update, shared by the change set,
+// progress and done screens and by Close.
+type stackRun struct {
+	set         *changeset.Set
+	made        *changeset.Created
+	s3Key       string
+	update      *changeset.Update
+	follow      *changeset.Follower
+	started     time.Time
+	ended       time.Time
+	executing   bool // ExecuteChangeSet is out
+	running     bool // the update goes on in AWS
+	leaving     bool // ctrl+c: deleting the change set, then quit
+	leftRunning bool // ctrl+c while the update runs
+}
+
+// outcome is how the run ended.
+type outcome struct {
 	written     string
 	finished    bool
 	interrupted bool
-
-	// AWS: every call runs in a command tracked by tasks, under awsCtx,
-	// which Close cancels.
-	awsCtx    context.Context
-	awsCancel context.CancelFunc
-	tasks     *tasks
-	clientsMu sync.Mutex
-	clients   map[string]awsclient.CloudFormation
-
-	stacks stackList
-	cs     changeSet
-	prog   progress
-
-	pendingMu     sync.Mutex
-	pending       []*changeset.Set // created, neither executed nor deleted (checked)
-	updateStarted bool             // ExecuteChangeSet started the update
-	warnings      []string
-
-	leaving      bool  // ctrl+c: deleting the change set, then quit
-	leftRunning  bool  // ctrl+c while the update runs
-	exitErr      error // the run's outcome when not plain success
-	stackOutcome stackOutcome
+	err         error // the run's outcome when not plain success
+	stack       stackOutcome
 }
 
 // stackOutcome is how a stack run ended.
@@ -158,60 +94,52 @@ const (
 	outcomeUnknown                // following stopped; the update goes on
 )
 
-// New returns the wizard for cfg. ctx bounds downloads.
+// New returns the wizard for cfg, with an AWS session of its own that
+// Close ends. ctx bounds downloads and AWS calls.
 func New(ctx context.Context, cfg Config) *Model {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	return newModel(ctx, cfg, newSession(ctx, cfg.Client))
+}
+
+func newModel(ctx context.Context, cfg Config, sess *session) *Model {
 	m := &Model{
-		ctx:     ctx,
-		cfg:     cfg,
-		st:      render.NewStyles(!cfg.NoColor),
-		theme:   render.HuhTheme(!cfg.NoColor),
-		keys:    newKeyMap(),
+		ctx:  ctx,
+		cfg:  cfg,
+		sess: sess,
+		frame: frame{
+			st:     render.NewStyles(!cfg.NoColor),
+			theme:  render.HuhTheme(!cfg.NoColor),
+			keys:   newKeyMap(),
+			spin:   spinner.New(spinner.WithSpinner(spinner.Dot)),
+			width:  80,
+			height: 24,
+		},
 		a:       newAnswers(cfg),
-		width:   80,
-		height:  24,
-		skip:    map[step]bool{},
-		spin:    spinner.New(spinner.WithSpinner(spinner.Dot)),
-		tasks:   newTasks(),
-		clients: map[string]awsclient.CloudFormation{},
-	}
-	m.awsCtx, m.awsCancel = context.WithCancel(ctx)
-	if cfg.RegionGiven {
-		m.skip[stepRegion] = true
+		screens: map[step]screen{},
+		skip:    skipped(cfg),
 	}
 	if cfg.Stack != "" {
 		m.a.source, m.a.stack = sourceStack, cfg.Stack
-		m.skip[stepRegion] = true
-	}
-	if len(cfg.TaskDefinitions) > 0 {
-		m.skip[stepTaskDef] = true
-	}
-	if cfg.Mode != "" {
-		m.skip[stepMode] = true
-		m.skip[stepOptions] = true
-	}
-	if cfg.RecipeGiven {
-		m.skip[stepOptions] = true
 	}
 	return m
 }
 
 // Written is the file saved, empty when nothing was.
-func (m *Model) Written() string { return m.written }
+func (m *Model) Written() string { return m.out.written }
 
 // Interrupted reports whether the user quit before anything was written.
-func (m *Model) Interrupted() bool { return m.interrupted }
+func (m *Model) Interrupted() bool { return m.out.interrupted }
 
-// Init starts on the first question, or loads the template a flag named.
+// Init starts on the first question, or loads the template or stack a
+// flag named.
 func (m *Model) Init() tea.Cmd {
-	if m.cfg.Stack != "" {
-		return m.startStackLoad()
-	}
 	if m.cfg.Template != "" {
 		m.a.source = sourceTemplate
-		return m.startLoad()
+	}
+	if m.cfg.Stack != "" || m.cfg.Template != "" {
+		return m.enter(stepLoading)
 	}
 	return m.enter(stepSource)
 }
@@ -222,110 +150,37 @@ func (m *Model) contentWidth() int { return max(m.width-m.st.App.GetHorizontalFr
 // formWidth is the width of a question: the content width, at most 80.
 func (m *Model) formWidth() int { return min(m.contentWidth(), 80) }
 
-// applies reports whether step s has a question for this template.
-func (m *Model) applies(s step) bool {
-	switch s {
-	case stepTaskDef:
-		return m.a.tmpl != nil && len(m.a.tmpl.Agents()) > 1
-	case stepMode, stepReview:
-		return true
-	case stepOptions:
-		return recipeApplies(m.a.mode)
-	}
-	return false
-}
-
-// nextStep is the first step after from that has a question flags did not
-// answer, up to the review.
-func (m *Model) nextStep(from step) step {
-	for s := from + 1; s < stepReview; s++ {
-		if m.applies(s) && !m.skip[s] {
-			return s
-		}
-	}
-	return stepReview
-}
-
-// prevStep is the step esc goes back to from s.
-func (m *Model) prevStep(s step) (step, bool) {
-	switch s {
-	case stepRegion, stepTemplate:
-		return stepSource, true
-	case stepStacks:
-		return stepRegion, true
-	case stepLoading, stepTaskDef:
-		return m.sourceStep(), true
-	case stepMode:
-		if m.applies(stepTaskDef) {
-			return stepTaskDef, true
-		}
-		return m.sourceStep(), true
-	case stepOptions:
-		return stepMode, true
-	case stepReview:
-		if m.applies(stepOptions) {
-			return stepOptions, true
-		}
-		return stepMode, true
-	case stepSave:
-		return stepReview, true
-	case stepOverwrite:
-		return stepSave, true
-	}
-	return s, false
-}
-
-// sourceStep is the question that names the template: its path, or the stack.
-func (m *Model) sourceStep() step {
-	if m.a.source == sourceStack {
-		return stepStacks
-	}
-	return stepTemplate
+// enter shows step s: the screen shown before stops its work, and s's
+// screen starts with the current answers.
+func (m *Model) enter(s step) tea.Cmd {
+	m.leaveScreen()
+	m.step, m.err, m.help, m.form, m.list, m.ends = s, nil, false, nil, nil, [2]any{}
+	return m.screen(s).enter(m)
 }
 
 // goBack enters s as a step the user wants to answer again: it and the
 // steps after it are asked from now on.
 func (m *Model) goBack(s step) tea.Cmd {
-	for t := s; t <= stepDone; t++ {
-		delete(m.skip, t)
-	}
+	m.unskipFrom(s)
 	return m.enter(s)
 }
 
-// enter shows step s with a fresh form holding the current answers.
-func (m *Model) enter(s step) tea.Cmd {
-	m.stopLoading()
-	if s != stepStacks {
-		m.stopStacks()
+// leaveScreen stops the shown screen's work.
+func (m *Model) leaveScreen() {
+	if l, ok := m.screens[m.step].(leaver); ok {
+		l.leave(m)
 	}
-	m.step, m.err, m.help, m.form, m.list = s, nil, false, nil, nil
-	switch s {
-	case stepSource:
-		m.form = m.sourceForm()
-	case stepRegion:
-		m.form = m.regionForm()
-	case stepStacks:
-		return m.startStacks()
-	case stepTemplate:
-		m.form = m.templateForm()
-	case stepTaskDef:
-		m.form = m.taskDefForm()
-	case stepMode:
-		m.form = m.modeForm()
-	case stepOptions:
-		m.form = m.optionsForm()
-	case stepReview:
-		return m.enterReview()
-	case stepSave:
-		m.form = m.saveForm()
-	case stepOverwrite:
-		m.form = m.overwriteForm()
-	}
-	return m.enterForm()
 }
 
-// enterForm readies m.form: theme, width, and the terminal's size.
-func (m *Model) enterForm() tea.Cmd {
+// setForm shows f as the screen's question: theme, width, and the
+// terminal's size.
+func (m *Model) setForm(f *huh.Form) tea.Cmd {
+	m.form = f
+	return m.readyForm()
+}
+
+// readyForm readies m.form: theme, width, and the terminal's size.
+func (m *Model) readyForm() tea.Cmd {
 	if m.form == nil {
 		return nil
 	}
@@ -339,86 +194,44 @@ func (m *Model) enterForm() tea.Cmd {
 	return cmd
 }
 
-// submit takes the answer of the current step's completed form and moves on.
-func (m *Model) submit() tea.Cmd {
-	switch m.step {
-	case stepSource:
-		if m.a.source == sourceStack {
-			if m.skip[stepRegion] {
-				return m.enter(stepStacks)
-			}
-			return m.enter(stepRegion)
-		}
-		return m.enter(stepTemplate)
-	case stepRegion:
-		return m.enter(stepStacks)
-	case stepStacks:
-		return m.startStackLoad()
-	case stepChangeSet:
-		return m.changeSetSubmitted()
-	case stepTemplate:
-		return m.startLoad()
-	case stepTaskDef:
-		m.a.taskDefs = nil
-		return m.enter(m.nextStep(stepTaskDef))
-	case stepMode:
-		return m.enter(m.nextStep(stepMode))
-	case stepOptions:
-		return m.enter(stepReview)
-	case stepSave:
-		m.a.output = strings.TrimSpace(m.a.output)
-		if outputExists(m.a.output) {
-			m.a.overwrite = false
-			return m.enter(stepOverwrite)
-		}
-		return m.write()
-	case stepOverwrite:
-		if m.a.overwrite {
-			return m.write()
-		}
-		return m.enter(stepSave)
+// updateForm hands msg to the form; completed, the screen moves on.
+func (m *Model) updateForm(msg tea.Msg) tea.Cmd {
+	if m.form == nil {
+		return nil
 	}
-	return nil
+	f, cmd := m.form.Update(msg)
+	m.form = f.(*huh.Form)
+	switch m.form.State {
+	case huh.StateCompleted:
+		if s, ok := m.screen(m.step).(submitter); ok {
+			return tea.Batch(cmd, s.submit(m))
+		}
+	case huh.StateAborted:
+		return m.quit()
+	}
+	return cmd
 }
 
-// fail shows an error screen.
+// fail shows an error screen over the current one.
 func (m *Model) fail(e screenError) tea.Cmd {
-	m.stopLoading()
+	m.leaveScreen()
 	m.err, m.form, m.help = &e, nil, false
 	return nil
 }
 
-func (m *Model) quit() (tea.Model, tea.Cmd) {
-	m.stopLoading()
-	m.stopStacks()
-	m.interrupted = m.written == "" && !m.finished
-	if m.leaving {
+// quit leaves: the screen finishes what it must (a change set to delete),
+// then the program ends.
+func (m *Model) quit() tea.Cmd {
+	m.leaveScreen()
+	m.out.interrupted = m.out.written == "" && !m.out.finished
+	if m.stack.leaving {
 		// A second ctrl+c: leave now; Close deletes what is left.
-		return m, tea.Quit
+		return tea.Quit
 	}
-	switch {
-	case m.step == stepProgress && m.prog.executing:
-		// ExecuteChangeSet is out: its answer tells whether the update
-		// started (executed quits).
-		m.leaving = true
-		return m, m.tick()
-	case m.step == stepProgress && m.prog.running:
-		// Close reads whether it goes on.
-		m.leftRunning = true
-		return m, tea.Quit
-	case m.step == stepChangeSet && m.cs.phase == csCreating && m.cs.cancel != nil:
-		// The creation, cancelled, deletes what it made; created quits.
-		m.leaving = true
-		m.cs.cancel()
-		return m, m.tick()
-	case m.step == stepChangeSet && m.cs.made != nil && m.cs.made.ChangeSet != nil:
-		m.leaving = true
-		return m, m.deleteChangeSet(toQuit)
-	case m.step == stepChangeSet && m.cs.phase == csDeleting:
-		m.leaving = true
-		return m, nil
+	if q, ok := m.screen(m.step).(quitter); ok {
+		return q.quit(m)
 	}
-	return m, tea.Quit
+	return tea.Quit
 }
 
 // Update handles a message.
@@ -426,30 +239,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		if m.step == stepReview && m.result != nil {
-			m.layoutReview()
+		if r, ok := m.screen(m.step).(interface{ resize(*Model) }); ok {
+			r.resize(m)
 		}
 		if m.form != nil {
 			m.form = m.form.WithWidth(m.formWidth())
-			f, cmd := m.form.Update(msg)
-			m.form = f.(*huh.Form)
-			return m, cmd
+			return m, m.updateForm(msg)
 		}
 		return m, nil
-	case loadedMsg:
-		return m, m.loaded(msg)
-	case stacksMsg:
-		return m, m.listed(msg)
-	case probeMsg:
-		return m, m.probed(msg)
-	case createdMsg:
-		return m, m.created(msg)
-	case deletedMsg:
-		return m, m.deleted(msg)
-	case executedMsg:
-		return m, m.executed(msg)
-	case eventsMsg:
-		return m, m.gotEvents(msg)
+	case routed:
+		cmd, _ := m.screen(msg.route()).update(m, msg)
+		return m, cmd
 	case peekMsg:
 		msg(m)
 		return m, nil
@@ -461,88 +261,54 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
 	case tea.KeyMsg:
-		if key.Matches(msg, m.keys.Quit) {
-			return m.quit()
-		}
-		if m.help {
-			if key.Matches(msg, m.keys.Help, m.keys.Back, m.keys.Confirm) || msg.String() == "q" {
-				m.help = false
-			}
-			return m, nil
-		}
-		if m.err != nil {
-			if m.err.reload && key.Matches(msg, m.keys.Confirm) {
-				m.err = nil
-				return m, m.startStackLoad()
-			}
-			if key.Matches(msg, m.keys.Back, m.keys.Confirm) {
-				return m, m.goBack(m.err.back)
-			}
-			return m, nil
-		}
-		if key.Matches(msg, m.keys.Help) && m.helpKeyFree(msg) {
-			m.help = true
-			return m, nil
-		}
-		switch m.step {
-		case stepChangeSet:
-			if key.Matches(msg, m.keys.Back) {
-				return m, m.updateChangeSet(msg)
-			}
-			if m.cs.phase != csReady {
-				return m, nil
-			}
-		case stepProgress:
-			return m, nil
-		case stepRegion, stepStacks:
-			if m.filterUpdate(msg) {
-				return m, nil
-			}
-			if m.step == stepStacks && (msg.Type == tea.KeyUp || msg.Type == tea.KeyDown || msg.Type == tea.KeyPgUp || msg.Type == tea.KeyPgDown) {
-				m.stacks.touched = true
-			}
-		}
-		if key.Matches(msg, m.keys.Back) && !m.formFiltering() {
-			if m.step == stepDone {
-				return m, tea.Quit
-			}
-			if prev, ok := m.prevStep(m.step); ok {
-				return m, m.goBack(prev)
-			}
-			return m, nil
-		}
-		switch m.step {
-		case stepReview:
-			return m, m.updateReview(msg)
-		case stepDone:
-			if key.Matches(msg, m.keys.Confirm) || msg.String() == "q" {
-				return m, tea.Quit
-			}
-			return m, nil
-		case stepLoading:
-			return m, nil
-		case stepStacks:
-			if m.form == nil {
-				return m, nil
-			}
-		}
+		return m, m.key(msg)
 	}
-	if m.form == nil {
-		return m, nil
-	}
-	f, cmd := m.form.Update(msg)
-	m.form = f.(*huh.Form)
-	switch m.form.State {
-	case huh.StateCompleted:
-		return m, tea.Batch(cmd, m.submit())
-	case huh.StateAborted:
+	return m, m.updateForm(msg)
+}
+
+// key handles a key: the keys every screen shares first, then the screen's,
+// then esc back and the form's.
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.Quit) {
 		return m.quit()
 	}
-	return m, cmd
+	if m.help {
+		if key.Matches(msg, m.keys.Help, m.keys.Back, m.keys.Confirm) || msg.String() == "q" {
+			m.help = false
+		}
+		return nil
+	}
+	if m.err != nil {
+		if m.err.reload && key.Matches(msg, m.keys.Confirm) {
+			m.err = nil
+			return m.enter(stepLoading)
+		}
+		if key.Matches(msg, m.keys.Back, m.keys.Confirm) {
+			return m.goBack(m.err.back)
+		}
+		return nil
+	}
+	if key.Matches(msg, m.keys.Help) && m.helpKeyFree(msg) {
+		m.help = true
+		return nil
+	}
+	if cmd, handled := m.screen(m.step).update(m, msg); handled {
+		return cmd
+	}
+	if key.Matches(msg, m.keys.Back) && !m.formFiltering() {
+		if prev, ok := m.prevStep(m.step); ok {
+			return m.goBack(prev)
+		}
+		return nil
+	}
+	if m.atListEnd(msg) {
+		return nil
+	}
+	return m.updateForm(msg)
 }
 
 // helpKeyFree reports whether a help key opens the help rather than being
-// typed: "?" types into a template path or URL that is not empty.
+// typed: "?" types into a text answer that is not empty.
 func (m *Model) helpKeyFree(msg tea.KeyMsg) bool {
 	if msg.String() != "?" {
 		return true
@@ -550,16 +316,24 @@ func (m *Model) helpKeyFree(msg tea.KeyMsg) bool {
 	if m.formFiltering() {
 		return false
 	}
-	return !(m.step == stepTemplate && m.a.templateArg != "")
+	if in, ok := m.focused().(*huh.Input); ok {
+		v, _ := in.GetValue().(string)
+		return v == ""
+	}
+	return true
+}
+
+func (m *Model) focused() huh.Field {
+	if m.form == nil {
+		return nil
+	}
+	return m.form.GetFocusedField()
 }
 
 // formFiltering reports whether a list is being filtered: esc ends the
 // filter then, not the step.
 func (m *Model) formFiltering() bool {
-	if m.form == nil {
-		return false
-	}
-	f, ok := m.form.GetFocusedField().(interface{ GetFiltering() bool })
+	f, ok := m.focused().(interface{ GetFiltering() bool })
 	return ok && f.GetFiltering()
 }
 
@@ -577,7 +351,7 @@ func (m *Model) View() string {
 	case m.err != nil:
 		body = m.errorView(w)
 	default:
-		body = m.body(w, h)
+		body = m.screen(m.step).view(m, w, h)
 	}
 	return m.st.App.Render(header + "\n" + fitHeight(body, h) + "\n" + footer)
 }
@@ -597,47 +371,14 @@ func (m *Model) hints() []hint {
 	case m.err != nil:
 		return []hint{{"esc", "back to " + strings.ToLower(m.err.back.String())}, {"ctrl+c", "quit"}}
 	}
-	switch m.step {
-	case stepLoading:
-		return []hint{{"esc", "cancel"}, {"ctrl+c", "quit"}}
-	case stepStacks:
-		if m.form == nil {
-			return []hint{{"esc", "back"}, {"ctrl+c", "quit"}}
-		}
-		return m.formHints()
-	case stepChangeSet:
-		return m.changeSetHints()
-	case stepProgress:
-		return []hint{{"ctrl+c", "leave (the update goes on in AWS)"}}
-	case stepReview:
-		return m.reviewHints()
-	case stepDone:
-		return []hint{{"enter", "quit"}}
-	}
-	return m.formHints()
+	return m.screen(m.step).hints(m)
 }
 
-func (m *Model) body(w, h int) string {
-	switch m.step {
-	case stepLoading:
-		return m.loadingView(w)
-	case stepStacks:
-		return m.stacksView(w)
-	case stepChangeSet:
-		return m.changeSetView(w)
-	case stepProgress:
-		return m.progressView(w, h)
-	case stepMode:
-		return m.modeView(w, h)
-	case stepOptions:
-		return m.optionsView(w, h)
-	case stepReview:
-		return m.reviewView(w)
-	case stepDone:
-		return m.doneView(w)
-	}
+// formView is the body of a screen that is only its question, with the
+// text above it.
+func (m *Model) formView(intro string) string {
 	var b strings.Builder
-	if intro := m.intro(w); intro != "" {
+	if intro != "" {
 		b.WriteString(intro + "\n\n")
 	}
 	if m.form != nil {
@@ -646,21 +387,25 @@ func (m *Model) body(w, h int) string {
 	return b.String()
 }
 
+// formHints are the keys of a question.
 func (m *Model) formHints() []hint {
 	hs := []hint{{"enter", "confirm"}}
-	if m.step == stepRegion || m.step == stepStacks {
-		hs = append(hs, hint{"type", "filter"})
+	if m.list != nil {
+		hs = append(hs, hint{"↑/↓", "move"}, hint{"type", "filter"})
+	} else if _, ok := m.focused().(interface{ GetFiltering() bool }); ok {
+		hs = append(hs, hint{"↑/↓", "move"})
 	}
 	if _, ok := m.prevStep(m.step); ok {
 		hs = append(hs, hint{"esc", "back"})
 	}
-	if m.step == stepTemplate {
+	if _, ok := m.focused().(*huh.Input); ok {
 		return append(hs, hint{"f1", "help"}, hint{"ctrl+c", "quit"})
 	}
 	return append(hs, hint{"?", "help"}, hint{"ctrl+c", "quit"})
 }
 
-// header is the top line: where the user is.
+// header is the top line: where the user is, and what the answers so far
+// name.
 func (m *Model) header(w int) string {
 	name := m.step.String()
 	switch {
@@ -670,15 +415,35 @@ func (m *Model) header(w int) string {
 		name = "Problem"
 	}
 	line := m.st.Title.Render("tcdind") + m.st.Step.Render(" › "+name)
-	switch {
-	case m.a.stackInfo != nil && m.a.src != nil:
-		line += m.st.Subtle.Render("  stack " + m.a.stackInfo.Name + " · " + m.a.region)
-	case m.a.src != nil:
-		line += m.st.Subtle.Render("  " + displayName(m.a.src))
-	case m.step == stepStacks && m.a.region != "":
-		line += m.st.Subtle.Render("  " + m.a.region)
+	if c := m.where(); c != "" {
+		line += m.st.Subtle.Render("  " + c)
 	}
 	return ansi.Truncate(line, w, "…") + "\n"
+}
+
+// where is the header's context: the stack and region, or the template,
+// as far as the answers go on the screen shown.
+func (m *Model) where() string {
+	switch m.step {
+	case stepSource, stepTemplate:
+		return ""
+	case stepRegion:
+		return ""
+	case stepStacks:
+		return m.a.region
+	case stepLoading:
+		if m.a.source == sourceStack {
+			return render.StackWhere(m.a.stack, m.a.region)
+		}
+		return ""
+	}
+	switch {
+	case m.a.stackInfo != nil:
+		return render.StackWhere(m.a.stackInfo.Name, m.a.region)
+	case m.a.src != nil:
+		return displayName(m.a.src)
+	}
+	return ""
 }
 
 // footer is the key hints.
@@ -716,76 +481,13 @@ func fitHeight(s string, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-func displayName(src *source.Template) string {
-	if src.Path != "" {
-		return src.Path
-	}
-	return src.Name
-}
-
-// errorView is the error screen.
-func (m *Model) errorView(w int) string {
-	e := m.err
-	inner := max(min(w, 80)-m.st.Error.GetHorizontalFrameSize(), 16)
-	text := m.st.ErrTitle.Render(render.Wrap(e.title, inner)) + "\n\n" + render.Wrap(e.detail, inner)
-	box := m.st.Error.Width(inner + m.st.Error.GetHorizontalPadding()).Render(text)
-	if e.hint != "" {
-		box += "\n\n" + render.Wrap(e.hint, w)
-	}
-	return box
-}
-
-// errorFor turns an error into a screen that says what to do.
-func errorFor(err error, title string, back step) screenError {
-	e := screenError{title: title, detail: err.Error(), back: back}
-	var refused *dind.RefusedError
-	var parseErr *dind.ParseError
-	var sel *dind.SelectionError
-	switch {
-	case errors.Is(err, dind.ErrNoAgent):
-		e.title = "No TeamCity build agent in this template"
-		e.hint = "Press esc and give a template with the agent's ECS task definition."
-	case errors.As(err, &parseErr):
-		e.title = "This template does not parse"
-		e.hint = "Press esc and give another file, or fix the line named above."
-	case errors.As(err, &refused):
-		e.title = "tcdind will not edit this"
-		e.hint = "Nothing was written. Press esc to choose differently."
-	case errors.As(err, &sel):
-		e.title = "Choose the agent task definition again"
-		e.hint = "Press esc to choose."
-	default:
-		e.hint = "Press esc to go back."
-	}
-	return e
-}
-
-// filterKey reports whether a key types into a list's filter: a letter,
-// a digit, - or _ (names of stacks and regions).
-func filterKey(msg tea.KeyMsg) bool {
-	if msg.Type != tea.KeyRunes || len(msg.Runes) != 1 || msg.Alt {
-		return false
-	}
-	r := msg.Runes[0]
-	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_'
-}
-
 // spinning reports whether a spinner is on screen.
 func (m *Model) spinning() bool {
 	if m.err != nil {
 		return false
 	}
-	switch m.step {
-	case stepLoading:
-		return true
-	case stepStacks:
-		return m.stacks.loading || m.probing()
-	case stepChangeSet:
-		return m.cs.phase != csReady || m.leaving
-	case stepProgress:
-		return m.prog.running || m.prog.executing
-	}
-	return false
+	b, ok := m.screen(m.step).(busy)
+	return ok && b.spinning(m)
 }
 
 // tick turns the spinner; still (tests) keeps it on its first frame.
@@ -798,42 +500,13 @@ func (m *Model) tick() tea.Cmd {
 
 func (m *Model) spinView() string { return m.spin.View() }
 
-// tasks counts the commands that call AWS, so that Close can wait for them:
-// none outlives the program.
-type tasks struct {
-	mu     sync.Mutex
-	n      int
-	closed bool
-	idle   *sync.Cond
-}
-
-func newTasks() *tasks {
-	t := &tasks{}
-	t.idle = sync.NewCond(&t.mu)
-	return t
-}
-
-// track wraps a command that calls AWS: once Close began, it does nothing.
-func (m *Model) track(f func() tea.Msg) tea.Cmd {
-	t := m.tasks
-	return func() tea.Msg {
-		t.mu.Lock()
-		if t.closed {
-			t.mu.Unlock()
-			return nil
-		}
-		t.n++
-		t.mu.Unlock()
-		defer func() {
-			t.mu.Lock()
-			t.n--
-			if t.n == 0 {
-				t.idle.Broadcast()
-			}
-			t.mu.Unlock()
-		}()
-		return f()
+// getPending is the latest change set leaving must delete, or nil.
+func (m *Model) getPending() *changeset.Set {
+	held := m.sess.held()
+	if len(held) == 0 {
+		return nil
 	}
+	return held[len(held)-1]
 }
 
 // Close ends what the wizard started: it cancels the AWS calls, waits for
@@ -841,80 +514,42 @@ func (m *Model) track(f func() tea.Msg) tea.Cmd {
 // (and checks it is gone), and reads whether an update left running goes
 // on. Run calls it once the program ended; it is safe to call twice.
 func (m *Model) Close() error {
-	m.stopLoading()
-	m.stopStacks()
-	m.awsCancel()
-	t := m.tasks
-	t.mu.Lock()
-	t.closed = true
-	for t.n > 0 {
-		t.idle.Wait()
-	}
-	t.mu.Unlock()
+	m.leaveScreen()
+	m.sess.stop()
 	// Every change set not executed is deleted and checked; one that
 	// could not be is the outcome that counts.
-	var left error
-	for _, set := range m.allPending() {
-		err := set.Discard(m.awsCtx, nil)
-		if exitcode.Code(err) != exitcode.Pending {
-			m.unsetPending(set)
-		}
-		if left == nil || exitcode.Code(left) != exitcode.Pending {
-			left = err
-		}
-	}
-	if !m.isExecuted() || m.stackOutcome != outcomeNone || m.prog.update == nil {
-		if left != nil && (m.stackOutcome == outcomeNone || exitcode.Code(left) == exitcode.Pending) {
-			m.exitErr = left
+	left := m.sess.discardHeld()
+	if !m.sess.isExecuted() || m.out.stack != outcomeNone || m.stack.update == nil {
+		if left != nil && (m.out.stack == outcomeNone || pending(left)) {
+			m.out.err = left
 		}
 		return nil
 	}
 	// An update was left running: whether it goes on is the outcome, with
 	// an older change set that may remain (one deleted is no news).
 	var older error
-	if exitcode.Code(left) == exitcode.Pending {
+	if pending(left) {
 		older = left
 	}
-	with := func(err error) error {
-		if older == nil {
-			return err
-		}
-		if err == nil {
-			return older
-		}
-		return fmt.Errorf("%w; %w", err, older)
-	}
-	m.exitErr = with(nil)
-	c, err := m.client(context.WithoutCancel(m.ctx), m.a.region)
+	m.out.err = joinOlder(nil, older)
+	c, err := m.sess.client(context.WithoutCancel(m.ctx), m.a.region)
 	if err != nil {
-		m.exitErr = with(err)
+		m.out.err = joinOlder(err, older)
 		return nil
 	}
-	u := m.prog.update
-	if err := changeset.GoesOn(m.awsCtx, c, u, m.prog.follow.Where); err != nil {
-		m.exitErr = with(err)
+	u := m.stack.update
+	if err := changeset.GoesOn(m.sess.ctx, c, u, m.stack.follow.Where); err != nil {
+		m.out.err = joinOlder(err, older)
 		return nil
 	}
 	// It ended while we left: report it as if followed to the end.
-	m.finished = true
+	m.out.finished = true
 	if u.Final == "UPDATE_COMPLETE" {
-		m.stackOutcome = outcomeUpdated
+		m.out.stack = outcomeUpdated
 	} else {
-		m.stackOutcome, m.exitErr = outcomeFailed, with(u.Err(m.prog.follow.Where))
+		m.out.stack, m.out.err = outcomeFailed, joinOlder(u.Err(m.stack.follow.Where), older)
 	}
 	return nil
-}
-
-func (m *Model) setExecuted() {
-	m.pendingMu.Lock()
-	defer m.pendingMu.Unlock()
-	m.updateStarted = true
-}
-
-func (m *Model) isExecuted() bool {
-	m.pendingMu.Lock()
-	defer m.pendingMu.Unlock()
-	return m.updateStarted
 }
 
 // Outcome is the run's result for the exit status: nil when something was
@@ -922,10 +557,17 @@ func (m *Model) isExecuted() bool {
 // user quit; the failure of an update that rolled back.
 func (m *Model) Outcome() error {
 	switch {
-	case m.exitErr != nil:
-		return m.exitErr
-	case m.written != "" || m.finished:
+	case m.out.err != nil:
+		return m.out.err
+	case m.out.written != "" || m.out.finished:
 		return nil
 	}
 	return exitcode.ErrInterrupted
 }
+
+// isStack reports whether the template is a deployed stack's.
+func (m *Model) isStack() bool { return m.a.stackInfo != nil }
+
+// whereFlags is " --region R [--profile P]" for the commands the wizard
+// prints.
+func (m *Model) whereFlags(region string) string { return whereFlags(region, m.cfg.Profile) }

@@ -83,7 +83,7 @@ func (e *motoEnv) pending(name string) []string {
 func (e *motoEnv) config() Config {
 	return Config{
 		Region: "us-east-1",
-		Client: func(ctx context.Context, region string) (awsclient.CloudFormation, error) {
+		Client: func(ctx context.Context, region string) (Client, error) {
 			return awsclient.New(ctx, awsclient.Config{Region: region, EndpointURL: e.url, RetryMaxBackoff: 10 * time.Millisecond})
 		},
 		Poll:  []time.Duration{0, 10 * time.Millisecond},
@@ -126,7 +126,7 @@ func testMotoApply(t *testing.T, e *motoEnv) {
 	}
 	r.key(tea.KeyEnter)
 	r.waitFor("Execute change set")
-	r.key(tea.KeyEnter)
+	r.execute()
 	r.waitFor("updated: UPDATE_COMPLETE")
 	r.key(tea.KeyEnter)
 	m := r.finished()

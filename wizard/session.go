@@ -1,281 +1,180 @@
 package wizard
 
 import (
+	"context"
 	"errors"
-	"fmt"
-	"os"
-	"strings"
+	"slices"
+	"sync"
 
-	"github.com/tcdind/tcdind/atomicfile"
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/tcdind/tcdind/awsclient"
-	"github.com/tcdind/tcdind/dind"
-	"github.com/tcdind/tcdind/source"
+	"github.com/tcdind/tcdind/changeset"
 )
 
-// sourceKind is the answer to "where is the template?".
-type sourceKind int
-
-const (
-	sourceTemplate sourceKind = iota
-	sourceStack
-)
-
-// recipe is the answer to the recipe question: the complete recipe, one of
-// its per-mode variations, or the minimal one.
-type recipe int
-
-const (
-	recipeComplete recipe = iota
-	recipeNoBuildDirs
-	recipeSudoImage
-	recipeMinimal
-)
-
-// allTaskDefinitions is the task definition answer that selects every one.
-const allTaskDefinitions = dind.AllTaskDefinitions
-
-// answers are what the user (or a flag) said, and what was loaded. The
-// screens and the accessible prompts share them.
-type answers struct {
-	source      sourceKind
-	templateArg string
-	src         *source.Template
-	tmpl        *dind.Template
-	taskDefs    []string // nil: the only one; {"all"}; or chosen IDs
-	taskDef     string   // the task definition question's answer
-	mode        dind.Mode
-	recipe      recipe
-	output      string
-	explicitOut bool // output came from --output or --in-place
-	overwrite   bool
-
-	region    string           // the stack's region
-	stack     string           // the stack question's answer, or --stack
-	stackInfo *awsclient.Stack // the stack read, once loaded
+// Client is what the wizard asks of AWS: the change-set workflow's calls,
+// and the listing of a region's stacks. *awsclient.Client is one.
+type Client interface {
+	changeset.Client
+	// ListStacks lists the region's stacks; Settled false ones are shown
+	// as busy.
+	ListStacks(ctx context.Context) ([]awsclient.StackSummary, error)
+	// TaskDefinitionIDs are the stack's AWS::ECS::TaskDefinition resources.
+	TaskDefinitionIDs(ctx context.Context, stack string) ([]string, error)
 }
 
-func newAnswers(cfg Config) answers {
-	a := answers{templateArg: cfg.Template, mode: cfg.Mode, output: cfg.Output, region: cfg.Region}
-	if !cfg.RegionGiven && cfg.Stack == "" {
-		a.region = "" // the region question proposes it, or the profile's
-	}
-	if cfg.Output != "" {
-		a.explicitOut = true
-	}
-	if len(cfg.TaskDefinitions) > 0 {
-		a.taskDefs = append([]string(nil), cfg.TaskDefinitions...)
-		if len(a.taskDefs) == 1 {
-			a.taskDef = a.taskDefs[0]
+// errNoClient: the run has no way to AWS.
+var errNoClient = errors.New("no AWS client: stacks cannot be reached from here")
+
+// session is the run's AWS session: the clients, every change set made
+// and not yet checked gone, the update started, the warnings for the
+// summary, and the commands calling AWS. Run owns it and closes it once
+// the program ended; the model reaches it through commands, which capture
+// it (not the model) and return messages. It is safe for the commands'
+// goroutines: a change set is held here as soon as CreateChangeSet
+// answered, even when the message that says so is never read (a hangup).
+type session struct {
+	ctx       context.Context // cancelled by close
+	cancel    context.CancelFunc
+	newClient func(ctx context.Context, region string) (Client, error)
+
+	mu       sync.Mutex
+	clients  map[string]Client
+	pending  []*changeset.Set // created, neither executed nor deleted (checked)
+	executed bool             // ExecuteChangeSet started the update
+	warnings []string
+	closed   bool
+	running  int
+	work     sync.WaitGroup
+}
+
+func newSession(ctx context.Context, newClient func(context.Context, string) (Client, error)) *session {
+	s := &session{newClient: newClient, clients: map[string]Client{}}
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	return s
+}
+
+// do wraps a command that calls AWS: once close began, it does nothing;
+// close waits for the ones running.
+func (s *session) do(f func() tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return nil
 		}
-	}
-	switch {
-	case cfg.Minimal:
-		a.recipe = recipeMinimal
-	case cfg.Mode == dind.ModeSocket && !cfg.BuildDirs && cfg.RecipeGiven:
-		a.recipe = recipeNoBuildDirs
-	case cfg.Mode == dind.ModePrivileged && cfg.SudoImage:
-		a.recipe = recipeSudoImage
-	}
-	if a.mode == "" {
-		a.mode = dind.ModeSocket
-	}
-	return a
-}
-
-// templateArgOrDefault is what the template answer names: an empty answer
-// is JetBrains' published template.
-func (a *answers) templateArgOrDefault() string {
-	if s := strings.TrimSpace(a.templateArg); s != "" {
-		return s
-	}
-	return source.JetBrainsTemplateURL
-}
-
-// loaded records a loaded and parsed template, and proposes where to save.
-func (a *answers) loaded(cfg Config, src *source.Template, t *dind.Template) {
-	a.src, a.tmpl = src, t
-	switch {
-	case cfg.InPlace && src.Path != "":
-		a.output, a.explicitOut = src.Path, true
-	case cfg.Output != "":
-		a.output, a.explicitOut = cfg.Output, true
-	default:
-		a.output, a.explicitOut = source.PatchedName(src, t.IsJSON()), false
-	}
-	// A default mode: keep the current one unless it has none.
-	if cfg.Mode == "" {
-		if cur := a.currentMode(); cur == dind.ModeSocket || cur == dind.ModePrivileged {
-			a.mode = cur
-		}
+		s.work.Add(1)
+		s.running++
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			s.running--
+			s.mu.Unlock()
+			s.work.Done()
+		}()
+		return f()
 	}
 }
 
-// parse parses a loaded template and checks it has an agent.
-func parse(src *source.Template) (*dind.Template, error) {
-	t, err := dind.Parse(src.Bytes)
+// idle reports whether no command is calling AWS (tests).
+func (s *session) idle() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.running == 0
+}
+
+// client returns the AWS client for region, made once.
+func (s *session) client(ctx context.Context, region string) (Client, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.clients[region]; ok {
+		return c, nil
+	}
+	if s.newClient == nil {
+		return nil, errNoClient
+	}
+	c, err := s.newClient(ctx, region)
 	if err != nil {
 		return nil, err
 	}
-	if len(t.Agents()) == 0 {
-		return nil, dind.ErrNoAgent
+	s.clients[region] = c
+	return c, nil
+}
+
+// hold records a change set that leaving must delete.
+func (s *session) hold(set *changeset.Set) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.pending, set) {
+		s.pending = append(s.pending, set)
 	}
-	// Refuse now rather than after the questions when no agent task
-	// definition can be edited (Fargate, Windows).
-	var reasons []string
-	for _, td := range t.Agents() {
-		if td.Refusal == "" {
-			return t, nil
+}
+
+// release forgets set once it is executed or deleted (checked); the others
+// stay: a deletion that ends late must not forget a newer change set, nor
+// a newer one an older that could not be deleted.
+func (s *session) release(set *changeset.Set) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pending = slices.DeleteFunc(s.pending, func(p *changeset.Set) bool { return p == set })
+}
+
+// held are the change sets leaving must delete, oldest first.
+func (s *session) held() []*changeset.Set {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.pending)
+}
+
+func (s *session) setExecuted() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.executed = true
+}
+
+func (s *session) isExecuted() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.executed
+}
+
+// warn keeps a problem that does not change the outcome (a change set that
+// could not be deleted after a failure) for the summary.
+func (s *session) warn(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.warnings = append(s.warnings, text)
+}
+
+// Warnings are the warnings so far.
+func (s *session) Warnings() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.warnings)
+}
+
+// stop cancels the AWS calls and waits for the commands making them; no
+// command starts after.
+func (s *session) stop() {
+	s.cancel()
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.work.Wait()
+}
+
+// discardHeld deletes every change set still held and checks it is gone;
+// the error is the one that counts (one left over beats one deleted).
+func (s *session) discardHeld() error {
+	var left error
+	for _, set := range s.held() {
+		err := set.Discard(s.ctx, nil)
+		if !pending(err) {
+			s.release(set)
 		}
-		reasons = append(reasons, td.Refusal)
-	}
-	return nil, &dind.RefusedError{Reason: strings.Join(reasons, "; ")}
-}
-
-// selected are the agent task definitions the answers select.
-func (a *answers) selected() []dind.TaskDefinition {
-	if a.tmpl == nil {
-		return nil
-	}
-	agents := a.tmpl.Agents()
-	ids := a.taskDefIDs()
-	if len(ids) == 0 || (len(ids) == 1 && ids[0] == allTaskDefinitions) {
-		if len(ids) == 0 && len(agents) > 1 {
-			return nil
-		}
-		return agents
-	}
-	var out []dind.TaskDefinition
-	for _, td := range agents {
-		for _, id := range ids {
-			if td.LogicalID == id {
-				out = append(out, td)
-			}
+		if left == nil || !pending(left) {
+			left = err
 		}
 	}
-	return out
-}
-
-func (a *answers) taskDefIDs() []string {
-	if a.taskDef != "" {
-		return []string{a.taskDef}
-	}
-	return a.taskDefs
-}
-
-// currentMode is the mode the selected task definitions are in now.
-func (a *answers) currentMode() dind.Mode {
-	sel := a.selected()
-	if len(sel) == 0 {
-		return ""
-	}
-	mode := sel[0].Mode()
-	for _, td := range sel[1:] {
-		if td.Mode() != mode {
-			return dind.ModeMixed
-		}
-	}
-	return mode
-}
-
-// currentModes describes the current mode of each selected task definition.
-func (a *answers) currentModes() string {
-	sel := a.selected()
-	switch len(sel) {
-	case 0:
-		return ""
-	case 1:
-		return describeMode(sel[0].Mode())
-	}
-	var parts []string
-	for _, td := range sel {
-		parts = append(parts, td.LogicalID+": "+describeMode(td.Mode()))
-	}
-	return strings.Join(parts, "; ")
-}
-
-func describeMode(m dind.Mode) string {
-	switch m {
-	case dind.ModeSocket:
-		return "socket (the host's Docker socket is mounted)"
-	case dind.ModePrivileged:
-		return "privileged (the agent runs its own Docker daemon)"
-	case dind.ModeMixed:
-		return "mixed (both the socket and privileged: choose one)"
-	}
-	return "none (builds cannot run docker)"
-}
-
-// options are the engine options the answers make.
-func (a *answers) options() dind.Options {
-	opts := dind.Options{
-		Mode:      a.mode,
-		Minimal:   a.recipe == recipeMinimal,
-		BuildDirs: a.recipe != recipeNoBuildDirs,
-		SudoImage: a.recipe == recipeSudoImage,
-	}
-	if ids := a.taskDefIDs(); len(ids) > 0 {
-		opts.TaskDefinitions = append([]string(nil), ids...)
-	}
-	if a.source == sourceStack && a.stackInfo != nil && a.tmpl != nil {
-		// A stack's agent image tag is judged on its deployed value.
-		opts.ParameterValues = a.stackInfo.Values(a.tmpl.ImageParameters(opts))
-	}
-	return opts
-}
-
-// apply runs the engine on the loaded template.
-func (a *answers) apply() (*dind.Result, error) {
-	if a.tmpl == nil {
-		return nil, errors.New("no template loaded")
-	}
-	return a.tmpl.Apply(a.options())
-}
-
-// recipeApplies reports whether the recipe question means anything for mode.
-func recipeApplies(m dind.Mode) bool {
-	return m == dind.ModeSocket || m == dind.ModePrivileged
-}
-
-// outputExists reports whether saving to path would replace a file.
-func outputExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
-// checkOutput finds problems with a save path before asking more.
-func checkOutput(path string) error {
-	path = strings.TrimSpace(path)
-	if path == "" {
-		return errors.New("give a file name")
-	}
-	if path == source.Stdin {
-		return errors.New("the terminal is standard output here: give a file name")
-	}
-	if info, err := os.Stat(path); err == nil && info.IsDir() {
-		return fmt.Errorf("%s is a directory: give a file name", path)
-	}
-	return nil
-}
-
-// save writes the patched template atomically.
-func save(path string, data []byte) error {
-	return atomicfile.Write(path, data)
-}
-
-// recipeLabel describes the recipe chosen for mode, for summaries. It
-// claims the -sudo image only when res switched the tag.
-func recipeLabel(r recipe, m dind.Mode, res *dind.Result) string {
-	switch {
-	case !recipeApplies(m):
-		return ""
-	case r == recipeMinimal:
-		return "minimal recipe"
-	case r == recipeNoBuildDirs && m == dind.ModeSocket:
-		return "complete recipe without the build directory mounts"
-	case r == recipeSudoImage && m == dind.ModePrivileged && res != nil && res.SudoTag:
-		return "complete recipe with the -sudo image tag"
-	case r == recipeSudoImage && m == dind.ModePrivileged:
-		return "complete recipe; the image tag was not changed (see the warnings)"
-	}
-	return "complete recipe"
+	return left
 }

@@ -43,7 +43,7 @@ func stackConfig(f *fakeCFN, c *clock) Config {
 	}
 	return Config{
 		Region: "eu-west-1",
-		Client: func(context.Context, string) (awsclient.CloudFormation, error) { return f, nil },
+		Client: func(context.Context, string) (Client, error) { return f, nil },
 		Clock:  c.now,
 		Poll:   []time.Duration{0, time.Millisecond},
 		Random: zeros{},
@@ -127,6 +127,13 @@ func rolledBack() []awsclient.StackEvent {
 		ev(12, "AgentTaskDefinition", tdType, "UPDATE_COMPLETE", ""),
 		ev(13, "teamcity", stackType, "UPDATE_ROLLBACK_COMPLETE", ""),
 	)
+}
+
+// execute chooses Execute on the change set question: it is not the
+// default.
+func (r *run) execute() {
+	r.key(tea.KeyDown)
+	r.key(tea.KeyEnter)
 }
 
 // toChangeSet opens --stack teamcity --mode privileged on the review and
@@ -300,7 +307,7 @@ func TestScreenProgress(t *testing.T) {
 	defer close(f.block)
 	c := &clock{t: t0}
 	r := toChangeSet(t, f, c)
-	r.key(tea.KeyEnter)
+	r.execute()
 	r.waitUntil(func(s string) bool { return strings.Contains(s, "AgentService") && strings.Contains(s, "Events") })
 	c.set(t0.Add(83 * time.Second))
 	r.snapshot()
@@ -312,7 +319,7 @@ func TestScreenStackUpdated(t *testing.T) {
 	c := &clock{t: t0}
 	r := toChangeSet(t, f, c)
 	f.onExecute = func() { c.set(t0.Add(95 * time.Second)) } // it ends at once here
-	r.key(tea.KeyEnter)
+	r.execute()
 	r.waitFor("updated: UPDATE_COMPLETE")
 	m := r.snapshot()
 	if err := m.Outcome(); err != nil {
@@ -327,7 +334,7 @@ func TestScreenStackRolledBack(t *testing.T) {
 	f := newFake(t)
 	f.events = pages(rolledBack()...)
 	r := toChangeSet(t, f, nil)
-	r.key(tea.KeyEnter)
+	r.execute()
 	r.waitFor("Failed resources")
 	m := r.snapshot()
 	if code := exitcode.Code(m.Outcome()); code != exitcode.Failure {
@@ -355,11 +362,11 @@ func TestStackCtrlCDeletesChangeSet(t *testing.T) {
 	}
 }
 
-// Discard deletes the change set; nothing is executed.
+// Discard, the default, deletes the change set; nothing is executed:
+// enter, enter after the review never updates a stack.
 func TestStackDiscard(t *testing.T) {
 	f := newFake(t)
 	r := toChangeSet(t, f, nil)
-	r.key(tea.KeyDown)
 	r.key(tea.KeyEnter)
 	r.waitFor("Change set discarded")
 	m := r.final()
@@ -408,7 +415,7 @@ func TestStackCtrlCDuringUpdate(t *testing.T) {
 	f.events = pages(midway...)
 	f.block = make(chan struct{})
 	r := toChangeSet(t, f, nil)
-	r.key(tea.KeyEnter)
+	r.execute()
 	r.waitFor("Events")
 	r.key(tea.KeyCtrlC)
 	m := r.finished()

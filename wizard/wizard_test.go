@@ -3,7 +3,7 @@ package wizard
 import (
 	"bytes"
 	"context"
-	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +34,7 @@ const (
 // fails the way a download does without a network.
 func offlineLoad(ctx context.Context, arg string) (*source.Template, error) {
 	if source.IsURL(arg) {
-		return nil, errors.New("download template " + arg + ": dial tcp: lookup s3.amazonaws.com: no such host (offline? pass a file path instead)")
+		return nil, &source.DownloadError{URL: arg, Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "s3.amazonaws.com"}}}
 	}
 	return source.Load(ctx, arg, strings.NewReader(""))
 }
@@ -392,8 +392,8 @@ func TestScreenNothingToChange(t *testing.T) {
 	r.key(tea.KeyEnter)
 	r.waitFor("Nothing written")
 	m := r.snapshot()
-	if m.Written() != "" || m.Interrupted() || !m.finished {
-		t.Fatalf("written %q, interrupted %v, finished %v", m.Written(), m.Interrupted(), m.finished)
+	if m.Written() != "" || m.Interrupted() || !m.out.finished {
+		t.Fatalf("written %q, interrupted %v, finished %v", m.Written(), m.Interrupted(), m.out.finished)
 	}
 }
 

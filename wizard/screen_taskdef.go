@@ -4,13 +4,29 @@ import (
 	"strconv"
 	"strings"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
 	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/render"
 )
 
-// taskDefForm asks which agent task definition to edit, or all of them.
-func (m *Model) taskDefForm() *huh.Form {
+// taskDefScreen asks which agent task definition to edit, or all of them.
+type taskDefScreen struct{ question }
+
+func (s *taskDefScreen) enter(m *Model) tea.Cmd { return m.ask(s) }
+
+func (*taskDefScreen) view(m *Model, w, _ int) string {
+	return m.formView(m.st.Subtle.Render(render.Wrap(
+		"This template has "+strconv.Itoa(len(m.a.tmpl.Agents()))+" task definitions that run a TeamCity agent.", w)))
+}
+
+func (*taskDefScreen) submit(m *Model) tea.Cmd {
+	m.a.taskDefs = nil
+	return m.enter(m.nextStep(stepTaskDef))
+}
+
+func (*taskDefScreen) field(m *Model) huh.Field {
 	agents := m.a.tmpl.Agents()
 	var opts []huh.Option[string]
 	for _, td := range agents {
@@ -23,12 +39,7 @@ func (m *Model) taskDefForm() *huh.Form {
 			m.a.taskDef = allTaskDefinitions
 		}
 	}
-	return huh.NewForm(huh.NewGroup(
-		huh.NewSelect[string]().
-			Title("Which agent task definition?").
-			Options(opts...).
-			Value(&m.a.taskDef),
-	))
+	return selectOf(m, "Which agent task definition?", opts, &m.a.taskDef)
 }
 
 // taskDefLabel names a task definition with its agent containers and

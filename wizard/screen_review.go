@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -10,46 +9,50 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/render"
 )
 
-// enterReview applies the answers and shows the result. An engine refusal
-// is an error screen leading back to the question that can fix it.
-func (m *Model) enterReview() tea.Cmd {
+// reviewScreen applies the answers and shows the result: what changes,
+// the warnings, the diff and the security note, in a viewport. An engine
+// refusal is an error screen leading back to the question that can fix it.
+type reviewScreen struct {
+	vp viewport.Model
+}
+
+func (s *reviewScreen) enter(m *Model) tea.Cmd {
 	res, err := m.a.apply()
 	if err != nil {
 		back, _ := m.prevStep(stepReview)
-		var sel *dind.SelectionError
-		var refused *dind.RefusedError
-		switch {
-		case errors.As(err, &sel), errors.As(err, &refused):
+		switch problemOf(err) {
+		case problemSelection, problemRefused:
 			m.a.taskDefs = nil
-			back = stepTemplate
-			if m.applies(stepTaskDef) {
+			back = m.sourceStep()
+			if m.asks(stepTaskDef) {
 				back = stepTaskDef
 			}
 		}
 		return m.fail(errorFor(err, "The change could not be made", back))
 	}
 	m.result = res
-	m.step, m.form = stepReview, nil
-	m.vp = viewport.New(0, 0)
-	m.vp.SetHorizontalStep(8)
-	m.layoutReview()
+	s.vp = viewport.New(0, 0)
+	s.vp.SetHorizontalStep(8)
+	s.resize(m)
 	return nil
 }
 
-// layoutReview sizes the viewport to the terminal and fills it.
-func (m *Model) layoutReview() {
+// resize sizes the viewport to the terminal and fills it.
+func (s *reviewScreen) resize(m *Model) {
+	if m.result == nil {
+		return
+	}
 	w := m.contentWidth()
-	m.vp.Width = w
-	m.vp.SetContent(m.reviewContent(w))
+	s.vp.Width = w
+	s.vp.SetContent(m.reviewContent(w))
 	// The viewport takes what the header, the action lines and the footer
 	// leave; the footer is measured at its widest, "scroll (100%)".
 	header := m.header(w)
 	footer := m.footer(w, m.reviewHintsFor(true, 100))
-	m.vp.Height = max(m.bodyHeight(header, footer)-lipgloss.Height(m.reviewAction(w))-1, 1)
+	s.vp.Height = max(m.bodyHeight(header, footer)-lipgloss.Height(m.reviewAction(w))-1, 1)
 }
 
 // reviewContent is the scrolling part of the review: the changes, the
@@ -75,7 +78,7 @@ func (m *Model) reviewContent(w int) string {
 	b.WriteString(m.st.Changes(res, tw))
 	warnings := res.Warnings
 	if m.isStack() {
-		warnings = append([]string{"U" + strings.TrimPrefix(render.ReplacementWarning(m.a.stackInfo.Name), "warning: u")}, warnings...)
+		warnings = append([]string{render.Capitalize(render.Replacement(m.a.stackInfo.Name))}, warnings...)
 	}
 	if len(warnings) > 0 {
 		b.WriteString("\n\n" + m.st.Section.Render("Warnings") + "\n" + m.st.Warnings(warnings, tw))
@@ -102,32 +105,47 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// updateReview scrolls, or goes on with enter.
-func (m *Model) updateReview(msg tea.KeyMsg) tea.Cmd {
-	if key.Matches(msg, m.keys.Confirm) {
-		switch {
-		case !m.result.NeedsChange():
-			m.finished = true
-			m.step = stepDone
-			return nil
-		case m.a.explicitOut:
-			return m.write()
-		case m.isStack():
-			return m.createChangeSet()
-		}
-		return m.enter(stepSave)
+// update scrolls, or goes on with enter; esc goes back.
+func (s *reviewScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok || key.Matches(k, m.keys.Back) {
+		return nil, false
 	}
-	if msg.String() == "s" && m.isStack() && m.result.Changed {
-		return m.enter(stepSave)
+	if key.Matches(k, m.keys.Confirm) {
+		return m.reviewed(), true
+	}
+	if k.String() == "s" && m.isStack() && m.result.Changed {
+		return m.enter(stepSave), true
 	}
 	var cmd tea.Cmd
-	m.vp, cmd = m.vp.Update(msg)
-	return cmd
+	s.vp, cmd = s.vp.Update(msg)
+	return cmd, true
 }
 
-// reviewView is the action lines and the scrolling review.
-func (m *Model) reviewView(w int) string {
-	return m.reviewAction(w) + "\n\n" + m.vp.View()
+// reviewed goes on from the review: finish, save, or create the change set.
+func (m *Model) reviewed() tea.Cmd {
+	switch {
+	case !m.result.NeedsChange():
+		m.out.finished = true
+		return m.enter(stepDone)
+	case m.a.explicitOut:
+		return m.write()
+	case m.isStack():
+		return m.enter(stepChangeSet)
+	}
+	return m.enter(stepSave)
+}
+
+// view is the action lines and the scrolling review.
+func (s *reviewScreen) view(m *Model, w, _ int) string {
+	if m.result == nil {
+		return ""
+	}
+	return m.reviewAction(w) + "\n\n" + s.vp.View()
+}
+
+func (s *reviewScreen) hints(m *Model) []hint {
+	return m.reviewHintsFor(s.vp.TotalLineCount() > s.vp.Height, int(s.vp.ScrollPercent()*100))
 }
 
 // reviewAction says what enter does, and pins the security warning.
@@ -152,10 +170,6 @@ func (m *Model) reviewAction(w int) string {
 	return action
 }
 
-func (m *Model) reviewHints() []hint {
-	return m.reviewHintsFor(m.vp.TotalLineCount() > m.vp.Height, int(m.vp.ScrollPercent()*100))
-}
-
 func (m *Model) reviewHintsFor(scrolls bool, percent int) []hint {
 	hs := []hint{{"enter", "save"}}
 	switch {
@@ -177,6 +191,3 @@ func fitWidth(s string, w int) string {
 	}
 	return render.Wrap(s, w)
 }
-
-// isStack reports whether the template is a deployed stack's.
-func (m *Model) isStack() bool { return m.a.stackInfo != nil }

@@ -1,5 +1,6 @@
 // Package wizard is tcdind's interactive wizard: a bubbletea program whose
-// steps are huh forms, from "which template?" to a saved file. Every answer
+// screens are components (screen.go) listed in a table (flow.go), from
+// "which template?" to a saved file or an updated stack. Every answer
 // can come from a flag (Config), which skips its step; with every answer
 // given it opens on the review screen, and nothing is written before enter
 // there. Accessible mode asks the same questions as plain line prompts.
@@ -56,7 +57,7 @@ type Config struct {
 	// Client returns the AWS client for region ("": the SDK's default
 	// chain). It is called only once the source is a stack. Nil: stacks
 	// cannot be reached.
-	Client func(ctx context.Context, region string) (awsclient.CloudFormation, error)
+	Client func(ctx context.Context, region string) (Client, error)
 	// ProfileRegion is the region of the profile's config, the region
 	// question's default when Region is empty. Called only once the source
 	// is a stack; nil: none.
@@ -132,7 +133,10 @@ func Run(ctx context.Context, cfg Config, s Streams) error {
 	if cfg.Accessible {
 		return runAccessible(ctx, cfg, s)
 	}
-	m := New(ctx, cfg)
+	// The run owns the AWS session: the model reaches it through the
+	// commands it starts, and it is closed here once the program ended.
+	sess := newSession(ctx, cfg.Client)
+	m := newModel(ctx, cfg, sess)
 	p := tea.NewProgram(m,
 		tea.WithInput(s.In),
 		tea.WithOutput(s.Out),

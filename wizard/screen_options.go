@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	tea "github.com/charmbracelet/bubbletea"
 	"strings"
 
 	"github.com/charmbracelet/huh"
@@ -54,8 +55,16 @@ func recipeChoices(mode dind.Mode) []recipeChoice {
 	return nil
 }
 
-// optionsForm asks for the recipe of the chosen mode.
-func (m *Model) optionsForm() *huh.Form {
+// optionsScreen asks for the recipe of the chosen mode.
+type optionsScreen struct{ question }
+
+func (s *optionsScreen) enter(m *Model) tea.Cmd { return m.ask(s) }
+
+func (*optionsScreen) submit(m *Model) tea.Cmd { return m.enter(m.nextStep(stepOptions)) }
+
+func (*optionsScreen) view(m *Model, w, h int) string { return m.optionsView(w, h) }
+
+func (*optionsScreen) field(m *Model) huh.Field {
 	choices := recipeChoices(m.a.mode)
 	var opts []huh.Option[recipe]
 	known := false
@@ -66,12 +75,7 @@ func (m *Model) optionsForm() *huh.Form {
 	if !known {
 		m.a.recipe = recipeComplete
 	}
-	return huh.NewForm(huh.NewGroup(
-		huh.NewSelect[recipe]().
-			Title("Which recipe for " + string(m.a.mode) + " mode?").
-			Options(opts...).
-			Value(&m.a.recipe),
-	))
+	return selectOf(m, "Which recipe for "+string(m.a.mode)+" mode?", opts, &m.a.recipe)
 }
 
 // optionsView is the recipe question and what the highlighted recipe writes.

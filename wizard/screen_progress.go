@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,23 +10,15 @@ import (
 
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/changeset"
-	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/render"
 )
 
-// progress is the update's state: the events so far and each resource's
-// latest status.
-type progress struct {
-	update    *changeset.Update
-	follow    *changeset.Follower
-	started   time.Time
-	ended     time.Time
-	events    []awsclient.StackEvent
-	order     []string // resources in the order first seen
-	status    map[string]awsclient.StackEvent
-	polls     int
-	executing bool // ExecuteChangeSet is out
-	running   bool // the update goes on in AWS
+// progressScreen executes the change set and follows the update: each
+// resource's latest status and the events so far.
+type progressScreen struct {
+	events []awsclient.StackEvent
+	order  []string // resources in the order first seen
+	status map[string]awsclient.StackEvent
 	// retrying is the last failed read while it is tried again.
 	retrying error
 }
@@ -41,74 +32,83 @@ type eventsMsg struct {
 	retrying error
 }
 
-// execute starts the update and follows it. Time passed while the user
+func (executedMsg) route() step { return stepProgress }
+func (eventsMsg) route() step   { return stepProgress }
+
+// enter starts the update and follows it. Time passed while the user
 // looked at the change set: the stack and the change set are read again
 // first.
-func (m *Model) execute() tea.Cmd {
-	c, err := m.client(m.awsCtx, m.a.region)
+func (p *progressScreen) enter(m *Model) tea.Cmd {
+	sess := m.sess
+	c, err := sess.client(sess.ctx, m.a.region)
 	if err != nil {
 		return m.fail(errorFor(err, "Could not reach AWS", stepReview))
 	}
 	st := m.a.stackInfo
-	set := m.cs.set
+	set := m.stack.set
 	u := &changeset.Update{
 		Stack: st, Targets: strings.Join(m.result.Targets, ", "), Mode: m.a.mode,
 		Token: set.Input.Name, Started: time.Now(), Reviewed: set.Reviewed.TemplateHash,
 	}
-	m.prog = progress{
-		update:    u,
-		follow:    &changeset.Follower{Client: c, Update: u, Poll: m.cfg.Poll, GiveUp: m.cfg.GiveUp, Where: set.Where},
-		started:   m.cfg.now(),
-		status:    map[string]awsclient.StackEvent{},
-		executing: true,
-	}
-	m.step, m.form, m.err = stepProgress, nil, nil
-	ctx := m.awsCtx
-	exec := m.track(func() tea.Msg {
+	*p = progressScreen{status: map[string]awsclient.StackEvent{}}
+	m.stack.update = u
+	m.stack.follow = &changeset.Follower{Client: c, Update: u, Poll: m.cfg.Poll, GiveUp: m.cfg.GiveUp, Where: set.Where}
+	m.stack.started = m.cfg.now()
+	m.stack.executing = true
+	ctx := sess.ctx
+	exec := sess.do(func() tea.Msg {
 		if err := set.Recheck(ctx); err != nil {
-			if exitcode.Code(err) != exitcode.Pending {
+			if !pending(err) {
 				// Deleted and checked; otherwise leaving tries again.
-				m.unsetPending(set)
+				sess.release(set)
 			}
 			return executedMsg{err: err}
 		}
 		err := set.Execute(ctx)
-		if exitcode.Code(err) != exitcode.Pending {
+		if !pending(err) {
 			// Executed, or deleted and checked: nothing left to delete.
-			m.unsetPending(set)
+			sess.release(set)
 		}
 		if err == nil {
-			m.setExecuted()
+			sess.setExecuted()
 		}
 		return executedMsg{err: err}
 	})
 	return tea.Batch(exec, m.tick())
 }
 
+func (p *progressScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case executedMsg:
+		return p.executed(m, msg), true
+	case eventsMsg:
+		return p.gotEvents(m, msg), true
+	}
+	return nil, true // keys: only ctrl+c, which the model handles
+}
+
 // executed starts polling the events, or shows why the update did not start.
-func (m *Model) executed(msg executedMsg) tea.Cmd {
-	m.prog.executing = false
+func (p *progressScreen) executed(m *Model, msg executedMsg) tea.Cmd {
+	m.stack.executing = false
 	if msg.err != nil {
-		m.cs.made = nil
-		if m.leaving {
-			m.exitErr = msg.err
+		m.stack.made = nil
+		if m.stack.leaving {
+			m.out.err = msg.err
 			return tea.Quit
 		}
-		var moved *changeset.MovedError
-		var obsolete *changeset.ObsoleteError
 		e := errorFor(msg.err, "Could not execute the change set", stepReview)
-		switch {
-		case errors.As(msg.err, &moved), errors.As(msg.err, &obsolete):
+		switch problemOf(msg.err) {
+		case problemMoved:
 			// Someone updated the stack: CloudFormation made the change
 			// set OBSOLETE, or the stack's check saw it first.
 			e.title = "Stack " + m.a.stackInfo.Name + " changed since it was read"
 			e.hint = "The change set was deleted, not executed. Press enter to read the stack again and review the change on it."
-			if exitcode.Code(msg.err) == exitcode.Pending {
+			if pending(msg.err) {
 				// Its deletion could not be checked: say only that.
 				e.hint = "What is left is said above. Press enter to read the stack again and review the change on it."
 			}
 			e.reload = true
-		case exitcode.Code(msg.err) == exitcode.Pending:
+		case problemPending:
 			// Whether the update started could not be told.
 			e.title = "The update of stack " + m.a.stackInfo.Name + " may have started"
 			e.hint = "Check it with the command above before you run tcdind again. Press esc to go back to the review."
@@ -117,20 +117,20 @@ func (m *Model) executed(msg executedMsg) tea.Cmd {
 		}
 		return m.fail(e)
 	}
-	m.prog.running = true
-	if m.leaving {
+	m.stack.running = true
+	if m.stack.leaving {
 		// ctrl+c while it was sent: it started, and goes on.
-		m.leftRunning = true
+		m.stack.leftRunning = true
 		return tea.Quit
 	}
-	return m.poll()
+	return p.poll(m)
 }
 
 // poll reads the stack's events after the next delay.
-func (m *Model) poll() tea.Cmd {
-	f := m.prog.follow
-	ctx := m.awsCtx
-	return m.track(func() tea.Msg {
+func (p *progressScreen) poll(m *Model) tea.Cmd {
+	f := m.stack.follow
+	ctx := m.sess.ctx
+	return m.sess.do(func() tea.Msg {
 		events, err := f.Next(ctx)
 		if ctx.Err() != nil {
 			return nil
@@ -140,55 +140,72 @@ func (m *Model) poll() tea.Cmd {
 }
 
 // gotEvents takes a page of events and goes on until the update ends.
-func (m *Model) gotEvents(msg eventsMsg) tea.Cmd {
-	if m.step != stepProgress || !m.prog.running {
+func (p *progressScreen) gotEvents(m *Model, msg eventsMsg) tea.Cmd {
+	if m.step != stepProgress || !m.stack.running {
 		return nil
 	}
-	u := m.prog.update
+	u := m.stack.update
 	for _, e := range msg.events {
-		m.prog.events = append(m.prog.events, e)
+		p.events = append(p.events, e)
 		if u.IsStackEvent(e) {
 			continue
 		}
-		if _, ok := m.prog.status[e.LogicalID]; !ok {
-			m.prog.order = append(m.prog.order, e.LogicalID)
+		if _, ok := p.status[e.LogicalID]; !ok {
+			p.order = append(p.order, e.LogicalID)
 		}
-		m.prog.status[e.LogicalID] = e
+		p.status[e.LogicalID] = e
 	}
-	m.prog.retrying = msg.retrying
+	p.retrying = msg.retrying
 	if msg.err != nil {
 		// Reading kept failing: stop following, say how to follow it.
-		m.prog.running = false
-		m.prog.ended = m.cfg.now()
-		m.finished = true
-		m.stackOutcome = outcomeUnknown
-		m.exitErr = msg.err
-		m.step, m.form = stepDone, nil
-		return nil
+		m.stack.running = false
+		m.stack.ended = m.cfg.now()
+		m.out.finished = true
+		m.out.stack = outcomeUnknown
+		m.out.err = msg.err
+		return m.enter(stepDone)
 	}
 	if !u.Done() {
-		return m.poll()
+		return p.poll(m)
 	}
-	m.prog.running = false
-	m.prog.ended = m.cfg.now()
-	m.finished = true
+	m.stack.running = false
+	m.stack.ended = m.cfg.now()
+	m.out.finished = true
 	if u.Final == "UPDATE_COMPLETE" {
-		m.stackOutcome = outcomeUpdated
+		m.out.stack = outcomeUpdated
 	} else {
-		m.stackOutcome = outcomeFailed
-		m.exitErr = u.Err(m.prog.follow.Where)
+		m.out.stack = outcomeFailed
+		m.out.err = u.Err(m.stack.follow.Where)
 	}
-	m.step, m.form = stepDone, nil
-	return nil
+	return m.enter(stepDone)
+}
+
+// quit leaves the update running: ExecuteChangeSet's answer tells whether
+// it started; Close reads whether it goes on.
+func (p *progressScreen) quit(m *Model) tea.Cmd {
+	switch {
+	case m.stack.executing:
+		m.stack.leaving = true
+		return m.tick()
+	case m.stack.running:
+		m.stack.leftRunning = true
+	}
+	return tea.Quit
+}
+
+func (p *progressScreen) spinning(m *Model) bool { return m.stack.running || m.stack.executing }
+
+func (p *progressScreen) hints(*Model) []hint {
+	return []hint{{"ctrl+c", "leave (the update goes on in AWS)"}}
 }
 
 // elapsed is the time since the update started, as "1m 05s".
 func (m *Model) elapsed() string {
-	end := m.prog.ended
+	end := m.stack.ended
 	if end.IsZero() {
 		end = m.cfg.now()
 	}
-	return formatDuration(end.Sub(m.prog.started))
+	return formatDuration(end.Sub(m.stack.started))
 }
 
 func formatDuration(d time.Duration) string {
@@ -199,47 +216,47 @@ func formatDuration(d time.Duration) string {
 	return fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
 }
 
-// progressView is the spinner and elapsed time, each resource's status,
-// and the latest events that fit.
-func (m *Model) progressView(w, h int) string {
+// view is the spinner and elapsed time, each resource's status, and the
+// latest events that fit.
+func (p *progressScreen) view(m *Model, w, h int) string {
 	st := m.a.stackInfo
 	var b strings.Builder
 	what := "Updating stack " + st.Name
-	if m.prog.executing {
-		what = "Executing change set " + m.cs.set.Input.Name
+	if m.stack.executing {
+		what = "Executing change set " + m.stack.set.Input.Name
 	}
 	b.WriteString(m.spinView() + m.st.Strong.Render(what) + m.st.Subtle.Render("  "+m.elapsed()) + "\n")
 	b.WriteString(m.st.Subtle.Render(render.Wrap("ctrl+c leaves; the update goes on in AWS.", w)) + "\n")
-	if m.prog.retrying != nil {
-		b.WriteString(m.st.Subtle.Render(render.Wrap("Could not read the stack's events ("+m.prog.retrying.Error()+"); trying again.", w)) + "\n")
+	if p.retrying != nil {
+		b.WriteString(m.st.Subtle.Render(render.Wrap("Could not read the stack's events ("+p.retrying.Error()+"); trying again.", w)) + "\n")
 	}
 	b.WriteString("\n")
 
 	b.WriteString(m.st.Section.Render("Resources") + "\n")
-	if len(m.prog.order) == 0 {
+	if len(p.order) == 0 {
 		b.WriteString(m.st.Subtle.Render("  waiting for CloudFormation …") + "\n")
 	}
 	idW := 0
-	for _, id := range m.prog.order {
+	for _, id := range p.order {
 		idW = max(idW, len(id))
 	}
-	for _, id := range m.prog.order {
-		e := m.prog.status[id]
+	for _, id := range p.order {
+		e := p.status[id]
 		line := "  " + padRight(id, idW) + "  " + padRight(e.ResourceType, 28) + "  " + m.statusStyle(e.Status)
 		b.WriteString(ansi.Truncate(line, w, "…") + "\n")
 	}
 	head := b.String()
 	left := h - strings.Count(head, "\n") - 2
-	if left < 2 || len(m.prog.events) == 0 {
+	if left < 2 || len(p.events) == 0 {
 		return strings.TrimRight(head, "\n")
 	}
 	b.WriteString("\n" + m.st.Section.Render("Events") + "\n")
-	events := m.prog.events
+	events := p.events
 	if len(events) > left-1 {
 		events = events[len(events)-(left-1):]
 	}
 	idW = 0
-	for _, e := range m.prog.events {
+	for _, e := range p.events {
 		idW = max(idW, len(e.LogicalID))
 	}
 	idW = min(idW, 32)

@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"fmt"
+	tea "github.com/charmbracelet/bubbletea"
 	"strings"
 
 	"github.com/charmbracelet/huh"
@@ -25,9 +26,17 @@ func modeLabel(mode dind.Mode) string {
 	return fmt.Sprintf("%-10s  %s", mode, render.ModeSummary(mode))
 }
 
-// modeForm asks for the mode; moving the cursor changes m.a.mode, so the
+// modeScreen asks for the mode; moving the cursor changes m.a.mode, so the
 // note beside it follows the highlighted mode.
-func (m *Model) modeForm() *huh.Form {
+type modeScreen struct{ question }
+
+func (s *modeScreen) enter(m *Model) tea.Cmd { return m.ask(s) }
+
+func (*modeScreen) submit(m *Model) tea.Cmd { return m.enter(m.nextStep(stepMode)) }
+
+func (*modeScreen) view(m *Model, w, h int) string { return m.modeView(w, h) }
+
+func (*modeScreen) field(m *Model) huh.Field {
 	cur := m.a.currentMode()
 	var opts []huh.Option[dind.Mode]
 	for _, mode := range modes {
@@ -40,12 +49,7 @@ func (m *Model) modeForm() *huh.Form {
 	if m.a.mode == "" || m.a.mode == dind.ModeMixed {
 		m.a.mode = dind.ModeSocket
 	}
-	return huh.NewForm(huh.NewGroup(
-		huh.NewSelect[dind.Mode]().
-			Title("Which Docker-in-Docker mode?").
-			Options(opts...).
-			Value(&m.a.mode),
-	))
+	return selectOf(m, "Which Docker-in-Docker mode?", opts, &m.a.mode)
 }
 
 // modeView is the current mode, the question, and the highlighted mode's

@@ -2,29 +2,50 @@ package wizard
 
 import (
 	"fmt"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"strings"
 
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/render"
 )
 
+// doneScreen says what was written or applied, and what to do next; any
+// key but ctrl+c leaves.
+type doneScreen struct{}
+
+func (*doneScreen) enter(*Model) tea.Cmd { return nil }
+
+func (*doneScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		if key.Matches(k, m.keys.Confirm, m.keys.Back) || k.String() == "q" {
+			return tea.Quit, true
+		}
+	}
+	return nil, true
+}
+
+func (*doneScreen) hints(*Model) []hint { return []hint{{"enter", "quit"}} }
+
+func (*doneScreen) view(m *Model, w, _ int) string { return m.doneView(w) }
+
 // doneView says what was written and what to do next.
 func (m *Model) doneView(w int) string {
 	var b strings.Builder
-	if m.stackOutcome != outcomeNone {
+	if m.out.stack != outcomeNone {
 		return m.stackDoneView(w)
 	}
-	if m.written == "" && m.isStack() {
+	if m.out.written == "" && m.isStack() {
 		b.WriteString(m.st.Success.Render("Nothing to change."))
 		b.WriteString("\n\n" + render.Wrap("Stack "+m.a.stackInfo.Name+": "+m.outcome()+" No change set was created.", w))
 		return b.String()
 	}
-	if m.written == "" {
+	if m.out.written == "" {
 		b.WriteString(m.st.Success.Render("Nothing written."))
 		b.WriteString("\n\n" + render.Wrap(m.outcome(), w))
 		return b.String()
 	}
-	b.WriteString(m.st.Success.Render("✓ Saved " + m.written))
+	b.WriteString(m.st.Success.Render("✓ Saved " + m.out.written))
 	b.WriteString("\n" + render.Wrap(m.outcome(), w) + "\n\n")
 	b.WriteString(m.st.Section.Render("Next") + "\n")
 	for _, s := range m.nextSteps() {
@@ -53,7 +74,7 @@ func (m *Model) outcome() string {
 
 // nextSteps are commands worth running next: explanation, command.
 func (m *Model) nextSteps() [][2]string {
-	p := shellQuote(m.written)
+	p := shellQuote(m.out.written)
 	if m.isStack() {
 		st := shellQuote(m.a.stackInfo.Name)
 		return [][2]string{
@@ -61,7 +82,7 @@ func (m *Model) nextSteps() [][2]string {
 				"  aws cloudformation deploy --template-file " + p + " \\\n" +
 					"    --stack-name " + st + " --capabilities CAPABILITY_IAM"},
 			{"Or let tcdind apply it through a change set:",
-				"  tcdind --stack " + st + m.a.flags()},
+				"  tcdind --stack " + st + m.whereFlags(m.a.region) + m.a.flags()},
 		}
 	}
 	return [][2]string{
@@ -76,26 +97,26 @@ func (m *Model) nextSteps() [][2]string {
 // Summary is what the wizard did, as plain lines for standard error once
 // the screens are gone.
 func (m *Model) Summary() string {
-	if m.stackOutcome != outcomeNone {
+	if m.out.stack != outcomeNone {
 		return m.stackSummary()
 	}
-	if m.written == "" && !m.finished {
+	if m.out.written == "" && !m.out.finished {
 		return ""
 	}
-	if m.written == "" && m.isStack() {
+	if m.out.written == "" && m.isStack() {
 		return "nothing to change in stack " + m.a.stackInfo.Name + ": " + m.outcome() + " No change set was created.\n"
 	}
-	if m.written == "" {
+	if m.out.written == "" {
 		if o := m.outcome(); o != "" {
 			return "nothing written: " + o + "\n"
 		}
 		return ""
 	}
-	s := "wrote " + m.written + ": " + m.outcome() + "\n"
+	s := "wrote " + m.out.written + ": " + m.outcome() + "\n"
 	if m.result != nil && render.SecurityNotePlain(m.a.mode) != "" {
 		s += render.SecurityNotePlain(m.a.mode) + "\n"
 	}
-	return s + "next: aws cloudformation deploy --template-file " + shellQuote(m.written) +
+	return s + "next: aws cloudformation deploy --template-file " + shellQuote(m.out.written) +
 		" --stack-name STACK --capabilities CAPABILITY_IAM\n"
 }
 
@@ -132,21 +153,21 @@ func shellQuote(s string) string {
 func (m *Model) stackDoneView(w int) string {
 	var b strings.Builder
 	name := m.a.stackInfo.Name
-	switch m.stackOutcome {
+	switch m.out.stack {
 	case outcomeNoChanges:
 		b.WriteString(m.st.Success.Render("Nothing to change.") + "\n\n")
-		b.WriteString(render.Wrap("CloudFormation found nothing to change in stack "+name+": it already runs this template; "+m.cs.made.Cleanup.String()+".", w))
+		b.WriteString(render.Wrap(render.NothingToChange(name, m.stack.made.Cleanup.String())+".", w))
 		return b.String()
 	case outcomeDiscarded:
 		b.WriteString(m.st.Strong.Render("Change set discarded.") + "\n\n")
-		if m.exitErr != nil {
-			b.WriteString(render.Wrap(capitalize(m.exitErr.Error())+".", w))
+		if m.out.err != nil {
+			b.WriteString(render.Wrap(render.Capitalize(m.out.err.Error())+".", w))
 		}
 		return b.String()
 	case outcomeUnknown:
 		b.WriteString(m.st.ErrTitle.Render("Stopped following the update of stack "+name) + "\n\n")
-		if m.exitErr != nil {
-			b.WriteString(render.Wrap(capitalize(m.exitErr.Error())+".", w))
+		if m.out.err != nil {
+			b.WriteString(render.Wrap(render.Capitalize(m.out.err.Error())+".", w))
 		}
 		return b.String()
 	case outcomeUpdated:
@@ -155,15 +176,15 @@ func (m *Model) stackDoneView(w int) string {
 		b.WriteString(m.st.Section.Render("Next") + "\n")
 		b.WriteString(render.Wrap("ECS starts new agent tasks from the new task definition; they reconnect to the TeamCity server. A build step that runs docker info shows it works.", w) + "\n")
 		b.WriteString(render.Wrap("The stack's history:", w) + "\n")
-		b.WriteString(m.st.Strong.Render("  aws cloudformation describe-stack-events --stack-name " + shellQuote(name) + m.where(m.a.region)))
+		b.WriteString(m.st.Strong.Render("  aws cloudformation describe-stack-events --stack-name " + shellQuote(name) + m.whereFlags(m.a.region)))
 		return b.String()
 	}
-	u := m.prog.update
+	u := m.stack.update
 	b.WriteString(m.st.ErrTitle.Render("✗ The update of stack "+name+" failed: "+u.Final) + "\n")
 	what := "The stack was rolled back: it runs its previous template."
 	switch u.Final {
 	case "UPDATE_ROLLBACK_FAILED":
-		what = "The rollback failed too: continue it with aws cloudformation continue-update-rollback --stack-name " + shellQuote(name) + m.where(m.a.region) + "."
+		what = "The rollback failed too: continue it with aws cloudformation continue-update-rollback --stack-name " + shellQuote(name) + m.whereFlags(m.a.region) + "."
 	case "UPDATE_FAILED":
 		what = "It failed and was not rolled back."
 	}
@@ -186,34 +207,18 @@ func (m *Model) stackDoneView(w int) string {
 // stackSummary is the stack run's closing lines for standard error.
 func (m *Model) stackSummary() string {
 	var b strings.Builder
-	for _, w := range m.warnings {
+	for _, w := range m.sess.Warnings() {
 		b.WriteString("tcdind: warning: " + w + "\n")
 	}
 	name := m.a.stackInfo.Name
-	switch m.stackOutcome {
+	switch m.out.stack {
 	case outcomeNoChanges:
-		b.WriteString("CloudFormation found nothing to change in stack " + name + ": it already runs this template; " + m.cs.made.Cleanup.String() + "\n")
+		b.WriteString(render.NothingToChange(name, m.stack.made.Cleanup.String()) + "\n")
 	case outcomeUpdated:
-		b.WriteString(m.prog.update.Success() + " (took " + m.elapsed() + ")\n")
+		b.WriteString(m.stack.update.Success() + " (took " + m.elapsed() + ")\n")
 	case outcomeFailed:
-		u := m.prog.update
-		if len(u.Failed) > 0 {
-			b.WriteString("failed resources:\n")
-			for _, f := range u.Failed {
-				fmt.Fprintf(&b, "  %s (%s): %s\n", f.LogicalID, f.ResourceType, f.Reason)
-			}
-		}
-		if u.StackReason != "" {
-			b.WriteString("stack status reason: " + u.StackReason + "\n")
-		}
+		u := m.stack.update
+		b.WriteString(render.FailedResources(u.Failed, u.StackReason))
 	}
 	return b.String()
-}
-
-// capitalize upper-cases a sentence's first letter.
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

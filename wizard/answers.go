@@ -1,0 +1,302 @@
+package wizard
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/tcdind/tcdind/atomicfile"
+	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/source"
+)
+
+// sourceKind is the answer to "where is the template?".
+type sourceKind int
+
+const (
+	sourceTemplate sourceKind = iota
+	sourceStack
+)
+
+// recipe is the answer to the recipe question: the complete recipe, one of
+// its per-mode variations, or the minimal one.
+type recipe int
+
+const (
+	recipeComplete recipe = iota
+	recipeNoBuildDirs
+	recipeSudoImage
+	recipeMinimal
+)
+
+// allTaskDefinitions is the task definition answer that selects every one.
+const allTaskDefinitions = dind.AllTaskDefinitions
+
+// answers are what the user (or a flag) said, and what was loaded. The
+// screens and the accessible prompts share them.
+type answers struct {
+	source      sourceKind
+	templateArg string
+	src         *source.Template
+	tmpl        *dind.Template
+	taskDefs    []string // nil: the only one; {"all"}; or chosen IDs
+	taskDef     string   // the task definition question's answer
+	mode        dind.Mode
+	recipe      recipe
+	output      string
+	explicitOut bool // output came from --output or --in-place
+	overwrite   bool
+
+	s3Bucket  string           // where a template over 51,200 bytes goes
+	region    string           // the stack's region
+	stack     string           // the stack question's answer, or --stack
+	stackInfo *awsclient.Stack // the stack read, once loaded
+}
+
+func newAnswers(cfg Config) answers {
+	a := answers{templateArg: cfg.Template, mode: cfg.Mode, output: cfg.Output, region: cfg.Region, s3Bucket: cfg.S3Bucket}
+	if !cfg.RegionGiven && cfg.Stack == "" {
+		a.region = "" // the region question proposes it, or the profile's
+	}
+	if cfg.Output != "" {
+		a.explicitOut = true
+	}
+	if len(cfg.TaskDefinitions) > 0 {
+		a.taskDefs = append([]string(nil), cfg.TaskDefinitions...)
+		if len(a.taskDefs) == 1 {
+			a.taskDef = a.taskDefs[0]
+		}
+	}
+	switch {
+	case cfg.Minimal:
+		a.recipe = recipeMinimal
+	case cfg.Mode == dind.ModeSocket && !cfg.BuildDirs && cfg.RecipeGiven:
+		a.recipe = recipeNoBuildDirs
+	case cfg.Mode == dind.ModePrivileged && cfg.SudoImage:
+		a.recipe = recipeSudoImage
+	}
+	if a.mode == "" {
+		a.mode = dind.ModeSocket
+	}
+	return a
+}
+
+// templateArgOrDefault is what the template answer names: an empty answer
+// is JetBrains' published template.
+func (a *answers) templateArgOrDefault() string {
+	if s := expandPath(a.templateArg); s != "" && !source.IsURL(s) {
+		return s
+	}
+	if s := strings.TrimSpace(a.templateArg); s != "" {
+		return s
+	}
+	return source.JetBrainsTemplateURL
+}
+
+// forgetLoaded drops what was loaded: the user went back before the
+// template or stack is named, so the header and the screens do not speak
+// of the one read before.
+func (a *answers) forgetLoaded() {
+	a.src, a.tmpl, a.stackInfo = nil, nil, nil
+}
+
+// userHome is the home directory ~ names.
+var userHome = os.UserHomeDir
+
+// loaded records a loaded and parsed template, and proposes where to save.
+func (a *answers) loaded(cfg Config, src *source.Template, t *dind.Template) {
+	a.src, a.tmpl = src, t
+	switch {
+	case cfg.InPlace && src.Path != "":
+		a.output, a.explicitOut = src.Path, true
+	case cfg.Output != "":
+		a.output, a.explicitOut = cfg.Output, true
+	default:
+		a.output, a.explicitOut = source.PatchedName(src, t.IsJSON()), false
+	}
+	// A default mode: keep the current one unless it has none.
+	if cfg.Mode == "" {
+		if cur := a.currentMode(); cur == dind.ModeSocket || cur == dind.ModePrivileged {
+			a.mode = cur
+		}
+	}
+}
+
+// parse parses a loaded template and checks it has an agent.
+func parse(src *source.Template) (*dind.Template, error) {
+	t, err := dind.Parse(src.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	if len(t.Agents()) == 0 {
+		return nil, dind.ErrNoAgent
+	}
+	// Refuse now rather than after the questions when no agent task
+	// definition can be edited (Fargate, Windows).
+	var reasons []string
+	for _, td := range t.Agents() {
+		if td.Refusal == "" {
+			return t, nil
+		}
+		reasons = append(reasons, td.Refusal)
+	}
+	return nil, &dind.RefusedError{Reason: strings.Join(reasons, "; ")}
+}
+
+// selected are the agent task definitions the answers select.
+func (a *answers) selected() []dind.TaskDefinition {
+	if a.tmpl == nil {
+		return nil
+	}
+	agents := a.tmpl.Agents()
+	ids := a.taskDefIDs()
+	if len(ids) == 0 || (len(ids) == 1 && ids[0] == allTaskDefinitions) {
+		if len(ids) == 0 && len(agents) > 1 {
+			return nil
+		}
+		return agents
+	}
+	var out []dind.TaskDefinition
+	for _, td := range agents {
+		for _, id := range ids {
+			if td.LogicalID == id {
+				out = append(out, td)
+			}
+		}
+	}
+	return out
+}
+
+func (a *answers) taskDefIDs() []string {
+	if a.taskDef != "" {
+		return []string{a.taskDef}
+	}
+	return a.taskDefs
+}
+
+// currentMode is the mode the selected task definitions are in now.
+func (a *answers) currentMode() dind.Mode {
+	sel := a.selected()
+	if len(sel) == 0 {
+		return ""
+	}
+	mode := sel[0].Mode()
+	for _, td := range sel[1:] {
+		if td.Mode() != mode {
+			return dind.ModeMixed
+		}
+	}
+	return mode
+}
+
+// currentModes describes the current mode of each selected task definition.
+func (a *answers) currentModes() string {
+	sel := a.selected()
+	switch len(sel) {
+	case 0:
+		return ""
+	case 1:
+		return describeMode(sel[0].Mode())
+	}
+	var parts []string
+	for _, td := range sel {
+		parts = append(parts, td.LogicalID+": "+describeMode(td.Mode()))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func describeMode(m dind.Mode) string {
+	switch m {
+	case dind.ModeSocket:
+		return "socket (the host's Docker socket is mounted)"
+	case dind.ModePrivileged:
+		return "privileged (the agent runs its own Docker daemon)"
+	case dind.ModeMixed:
+		return "mixed (both the socket and privileged: choose one)"
+	}
+	return "none (builds cannot run docker)"
+}
+
+// options are the engine options the answers make.
+func (a *answers) options() dind.Options {
+	opts := dind.Options{
+		Mode:      a.mode,
+		Minimal:   a.recipe == recipeMinimal,
+		BuildDirs: a.recipe != recipeNoBuildDirs,
+		SudoImage: a.recipe == recipeSudoImage,
+	}
+	if ids := a.taskDefIDs(); len(ids) > 0 {
+		opts.TaskDefinitions = append([]string(nil), ids...)
+	}
+	if a.source == sourceStack && a.stackInfo != nil && a.tmpl != nil {
+		// A stack's agent image tag is judged on its deployed value.
+		opts.ParameterValues = a.stackInfo.Values(a.tmpl.ImageParameters(opts))
+	}
+	return opts
+}
+
+// apply runs the engine on the loaded template.
+func (a *answers) apply() (*dind.Result, error) {
+	if a.tmpl == nil {
+		return nil, errors.New("no template loaded")
+	}
+	return a.tmpl.Apply(a.options())
+}
+
+// recipeApplies reports whether the recipe question means anything for mode.
+func recipeApplies(m dind.Mode) bool {
+	return m == dind.ModeSocket || m == dind.ModePrivileged
+}
+
+// outputExists reports whether saving to path would replace a file.
+func outputExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// checkOutput finds problems with a save path before asking more.
+func checkOutput(path string) error {
+	path = expandPath(path)
+	if path == "" {
+		return errors.New("give a file name")
+	}
+	if path == source.Stdin {
+		return errors.New("the terminal is standard output here: give a file name")
+	}
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return fmt.Errorf("%s is a directory: give a file name", path)
+	}
+	return nil
+}
+
+// save writes the patched template atomically.
+func save(path string, data []byte) error {
+	return atomicfile.Write(path, data)
+}
+
+// recipeLabel describes the recipe chosen for mode, for summaries. It
+// claims the -sudo image only when res switched the tag.
+func recipeLabel(r recipe, m dind.Mode, res *dind.Result) string {
+	switch {
+	case !recipeApplies(m):
+		return ""
+	case r == recipeMinimal:
+		return "minimal recipe"
+	case r == recipeNoBuildDirs && m == dind.ModeSocket:
+		return "complete recipe without the build directory mounts"
+	case r == recipeSudoImage && m == dind.ModePrivileged && res != nil && res.SudoTag:
+		return "complete recipe with the -sudo image tag"
+	case r == recipeSudoImage && m == dind.ModePrivileged:
+		return "complete recipe; the image tag was not changed (see the warnings)"
+	}
+	return "complete recipe"
+}
+
+func displayName(src *source.Template) string {
+	if src.Path != "" {
+		return src.Path
+	}
+	return src.Name
+}

@@ -1,0 +1,26 @@
+package wizard
+
+import (
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/tcdind/tcdind/source"
+)
+
+// templateScreen asks for the template's path or URL.
+type templateScreen struct{ question }
+
+func (s *templateScreen) enter(m *Model) tea.Cmd {
+	m.a.forgetLoaded()
+	return m.ask(s)
+}
+
+func (*templateScreen) field(m *Model) huh.Field {
+	return huh.NewInput().
+		Title("Template file or https URL").
+		Description("A CloudFormation template in YAML or JSON. Leave it empty to start from JetBrains' published template, downloaded from:\n" + source.JetBrainsTemplateURL).
+		Placeholder("empty: JetBrains' template").
+		Value(&m.a.templateArg)
+}
+
+func (*templateScreen) submit(m *Model) tea.Cmd { return m.enter(stepLoading) }
