@@ -131,6 +131,10 @@ type Result struct {
 	// too, but are not in Output: a stack needs a change when Changed is true
 	// or ParameterOverrides is not empty (NeedsChange).
 	ParameterOverrides map[string]string
+	// ChangedDefaults are the parameters whose Default Output changes, with
+	// the new Default: the agent image's tag parameter with --sudo-image on
+	// a template. Outside the edited task definitions, nothing else changes.
+	ChangedDefaults map[string]string
 	// SudoTag reports that the agent image tag was switched to its -sudo
 	// variant, in Output or through ParameterOverrides.
 	SudoTag bool

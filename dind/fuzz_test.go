@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -94,7 +95,7 @@ func FuzzApply(f *testing.F) {
 			t.Fatalf("%s minimal=%v: output does not parse: %v\ninput:\n%q\noutput:\n%q", opts.Mode, opts.Minimal, err, src, res.Output)
 		}
 		if inErr == nil {
-			if diff := othersChanged(in, out, res.Targets); diff != "" {
+			if diff := othersChanged(withDefaults(in, res.ChangedDefaults), out, res.Targets); diff != "" {
 				t.Fatalf("%s minimal=%v: %s changed outside the edited task definitions\ninput:\n%q\noutput:\n%q", opts.Mode, opts.Minimal, diff, src, res.Output)
 			}
 		}
@@ -159,6 +160,30 @@ func decodeForFuzz(src []byte) (map[string]any, error) {
 		return v, nil
 	}
 	return nil, err
+}
+
+// withDefaults is the reading in with the parameter Defaults an edit
+// reports changing set to their new values: exactly those may differ outside
+// the edited task definitions.
+func withDefaults(in map[string]any, defaults map[string]string) map[string]any {
+	if len(defaults) == 0 {
+		return in
+	}
+	params := maps.Clone(asMap(in["Parameters"]))
+	if params == nil {
+		params = map[string]any{}
+	}
+	for name, v := range defaults {
+		p := maps.Clone(asMap(params[name]))
+		if p == nil {
+			p = map[string]any{}
+		}
+		p["Default"] = v
+		params[name] = p
+	}
+	adj := maps.Clone(in)
+	adj["Parameters"] = params
+	return adj
 }
 
 // othersChanged names the first top-level section or resource, other than

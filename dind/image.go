@@ -424,6 +424,10 @@ func (r *recipe) sudoParameter(c *yaml.Node, where string, src imageSource) erro
 		return err
 	}
 	if !done {
+		if r.res.ChangedDefaults == nil {
+			r.res.ChangedDefaults = map[string]string{}
+		}
+		r.res.ChangedDefaults[name] = wantValue
 		r.change(c, "change parameter %s Default %s to %s (the agent image %s)", name, value, wantValue, what)
 	}
 	return nil

@@ -15,11 +15,13 @@ import (
 // the output is the input's bytes); when a snippet cannot stand alone, or
 // the template has anchors, aliases, merge keys or tags of its own (an edit
 // in one place can then break or change another), the whole output is parsed
-// and compared with the input instead. Every edited task definition is
-// verified, however large the template.
-func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*taskDef, mode Mode) error {
-	if t.anchors != nil && t.anchors.exotic {
-		return t.verifyWhole(out, targets, mode)
+// and compared with the input instead. So is a template whose parameter
+// Defaults the edit changed (defaults): outside the edited task definitions,
+// exactly those Defaults may differ, and only to their new values. Every
+// edited task definition is verified, however large the template.
+func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*taskDef, mode Mode, defaults map[string]string) error {
+	if t.anchors != nil && t.anchors.exotic || len(defaults) > 0 {
+		return t.verifyWhole(out, targets, mode, defaults)
 	}
 	flowResources := false
 	if res := mapGet(t.root, "Resources"); res != nil {
@@ -29,7 +31,7 @@ func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*ta
 	for _, td := range targets {
 		snippet, err := resourceSnippet(l, out, edits, td)
 		if err != nil {
-			return t.verifyWhole(out, targets, mode)
+			return t.verifyWhole(out, targets, mode, defaults)
 		}
 		if flowResources {
 			snippet = append(append([]byte("{"), snippet...), '}')
@@ -65,7 +67,7 @@ func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*ta
 	wg.Wait()
 	for i := range targets {
 		if !standalone[i] {
-			return t.verifyWhole(out, targets, mode)
+			return t.verifyWhole(out, targets, mode, defaults)
 		}
 		if results[i] != nil {
 			return results[i]
@@ -129,7 +131,7 @@ func (t *Template) checkMode(td *taskDef, resource *yaml.Node, mode Mode) error 
 	return nil
 }
 
-func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode) error {
+func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode, defaults map[string]string) error {
 	after, err := t.reparse(out)
 	if err != nil {
 		return internalError(targets[0].id, fmt.Sprintf("the edited template does not parse (%v)", err))
@@ -148,24 +150,25 @@ func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode) error 
 			return err
 		}
 	}
-	if t.anchors == nil || !t.anchors.exotic {
+	if (t.anchors == nil || !t.anchors.exotic) && len(defaults) == 0 {
 		return nil
 	}
 	edited := map[string]bool{}
 	for _, td := range targets {
 		edited[td.id] = true
 	}
-	if line := changedOutside(t.root, after.root, edited); line > 0 {
+	if line := changedOutside(t.root, after.root, edited, defaults); line > 0 {
 		return internalError(targets[0].id, fmt.Sprintf("the edit changes the template outside the task definitions edited (line %d)", line))
 	}
 	return nil
 }
 
 // changedOutside compares two templates as CloudFormation reads them
-// (aliases expanded) except for the resources in skip, and returns the line
-// in a of the first difference, or 0. The alias budget of Parse bounds the
-// walk.
-func changedOutside(a, b *yaml.Node, skip map[string]bool) int {
+// (aliases expanded) except for the resources in skip and the parameter
+// Defaults in defaults, which b must hold with their new values; it returns
+// the line in a of the first difference, or 0. The alias budget of Parse
+// bounds the walk.
+func changedOutside(a, b *yaml.Node, skip map[string]bool, defaults map[string]string) int {
 	if a.Kind != yaml.MappingNode || b.Kind != yaml.MappingNode || len(a.Content) != len(b.Content) {
 		return a.Line
 	}
@@ -174,6 +177,12 @@ func changedOutside(a, b *yaml.Node, skip map[string]bool) int {
 			return line
 		}
 		av, bv := deref(a.Content[i+1]), deref(b.Content[i+1])
+		if a.Content[i].Value == "Parameters" && len(defaults) > 0 {
+			if line := sameParameters(av, bv, defaults); line > 0 {
+				return line
+			}
+			continue
+		}
 		if a.Content[i].Value != "Resources" || av.Kind != yaml.MappingNode || bv.Kind != yaml.MappingNode {
 			if line := sameNode(av, bv); line > 0 {
 				return line
@@ -194,6 +203,57 @@ func changedOutside(a, b *yaml.Node, skip map[string]bool) int {
 				return line
 			}
 		}
+	}
+	return 0
+}
+
+// sameParameters compares two Parameters sections, in which the parameters
+// named in defaults must have exactly those Defaults in b and be otherwise
+// the same. Every name in defaults must be a parameter.
+func sameParameters(a, b *yaml.Node, defaults map[string]string) int {
+	if a.Kind != yaml.MappingNode || b.Kind != yaml.MappingNode || len(a.Content) != len(b.Content) {
+		return a.Line
+	}
+	seen := 0
+	for i := 0; i+1 < len(a.Content); i += 2 {
+		if line := sameNode(a.Content[i], b.Content[i]); line > 0 {
+			return line
+		}
+		want, changed := defaults[a.Content[i].Value]
+		if !changed || a.Content[i].Tag == "!!merge" {
+			if line := sameNode(a.Content[i+1], b.Content[i+1]); line > 0 {
+				return line
+			}
+			continue
+		}
+		seen++
+		pa, pb := deref(a.Content[i+1]), deref(b.Content[i+1])
+		if pa.Kind != yaml.MappingNode || pb.Kind != yaml.MappingNode || len(pa.Content) != len(pb.Content) {
+			return pa.Line
+		}
+		found := false
+		for j := 0; j+1 < len(pa.Content); j += 2 {
+			ka, va, vb := pa.Content[j], pa.Content[j+1], deref(pb.Content[j+1])
+			if line := sameNode(ka, pb.Content[j]); line > 0 {
+				return line
+			}
+			if ka.Value != "Default" || ka.Tag == "!!merge" {
+				if line := sameNode(va, vb); line > 0 {
+					return line
+				}
+				continue
+			}
+			found = true
+			if vb.Kind != yaml.ScalarNode || vb.Tag != "!!str" || vb.Value != want {
+				return va.Line
+			}
+		}
+		if !found {
+			return pa.Line
+		}
+	}
+	if seen != len(defaults) {
+		return a.Line
 	}
 	return 0
 }
