@@ -53,7 +53,10 @@ type Options struct {
 	// 2025.07-linux-arm64 becomes 2025.07-linux-arm64-sudo. A literal tag is
 	// rewritten in place; a tag held by a parameter changes the parameter's
 	// Default on a template, and gives Result.ParameterOverrides on a stack
-	// (ParameterValues set). latest, no tag and digests are never guessed.
+	// (ParameterValues set). A parameter that also sets something else (the
+	// server's image in JetBrains' template) keeps its value: the agent's
+	// Image gets the suffix after it instead (!Ref V becomes
+	// !Sub '${V}-linux-sudo'). latest, no tag and digests are never guessed.
 	SudoImage bool
 	// ParameterValues are a stack's deployed values of the parameters
 	// (*Template).ImageParameters names; nil for a template, whose Defaults
