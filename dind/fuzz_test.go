@@ -230,4 +230,8 @@ var craftedSeeds = []string{
 	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n          Privileged: true\n          Privileged: false\n",
 	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n---\nResources: {}\n",
 	"Resources:\r\n  Agent:\r\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\r\n        - Name: teamcity-agent\r\n          Image: jetbrains/teamcity-agent\n",
+	// A tag parameter shared with the server: --sudo-image rewrites the
+	// agent's reference in place.
+	"Parameters:\n  V:\n    Type: String\n    Default: 2025.07\nResources:\n  Server:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: server\n          Image: !Join [':', ['jetbrains/teamcity-server', !Ref 'V']]\n" + aliasAgentHead[len("Resources:\n"):] + "        - Name: teamcity-agent\n          Image: !Join [':', ['jetbrains/teamcity-agent', !Ref 'V']]\n        - Name: other\n          Image: !Sub 'jetbrains/teamcity-agent:${V}-linux'\n",
+	`{"Parameters": {"V": {"Type": "String", "Default": "2025.07"}}, "Resources": {"Agent": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "a", "Image": {"Fn::Join": [":", ["jetbrains/teamcity-agent", {"Ref": "V"}]]}}]}}}, "Outputs": {"V": {"Value": {"Ref": "V"}}}}`,
 }

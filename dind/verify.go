@@ -14,13 +14,14 @@ import (
 // broken template. Only the edited resources are parsed again (the rest of
 // the output is the input's bytes); when a snippet cannot stand alone, or
 // the template has anchors, aliases, merge keys or tags of its own (an edit
-// in one place can then break or change another), the whole output is parsed
-// and compared with the input instead. So is a template whose parameter
-// Defaults the edit changed (defaults): outside the edited task definitions,
-// exactly those Defaults may differ, and only to their new values. Every
-// edited task definition is verified, however large the template.
+// in one place can then break or change another), or an edit lies outside
+// the edited task definitions, the whole output is parsed and compared with
+// the input instead: outside the edited task definitions, exactly the
+// parameter Defaults the edit reports (defaults) may differ, and only to
+// their new values. Every edited task definition is verified, however large
+// the template.
 func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*taskDef, mode Mode, defaults map[string]string) error {
-	if t.anchors != nil && t.anchors.exotic || len(defaults) > 0 {
+	if t.anchors != nil && t.anchors.exotic || len(defaults) > 0 || editsOutside(l, edits, targets) {
 		return t.verifyWhole(out, targets, mode, defaults)
 	}
 	flowResources := false
@@ -74,6 +75,36 @@ func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*ta
 		}
 	}
 	return nil
+}
+
+// editsOutside reports an edit that is not inside the text of an edited
+// task definition: only the whole output can then show what it changed.
+func editsOutside(l *layout, edits []byteEdit, targets []*taskDef) bool {
+	type span struct{ start, end int }
+	spans := make([]span, 0, len(targets))
+	for _, td := range targets {
+		end, err := l.end(td.resource)
+		if err != nil {
+			return true
+		}
+		if !l.info[td.resource].flow {
+			end = l.pastDeeperComments(l.nextLineStart(end), td.key.Column-1)
+		}
+		spans = append(spans, span{l.start(td.key), end})
+	}
+	for _, e := range edits {
+		inside := false
+		for _, s := range spans {
+			if e.start >= s.start && e.end <= s.end {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			return true
+		}
+	}
+	return false
 }
 
 // resourceSnippet is the output text of a task definition's resource, from
@@ -149,9 +180,6 @@ func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode, defaul
 		if err := t.checkMode(td, found.resource, mode); err != nil {
 			return err
 		}
-	}
-	if (t.anchors == nil || !t.anchors.exotic) && len(defaults) == 0 {
-		return nil
 	}
 	edited := map[string]bool{}
 	for _, td := range targets {
