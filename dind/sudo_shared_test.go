@@ -308,3 +308,23 @@ func lintAgainstInput(t *testing.T, label string, in, out []byte) {
 	}
 	lintGroup(t, bin, []lintJob{job})
 }
+
+// withAgentSudoImages is src with the first "Image: old" after each task
+// definition's logical ID replaced by "Image: new".
+func withAgentSudoImages(t *testing.T, src []byte, ids []string, old, new string) []byte {
+	t.Helper()
+	out := bytes.Clone(src)
+	for _, id := range ids {
+		at := bytes.Index(out, []byte("\n  "+id+":\n"))
+		if at < 0 {
+			t.Fatalf("no task definition %s", id)
+		}
+		i := bytes.Index(out[at:], []byte("Image: "+old))
+		if i < 0 {
+			t.Fatalf("%s has no Image: %s", id, old)
+		}
+		i += at + len("Image: ")
+		out = append(out[:i:i], append([]byte(new), out[i+len(old):]...)...)
+	}
+	return out
+}
