@@ -86,9 +86,6 @@ func imageRepository(image string) string {
 // findAgents collects the task definitions with at least one agent
 // container (see isAgent).
 func (t *Template) findAgents() error {
-	if a := aliasCycle(t.root); a != nil {
-		return &RefusedError{Reason: fmt.Sprintf("the alias *%s on line %d is inside its own anchor, so the template never ends; CloudFormation does not accept it: replace the alias with a copy", a.Value, a.Line)}
-	}
 	tds, err := t.scanTaskDefs()
 	if err != nil {
 		return err

@@ -53,7 +53,10 @@ type Options struct {
 	// 2025.07-linux-arm64 becomes 2025.07-linux-arm64-sudo. A literal tag is
 	// rewritten in place; a tag held by a parameter changes the parameter's
 	// Default on a template, and gives Result.ParameterOverrides on a stack
-	// (ParameterValues set). latest, no tag and digests are never guessed.
+	// (ParameterValues set). A parameter that also sets something else (the
+	// server's image in JetBrains' template) keeps its value: the agent's
+	// Image gets the suffix after it instead (!Ref V becomes
+	// !Sub '${V}-linux-sudo'). latest, no tag and digests are never guessed.
 	SudoImage bool
 	// ParameterValues are a stack's deployed values of the parameters
 	// (*Template).ImageParameters names; nil for a template, whose Defaults
@@ -131,6 +134,10 @@ type Result struct {
 	// too, but are not in Output: a stack needs a change when Changed is true
 	// or ParameterOverrides is not empty (NeedsChange).
 	ParameterOverrides map[string]string
+	// ChangedDefaults are the parameters whose Default Output changes, with
+	// the new Default: the agent image's tag parameter with --sudo-image on
+	// a template. Outside the edited task definitions, nothing else changes.
+	ChangedDefaults map[string]string
 	// SudoTag reports that the agent image tag was switched to its -sudo
 	// variant, in Output or through ParameterOverrides.
 	SudoTag bool

@@ -65,7 +65,7 @@ func (t *Template) Apply(opts Options) (*Result, error) {
 		return nil, &RefusedError{Reason: fmt.Sprintf("the edited template would be %d bytes, over CloudFormation's limit of 1 MB (%d bytes); nothing was written: shorten the template or edit fewer task definitions", len(out), MaxTemplateSize)}
 	}
 	if res.Changed {
-		if err := t.verify(l, out, edits, edited, opts.Mode); err != nil {
+		if err := t.verify(l, out, edits, edited, opts.Mode, res.ChangedDefaults); err != nil {
 			return nil, err
 		}
 	}

@@ -41,6 +41,7 @@ func (r *recipe) checkItems(list *yaml.Node, key, where string, keys ...string) 
 		return nil
 	}
 	for _, item := range list.Content {
+		item = deref(item) // an alias stands for its anchor's value
 		if fn := intrinsic(item); fn != "" || item.Kind != yaml.MappingNode {
 			what := "an item that is not a mapping"
 			if fn != "" {
@@ -90,7 +91,7 @@ func (r *recipe) checkUser(c *yaml.Node) error {
 	}
 	for _, v := range r.t.values(u) {
 		if !isRootUser(v.s) || hasNoValueBranch(u) {
-			return &RefusedError{Reason: fmt.Sprintf("User of container %s in %s (line %d) is an Fn::If that is not root on every branch, and the Docker socket needs root; set it by hand", r.name(c), r.td.id, u.Line)}
+			return &RefusedError{Reason: fmt.Sprintf("User of container %s in %s (line %d) is an Fn::If that is not root on every branch (%s), and the Docker socket needs root; set it by hand", r.name(c), r.td.id, u.Line, describeValue(u))}
 		}
 	}
 	return nil

@@ -6,7 +6,6 @@ package dind_test
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -89,6 +88,9 @@ func TestCorpusConformance(t *testing.T) {
 			t.Run("switches", func(t *testing.T) {
 				checkSwitches(t, src, in, targets, nil, true)
 			})
+			t.Run("sudo-image-versioned", func(t *testing.T) {
+				checkSharedSudoTag(t, src, in, targets)
+			})
 		})
 	}
 }
@@ -138,13 +140,6 @@ func checkSwitches(t *testing.T, src []byte, in map[string]any, targets, taskDef
 func applyAndCheck(t *testing.T, label string, src []byte, in map[string]any, opts dind.Options, targets []string) *dind.Result {
 	t.Helper()
 	res, err := dind.Apply(src, opts)
-	var re *dind.RefusedError
-	if err != nil && opts.SudoImage && errors.As(err, &re) && strings.Contains(err.Error(), "also sets") {
-		// The image's tag parameter tags other things too (the server's
-		// image, say): --sudo-image refuses rather than change them all
-		// (sudo_image_test.go checks the refusal itself).
-		return nil
-	}
 	if err != nil {
 		t.Errorf("%s: Apply: %v", label, err)
 		return nil
@@ -155,7 +150,7 @@ func applyAndCheck(t *testing.T, label string, src []byte, in map[string]any, op
 		t.Errorf("%s: output does not parse: %v", label, err)
 		return nil
 	}
-	checkOthersUnchanged(t, label, withSudoDefaults(in, out, opts), out, targets)
+	checkOthersUnchanged(t, label, withSudoDefaults(withDefaults(in, res.ChangedDefaults), out, opts), out, targets)
 	for _, id := range targets {
 		checkMode(t, label, in, out, id, opts)
 	}
@@ -213,4 +208,57 @@ func withSudoDefaults(in, out map[string]any, opts dind.Options) map[string]any 
 	adj := maps.Clone(in)
 	adj["Parameters"] = adjP
 	return adj
+}
+
+// checkSharedSudoTag: every corpus template tags the agent and the server
+// with TeamCityVersion. Deployed (or defaulted) at a version, --sudo-image
+// gives the agent alone the -linux-sudo tag by rewriting its Ref in place;
+// the parameter, its Default and the server's image stay.
+func checkSharedSudoTag(t *testing.T, src []byte, in map[string]any, targets []string) {
+	const (
+		agentImage = `Image: !Join [':', ['jetbrains/teamcity-agent', !Ref 'TeamCityVersion']]`
+		agentSudo  = `Image: !Join [':', ['jetbrains/teamcity-agent', !Sub '${TeamCityVersion}-linux-sudo']]`
+		server     = `Image: !Join [':', ['jetbrains/teamcity-server', !Ref 'TeamCityVersion']]`
+	)
+	versioned := bytes.Replace(src, []byte("        Default: latest\n"), []byte("        Default: 2025.07\n"), 1)
+	if bytes.Equal(versioned, src) || !bytes.Contains(src, []byte(agentImage)) || !bytes.Contains(src, []byte(server)) {
+		t.Fatalf("the template no longer has TeamCityVersion's Default latest, the agent's and the server's image as this test expects")
+	}
+	tpl, err := dind.Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack := dind.DefaultOptions(dind.ModePrivileged)
+	stack.SudoImage = true
+	stack.ParameterValues = map[string]string{}
+	for _, name := range tpl.ImageParameters(stack) {
+		stack.ParameterValues[name] = "2025.07"
+	}
+	template := stack
+	template.ParameterValues = nil
+	versionedDoc, _ := decodeCFN(versioned)
+	for _, c := range []struct {
+		label string
+		src   []byte
+		doc   map[string]any
+		opts  dind.Options
+	}{{"template at 2025.07", versioned, versionedDoc, template}, {"stack at 2025.07", src, in, stack}} {
+		res := applyAndCheck(t, c.label, c.src, c.doc, c.opts, targets)
+		if res == nil {
+			continue
+		}
+		want := bytes.Replace(c.src, []byte(agentImage), []byte(agentSudo), 1)
+		if ok, why := isLineSubsequence(want, res.Output); !ok {
+			t.Errorf("%s: want the input with the agent's Image rewritten and lines added: %s\n%s", c.label, why, lineDiff(c.src, res.Output))
+		}
+		if bytes.Count(res.Output, []byte(server)) != bytes.Count(c.src, []byte(server)) || bytes.Contains(res.Output, []byte(agentImage)) {
+			t.Errorf("%s: the server's image changed or the agent's did not:\n%s", c.label, lineDiff(c.src, res.Output))
+		}
+		if !res.SudoTag || len(res.ParameterOverrides) != 0 || len(res.ChangedDefaults) != 0 {
+			t.Errorf("%s: SudoTag %v, ParameterOverrides %v, ChangedDefaults %v: the shared parameter must stay", c.label, res.SudoTag, res.ParameterOverrides, res.ChangedDefaults)
+		}
+		if hasWarning(res, "sudo") {
+			t.Errorf("%s: the tag was switched, yet a warning about it: %q", c.label, res.Warnings)
+		}
+	}
 }

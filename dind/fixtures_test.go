@@ -633,7 +633,13 @@ func TestSelection(t *testing.T) {
 				continue
 			}
 			if o.Mode != dind.ModeNone {
-				if ok, why := isLineSubsequence(src, res.Output); !ok {
+				base := src
+				if o.SudoImage {
+					// TeamCityVersion tags the server too: the selected
+					// agents' Images get the suffix in place.
+					base = withAgentSudoImages(t, src, tc.want, "!Join [':', [jetbrains/teamcity-agent, !Ref TeamCityVersion]]", "!Join [':', [jetbrains/teamcity-agent, !Sub '${TeamCityVersion}-linux-sudo']]")
+				}
+				if ok, why := isLineSubsequence(base, res.Output); !ok {
 					t.Errorf("%s: only lines may be added: %s", label, why)
 				}
 			}

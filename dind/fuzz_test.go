@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -94,7 +95,7 @@ func FuzzApply(f *testing.F) {
 			t.Fatalf("%s minimal=%v: output does not parse: %v\ninput:\n%q\noutput:\n%q", opts.Mode, opts.Minimal, err, src, res.Output)
 		}
 		if inErr == nil {
-			if diff := othersChanged(in, out, res.Targets); diff != "" {
+			if diff := othersChanged(withDefaults(in, res.ChangedDefaults), out, res.Targets); diff != "" {
 				t.Fatalf("%s minimal=%v: %s changed outside the edited task definitions\ninput:\n%q\noutput:\n%q", opts.Mode, opts.Minimal, diff, src, res.Output)
 			}
 		}
@@ -161,6 +162,30 @@ func decodeForFuzz(src []byte) (map[string]any, error) {
 	return nil, err
 }
 
+// withDefaults is the reading in with the parameter Defaults an edit
+// reports changing set to their new values: exactly those may differ outside
+// the edited task definitions.
+func withDefaults(in map[string]any, defaults map[string]string) map[string]any {
+	if len(defaults) == 0 {
+		return in
+	}
+	params := maps.Clone(asMap(in["Parameters"]))
+	if params == nil {
+		params = map[string]any{}
+	}
+	for name, v := range defaults {
+		p := maps.Clone(asMap(params[name]))
+		if p == nil {
+			p = map[string]any{}
+		}
+		p["Default"] = v
+		params[name] = p
+	}
+	adj := maps.Clone(in)
+	adj["Parameters"] = params
+	return adj
+}
+
 // othersChanged names the first top-level section or resource, other than
 // the edited ones, that differs between in and out.
 func othersChanged(in, out map[string]any, edited []string) string {
@@ -205,4 +230,8 @@ var craftedSeeds = []string{
 	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n          Privileged: true\n          Privileged: false\n",
 	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n---\nResources: {}\n",
 	"Resources:\r\n  Agent:\r\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\r\n        - Name: teamcity-agent\r\n          Image: jetbrains/teamcity-agent\n",
+	// A tag parameter shared with the server: --sudo-image rewrites the
+	// agent's reference in place.
+	"Parameters:\n  V:\n    Type: String\n    Default: 2025.07\nResources:\n  Server:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: server\n          Image: !Join [':', ['jetbrains/teamcity-server', !Ref 'V']]\n" + aliasAgentHead[len("Resources:\n"):] + "        - Name: teamcity-agent\n          Image: !Join [':', ['jetbrains/teamcity-agent', !Ref 'V']]\n        - Name: other\n          Image: !Sub 'jetbrains/teamcity-agent:${V}-linux'\n",
+	`{"Parameters": {"V": {"Type": "String", "Default": "2025.07"}}, "Resources": {"Agent": {"Type": "AWS::ECS::TaskDefinition", "Properties": {"ContainerDefinitions": [{"Name": "a", "Image": {"Fn::Join": [":", ["jetbrains/teamcity-agent", {"Ref": "V"}]]}}]}}}, "Outputs": {"V": {"Value": {"Ref": "V"}}}}`,
 }

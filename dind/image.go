@@ -373,11 +373,27 @@ func (r *recipe) sudoParameter(c *yaml.Node, where string, src imageSource) erro
 		repo = image
 	}
 	set := "parameter " + name
-	switch {
-	case strings.HasSuffix(tag, "-sudo"):
+	if strings.HasSuffix(tag, "-sudo") {
 		return nil
+	}
+	// A parameter that also sets something else (the server's image tag,
+	// in JetBrains' template) keeps its value: the agent's Image then gets
+	// the suffix after its reference to the parameter instead.
+	uses := r.otherUses(name)
+	also := ""
+	if len(uses) > 0 {
+		also = fmt.Sprintf("parameter %s also sets %s", name, joinUses(uses))
+	}
+	ref, rewritable := findTagRef(src.node, name)
+	switch {
 	case pinned:
 		r.warn("%s: the agent image %s (parameter %s) is pinned by digest, so tcdind cannot tell whether it is a -sudo variant, the only kind that starts Docker in privileged mode: set %s to a <version>-linux-sudo tag instead", where, image, name, set)
+		return nil
+	case (tag == "" || tag == "latest") && also != "" && rewritable:
+		r.warn("%s: the agent image %s cannot start Docker in privileged mode, and latest has no -sudo variant: set %s to a version and run with --sudo-image, which then gives the agent alone the -sudo %s (%s)", where, image, set, what, also)
+		return nil
+	case (tag == "" || tag == "latest") && also != "":
+		r.warn("%s: the agent image %s cannot start Docker in privileged mode, and latest has no -sudo variant: give the agent image a versioned -sudo tag of its own, for example %s:<version>-linux-sudo (%s)", where, image, repo, also)
 		return nil
 	case tag == "" || tag == "latest":
 		example := "<version>-linux-sudo"
@@ -389,13 +405,27 @@ func (r *recipe) sudoParameter(c *yaml.Node, where string, src imageSource) erro
 	}
 	suffix := sudoTagSuffix(tag)
 	wantTag, wantValue := tag+suffix, value+suffix
-	uses := r.otherUses(name)
-	if len(uses) > 0 {
-		also := fmt.Sprintf("parameter %s also sets %s", name, joinUses(uses))
-		if r.opts.SudoImage {
-			return &RefusedError{Reason: fmt.Sprintf("%s: %s, so tcdind will not change it for the agent's -sudo tag %s; give the agent image a tag of its own (for example %s:%s) and run again, or run without --sudo-image", where, also, wantTag, repo, wantTag)}
+	if also != "" {
+		if !rewritable {
+			if r.opts.SudoImage {
+				return &RefusedError{Reason: fmt.Sprintf("%s: %s, so tcdind will not change it for the agent's -sudo tag %s, and cannot add the suffix to the agent's image expression alone; give the agent image a tag of its own (for example %s:%s) and run again, or run without --sudo-image", where, also, wantTag, repo, wantTag)}
+			}
+			r.warn("%s: the agent image %s cannot start Docker in privileged mode: use %s (%s, so give the agent image a tag of its own, for example %s:%s)", where, image, wantTag, also, repo, wantTag)
+			return nil
 		}
-		r.warn("%s: the agent image %s cannot start Docker in privileged mode: use %s (%s, so give the agent image a tag of its own, for example %s:%s)", where, image, wantTag, also, repo, wantTag)
+		if !r.opts.SudoImage {
+			r.warn("%s: the agent image %s cannot start Docker in privileged mode: use %s (pass --sudo-image: %s, so tcdind leaves it and writes the agent's %s as ${%s}%s)", where, image, wantTag, also, what, name, suffix)
+			return nil
+		}
+		if err := r.appendToTagRef(ref, name, suffix); err != nil {
+			return err
+		}
+		r.res.SudoTag = true
+		label := "agent image tag"
+		if src.whole {
+			label = "agent image"
+		}
+		r.change(c, "%s: append %s to ${%s} (%s → %s)", label, suffix, name, value, wantValue)
 		return nil
 	}
 	if !r.opts.SudoImage {
@@ -424,6 +454,10 @@ func (r *recipe) sudoParameter(c *yaml.Node, where string, src imageSource) erro
 		return err
 	}
 	if !done {
+		if r.res.ChangedDefaults == nil {
+			r.res.ChangedDefaults = map[string]string{}
+		}
+		r.res.ChangedDefaults[name] = wantValue
 		r.change(c, "change parameter %s Default %s to %s (the agent image %s)", name, value, wantValue, what)
 	}
 	return nil
@@ -508,7 +542,12 @@ func firstReference(n *yaml.Node, name string, skip map[*yaml.Node]bool) int {
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
-		return 0 // its anchor is visited where it is defined
+		// An alias repeats its anchor here, even one inside a skipped
+		// image: that is a use of its own.
+		if firstReference(n.Alias, name, nil) > 0 {
+			return n.Line
+		}
+		return 0
 	case yaml.ScalarNode:
 		if n.Tag == "!Ref" && n.Value == name || n.Tag == "!Sub" && slices.Contains(subVariables(n.Value), name) {
 			return n.Line
@@ -585,4 +624,141 @@ func subVariables(s string) []string {
 		}
 		s = s[i+j+1:]
 	}
+}
+
+// tagRef is the part of an agent's Image expression that ends it with
+// ${Name}: where a suffix for the tag goes without changing the parameter.
+type tagRef struct {
+	node *yaml.Node
+	kind tagRefKind
+}
+
+type tagRefKind int
+
+const (
+	refShort  tagRefKind = iota // !Ref Name
+	refLong                     // {Ref: Name}
+	subString                   // the string of a Sub that ends with ${Name}
+)
+
+// findTagRef finds the Ref or Sub string that ends the image expression n
+// with parameter name, following Join's last item. It declines aliases and
+// anchored references (replacing the node would drop the anchor).
+func findTagRef(n *yaml.Node, name string) (tagRef, bool) {
+	if n == nil || n.Kind == yaml.AliasNode {
+		return tagRef{}, false
+	}
+	variable := "${" + name + "}"
+	subEnds := func(s *yaml.Node) bool {
+		return s.Kind == yaml.ScalarNode && !isTagged(s) && strings.HasSuffix(s.Value, variable)
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		switch {
+		case n.Tag == "!Ref" && n.Value == name && n.Anchor == "":
+			return tagRef{n, refShort}, true
+		case n.Tag == "!Sub" && strings.HasSuffix(n.Value, variable):
+			return tagRef{n, subString}, true
+		}
+	case yaml.SequenceNode:
+		switch n.Tag {
+		case "!Join":
+			return joinTagRef(n.Content, name)
+		case "!Sub":
+			if len(n.Content) > 0 && subEnds(n.Content[0]) {
+				return tagRef{n.Content[0], subString}, true
+			}
+		}
+	case yaml.MappingNode:
+		if isTagged(n) || len(n.Content) != 2 {
+			return tagRef{}, false
+		}
+		k, arg := n.Content[0], n.Content[1]
+		if isTagged(k) || k.Anchor != "" || arg.Kind == yaml.AliasNode {
+			return tagRef{}, false
+		}
+		switch k.Value {
+		case "Ref":
+			if arg.Kind == yaml.ScalarNode && !isTagged(arg) && arg.Value == name && n.Anchor == "" && arg.Anchor == "" {
+				return tagRef{n, refLong}, true
+			}
+		case "Fn::Sub":
+			if subEnds(arg) {
+				return tagRef{arg, subString}, true
+			}
+			if arg.Kind == yaml.SequenceNode && len(arg.Content) > 0 && subEnds(arg.Content[0]) {
+				return tagRef{arg.Content[0], subString}, true
+			}
+		case "Fn::Join":
+			if arg.Kind == yaml.SequenceNode {
+				return joinTagRef(arg.Content, name)
+			}
+		}
+	}
+	return tagRef{}, false
+}
+
+func joinTagRef(args []*yaml.Node, name string) (tagRef, bool) {
+	if len(args) != 2 || args[1].Kind != yaml.SequenceNode || len(args[1].Content) == 0 {
+		return tagRef{}, false
+	}
+	return findTagRef(args[1].Content[len(args[1].Content)-1], name)
+}
+
+// appendToTagRef appends suffix to what ref gives, in place: a Sub string
+// gets it at its end, a Ref to the parameter becomes a Sub of it with the
+// suffix (!Ref V → !Sub '${V}-linux-sudo', {"Ref": "V"} →
+// {"Fn::Sub": "${V}-linux-sudo"}).
+func (r *recipe) appendToTagRef(ref tagRef, name, suffix string) error {
+	e, n := r.ed, ref.node
+	if ref.kind == subString {
+		return e.replaceScalar(n, n.Value+suffix, r.st)
+	}
+	sub := "${" + name + "}" + suffix
+	action := "change the image's Ref " + name + " to a Sub with " + suffix
+	if !e.mayChange(n, action) {
+		return e.err
+	}
+	if ref.kind == refShort {
+		end, err := e.l.end(n)
+		if err != nil {
+			return err
+		}
+		style := yaml.SingleQuotedStyle
+		if n.Style&yaml.DoubleQuotedStyle != 0 {
+			style = yaml.DoubleQuotedStyle
+		}
+		e.scalar = append(e.scalar, byteEdit{start: e.l.start(n), end: end, text: "!Sub " + quote(sub, style)})
+		return nil
+	}
+	k, v := n.Content[0], n.Content[1]
+	if !e.mayChange(k, action) || !e.mayChange(v, action) {
+		return e.err
+	}
+	kStart := e.l.start(k)
+	kEnd := kStart + len(k.Value)
+	quoted := k.Style & (yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle)
+	if quoted != 0 {
+		end, err := e.l.scalarEnd(kStart, true, 0)
+		if err != nil {
+			return err
+		}
+		kEnd = end
+	}
+	vEnd, err := e.l.end(v)
+	if err != nil {
+		return err
+	}
+	// ${…} is not a plain scalar in a flow mapping: the value is quoted.
+	style := v.Style & (yaml.SingleQuotedStyle | yaml.DoubleQuotedStyle)
+	if style == 0 {
+		style = yaml.SingleQuotedStyle
+	}
+	if r.st.json {
+		style = yaml.DoubleQuotedStyle
+	}
+	e.scalar = append(e.scalar,
+		byteEdit{start: kStart, end: kEnd, text: r.st.key("Fn::Sub", quoted)},
+		byteEdit{start: e.l.contentStart(v), end: vEnd, text: quote(sub, style)})
+	return nil
 }

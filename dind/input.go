@@ -256,6 +256,10 @@ func inspect(root *yaml.Node) (*anchors, error) {
 	if len(aliases) == 0 {
 		return a, nil
 	}
+	// A cycle first: measuring the expansion follows aliases too.
+	if a := aliasCycle(root); a != nil {
+		return nil, &RefusedError{Reason: fmt.Sprintf("the alias *%s on line %d is inside its own anchor, so the template never ends; CloudFormation does not accept it: replace the alias with a copy", a.Value, a.Line)}
+	}
 	if err := checkExpansion(root); err != nil {
 		return nil, err
 	}

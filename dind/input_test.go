@@ -199,13 +199,21 @@ func TestAliasesRead(t *testing.T) {
           Image: jetbrains/teamcity-agent
           Privileged: *yes
 `, dind.ModePrivileged},
+		// The mount must name the host's socket volume to count as socket
+		// mode (modedetect_test.go); here the volume comes through an alias.
 		"socket from a merge key": {`Base: &base
   MountPoints:
     - ContainerPath: /var/run/docker.sock
       SourceVolume: sock
+Sock: &sock
+  Name: sock
+  Host:
+    SourcePath: /var/run/docker.sock
 ` + aliasAgentHead + `        - <<: *base
           Name: teamcity-agent
           Image: jetbrains/teamcity-agent
+      Volumes:
+        - *sock
 `, dind.ModeSocket},
 		"container alias": {`Templates:
   Agent: &agent

@@ -134,7 +134,7 @@ func (l *layout) end(n *yaml.Node) (int, error) {
 			return l.contentStart(n), nil
 		}
 		return l.end(n.Content[len(n.Content)-1])
-	case isNull(n):
+	case isNull(n) && n.Anchor == "":
 		// An empty value takes no room: its position is that of the next token.
 		i := l.start(n)
 		for i > 0 && (l.src[i-1] == ' ' || l.src[i-1] == '\t') {
@@ -142,7 +142,27 @@ func (l *layout) end(n *yaml.Node) (int, error) {
 		}
 		return i, nil
 	}
+	if n.Kind == yaml.ScalarNode && n.Value == "" && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		// A tag or anchor with nothing after it ("Key: !Tag"): the node ends
+		// with them, not at whatever the next line holds.
+		return l.propertiesEnd(n, info.flow), nil
+	}
 	return l.scalarEnd(l.contentStart(n), info.flow, info.owner)
+}
+
+// propertiesEnd is the offset just after a node's tag and anchor.
+func (l *layout) propertiesEnd(n *yaml.Node, flow bool) int {
+	src := l.src
+	i := l.start(n)
+	end := i
+	for i < len(src) && (src[i] == '!' || src[i] == '&') {
+		for i < len(src) && !isSpace(src[i]) && !(flow && isFlowIndicator(src[i])) {
+			i++
+		}
+		end = i
+		i = l.skipSpace(i)
+	}
+	return end
 }
 
 // scalarEnd finds the end of the scalar starting at i.

@@ -200,6 +200,9 @@ func (t *Template) strategyFargate(strategy *yaml.Node, what string) string {
 // walkMappings calls f on every mapping under n, depth first, while f
 // returns true.
 func walkMappings(n *yaml.Node, f func(*yaml.Node) bool) bool {
+	// Aliases are followed as CloudFormation reads them; Parse bounds
+	// their expansion.
+	n = deref(n)
 	if n == nil {
 		return true
 	}

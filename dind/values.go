@@ -230,7 +230,7 @@ func (t *Template) param(name string) (param, bool) {
 	}
 	if av := mapGet(p, "AllowedValues"); av != nil && av.Kind == yaml.SequenceNode {
 		for _, v := range av.Content {
-			if v.Kind == yaml.ScalarNode {
+			if v = deref(v); v.Kind == yaml.ScalarNode {
 				out.allowed = append(out.allowed, v.Value)
 			}
 		}

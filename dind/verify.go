@@ -14,12 +14,15 @@ import (
 // broken template. Only the edited resources are parsed again (the rest of
 // the output is the input's bytes); when a snippet cannot stand alone, or
 // the template has anchors, aliases, merge keys or tags of its own (an edit
-// in one place can then break or change another), the whole output is parsed
-// and compared with the input instead. Every edited task definition is
-// verified, however large the template.
-func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*taskDef, mode Mode) error {
-	if t.anchors != nil && t.anchors.exotic {
-		return t.verifyWhole(out, targets, mode)
+// in one place can then break or change another), or an edit lies outside
+// the edited task definitions, the whole output is parsed and compared with
+// the input instead: outside the edited task definitions, exactly the
+// parameter Defaults the edit reports (defaults) may differ, and only to
+// their new values. Every edited task definition is verified, however large
+// the template.
+func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*taskDef, mode Mode, defaults map[string]string) error {
+	if t.anchors != nil && t.anchors.exotic || len(defaults) > 0 || editsOutside(l, edits, targets) {
+		return t.verifyWhole(out, targets, mode, defaults)
 	}
 	flowResources := false
 	if res := mapGet(t.root, "Resources"); res != nil {
@@ -29,7 +32,7 @@ func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*ta
 	for _, td := range targets {
 		snippet, err := resourceSnippet(l, out, edits, td)
 		if err != nil {
-			return t.verifyWhole(out, targets, mode)
+			return t.verifyWhole(out, targets, mode, defaults)
 		}
 		if flowResources {
 			snippet = append(append([]byte("{"), snippet...), '}')
@@ -65,13 +68,43 @@ func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*ta
 	wg.Wait()
 	for i := range targets {
 		if !standalone[i] {
-			return t.verifyWhole(out, targets, mode)
+			return t.verifyWhole(out, targets, mode, defaults)
 		}
 		if results[i] != nil {
 			return results[i]
 		}
 	}
 	return nil
+}
+
+// editsOutside reports an edit that is not inside the text of an edited
+// task definition: only the whole output can then show what it changed.
+func editsOutside(l *layout, edits []byteEdit, targets []*taskDef) bool {
+	type span struct{ start, end int }
+	spans := make([]span, 0, len(targets))
+	for _, td := range targets {
+		end, err := l.end(td.resource)
+		if err != nil {
+			return true
+		}
+		if !l.info[td.resource].flow {
+			end = l.pastDeeperComments(l.nextLineStart(end), td.key.Column-1)
+		}
+		spans = append(spans, span{l.start(td.key), end})
+	}
+	for _, e := range edits {
+		inside := false
+		for _, s := range spans {
+			if e.start >= s.start && e.end <= s.end {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			return true
+		}
+	}
+	return false
 }
 
 // resourceSnippet is the output text of a task definition's resource, from
@@ -129,7 +162,7 @@ func (t *Template) checkMode(td *taskDef, resource *yaml.Node, mode Mode) error 
 	return nil
 }
 
-func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode) error {
+func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode, defaults map[string]string) error {
 	after, err := t.reparse(out)
 	if err != nil {
 		return internalError(targets[0].id, fmt.Sprintf("the edited template does not parse (%v)", err))
@@ -148,24 +181,22 @@ func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode) error 
 			return err
 		}
 	}
-	if t.anchors == nil || !t.anchors.exotic {
-		return nil
-	}
 	edited := map[string]bool{}
 	for _, td := range targets {
 		edited[td.id] = true
 	}
-	if line := changedOutside(t.root, after.root, edited); line > 0 {
+	if line := changedOutside(t.root, after.root, edited, defaults); line > 0 {
 		return internalError(targets[0].id, fmt.Sprintf("the edit changes the template outside the task definitions edited (line %d)", line))
 	}
 	return nil
 }
 
 // changedOutside compares two templates as CloudFormation reads them
-// (aliases expanded) except for the resources in skip, and returns the line
-// in a of the first difference, or 0. The alias budget of Parse bounds the
-// walk.
-func changedOutside(a, b *yaml.Node, skip map[string]bool) int {
+// (aliases expanded) except for the resources in skip and the parameter
+// Defaults in defaults, which b must hold with their new values; it returns
+// the line in a of the first difference, or 0. The alias budget of Parse
+// bounds the walk.
+func changedOutside(a, b *yaml.Node, skip map[string]bool, defaults map[string]string) int {
 	if a.Kind != yaml.MappingNode || b.Kind != yaml.MappingNode || len(a.Content) != len(b.Content) {
 		return a.Line
 	}
@@ -174,6 +205,12 @@ func changedOutside(a, b *yaml.Node, skip map[string]bool) int {
 			return line
 		}
 		av, bv := deref(a.Content[i+1]), deref(b.Content[i+1])
+		if a.Content[i].Value == "Parameters" && len(defaults) > 0 {
+			if line := sameParameters(av, bv, defaults); line > 0 {
+				return line
+			}
+			continue
+		}
 		if a.Content[i].Value != "Resources" || av.Kind != yaml.MappingNode || bv.Kind != yaml.MappingNode {
 			if line := sameNode(av, bv); line > 0 {
 				return line
@@ -194,6 +231,57 @@ func changedOutside(a, b *yaml.Node, skip map[string]bool) int {
 				return line
 			}
 		}
+	}
+	return 0
+}
+
+// sameParameters compares two Parameters sections, in which the parameters
+// named in defaults must have exactly those Defaults in b and be otherwise
+// the same. Every name in defaults must be a parameter.
+func sameParameters(a, b *yaml.Node, defaults map[string]string) int {
+	if a.Kind != yaml.MappingNode || b.Kind != yaml.MappingNode || len(a.Content) != len(b.Content) {
+		return a.Line
+	}
+	seen := 0
+	for i := 0; i+1 < len(a.Content); i += 2 {
+		if line := sameNode(a.Content[i], b.Content[i]); line > 0 {
+			return line
+		}
+		want, changed := defaults[a.Content[i].Value]
+		if !changed || a.Content[i].Tag == "!!merge" {
+			if line := sameNode(a.Content[i+1], b.Content[i+1]); line > 0 {
+				return line
+			}
+			continue
+		}
+		seen++
+		pa, pb := deref(a.Content[i+1]), deref(b.Content[i+1])
+		if pa.Kind != yaml.MappingNode || pb.Kind != yaml.MappingNode || len(pa.Content) != len(pb.Content) {
+			return pa.Line
+		}
+		found := false
+		for j := 0; j+1 < len(pa.Content); j += 2 {
+			ka, va, vb := pa.Content[j], pa.Content[j+1], deref(pb.Content[j+1])
+			if line := sameNode(ka, pb.Content[j]); line > 0 {
+				return line
+			}
+			if ka.Value != "Default" || ka.Tag == "!!merge" {
+				if line := sameNode(va, vb); line > 0 {
+					return line
+				}
+				continue
+			}
+			found = true
+			if vb.Kind != yaml.ScalarNode || vb.Tag != "!!str" || vb.Value != want {
+				return va.Line
+			}
+		}
+		if !found {
+			return pa.Line
+		}
+	}
+	if seen != len(defaults) {
+		return a.Line
 	}
 	return 0
 }
