@@ -373,10 +373,39 @@ func (e *editor) renderBlock(n *yaml.Node, ce *collectionEdit, ents []entry) ([]
 			for j < len(ents) && ce.remove[j] {
 				j++
 			}
+			var last int
 			if j < len(ents) {
-				out = append(out, byteEdit{ent.start, ents[j].start, "", 0})
+				last = ents[j].start
 			} else {
-				out = append(out, byteEdit{ent.start, ents[j-1].end, "{}", 0})
+				last = ents[j-1].end
+			}
+			if !e.commentLineIn(ent.start, last) {
+				if j < len(ents) {
+					out = append(out, byteEdit{ent.start, last, "", 0})
+				} else {
+					out = append(out, byteEdit{ent.start, last, "{}", 0})
+				}
+				i = j - 1
+				continue
+			}
+			// Comment lines among them stay: the dash keeps its line (with
+			// {} when nothing stays) and each removed entry loses only its
+			// own lines.
+			firstEnd := l.lineEndOffset(ent.line)
+			from := ent.start
+			if from > 0 && l.src[from-1] == ' ' {
+				from-- // no space left after the dash
+			}
+			text := ""
+			if j == len(ents) {
+				text = " {}"
+			}
+			out = append(out, byteEdit{from, firstEnd, text, 0})
+			if rest := l.nextLineStart(l.lineStart(ent.line)); rest < l.nextLineStart(ent.end) && ent.end > firstEnd {
+				out = append(out, e.removeLines(n, i, rest, l.nextLineStart(ent.end))...)
+			}
+			for k := i + 1; k < j; k++ {
+				out = append(out, e.removeLines(n, k, l.lineStart(ents[k].line), l.nextLineStart(ents[k].end))...)
 			}
 			i = j - 1
 		}
@@ -473,6 +502,17 @@ func (e *editor) removeLines(n *yaml.Node, i int, start, end int) []byteEdit {
 		out = append(out, byteEdit{from, end, "", 0})
 	}
 	return out
+}
+
+// commentLineIn reports whether a full-line comment starts in [from, to).
+func (e *editor) commentLineIn(from, to int) bool {
+	l := e.l
+	for line := l.lineOf(from) + 1; line <= l.lineCount() && l.lineStart(line) < to; line++ {
+		if l.kind(line) == lineComment {
+			return true
+		}
+	}
+	return false
 }
 
 // scalarLines marks the lines after the first of every multi-line quoted or
