@@ -19,10 +19,14 @@ import (
 // terminal, --non-interactive is absent, and the action writes a file (a
 // diff, a check or a template on standard output is for pipelines).
 func (o *options) wantsWizard(s batch.Streams) bool {
-	// The wizard finds agents by the agent rule only: --container runs
-	// without questions.
-	return !o.nonInteractive && o.container == "" && canPrompt(s.In, s.Out) &&
-		o.stack == "" && !o.diff && !o.check &&
+	return o.templateFlagsAllowWizard() && canPrompt(s.In, s.Out)
+}
+
+// templateFlagsAllowWizard reports whether the flags of a run without
+// --stack leave room for questions (--container among them: the wizard
+// takes it as the agent's name).
+func (o *options) templateFlagsAllowWizard() bool {
+	return !o.nonInteractive && o.stack == "" && !o.diff && !o.check &&
 		o.output != source.Stdin && o.template != source.Stdin
 }
 
@@ -32,7 +36,7 @@ func (o *options) wantsWizard(s batch.Streams) bool {
 // line prompts (--accessible: the batch flow's y/N question serves them),
 // nor --non-interactive.
 func (o *options) wantsStackWizard(s batch.Streams) bool {
-	return o.stackFlagsAllowWizard() && o.container == "" && canPrompt(s.In, s.Out)
+	return o.stackFlagsAllowWizard() && canPrompt(s.In, s.Out)
 }
 
 func (o *options) stackFlagsAllowWizard() bool {
@@ -53,6 +57,7 @@ func runWizard(cmd *cobra.Command, o *options, opts dind.Options, s batch.Stream
 	cfg := wizard.Config{
 		Template:        o.template,
 		TaskDefinitions: opts.TaskDefinitions,
+		Containers:      opts.Containers,
 		Mode:            opts.Mode,
 		Minimal:         o.minimal,
 		BuildDirs:       o.buildDirs,

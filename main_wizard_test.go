@@ -49,6 +49,24 @@ func TestStackWizardFlags(t *testing.T) {
 	}
 }
 
+// --container no longer keeps the wizard away: it names the agent there.
+// (canPrompt needs a real terminal; the flags' half is tested.)
+func TestContainerFlagAllowsWizard(t *testing.T) {
+	for _, o := range []options{{container: "agent"}, {template: "t.yaml", container: "agent,sidecar"}} {
+		if !o.templateFlagsAllowWizard() {
+			t.Errorf("%+v: --container keeps the wizard away", o)
+		}
+	}
+	if o := (options{stack: "tc", container: "agent"}); !o.stackFlagsAllowWizard() {
+		t.Errorf("%+v: --container keeps the stack wizard away", o)
+	}
+	for _, o := range []options{{container: "agent", diff: true}, {container: "agent", nonInteractive: true}, {container: "agent", stack: "tc"}} {
+		if o.templateFlagsAllowWizard() {
+			t.Errorf("%+v: the template wizard would run", o)
+		}
+	}
+}
+
 func TestEnvTrue(t *testing.T) {
 	for v, want := range map[string]bool{"": false, "0": false, "false": false, "no": false, "1": true, "yes": true, "true": true} {
 		t.Setenv("TCDIND_TEST_ENV", v)

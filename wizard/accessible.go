@@ -144,7 +144,7 @@ func runAccessible(ctx context.Context, cfg Config, s Streams) error {
 		src, err := cfg.load(ctx, arg)
 		var t *dind.Template
 		if err == nil {
-			t, err = parse(src)
+			t, err = parse(src, cfg.Containers)
 		}
 		if err == nil {
 			a.loaded(cfg, src, t)
@@ -163,6 +163,21 @@ func runAccessible(ctx context.Context, cfg Config, s Streams) error {
 		}
 		p.say("")
 		askTemplate = true
+	}
+	// No agent by the rule: which container is it?
+	for len(a.tmpl.Agents()) == 0 {
+		var opts []huh.Option[string]
+		for _, c := range containerChoices(a.parsed) {
+			opts = append(opts, huh.NewOption(c[0], c[1]))
+		}
+		name := opts[0].Value
+		if err := p.ask(huh.NewSelect[string]().Title(containerTitle).Options(opts...).Value(&name)); err != nil {
+			return err
+		}
+		if err := a.nameAgent(cfg, name); err != nil {
+			p.say("Error: %s", err)
+			p.say("")
+		}
 	}
 	agents := a.tmpl.Agents()
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/tcdind/tcdind/atomicfile"
@@ -40,9 +41,11 @@ type answers struct {
 	source      sourceKind
 	templateArg string
 	src         *source.Template
-	tmpl        *dind.Template
-	taskDefs    []string // nil: the only one; {"all"}; or chosen IDs
-	taskDef     string   // the task definition question's answer
+	parsed      *dind.Template // as read, its agents found by the agent rule
+	tmpl        *dind.Template // what is edited: parsed, or its named agents
+	containers  []string       // the agent containers named: --container, or the container question
+	taskDefs    []string       // nil: the only one; {"all"}; or chosen IDs
+	taskDef     string         // the task definition question's answer
 	mode        dind.Mode
 	recipe      recipe
 	output      string
@@ -99,7 +102,7 @@ func (a *answers) templateArgOrDefault() string {
 // template or stack is named, so the header and the screens do not speak
 // of the one read before.
 func (a *answers) forgetLoaded() {
-	a.src, a.tmpl, a.stackInfo = nil, nil, nil
+	a.src, a.parsed, a.tmpl, a.stackInfo = nil, nil, nil, nil
 }
 
 // userHome is the home directory ~ names.
@@ -107,7 +110,12 @@ var userHome = os.UserHomeDir
 
 // loaded records a loaded and parsed template, and proposes where to save.
 func (a *answers) loaded(cfg Config, src *source.Template, t *dind.Template) {
-	a.src, a.tmpl = src, t
+	a.src, a.parsed, a.tmpl = src, t, t
+	// parse checked the names --container gives.
+	a.containers = slices.Clone(cfg.Containers)
+	if named, err := t.WithContainers(a.containers); err == nil {
+		a.tmpl = named
+	}
 	switch {
 	case cfg.InPlace && src.Path != "":
 		a.output, a.explicitOut = src.Path, true
@@ -116,7 +124,12 @@ func (a *answers) loaded(cfg Config, src *source.Template, t *dind.Template) {
 	default:
 		a.output, a.explicitOut = source.PatchedName(src, t.IsJSON()), false
 	}
-	// A default mode: keep the current one unless it has none.
+	a.defaultMode(cfg)
+}
+
+// defaultMode keeps the mode the agents are in now unless it is none (or
+// --mode answered).
+func (a *answers) defaultMode(cfg Config) {
 	if cfg.Mode == "" {
 		if cur := a.currentMode(); cur == dind.ModeSocket || cur == dind.ModePrivileged {
 			a.mode = cur
@@ -124,25 +137,43 @@ func (a *answers) loaded(cfg Config, src *source.Template, t *dind.Template) {
 	}
 }
 
-// parse parses a loaded template and checks it has an agent.
-func parse(src *source.Template) (*dind.Template, error) {
+// parse parses a loaded template and checks it has an agent: the
+// containers names name it, or the agent rule finds it. A template with
+// containers and no agent by the rule is returned: the container question
+// names one.
+func parse(src *source.Template, names []string) (*dind.Template, error) {
 	t, err := dind.Parse(src.Bytes)
 	if err != nil {
 		return nil, err
 	}
-	if len(t.Agents()) == 0 {
+	agents := t
+	switch {
+	case len(names) > 0:
+		if agents, err = t.WithContainers(names); err != nil {
+			return nil, err
+		}
+	case len(t.Agents()) == 0 && len(t.AllContainers()) > 0:
+		return t, nil
+	case len(t.Agents()) == 0:
 		return nil, dind.ErrNoAgent
 	}
-	// Refuse now rather than after the questions when no agent task
-	// definition can be edited (Fargate, Windows).
+	if err := editable(agents); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// editable refuses now rather than after the questions when no agent task
+// definition of t can be edited (Fargate, Windows).
+func editable(t *dind.Template) error {
 	var reasons []string
 	for _, td := range t.Agents() {
 		if td.Refusal == "" {
-			return t, nil
+			return nil
 		}
 		reasons = append(reasons, td.Refusal)
 	}
-	return nil, &dind.RefusedError{Reason: strings.Join(reasons, "; ")}
+	return &dind.RefusedError{Reason: strings.Join(reasons, "; ")}
 }
 
 // selected are the agent task definitions the answers select.
@@ -229,6 +260,9 @@ func (a *answers) options() dind.Options {
 	}
 	if ids := a.taskDefIDs(); len(ids) > 0 {
 		opts.TaskDefinitions = append([]string(nil), ids...)
+	}
+	if len(a.containers) > 0 {
+		opts.Containers = slices.Clone(a.containers)
 	}
 	if a.source == sourceStack && a.stackInfo != nil && a.tmpl != nil {
 		// A stack's agent image tag is judged on its deployed value.

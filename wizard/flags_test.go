@@ -18,6 +18,7 @@ func TestSuggestedCommandCarriesOptions(t *testing.T) {
 		{answers{mode: dind.ModeSocket, recipe: recipeMinimal, taskDef: "AgentTaskDefinition"}, " --mode socket --task-definition AgentTaskDefinition --minimal"},
 		{answers{mode: dind.ModePrivileged, recipe: recipeSudoImage, taskDefs: []string{"A", "B"}}, " --mode privileged --task-definition A,B --sudo-image"},
 		{answers{mode: dind.ModeNone, recipe: recipeMinimal}, " --mode none"},
+		{answers{mode: dind.ModeSocket, containers: []string{"agent"}}, " --mode socket --container agent"},
 	} {
 		if got := tc.a.flags(); got != tc.want {
 			t.Errorf("%+v: flags %q, want %q", tc.a, got, tc.want)

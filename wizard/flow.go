@@ -11,6 +11,7 @@ const (
 	stepStacks    step = "stacks"    // the region's stacks
 	stepTemplate  step = "template"  // the template's path or URL
 	stepLoading   step = "loading"   // reading or downloading, behind a spinner
+	stepContainer step = "container" // which container is the agent (only when the rule finds none)
 	stepTaskDef   step = "taskdef"   // which agent task definition (only when several)
 	stepMode      step = "mode"      // socket, privileged or none, with the note
 	stepOptions   step = "options"   // the recipe
@@ -62,6 +63,10 @@ var flow = []row{
 		help: "Give a template file (YAML or JSON) or an https URL; ~ and quotes (drag and drop) are understood. Empty downloads JetBrains' published template, a fresh start. A template over 1 MB is refused. Flag: --template."},
 	{id: stepLoading, title: "Template", screen: func() screen { return &loadingScreen{} }, back: (*Model).sourceStep,
 		help: "Give a template file (YAML or JSON) or an https URL. Empty downloads JetBrains' published template, a fresh start. A template over 1 MB is refused. Flag: --template."},
+	{id: stepContainer, title: "Agent container", screen: func() screen { return &containerScreen{} }, back: (*Model).sourceStep,
+		asked: func(m *Model) bool { return m.a.parsed != nil && len(m.a.parsed.Agents()) == 0 },
+		given: func(c Config) bool { return len(c.Containers) > 0 },
+		help:  "tcdind finds the TeamCity agent by its image (…/teamcity-agent[:tag]); no container here has it, so choose the container that runs the agent. Only that container gets Docker-in-Docker; sidecars stay as they are. Flag: --container."},
 	{id: stepTaskDef, title: "Task definition", screen: func() screen { return &taskDefScreen{} },
 		asked: func(m *Model) bool { return m.a.tmpl != nil && len(m.a.tmpl.Agents()) > 1 },
 		given: func(c Config) bool { return len(c.TaskDefinitions) > 0 },

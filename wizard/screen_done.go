@@ -113,6 +113,9 @@ func (m *Model) Summary() string {
 		return ""
 	}
 	s := "wrote " + m.out.written + ": " + m.outcome() + "\n"
+	if len(m.a.containers) > 0 {
+		s += "agent container: " + strings.Join(m.a.containers, ", ") + " (next time: --container " + shellQuote(strings.Join(m.a.containers, ",")) + ")\n"
+	}
 	if m.result != nil && render.SecurityNotePlain(m.a.mode) != "" {
 		s += render.SecurityNotePlain(m.a.mode) + "\n"
 	}
@@ -127,6 +130,9 @@ func (a *answers) flags() string {
 	s := " --mode " + string(o.Mode)
 	if len(o.TaskDefinitions) > 0 {
 		s += " --task-definition " + shellQuote(strings.Join(o.TaskDefinitions, ","))
+	}
+	if len(o.Containers) > 0 {
+		s += " --container " + shellQuote(strings.Join(o.Containers, ","))
 	}
 	if o.Minimal && recipeApplies(o.Mode) {
 		s += " --minimal"

@@ -63,7 +63,7 @@ func (s *loadingScreen) loadTemplate(m *Model) tea.Cmd {
 		if err != nil {
 			return loadedMsg{seq: seq, arg: arg, err: err}
 		}
-		t, err := parse(src)
+		t, err := parse(src, cfg.Containers)
 		return loadedMsg{seq: seq, arg: arg, src: src, tmpl: t, err: err}
 	})
 }
@@ -71,7 +71,7 @@ func (s *loadingScreen) loadTemplate(m *Model) tea.Cmd {
 // loadStack reads the stack and its deployed template (as submitted): the
 // review diffs against it.
 func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
-	seq, region, name, sess, profile := s.seq, m.a.region, m.a.stack, m.sess, m.cfg.Profile
+	seq, region, name, sess, profile, names := s.seq, m.a.region, m.a.stack, m.sess, m.cfg.Profile, m.cfg.Containers
 	ctx, cancel := context.WithCancel(sess.ctx)
 	s.cancel, s.arg = cancel, "stack "+name
 	return sess.do(func() tea.Msg {
@@ -92,7 +92,7 @@ func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
 			return fail(err)
 		}
 		src := &source.Template{Bytes: body, Name: st.Name}
-		t, err := parse(src)
+		t, err := parse(src, names)
 		return loadedMsg{seq: seq, arg: name, src: src, tmpl: t, err: err, isStack: true, stack: st, region: c.Region()}
 	})
 }

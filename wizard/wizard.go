@@ -32,6 +32,10 @@ type Config struct {
 	// TaskDefinitions are logical IDs or {"all"}; empty asks when the
 	// template has several agent task definitions.
 	TaskDefinitions []string
+	// Containers name the agent containers (--container); empty finds them
+	// by the agent rule, and asks which container is the agent when the
+	// rule finds none.
+	Containers []string
 	// Mode is empty to ask.
 	Mode dind.Mode
 	// Recipe flags. RecipeGiven says one of them was set on the command
