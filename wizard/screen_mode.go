@@ -98,3 +98,15 @@ func (m *Model) fitNote(mode dind.Mode, w, h int) string {
 	}
 	return m.st.NoteTitle.Render(render.Wrap(n.Title+" (the whole note: on the review screen)", w))
 }
+
+// intro is what the screen shows around the question, for plain prompts:
+// the current mode and both security notes in full.
+func (*modeScreen) intro(m *Model) string {
+	var b strings.Builder
+	b.WriteString("Now: " + m.a.currentModes() + ".")
+	for _, mode := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged} {
+		b.WriteString("\n\nAbout " + string(mode) + " mode. " + render.SecurityNote(mode).Plain(0))
+	}
+	b.WriteString("\n\nThe modes: " + modeSentence(dind.ModeSocket) + "; " + modeSentence(dind.ModePrivileged) + "; " + modeSentence(dind.ModeNone) + ".")
+	return b.String()
+}
