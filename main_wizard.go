@@ -28,16 +28,16 @@ func (o *options) wantsWizard(s batch.Streams) bool {
 
 // wantsStackWizard reports whether a --stack run asks questions: a person
 // is at a terminal, and the flags ask neither for a pipeline (--diff,
-// --check, --output -), nor a scripted apply (--apply --yes), nor plain
-// line prompts (--accessible: the batch flow's y/N question serves them),
-// nor --non-interactive.
+// --check, --output -), nor a scripted apply (--apply --yes), nor
+// --non-interactive. --accessible asks the wizard's questions as plain
+// line prompts, the change set's included.
 func (o *options) wantsStackWizard(s batch.Streams) bool {
 	return o.stackFlagsAllowWizard() && o.container == "" && canPrompt(s.In, s.Out)
 }
 
 func (o *options) stackFlagsAllowWizard() bool {
 	return !o.nonInteractive && !o.diff && !o.check && o.output != source.Stdin &&
-		!(o.apply && o.yes) && !o.accessibleAsked()
+		!(o.apply && o.yes)
 }
 
 func (o *options) accessibleAsked() bool {

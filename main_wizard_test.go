@@ -24,7 +24,8 @@ func TestWizardNeedsATerminal(t *testing.T) {
 }
 
 // In a terminal --stack runs the wizard unless the flags ask for a
-// pipeline, a scripted apply, plain prompts or no questions.
+// pipeline, a scripted apply or no questions; --accessible asks its
+// questions as plain prompts.
 func TestStackWizardFlags(t *testing.T) {
 	t.Setenv("ACCESSIBLE", "")
 	t.Setenv("TERM", "xterm")
@@ -41,7 +42,8 @@ func TestStackWizardFlags(t *testing.T) {
 		{options{stack: "tc", mode: "socket", check: true}, false},
 		{options{stack: "tc", mode: "socket", output: "-"}, false},
 		{options{stack: "tc", nonInteractive: true}, false},
-		{options{stack: "tc", accessible: true}, false},
+		{options{stack: "tc", accessible: true}, true},
+		{options{stack: "tc", accessible: true, apply: true, yes: true}, false},
 	} {
 		if got := c.o.stackFlagsAllowWizard(); got != c.want {
 			t.Errorf("%+v: wizard %v, want %v", c.o, got, c.want)
