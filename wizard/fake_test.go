@@ -63,6 +63,8 @@ type fakeCFN struct {
 	endedAs string
 	// deleteErr is DeleteChangeSet's answer: it deletes nothing.
 	deleteErr error
+	// templateURL is the last change set's TemplateURL (S3).
+	templateURL string
 }
 
 // gate holds a call until released.
@@ -278,6 +280,7 @@ func (f *fakeCFN) CreateChangeSet(_ context.Context, in awsclient.ChangeSetInput
 	}
 	f.created = append(f.created, in.Name)
 	f.ops = append(f.ops, "create "+in.Name)
+	f.templateURL = in.TemplateURL
 	return "arn:cs/" + in.Name, nil
 }
 
