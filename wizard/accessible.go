@@ -342,7 +342,7 @@ func reviewPlain(m *Model) string {
 // done says how the run ended, as the done screen does.
 func (d *driver) done() {
 	d.p.say("")
-	d.p.say("%s", strings.TrimRight(d.m.doneView(0), "\n"))
+	d.p.say("%s", strings.TrimRight(d.m.doneView(0, 0), "\n"))
 }
 
 // announce says the work under way when it changes: reading, listing,

@@ -92,3 +92,23 @@ func TestAccessibleStackAsksBucket(t *testing.T) {
 		t.Errorf("TemplateURL %q", f.templateURL)
 	}
 }
+
+// A template run's warnings are printed after exit with the summary; a
+// run that wrote nothing has none to print.
+func TestSummaryWarnings(t *testing.T) {
+	out := t.TempDir() + "/out.yaml"
+	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModePrivileged, Output: out}, termW, termH)
+	r.waitFor("Press enter to write")
+	r.key(tea.KeyEnter)
+	r.waitFor("Saved")
+	m := r.final()
+	if s := m.Summary(); !strings.HasPrefix(s, "tcdind: warning: AgentTaskDefinition/teamcity-agent: the agent image") || !strings.Contains(s, "wrote "+out) {
+		t.Errorf("summary %q", s)
+	}
+
+	r = start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModePrivileged}, termW, termH)
+	r.waitFor("Press enter to choose where to save")
+	if s := r.final().Summary(); s != "" {
+		t.Errorf("quit before saving: summary %q", s)
+	}
+}

@@ -455,4 +455,12 @@ func TestStackSaveInstead(t *testing.T) {
 	if !strings.Contains(m.Summary(), "wrote teamcity.dind.yaml") {
 		t.Errorf("summary %q", m.Summary())
 	}
+	// The commands offered reach the stack's region.
+	if v := m.View(); !strings.Contains(v, "--capabilities CAPABILITY_IAM --region eu-west-1") || !strings.Contains(v, "tcdind --stack teamcity --region eu-west-1") {
+		t.Errorf("the done screen's commands lack --region:\n%s", v)
+	}
+	// The engine's warnings outlive the screens.
+	if s := m.Summary(); !strings.Contains(s, "tcdind: warning: AgentTaskDefinition/teamcity-agent: the agent image") {
+		t.Errorf("summary without the warning: %q", s)
+	}
 }
