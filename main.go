@@ -131,8 +131,12 @@ SIGINT, SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --template teamcity-server.yaml --mode privileged --diff
   tcdind --template teamcity-server.yaml --mode socket --check   # exit 3 when a change is needed
   curl -s https://example.com/t.yaml | tcdind --template - --mode socket > t.dind.yaml
+  tcdind --region eu-west-1 --stack teamcity                   # the wizard: review, change set, execute
+  tcdind --region eu-west-1 --stack teamcity --accessible      # the same as plain prompts
   tcdind --region eu-west-1 --stack teamcity --mode privileged --diff
-  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes`,
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --output teamcity.dind.yaml
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes --s3-bucket my-templates`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return exitcode.UsageError("unexpected argument %q: name the template with --template %s", args[0], args[0])
