@@ -452,6 +452,7 @@ func TestStack(t *testing.T) {
 	t.Run("Nested", func(t *testing.T) { testNested(t, e) })
 	t.Run("WizardHangUp", func(t *testing.T) { testWizardHangUp(t, e) })
 	t.Run("WizardAccessible", func(t *testing.T) { testWizardAccessible(t, e) })
+	t.Run("WizardStackFilter", func(t *testing.T) { testWizardStackFilter(t, e) })
 	t.Run("Messages", func(t *testing.T) { testMessages(t, e) })
 
 	t.Run("SideBySideWithAWSCLIDeploy", func(t *testing.T) { testAgainstAWSCLI(t, e) })
