@@ -6,19 +6,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strings"
 	"syscall"
 
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/tcdind/tcdind/batch"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
+	"github.com/tcdind/tcdind/internal/iostreams"
 )
 
 // options are filled by flags; a question the wizard would ask is answered
@@ -61,7 +60,7 @@ func main() {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], batch.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
+	os.Exit(run(ctx, os.Args[1:], iostreams.System()))
 }
 
 // signalContext is cancelled by SIGINT, SIGTERM or SIGHUP alike, with the
@@ -84,8 +83,8 @@ func signalContext() (context.Context, func()) {
 }
 
 // run executes the command line args and returns the exit status.
-func run(ctx context.Context, args []string, s batch.Streams) int {
-	cmd := newRootCommand(s)
+func run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
+	cmd := newRootCommand(ios)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	if err == nil {
@@ -99,7 +98,7 @@ func run(ctx context.Context, args []string, s batch.Streams) int {
 		code = exitcode.InterruptedCode(ctx)
 	}
 	if !errors.Is(err, exitcode.ErrNeedsChange) {
-		fmt.Fprintf(s.Err, "tcdind: %s\n", oneLine(err))
+		fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", oneLine(err))
 	}
 	return code
 }
@@ -108,7 +107,7 @@ func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
-func newRootCommand(s batch.Streams) *cobra.Command {
+func newRootCommand(ios *iostreams.IOStreams) *cobra.Command {
 	var o options
 	cmd := &cobra.Command{
 		Use:   "tcdind",
@@ -146,11 +145,11 @@ SIGINT, SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return execute(cmd, &o, s)
+			return execute(cmd, &o, ios)
 		},
 	}
-	cmd.SetOut(s.Out)
-	cmd.SetErr(s.Err)
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return exitcode.WithCode(exitcode.Usage, fmt.Errorf("%w (see tcdind --help)", err))
 	})
@@ -183,7 +182,7 @@ SIGINT, SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	return cmd
 }
 
-func execute(cmd *cobra.Command, o *options, s batch.Streams) error {
+func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams) error {
 	opts, err := o.engineOptions()
 	if err != nil {
 		return err
@@ -196,13 +195,13 @@ func execute(cmd *cobra.Command, o *options, s batch.Streams) error {
 		return err
 	}
 	if o.stack != "" {
-		return executeStack(cmd, o, opts, action, s)
+		return executeStack(cmd, o, opts, action, ios)
 	}
 	if o.apply {
 		return exitcode.UsageError("--apply needs --stack NAME: a template file is not deployed; pass --output PATH to save it")
 	}
-	if o.wantsWizard(s) {
-		return runWizard(cmd, o, opts, s)
+	if o.wantsWizard(ios) {
+		return runWizard(cmd, o, opts, ios)
 	}
 	if o.template == "" {
 		return exitcode.UsageError("no template: pass --template PATH, an https URL, or - for standard input; or --stack NAME for a deployed stack")
@@ -211,7 +210,7 @@ func execute(cmd *cobra.Command, o *options, s batch.Streams) error {
 		return exitcode.UsageError("no mode: pass --mode socket, --mode privileged or --mode none")
 	}
 	run := batch.TemplateRun{Template: o.template, Options: opts, Action: action}
-	return run.Run(cmd.Context(), s)
+	return run.Run(cmd.Context(), streams(ios))
 }
 
 func (o *options) engineOptions() (dind.Options, error) {
@@ -247,22 +246,11 @@ func splitList(s string) []string {
 
 func (o *options) action() (batch.Action, error) {
 	a := batch.Action{Output: o.output, InPlace: o.inPlace, Diff: o.diff, Check: o.check}
-	n := 0
-	for _, set := range []bool{o.output != "", o.inPlace, o.diff, o.check} {
-		if set {
-			n++
-		}
-	}
-	if n > 1 {
-		return a, exitcode.UsageError("--output, --in-place, --diff and --check exclude each other: pass one")
-	}
-	return a, nil
+	return a, exclusive("pass one",
+		flag{"output", o.output != ""}, flag{"in-place", o.inPlace}, flag{"diff", o.diff}, flag{"check", o.check})
 }
 
-// canPrompt reports whether a person can answer questions: both standard
-// input and output are terminals.
-func canPrompt(in io.Reader, out io.Writer) bool {
-	fi, ok1 := in.(*os.File)
-	fo, ok2 := out.(*os.File)
-	return ok1 && ok2 && isatty.IsTerminal(fi.Fd()) && isatty.IsTerminal(fo.Fd())
+// streams are ios for the batch front end.
+func streams(ios *iostreams.IOStreams) batch.Streams {
+	return batch.Streams{In: ios.In, Out: ios.Out, Err: ios.ErrOut}
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/tcdind/tcdind/batch"
 	"github.com/tcdind/tcdind/internal/awsproxy"
 )
 
@@ -87,7 +86,7 @@ func testMessages(t *testing.T, e *stackEnv) {
 			{[]string{"--region", "us-east-1", "--endpoint-url", "not a url"}, `--endpoint-url "not a url" is not an http or https URL`},
 		} {
 			var out, errOut bytes.Buffer
-			code := run(ctx, append(c.args, "--stack", "tc", "--mode", "socket", "--diff"), batch.Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+			code := run(ctx, append(c.args, "--stack", "tc", "--mode", "socket", "--diff"), testIO(strings.NewReader(""), &out, &errOut))
 			if code != 2 {
 				t.Errorf("%v: exit %d, want 2\n%s", c.args, code, errOut.String())
 			}
@@ -102,7 +101,7 @@ func testMessages(t *testing.T, e *stackEnv) {
 		t.Setenv("AWS_REGION", "")
 		t.Setenv("AWS_DEFAULT_REGION", "")
 		var out, errOut bytes.Buffer
-		code := run(ctx, []string{"--stack", "tc", "--mode", "socket", "--diff"}, batch.Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+		code := run(ctx, []string{"--stack", "tc", "--mode", "socket", "--diff"}, testIO(strings.NewReader(""), &out, &errOut))
 		if code != 2 || errOut.String() != "tcdind: no AWS region: pass --region or set AWS_REGION\n" {
 			t.Errorf("exit %d, stderr %q", code, errOut.String())
 		}

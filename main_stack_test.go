@@ -164,7 +164,7 @@ func (e *stackEnv) stackStatus(name string) (string, []cfntypes.Tag) {
 func runStack(ctx context.Context, endpoint, stdin string, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	args = append([]string{"--endpoint-url", endpoint, "--region", "us-east-1"}, args...)
-	code := run(ctx, args, batch.Streams{In: strings.NewReader(stdin), Out: &out, Err: &errOut})
+	code := run(ctx, args, testIO(strings.NewReader(stdin), &out, &errOut))
 	return code, out.String(), errOut.String()
 }
 

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-
-	"github.com/tcdind/tcdind/batch"
 )
 
 // Without a terminal the wizard never runs, whatever the flags.
 func TestWizardNeedsATerminal(t *testing.T) {
-	s := batch.Streams{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}
+	s := testIO(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 	for _, o := range []options{{}, {template: "t.yaml"}, {accessible: true}} {
 		if o.wantsWizard(s) {
 			t.Errorf("%+v: the wizard would run without a terminal", o)
@@ -57,5 +55,25 @@ func TestEnvTrue(t *testing.T) {
 		if got := envTrue("TCDIND_TEST_ENV"); got != want {
 			t.Errorf("%q: %v, want %v", v, got, want)
 		}
+	}
+}
+
+// At a terminal (set on the test streams: no real one is needed) the
+// wizard runs, the stack wizard too, also for --accessible.
+func TestWizardAtATerminal(t *testing.T) {
+	t.Setenv("ACCESSIBLE", "")
+	t.Setenv("TERM", "xterm")
+	s := testIO(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+	s.SetStdinTTY(true)
+	s.SetStdoutTTY(true)
+	if !(&options{}).wantsWizard(s) || !(&options{accessible: true}).wantsWizard(s) {
+		t.Error("no wizard at a terminal")
+	}
+	if !(&options{stack: "tc"}).wantsStackWizard(s) || !(&options{stack: "tc", accessible: true}).wantsStackWizard(s) {
+		t.Error("no stack wizard at a terminal")
+	}
+	s.SetStdoutTTY(false) // piped into a file
+	if (&options{}).wantsWizard(s) {
+		t.Error("the wizard would draw into a pipe")
 	}
 }
