@@ -84,7 +84,13 @@ func signalContext() (context.Context, func()) {
 
 // run executes the command line args and returns the exit status.
 func run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
-	cmd := newRootCommand(ios)
+	return runWith(ctx, args, ios, runStackRun)
+}
+
+// runWith is run with the function a --stack run of the batch flow ends
+// in (tests adjust the run there).
+func runWith(ctx context.Context, args []string, ios *iostreams.IOStreams, runF stackRunF) int {
+	cmd := newRootCommand(ios, runF)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	if err == nil {
@@ -107,7 +113,10 @@ func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
-func newRootCommand(ios *iostreams.IOStreams) *cobra.Command {
+func newRootCommand(ios *iostreams.IOStreams, runF stackRunF) *cobra.Command {
+	if runF == nil {
+		runF = runStackRun
+	}
 	var o options
 	cmd := &cobra.Command{
 		Use:   "tcdind",
@@ -145,7 +154,7 @@ SIGINT, SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return execute(cmd, &o, ios)
+			return execute(cmd, &o, ios, runF)
 		},
 	}
 	cmd.SetOut(ios.Out)
@@ -182,7 +191,7 @@ SIGINT, SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	return cmd
 }
 
-func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams) error {
+func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stackRunF) error {
 	opts, err := o.engineOptions()
 	if err != nil {
 		return err
@@ -195,7 +204,7 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams) error {
 		return err
 	}
 	if o.stack != "" {
-		return executeStack(cmd, o, opts, action, ios)
+		return executeStack(cmd, o, opts, action, ios, runF)
 	}
 	if o.apply {
 		return exitcode.UsageError("--apply needs --stack NAME: a template file is not deployed; pass --output PATH to save it")
