@@ -37,7 +37,7 @@ func accessibleStack(t *testing.T, f *fakeCFN, c *clock, answers ...string) (str
 // number (Discard is the default), the events as lines, then the outcome.
 func TestAccessibleStackExecute(t *testing.T) {
 	f := newFake(t)
-	f.events = pages(updated()...)
+	f.Events = pages(updated()...)
 	c := &clock{t: t0}
 	text, err := accessibleStack(t, f, c,
 		"2", // an existing stack
@@ -73,7 +73,7 @@ func TestAccessibleStackExecute(t *testing.T) {
 	if strings.Contains(text, "\x1b[") {
 		t.Error("accessible output has escape sequences")
 	}
-	created, executed, deleted := f.state()
+	created, executed, deleted := f.State()
 	if len(created) != 1 || len(executed) != 1 || len(deleted) != 0 {
 		t.Errorf("created %v, executed %v, deleted %v", created, executed, deleted)
 	}
@@ -84,11 +84,11 @@ func TestAccessibleStackExecute(t *testing.T) {
 func TestAccessibleStackDiscard(t *testing.T) {
 	f := newFake(t)
 	text, err := accessibleStack(t, f, nil, "2", "", "1", "2", "", "n", "", "")
-	_, executed, deleted := f.state()
+	_, executed, deleted := f.State()
 	if len(executed) != 0 || len(deleted) != 1 {
 		t.Fatalf("executed %v, deleted %v", executed, deleted)
 	}
-	if left := f.left(); len(left) != 0 {
+	if left := f.Left(); len(left) != 0 {
 		t.Errorf("change sets left: %v", left)
 	}
 	if !strings.Contains(text, "Change set discarded") {
@@ -104,9 +104,9 @@ func TestAccessibleStackDiscard(t *testing.T) {
 func TestAccessibleStackInputEnds(t *testing.T) {
 	f := newFake(t)
 	text, err := accessibleStack(t, f, nil, "2", "", "1", "2", "", "n", "")
-	_, executed, deleted := f.state()
-	if len(executed) != 0 || len(deleted) != 1 || len(f.left()) != 0 {
-		t.Fatalf("executed %v, deleted %v, left %v\n%s", executed, deleted, f.left(), text)
+	_, executed, deleted := f.State()
+	if len(executed) != 0 || len(deleted) != 1 || len(f.Left()) != 0 {
+		t.Fatalf("executed %v, deleted %v, left %v\n%s", executed, deleted, f.Left(), text)
 	}
 	if code := exitcode.Code(err); code != exitcode.Interrupted || !strings.Contains(err.Error(), token) {
 		t.Errorf("outcome %v (exit %d), want 130 naming the deleted change set", err, code)
@@ -181,7 +181,7 @@ func TestAccessibleStackCtrlC(t *testing.T) {
 	if code := exitcode.Code(err); code != exitcode.Interrupted {
 		t.Errorf("outcome %v (exit %d), want 130", err, code)
 	}
-	if _, executed, deleted := f.state(); len(executed) != 0 || len(deleted) != 1 || len(f.left()) != 0 {
-		t.Errorf("executed %v, deleted %v, left %v", executed, deleted, f.left())
+	if _, executed, deleted := f.State(); len(executed) != 0 || len(deleted) != 1 || len(f.Left()) != 0 {
+		t.Errorf("executed %v, deleted %v, left %v", executed, deleted, f.Left())
 	}
 }

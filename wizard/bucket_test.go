@@ -26,14 +26,14 @@ func largeTemplate(t *testing.T) []byte {
 // set reads the template from it.
 func TestStackAsksBucket(t *testing.T) {
 	f := newFake(t)
-	f.templates["teamcity"] = largeTemplate(t)
+	f.Templates["teamcity"] = largeTemplate(t)
 	cfg := stackConfig(f, nil)
 	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
 	r := startStack(t, cfg)
 	r.waitFor("name an S3 bucket")
 	r.key(tea.KeyEnter)
 	r.waitFor("S3 bucket for the patched template")
-	if created, _, _ := f.state(); len(created) != 0 {
+	if created, _, _ := f.State(); len(created) != 0 {
 		t.Fatalf("change set created before the bucket was named: %v", created)
 	}
 	r.typeText("Not_A_Bucket")
@@ -46,8 +46,8 @@ func TestStackAsksBucket(t *testing.T) {
 	r.key(tea.KeyEnter)
 	r.waitFor("s3://tc-templates/tcdind/teamcity/")
 	r.final()
-	if !strings.Contains(f.templateURL, "tc-templates") {
-		t.Errorf("TemplateURL %q", f.templateURL)
+	if !strings.Contains(f.TemplateURL, "tc-templates") {
+		t.Errorf("TemplateURL %q", f.TemplateURL)
 	}
 }
 
@@ -55,7 +55,7 @@ func TestStackAsksBucket(t *testing.T) {
 // nothing.
 func TestStackBucketGiven(t *testing.T) {
 	f := newFake(t)
-	f.templates["teamcity"] = largeTemplate(t)
+	f.Templates["teamcity"] = largeTemplate(t)
 	cfg := stackConfig(f, nil)
 	cfg.Stack, cfg.Mode, cfg.S3Bucket = "teamcity", dind.ModePrivileged, "given-bucket"
 	r := startStack(t, cfg)
@@ -67,7 +67,7 @@ func TestStackBucketGiven(t *testing.T) {
 
 func TestStackBucketBack(t *testing.T) {
 	f := newFake(t)
-	f.templates["teamcity"] = largeTemplate(t)
+	f.Templates["teamcity"] = largeTemplate(t)
 	cfg := stackConfig(f, nil)
 	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
 	r := startStack(t, cfg)
@@ -82,14 +82,14 @@ func TestStackBucketBack(t *testing.T) {
 // Accessible mode asks the same bucket question.
 func TestAccessibleStackAsksBucket(t *testing.T) {
 	f := newFake(t)
-	f.templates["teamcity"] = largeTemplate(t)
+	f.Templates["teamcity"] = largeTemplate(t)
 	text, err := accessibleStack(t, f, nil, "2", "", "1", "2", "", "n", "", "tc-templates", "")
 	if !strings.Contains(text, "over CloudFormation's limit") || !strings.Contains(text, "S3 bucket for the patched template") ||
 		!strings.Contains(text, "uploaded to s3://tc-templates/") {
 		t.Errorf("outcome %v:\n%s", err, text)
 	}
-	if !bytes.Contains([]byte(f.templateURL), []byte("tc-templates")) {
-		t.Errorf("TemplateURL %q", f.templateURL)
+	if !bytes.Contains([]byte(f.TemplateURL), []byte("tc-templates")) {
+		t.Errorf("TemplateURL %q", f.TemplateURL)
 	}
 }
 
