@@ -26,8 +26,8 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 	if mode == dind.ModeNone && o.minimal {
 		return exitcode.UsageError("--minimal goes with --mode socket or privileged: none removes what either mode added")
 	}
-	if o.minimal && o.sudoImage {
-		return exitcode.UsageError("--minimal and --sudo-image exclude each other: the -sudo tag is part of the complete recipe")
+	if err := exclusive("the -sudo tag is part of the complete recipe", flag{"minimal", o.minimal}, flag{"sudo-image", o.sudoImage}); err != nil {
+		return err
 	}
 	if o.stack == "" {
 		for _, name := range []string{"yes", "s3-bucket", "allow-other-changes"} {
@@ -44,4 +44,56 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 		return exitcode.UsageError("--s3-bucket goes with --apply: --diff, --check and --output upload nothing")
 	}
 	return nil
+}
+
+// flag is a flag by name, and whether it was given.
+type flag struct {
+	name string
+	set  bool
+}
+
+// exclusive refuses more than one of flags given: "--a, --b and --c
+// exclude each other: advice". The flag-exclusion rules of the command
+// line go through it and excludes.
+func exclusive(advice string, flags ...flag) error {
+	n := 0
+	for _, f := range flags {
+		if f.set {
+			n++
+		}
+	}
+	if n <= 1 {
+		return nil
+	}
+	return exitcode.UsageError("%s exclude each other: %s", names(flags), advice)
+}
+
+// excludes refuses one given with any of others: "--a excludes --b and
+// --c: advice".
+func excludes(one flag, advice string, others ...flag) error {
+	if !one.set {
+		return nil
+	}
+	for _, f := range others {
+		if f.set {
+			return exitcode.UsageError("%s excludes %s: %s", names([]flag{one}), names(others), advice)
+		}
+	}
+	return nil
+}
+
+// names lists flags as "--a, --b and --c".
+func names(flags []flag) string {
+	s := ""
+	for i, f := range flags {
+		switch {
+		case i == 0:
+		case i == len(flags)-1:
+			s += " and "
+		default:
+			s += ", "
+		}
+		s += "--" + f.name
+	}
+	return s
 }

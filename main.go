@@ -6,19 +6,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strings"
 	"syscall"
 
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/tcdind/tcdind/batch"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
+	"github.com/tcdind/tcdind/internal/iostreams"
 )
 
 // options are filled by flags; a question the wizard would ask is answered
@@ -61,7 +60,7 @@ func main() {
 	}
 	ctx, stop := signalContext()
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], batch.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
+	os.Exit(run(ctx, os.Args[1:], iostreams.System()))
 }
 
 // signalContext is cancelled by SIGINT, SIGTERM or SIGHUP alike, with the
@@ -84,8 +83,14 @@ func signalContext() (context.Context, func()) {
 }
 
 // run executes the command line args and returns the exit status.
-func run(ctx context.Context, args []string, s batch.Streams) int {
-	cmd := newRootCommand(s)
+func run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
+	return runWith(ctx, args, ios, runStackRun)
+}
+
+// runWith is run with the function a --stack run of the batch flow ends
+// in (tests adjust the run there).
+func runWith(ctx context.Context, args []string, ios *iostreams.IOStreams, runF stackRunF) int {
+	cmd := newRootCommand(ios, runF)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	if err == nil {
@@ -99,7 +104,7 @@ func run(ctx context.Context, args []string, s batch.Streams) int {
 		code = exitcode.InterruptedCode(ctx)
 	}
 	if !errors.Is(err, exitcode.ErrNeedsChange) {
-		fmt.Fprintf(s.Err, "tcdind: %s\n", oneLine(err))
+		fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", oneLine(err))
 	}
 	return code
 }
@@ -108,7 +113,10 @@ func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
-func newRootCommand(s batch.Streams) *cobra.Command {
+func newRootCommand(ios *iostreams.IOStreams, runF stackRunF) *cobra.Command {
+	if runF == nil {
+		runF = runStackRun
+	}
 	var o options
 	cmd := &cobra.Command{
 		Use:   "tcdind",
@@ -131,8 +139,12 @@ SIGINT, SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --template teamcity-server.yaml --mode privileged --diff
   tcdind --template teamcity-server.yaml --mode socket --check   # exit 3 when a change is needed
   curl -s https://example.com/t.yaml | tcdind --template - --mode socket > t.dind.yaml
+  tcdind --region eu-west-1 --stack teamcity                   # the wizard: review, change set, execute
+  tcdind --region eu-west-1 --stack teamcity --accessible      # the same as plain prompts
   tcdind --region eu-west-1 --stack teamcity --mode privileged --diff
-  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes`,
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --output teamcity.dind.yaml
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes --s3-bucket my-templates`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return exitcode.UsageError("unexpected argument %q: name the template with --template %s", args[0], args[0])
@@ -142,11 +154,11 @@ SIGINT, SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return execute(cmd, &o, s)
+			return execute(cmd, &o, ios, runF)
 		},
 	}
-	cmd.SetOut(s.Out)
-	cmd.SetErr(s.Err)
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return exitcode.WithCode(exitcode.Usage, fmt.Errorf("%w (see tcdind --help)", err))
 	})
@@ -179,7 +191,7 @@ SIGINT, SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	return cmd
 }
 
-func execute(cmd *cobra.Command, o *options, s batch.Streams) error {
+func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stackRunF) error {
 	opts, err := o.engineOptions()
 	if err != nil {
 		return err
@@ -192,13 +204,13 @@ func execute(cmd *cobra.Command, o *options, s batch.Streams) error {
 		return err
 	}
 	if o.stack != "" {
-		return executeStack(cmd, o, opts, action, s)
+		return executeStack(cmd, o, opts, action, ios, runF)
 	}
 	if o.apply {
 		return exitcode.UsageError("--apply needs --stack NAME: a template file is not deployed; pass --output PATH to save it")
 	}
-	if o.wantsWizard(s) {
-		return runWizard(cmd, o, opts, s)
+	if o.wantsWizard(ios) {
+		return runWizard(cmd, o, opts, ios)
 	}
 	if o.template == "" {
 		return exitcode.UsageError("no template: pass --template PATH, an https URL, or - for standard input; or --stack NAME for a deployed stack")
@@ -207,7 +219,7 @@ func execute(cmd *cobra.Command, o *options, s batch.Streams) error {
 		return exitcode.UsageError("no mode: pass --mode socket, --mode privileged or --mode none")
 	}
 	run := batch.TemplateRun{Template: o.template, Options: opts, Action: action}
-	return run.Run(cmd.Context(), s)
+	return run.Run(cmd.Context(), streams(ios))
 }
 
 func (o *options) engineOptions() (dind.Options, error) {
@@ -243,22 +255,11 @@ func splitList(s string) []string {
 
 func (o *options) action() (batch.Action, error) {
 	a := batch.Action{Output: o.output, InPlace: o.inPlace, Diff: o.diff, Check: o.check}
-	n := 0
-	for _, set := range []bool{o.output != "", o.inPlace, o.diff, o.check} {
-		if set {
-			n++
-		}
-	}
-	if n > 1 {
-		return a, exitcode.UsageError("--output, --in-place, --diff and --check exclude each other: pass one")
-	}
-	return a, nil
+	return a, exclusive("pass one",
+		flag{"output", o.output != ""}, flag{"in-place", o.inPlace}, flag{"diff", o.diff}, flag{"check", o.check})
 }
 
-// canPrompt reports whether a person can answer questions: both standard
-// input and output are terminals.
-func canPrompt(in io.Reader, out io.Writer) bool {
-	fi, ok1 := in.(*os.File)
-	fo, ok2 := out.(*os.File)
-	return ok1 && ok2 && isatty.IsTerminal(fi.Fd()) && isatty.IsTerminal(fo.Fd())
+// streams are ios for the batch front end.
+func streams(ios *iostreams.IOStreams) batch.Streams {
+	return batch.Streams{In: ios.In, Out: ios.Out, Err: ios.ErrOut}
 }

@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/tcdind/tcdind/batch"
+	"github.com/tcdind/tcdind/internal/iostreams"
 )
 
 // runCLI runs the command line with args and returns its exit status,
@@ -15,7 +16,7 @@ import (
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, batch.Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+	code := run(context.Background(), args, testIO(strings.NewReader(""), &out, &errOut))
 	return code, out.String(), errOut.String()
 }
 
@@ -122,4 +123,11 @@ func TestFlagsThatDoNotApply(t *testing.T) {
 	if code, _, errOut := runCLI(t, "--template", stackTemplate, "--mode", "privileged", "--sudo-image", "--minimal=false", "--check"); code == 2 {
 		t.Errorf("--sudo-image with privileged: %s", errOut)
 	}
+}
+
+// testIO are streams that are no terminal.
+func testIO(in io.Reader, out, errOut io.Writer) *iostreams.IOStreams {
+	ios, _, _, _ := iostreams.Test()
+	ios.In, ios.Out, ios.ErrOut = in, out, errOut
+	return ios
 }

@@ -27,13 +27,13 @@ func testFaults(t *testing.T, e *stackEnv) {
 	}
 
 	t.Run("FailedChangeSetNoChanges", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-nochange", nil, "")
 		p.Rewrite("DescribeChangeSet", func(_ int, _ url.Values, body []byte) []byte {
 			return awsproxy.SetChangeSetStatus(body, "FAILED", noChangesReason)
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-nochange", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-nochange", "privileged")...)
 		if code != 0 {
 			t.Fatalf("exit %d, want 0\n%s", code, errOut)
 		}
@@ -49,13 +49,13 @@ func testFaults(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("ValidationErrorNoUpdates", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-noupdates", nil, "")
 		p.Intercept("CreateChangeSet", func(int, url.Values) *awsproxy.Reply {
 			return awsproxy.ErrorReply(400, "ValidationError", "No updates are to be performed.")
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-noupdates", "socket")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-noupdates", "socket")...)
 		if code != 0 || !strings.Contains(errOut, "nothing to change") {
 			t.Fatalf("exit %d, want 0 and nothing to change\n%s", code, errOut)
 		}
@@ -65,7 +65,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("Rollback", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-rollback", nil, "")
 		id := e.stackID("tc-rollback")
@@ -94,7 +94,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 			}
 			return awsproxy.EventsReply("tc-rollback", id, append(append(rest, first...), old...))
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-rollback", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-rollback", "privileged")...)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -117,7 +117,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("ThrottlingRetried", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-throttle", nil, "")
 		throttle := func(n int, _ url.Values) *awsproxy.Reply {
@@ -129,7 +129,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 		for _, a := range []string{"DescribeStacks", "GetTemplate", "CreateChangeSet", "DescribeChangeSet", "ExecuteChangeSet", "DescribeStackEvents"} {
 			p.Intercept(a, throttle)
 		}
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-throttle", "socket")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-throttle", "socket")...)
 		if code != 0 {
 			t.Fatalf("exit %d, want 0 after retries\n%s", code, errOut)
 		}
@@ -141,7 +141,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("ServerError", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-5xx", nil, "")
 		// One 503 is retried ...
@@ -151,7 +151,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 			}
 			return nil
 		})
-		if code, _, errOut := runStack(ctx, p.URL, "", "--stack", "tc-5xx", "--mode", "socket", "--check"); code != 3 {
+		if code, _, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-5xx", "--mode", "socket", "--check"); code != 3 {
 			t.Errorf("after one 503: exit %d, want 3\n%s", code, errOut)
 		}
 		// ... a lasting 500 is reported in one line.
@@ -159,7 +159,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 		p.Intercept("GetTemplate", func(int, url.Values) *awsproxy.Reply {
 			return awsproxy.ErrorReply(500, "InternalFailure", "We encountered an internal error. Please try again.")
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", "--stack", "tc-5xx", "--mode", "socket", "--check")
+		code, _, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-5xx", "--mode", "socket", "--check")
 		if code != 1 {
 			t.Fatalf("lasting 500: exit %d, want 1\n%s", code, errOut)
 		}
@@ -172,7 +172,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("StackBusy", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-busy", nil, "")
 		for _, status := range []string{"UPDATE_IN_PROGRESS", "ROLLBACK_COMPLETE", "REVIEW_IN_PROGRESS", "UPDATE_ROLLBACK_FAILED"} {
@@ -180,7 +180,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 			p.Rewrite("DescribeStacks", func(_ int, _ url.Values, body []byte) []byte {
 				return awsproxy.SetStackStatus(body, status)
 			})
-			code, _, errOut := runStack(ctx, p.URL, "", apply("tc-busy", "socket")...)
+			code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-busy", "socket")...)
 			if code != 1 {
 				t.Errorf("%s: exit %d, want 1\n%s", status, code, errOut)
 			}
@@ -192,7 +192,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("InterruptedBeforeExecution", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-sigint", nil, "")
 		ctx, cancel := context.WithCancel(context.Background())
@@ -201,7 +201,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 			cancel() // ctrl+c while the change set is being created
 			return awsproxy.SetChangeSetStatus(body, "CREATE_IN_PROGRESS", "")
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-sigint", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-sigint", "privileged")...)
 		if code != 130 {
 			t.Fatalf("exit %d, want 130\n%s", code, errOut)
 		}
@@ -216,7 +216,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("InterruptedAfterExecution", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-sigint2", nil, "")
 		ctx, cancel := context.WithCancel(context.Background())
@@ -232,7 +232,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 			}
 			return body
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-sigint2", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-sigint2", "privileged")...)
 		if code != 4 {
 			t.Fatalf("exit %d, want 4 (the update goes on)\n%s", code, errOut)
 		}
@@ -240,7 +240,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("InterruptedAfterUpdateEnded", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-sigint3", nil, "")
 		ctx, cancel := context.WithCancel(context.Background())
@@ -251,14 +251,14 @@ func testFaults(t *testing.T, e *stackEnv) {
 		})
 		// The stack's status says the update ended: that is reported, not
 		// "goes on".
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-sigint3", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-sigint3", "privileged")...)
 		if code != 0 || !strings.Contains(errOut, "stack tc-sigint3 updated (UPDATE_COMPLETE)") || strings.Contains(errOut, "goes on") {
 			t.Fatalf("exit %d, want 0 and the update reported\n%s", code, errOut)
 		}
 	})
 
 	t.Run("MissingCapability", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-caps", nil, "")
 		// The stack's own capabilities are passed on ...
@@ -268,7 +268,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 		p.Intercept("CreateChangeSet", func(int, url.Values) *awsproxy.Reply {
 			return awsproxy.ErrorReply(400, "InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_NAMED_IAM]")
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-caps", "socket")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-caps", "socket")...)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -283,13 +283,13 @@ func testFaults(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("Confirm", func(t *testing.T) {
-		withHook(t, func(r *batch.StackRun, c *awsclient.Config) {
+		cli := withHook(func(r *batch.StackRun, c *awsclient.Config) {
 			fast(r, c)
 			r.Interactive = true // a terminal
 		})
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-confirm", nil, "")
-		code, _, errOut := runStack(ctx, p.URL, "n\n", "--stack", "tc-confirm", "--mode", "socket", "--apply")
+		code, _, errOut := cli.runStack(ctx, p.URL, "n\n", "--stack", "tc-confirm", "--mode", "socket", "--apply")
 		if code != 1 || !strings.Contains(errOut, "[y/N]") {
 			t.Fatalf("answered n: exit %d, want 1 after a y/N question\n%s", code, errOut)
 		}
@@ -301,12 +301,12 @@ func testFaults(t *testing.T, e *stackEnv) {
 			t.Errorf("answered n: calls %v, change sets %v", p.Actions(), e.changeSets("tc-confirm"))
 		}
 		// A lost answer (standard input closed) is no yes.
-		code, _, errOut = runStack(ctx, p.URL, "", "--stack", "tc-confirm", "--mode", "socket", "--apply")
+		code, _, errOut = cli.runStack(ctx, p.URL, "", "--stack", "tc-confirm", "--mode", "socket", "--apply")
 		if code != 1 || !strings.Contains(errOut, "tcdind: not executed: no answer came (standard input closed); change set") {
 			t.Fatalf("no answer: exit %d\n%s", code, errOut)
 		}
 		e.noChangeSetLeft(t, "tc-confirm")
-		code, _, errOut = runStack(ctx, p.URL, "y\n", "--stack", "tc-confirm", "--mode", "socket", "--apply")
+		code, _, errOut = cli.runStack(ctx, p.URL, "y\n", "--stack", "tc-confirm", "--mode", "socket", "--apply")
 		if code != 0 {
 			t.Fatalf("answered y: exit %d\n%s", code, errOut)
 		}

@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/tcdind/tcdind/batch"
 	"github.com/tcdind/tcdind/internal/awsproxy"
 )
 
@@ -28,13 +27,13 @@ func testNested(t *testing.T, e *stackEnv) {
 
 	// A stack with a ParentId is refused for --apply; --diff still works.
 	t.Run("ApplyOnNestedRefused", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-child", nil, "")
 		p.Rewrite("DescribeStacks", func(_ int, _ url.Values, body []byte) []byte {
 			return bytes.Replace(body, []byte("</StackStatus>"), []byte("</StackStatus><ParentId>arn:aws:cloudformation:us-east-1:123456789012:stack/tc-root/0f1e</ParentId>"), 1)
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", "--stack", "tc-child", "--mode", "socket", "--apply", "--yes")
+		code, _, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-child", "--mode", "socket", "--apply", "--yes")
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -42,7 +41,7 @@ func testNested(t *testing.T, e *stackEnv) {
 		if p.Count("CreateChangeSet") != 0 {
 			t.Errorf("calls %v", p.Actions())
 		}
-		code, out, errOut := runStack(ctx, p.URL, "", "--stack", "tc-child", "--mode", "socket", "--diff")
+		code, out, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-child", "--mode", "socket", "--diff")
 		if code != 0 || !strings.Contains(out, "+") {
 			t.Errorf("--diff on a nested stack: exit %d\n%s", code, errOut)
 		}
@@ -50,7 +49,7 @@ func testNested(t *testing.T, e *stackEnv) {
 
 	// A root stack without an agent names its nested stack that has one.
 	t.Run("RootNamesNestedAgent", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		bucket := "tc-nested-bucket"
 		if _, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
@@ -65,7 +64,7 @@ func testNested(t *testing.T, e *stackEnv) {
 		}
 		root := "Resources:\n  Agents:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: https://s3.us-east-1.amazonaws.com/" + bucket + "/child.yaml\n      Parameters:\n        DatabasePassword: x\n"
 		e.createStack("tc-root", []byte(root), "")
-		code, _, errOut := runStack(ctx, p.URL, "", "--stack", "tc-root", "--mode", "socket", "--apply", "--yes")
+		code, _, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-root", "--mode", "socket", "--apply", "--yes")
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -87,7 +86,7 @@ func testMessages(t *testing.T, e *stackEnv) {
 			{[]string{"--region", "us-east-1", "--endpoint-url", "not a url"}, `--endpoint-url "not a url" is not an http or https URL`},
 		} {
 			var out, errOut bytes.Buffer
-			code := run(ctx, append(c.args, "--stack", "tc", "--mode", "socket", "--diff"), batch.Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+			code := run(ctx, append(c.args, "--stack", "tc", "--mode", "socket", "--diff"), testIO(strings.NewReader(""), &out, &errOut))
 			if code != 2 {
 				t.Errorf("%v: exit %d, want 2\n%s", c.args, code, errOut.String())
 			}
@@ -102,7 +101,7 @@ func testMessages(t *testing.T, e *stackEnv) {
 		t.Setenv("AWS_REGION", "")
 		t.Setenv("AWS_DEFAULT_REGION", "")
 		var out, errOut bytes.Buffer
-		code := run(ctx, []string{"--stack", "tc", "--mode", "socket", "--diff"}, batch.Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+		code := run(ctx, []string{"--stack", "tc", "--mode", "socket", "--diff"}, testIO(strings.NewReader(""), &out, &errOut))
 		if code != 2 || errOut.String() != "tcdind: no AWS region: pass --region or set AWS_REGION\n" {
 			t.Errorf("exit %d, stderr %q", code, errOut.String())
 		}
@@ -110,14 +109,14 @@ func testMessages(t *testing.T, e *stackEnv) {
 
 	// An endpoint that answers HTML is named with its status and URL.
 	t.Run("NotAnAWSAnswer", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(404)
 			io.WriteString(w, "<html><body>Not Found</body></html>")
 		}))
 		defer srv.Close()
-		code, _, errOut := runStack(ctx, srv.URL, "", "--stack", "tc", "--mode", "socket", "--diff")
+		code, _, errOut := cli.runStack(ctx, srv.URL, "", "--stack", "tc", "--mode", "socket", "--diff")
 		if code != 1 {
 			t.Fatalf("exit %d\n%s", code, errOut)
 		}
@@ -153,13 +152,13 @@ func testMessages(t *testing.T, e *stackEnv) {
 	// The capability advice is a complete command: every parameter kept,
 	// the stack's own capabilities, the region.
 	t.Run("CapabilityAdvice", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-caps2", nil, "")
 		p.Intercept("CreateChangeSet", func(int, url.Values) *awsproxy.Reply {
 			return awsproxy.ErrorReply(400, "InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_NAMED_IAM]")
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", "--stack", "tc-caps2", "--mode", "socket", "--apply", "--yes")
+		code, _, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-caps2", "--mode", "socket", "--apply", "--yes")
 		if code != 1 {
 			t.Fatalf("exit %d\n%s", code, errOut)
 		}

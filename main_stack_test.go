@@ -30,6 +30,7 @@ import (
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/batch"
 	"github.com/tcdind/tcdind/internal/awsproxy"
+	"github.com/tcdind/tcdind/internal/iostreams"
 	"github.com/tcdind/tcdind/internal/motoserver"
 )
 
@@ -79,10 +80,20 @@ func fast(r *batch.StackRun, c *awsclient.Config) {
 	c.RequestTimeout = 5 * time.Second
 }
 
-func withHook(t *testing.T, hook func(*batch.StackRun, *awsclient.Config)) {
-	t.Helper()
-	stackRunHook = hook
-	t.Cleanup(func() { stackRunHook = nil })
+// cli runs the command line in-process; its runF adjusts a --stack run
+// before it starts (cli/cli's runF injection, no package-level hook).
+type cli struct{ runF stackRunF }
+
+// withHook is the command line whose stack runs hook adjusts.
+func withHook(hook func(*batch.StackRun, *awsclient.Config)) cli {
+	return cli{runF: func(ctx context.Context, r *batch.StackRun, cfg awsclient.Config, s batch.Streams) error {
+		hook(r, &cfg)
+		return runStackRun(ctx, r, cfg, s)
+	}}
+}
+
+func (c cli) run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
+	return runWith(ctx, args, ios, c.runF)
 }
 
 // createStack creates a stack from the TeamCity fixture (or body) with a
@@ -162,9 +173,13 @@ func (e *stackEnv) stackStatus(name string) (string, []cfntypes.Tag) {
 // standard output and standard error. stdin is the terminal's input when
 // the hook makes the run interactive.
 func runStack(ctx context.Context, endpoint, stdin string, args ...string) (int, string, string) {
+	return cli{}.runStack(ctx, endpoint, stdin, args...)
+}
+
+func (c cli) runStack(ctx context.Context, endpoint, stdin string, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	args = append([]string{"--endpoint-url", endpoint, "--region", "us-east-1"}, args...)
-	code := run(ctx, args, batch.Streams{In: strings.NewReader(stdin), Out: &out, Err: &errOut})
+	code := c.run(ctx, args, testIO(strings.NewReader(stdin), &out, &errOut))
 	return code, out.String(), errOut.String()
 }
 
@@ -240,13 +255,13 @@ func TestStack(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("ApplyEachMode", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-modes", nil, "")
 		original := e.deployed("tc-modes")
 		for _, mode := range []string{"privileged", "socket", "none"} {
 			p.Reset()
-			code, out, errOut := runStack(ctx, p.URL, "", "--stack", "tc-modes", "--mode", mode, "--apply", "--yes", "--non-interactive")
+			code, out, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-modes", "--mode", mode, "--apply", "--yes", "--non-interactive")
 			if code != 0 {
 				t.Fatalf("%s: exit %d\n%s", mode, code, errOut)
 			}
@@ -284,15 +299,15 @@ func TestStack(t *testing.T) {
 	})
 
 	t.Run("RerunNothingToChange", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-rerun", nil, "")
-		if code, _, errOut := runStack(ctx, p.URL, "", "--stack", "tc-rerun", "--mode", "socket", "--apply", "--yes", "--non-interactive"); code != 0 {
+		if code, _, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-rerun", "--mode", "socket", "--apply", "--yes", "--non-interactive"); code != 0 {
 			t.Fatalf("first apply: exit %d\n%s", code, errOut)
 		}
 		before := len(e.changeSets("tc-rerun"))
 		p.Reset()
-		code, _, errOut := runStack(ctx, p.URL, "", "--stack", "tc-rerun", "--mode", "socket", "--apply", "--yes", "--non-interactive")
+		code, _, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-rerun", "--mode", "socket", "--apply", "--yes", "--non-interactive")
 		if code != 0 {
 			t.Fatalf("rerun: exit %d\n%s", code, errOut)
 		}
@@ -311,10 +326,10 @@ func TestStack(t *testing.T) {
 	})
 
 	t.Run("APICallCount", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-count", nil, "")
-		code, _, errOut := runStack(ctx, p.URL, "", "--stack", "tc-count", "--mode", "privileged", "--apply", "--yes", "--non-interactive")
+		code, _, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-count", "--mode", "privileged", "--apply", "--yes", "--non-interactive")
 		if code != 0 {
 			t.Fatalf("exit %d\n%s", code, errOut)
 		}
@@ -389,18 +404,18 @@ func TestStack(t *testing.T) {
 		if len(e.changeSets("tc-check")) != 0 {
 			t.Errorf("--check/--diff/--output created a change set")
 		}
-		withHook(t, fast)
-		if code, _, errOut := runStack(ctx, e.moto.URL, "", "--stack", "tc-check", "--mode", "privileged", "--apply", "--yes"); code != 0 {
+		cli := withHook(fast)
+		if code, _, errOut := cli.runStack(ctx, e.moto.URL, "", "--stack", "tc-check", "--mode", "privileged", "--apply", "--yes"); code != 0 {
 			t.Fatalf("apply: exit %d\n%s", code, errOut)
 		}
 		// By ARN too.
-		if code, _, errOut := runStack(ctx, e.moto.URL, "", "--stack", e.stackID("tc-check"), "--mode", "privileged", "--check"); code != 0 {
+		if code, _, errOut := cli.runStack(ctx, e.moto.URL, "", "--stack", e.stackID("tc-check"), "--mode", "privileged", "--check"); code != 0 {
 			t.Errorf("--check by ARN after apply: exit %d, want 0\n%s", code, errOut)
 		}
 	})
 
 	t.Run("LargeTemplateThroughS3", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		body, _ := os.ReadFile(stackTemplate)
 		var pad strings.Builder
@@ -417,7 +432,7 @@ func TestStack(t *testing.T) {
 		}
 		e.createStack("tc-large", nil, awsclient.TemplateURL("aws", "us-east-1", bucket, "seed/large.yaml", ""))
 
-		code, _, errOut := runStack(ctx, p.URL, "", "--stack", "tc-large", "--mode", "privileged", "--apply", "--yes")
+		code, _, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-large", "--mode", "privileged", "--apply", "--yes")
 		if code != 1 {
 			t.Fatalf("without --s3-bucket: exit %d, want 1\n%s", code, errOut)
 		}
@@ -427,7 +442,7 @@ func TestStack(t *testing.T) {
 		}
 
 		p.Reset()
-		code, _, errOut = runStack(ctx, p.URL, "", "--stack", "tc-large", "--mode", "privileged", "--apply", "--yes", "--s3-bucket", bucket)
+		code, _, errOut = cli.runStack(ctx, p.URL, "", "--stack", "tc-large", "--mode", "privileged", "--apply", "--yes", "--s3-bucket", bucket)
 		if code != 0 {
 			t.Fatalf("with --s3-bucket: exit %d\n%s", code, errOut)
 		}
@@ -451,6 +466,8 @@ func TestStack(t *testing.T) {
 	t.Run("Trust", func(t *testing.T) { testTrust(t, e) })
 	t.Run("Nested", func(t *testing.T) { testNested(t, e) })
 	t.Run("WizardHangUp", func(t *testing.T) { testWizardHangUp(t, e) })
+	t.Run("WizardAccessible", func(t *testing.T) { testWizardAccessible(t, e) })
+	t.Run("WizardStackFilter", func(t *testing.T) { testWizardStackFilter(t, e) })
 	t.Run("Messages", func(t *testing.T) { testMessages(t, e) })
 
 	t.Run("SideBySideWithAWSCLIDeploy", func(t *testing.T) { testAgainstAWSCLI(t, e) })

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/tcdind/tcdind/batch"
 )
 
 // The template half of the command line contract (cli.md): exit codes,
@@ -49,7 +47,7 @@ func TestTemplateStdinToStdout(t *testing.T) {
 	src, _ := os.ReadFile(fixture)
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"--template", "-", "--mode", "socket", "--output", "-"},
-		batch.Streams{In: bytes.NewReader(src), Out: &out, Err: &errOut})
+		testIO(bytes.NewReader(src), &out, &errOut))
 	if code != 0 || !strings.Contains(out.String(), "/var/run/docker.sock") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
 	}

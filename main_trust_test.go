@@ -63,7 +63,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 	// 1. A colleague's update between the read and the change set is not
 	// undone: no change set, exit 1 saying what moved.
 	t.Run("LostUpdateTemplate", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-lost", nil, "")
 		p.Intercept("DescribeStacks", func(n int, _ url.Values) *awsproxy.Reply {
@@ -72,7 +72,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			}
 			return nil
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-lost", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-lost", "privileged")...)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -88,7 +88,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("LostUpdateLastUpdatedTime", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-lost2", nil, "")
 		// As on AWS: the update shows in LastUpdatedTime alone.
@@ -98,7 +98,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			}
 			return body
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-lost2", "socket")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-lost2", "socket")...)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -110,7 +110,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 
 	// ... and one while the y/N question is open: not executed, deleted.
 	t.Run("LostUpdateAtTheQuestion", func(t *testing.T) {
-		withHook(t, func(r *batch.StackRun, c *awsclient.Config) {
+		cli := withHook(func(r *batch.StackRun, c *awsclient.Config) {
 			fast(r, c)
 			r.Interactive = true
 		})
@@ -122,7 +122,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			}
 			return nil
 		})
-		code, _, errOut := runStack(ctx, p.URL, "y\n", "--stack", "tc-lost3", "--mode", "privileged", "--apply")
+		code, _, errOut := cli.runStack(ctx, p.URL, "y\n", "--stack", "tc-lost3", "--mode", "privileged", "--apply")
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -142,7 +142,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 	// 3. ctrl+c while CreateChangeSet is in flight: its answer is waited
 	// for, then what it made is deleted and checked gone.
 	t.Run("CreateInFlight", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-inflight", nil, "")
 		gate := p.Hold("CreateChangeSet", nil)
@@ -154,7 +154,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			time.Sleep(300 * time.Millisecond) // AWS is slow to answer
 			gate.Release()
 		}()
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-inflight", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-inflight", "privileged")...)
 		if code != 130 {
 			t.Fatalf("exit %d, want 130\n%s", code, errOut)
 		}
@@ -180,12 +180,12 @@ func testTrust(t *testing.T, e *stackEnv) {
 		{"Dropped", awsproxy.Drop, "create change set"},
 	} {
 		t.Run("AmbiguousCreate"+c.name, func(t *testing.T) {
-			withHook(t, fast)
+			cli := withHook(fast)
 			p := awsproxy.New(t, e.moto.URL)
 			stack := "tc-ambiguous-" + strings.ToLower(c.name)
 			e.createStack(stack, nil, "")
 			p.Lose("CreateChangeSet", func(int) *awsproxy.Reply { return c.reply })
-			code, _, errOut := runStack(ctx, p.URL, "", apply(stack, "socket")...)
+			code, _, errOut := cli.runStack(ctx, p.URL, "", apply(stack, "socket")...)
 			if code != 1 {
 				t.Fatalf("exit %d, want 1\n%s", code, errOut)
 			}
@@ -204,7 +204,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 	// 5. ctrl+c while ExecuteChangeSet never reached AWS: the change set
 	// is still AVAILABLE, so it is deleted; nothing "goes on".
 	t.Run("ExecuteNeverArrived", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-exec-lost", nil, "")
 		before := e.deployed("tc-exec-lost")
@@ -216,7 +216,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			cancel()
 			gate.Lose()
 		}()
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-exec-lost", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-exec-lost", "privileged")...)
 		if code != 130 {
 			t.Fatalf("exit %d, want 130\n%s", code, errOut)
 		}
@@ -233,7 +233,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 	// ... and an ExecuteChangeSet whose answer was lost after AWS started
 	// the update: the change set's status says so, and it is followed.
 	t.Run("ExecuteAnswerLost", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-exec-500", nil, "")
 		p.Lose("ExecuteChangeSet", func(n int) *awsproxy.Reply {
@@ -250,7 +250,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			}
 			return nil
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-exec-500", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-exec-500", "privileged")...)
 		if code != 0 {
 			t.Fatalf("exit %d, want 0 (the update ran)\n%s", code, errOut)
 		}
@@ -265,7 +265,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 
 	// 6. A hung endpoint ends in the request timeout, not never.
 	t.Run("HungEndpoint", func(t *testing.T) {
-		withHook(t, func(r *batch.StackRun, c *awsclient.Config) {
+		cli := withHook(func(r *batch.StackRun, c *awsclient.Config) {
 			fast(r, c)
 			c.RequestTimeout = 300 * time.Millisecond
 		})
@@ -274,7 +274,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 		gate := p.Hold("GetTemplate", nil)
 		defer gate.Lose()
 		start := time.Now()
-		code, _, errOut := runStack(ctx, p.URL, "", "--stack", "tc-hung", "--mode", "socket", "--diff")
+		code, _, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-hung", "--mode", "socket", "--diff")
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -287,7 +287,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 	// ... and an update someone else cancelled ends the following on the
 	// stack's status, although no event of ours says so.
 	t.Run("CancelledBySomeoneElse", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-cancelled", nil, "")
 		id := e.stackID("tc-cancelled")
@@ -321,7 +321,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 		var errOut string
 		go func() {
 			defer close(done)
-			code, _, errOut = runStack(ctx, p.URL, "", apply("tc-cancelled", "privileged")...)
+			code, _, errOut = cli.runStack(ctx, p.URL, "", apply("tc-cancelled", "privileged")...)
 		}()
 		select {
 		case <-done:
@@ -340,7 +340,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 	// 7. Throttling while following: retried with back-off, in both front
 	// ends through changeset.Follower, for a bounded time.
 	t.Run("ThrottledWhileFollowing", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-throttled", nil, "")
 		p.Intercept("DescribeStackEvents", func(n int, _ url.Values) *awsproxy.Reply {
@@ -349,7 +349,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			}
 			return nil
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-throttled", "socket")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-throttled", "socket")...)
 		if code != 0 {
 			t.Fatalf("exit %d, want 0\n%s", code, errOut)
 		}
@@ -359,13 +359,13 @@ func testTrust(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("ThrottledForGood", func(t *testing.T) {
-		withHook(t, fast) // GiveUp 2 s
+		cli := withHook(fast) // GiveUp 2 s
 		p := awsproxy.New(t, e.moto.URL)
 		e.createStack("tc-throttled2", nil, "")
 		p.Intercept("DescribeStackEvents", func(int, url.Values) *awsproxy.Reply {
 			return awsproxy.ErrorReply(400, "Throttling", "Rate exceeded")
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", apply("tc-throttled2", "socket")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-throttled2", "socket")...)
 		if code != 4 {
 			t.Fatalf("exit %d, want 4\n%s", code, errOut)
 		}
@@ -377,7 +377,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 	// client tokens.
 	t.Run("SameSecond", func(t *testing.T) {
 		same := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-		withHook(t, func(r *batch.StackRun, c *awsclient.Config) {
+		cli := withHook(func(r *batch.StackRun, c *awsclient.Config) {
 			fast(r, c)
 			r.Now = func() time.Time { return same }
 		})
@@ -385,7 +385,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 		e.createStack("tc-same1", nil, "")
 		e.createStack("tc-same2", nil, "")
 		for _, s := range []string{"tc-same1", "tc-same2"} {
-			if code, _, errOut := runStack(ctx, p.URL, "", apply(s, "socket")...); code != 0 {
+			if code, _, errOut := cli.runStack(ctx, p.URL, "", apply(s, "socket")...); code != 0 {
 				t.Fatalf("%s: exit %d\n%s", s, code, errOut)
 			}
 		}
@@ -405,7 +405,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 	// caught: the change set adds a resource tcdind did not edit, which
 	// --yes refuses (set deleted); --allow-other-changes executes it.
 	t.Run("SwappedTemplate", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		bucket := "tc-swap-bucket"
 		if _, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
@@ -429,7 +429,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			}
 			return nil
 		})
-		code, _, errOut := runStack(ctx, p.URL, "", append(apply("tc-swap", "privileged"), "--s3-bucket", bucket)...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", append(apply("tc-swap", "privileged"), "--s3-bucket", bucket)...)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -452,14 +452,14 @@ func testTrust(t *testing.T, e *stackEnv) {
 
 	// The upload names the stack's account as the bucket's owner.
 	t.Run("ExpectedBucketOwner", func(t *testing.T) {
-		withHook(t, fast)
+		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		bucket := "tc-owner-bucket"
 		if _, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 			t.Fatal(err)
 		}
 		e.createStack("tc-owner", largeStackTemplate(t), "")
-		code, _, errOut := runStack(ctx, p.URL, "", append(apply("tc-owner", "socket"), "--s3-bucket", bucket)...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", append(apply("tc-owner", "socket"), "--s3-bucket", bucket)...)
 		if code != 0 {
 			t.Fatalf("exit %d\n%s", code, errOut)
 		}

@@ -8,9 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcdind/tcdind/awsclient"
-	"github.com/tcdind/tcdind/batch"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
+	"github.com/tcdind/tcdind/internal/iostreams"
 	"github.com/tcdind/tcdind/source"
 	"github.com/tcdind/tcdind/wizard"
 )
@@ -18,8 +18,8 @@ import (
 // wantsWizard reports whether this run asks questions: a person is at a
 // terminal, --non-interactive is absent, and the action writes a file (a
 // diff, a check or a template on standard output is for pipelines).
-func (o *options) wantsWizard(s batch.Streams) bool {
-	return o.templateFlagsAllowWizard() && canPrompt(s.In, s.Out)
+func (o *options) wantsWizard(ios *iostreams.IOStreams) bool {
+	return o.templateFlagsAllowWizard() && ios.CanPrompt()
 }
 
 // templateFlagsAllowWizard reports whether the flags of a run without
@@ -32,16 +32,16 @@ func (o *options) templateFlagsAllowWizard() bool {
 
 // wantsStackWizard reports whether a --stack run asks questions: a person
 // is at a terminal, and the flags ask neither for a pipeline (--diff,
-// --check, --output -), nor a scripted apply (--apply --yes), nor plain
-// line prompts (--accessible: the batch flow's y/N question serves them),
-// nor --non-interactive.
-func (o *options) wantsStackWizard(s batch.Streams) bool {
-	return o.stackFlagsAllowWizard() && canPrompt(s.In, s.Out)
+// --check, --output -), nor a scripted apply (--apply --yes), nor
+// --non-interactive. --accessible asks the wizard's questions as plain
+// line prompts, the change set's included.
+func (o *options) wantsStackWizard(ios *iostreams.IOStreams) bool {
+	return o.stackFlagsAllowWizard() && ios.CanPrompt()
 }
 
 func (o *options) stackFlagsAllowWizard() bool {
 	return !o.nonInteractive && !o.diff && !o.check && o.output != source.Stdin &&
-		!(o.apply && o.yes) && !o.accessibleAsked()
+		!(o.apply && o.yes)
 }
 
 func (o *options) accessibleAsked() bool {
@@ -49,7 +49,7 @@ func (o *options) accessibleAsked() bool {
 }
 
 // runWizard runs the interactive wizard with the flags' answers prefilled.
-func runWizard(cmd *cobra.Command, o *options, opts dind.Options, s batch.Streams) error {
+func runWizard(cmd *cobra.Command, o *options, opts dind.Options, ios *iostreams.IOStreams) error {
 	if o.inPlace && (o.template == "" || source.IsURL(o.template)) {
 		return exitcode.UsageError("--in-place needs --template to be a file")
 	}
@@ -79,7 +79,7 @@ func runWizard(cmd *cobra.Command, o *options, opts dind.Options, s batch.Stream
 			return awsclient.ResolveRegion(ctx, awsclient.Config{Profile: o.profile})
 		},
 	}
-	return wizard.Run(cmd.Context(), cfg, wizard.Streams{In: s.In, Out: s.Out, Err: s.Err})
+	return wizard.Run(cmd.Context(), cfg, wizard.Streams{In: ios.In, Out: ios.Out, Err: ios.ErrOut})
 }
 
 // envTrue reports whether the variable is set to something other than a

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-
-	"github.com/tcdind/tcdind/batch"
 )
 
 // Without a terminal the wizard never runs, whatever the flags.
 func TestWizardNeedsATerminal(t *testing.T) {
-	s := batch.Streams{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &bytes.Buffer{}}
+	s := testIO(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 	for _, o := range []options{{}, {template: "t.yaml"}, {accessible: true}} {
 		if o.wantsWizard(s) {
 			t.Errorf("%+v: the wizard would run without a terminal", o)
@@ -24,7 +22,8 @@ func TestWizardNeedsATerminal(t *testing.T) {
 }
 
 // In a terminal --stack runs the wizard unless the flags ask for a
-// pipeline, a scripted apply, plain prompts or no questions.
+// pipeline, a scripted apply or no questions; --accessible asks its
+// questions as plain prompts.
 func TestStackWizardFlags(t *testing.T) {
 	t.Setenv("ACCESSIBLE", "")
 	t.Setenv("TERM", "xterm")
@@ -41,7 +40,8 @@ func TestStackWizardFlags(t *testing.T) {
 		{options{stack: "tc", mode: "socket", check: true}, false},
 		{options{stack: "tc", mode: "socket", output: "-"}, false},
 		{options{stack: "tc", nonInteractive: true}, false},
-		{options{stack: "tc", accessible: true}, false},
+		{options{stack: "tc", accessible: true}, true},
+		{options{stack: "tc", accessible: true, apply: true, yes: true}, false},
 	} {
 		if got := c.o.stackFlagsAllowWizard(); got != c.want {
 			t.Errorf("%+v: wizard %v, want %v", c.o, got, c.want)
@@ -73,5 +73,25 @@ func TestEnvTrue(t *testing.T) {
 		if got := envTrue("TCDIND_TEST_ENV"); got != want {
 			t.Errorf("%q: %v, want %v", v, got, want)
 		}
+	}
+}
+
+// At a terminal (set on the test streams: no real one is needed) the
+// wizard runs, the stack wizard too, also for --accessible.
+func TestWizardAtATerminal(t *testing.T) {
+	t.Setenv("ACCESSIBLE", "")
+	t.Setenv("TERM", "xterm")
+	s := testIO(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+	s.SetStdinTTY(true)
+	s.SetStdoutTTY(true)
+	if !(&options{}).wantsWizard(s) || !(&options{accessible: true}).wantsWizard(s) {
+		t.Error("no wizard at a terminal")
+	}
+	if !(&options{stack: "tc"}).wantsStackWizard(s) || !(&options{stack: "tc", accessible: true}).wantsStackWizard(s) {
+		t.Error("no stack wizard at a terminal")
+	}
+	s.SetStdoutTTY(false) // piped into a file
+	if (&options{}).wantsWizard(s) {
+		t.Error("the wizard would draw into a pipe")
 	}
 }

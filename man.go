@@ -50,7 +50,34 @@ func manPage(root *cobra.Command) (string, error) {
 		WithSection("See also", "docker(1), cfn-lint(1), aws(1)\n"+
 			"JetBrains, TeamCity agent image: https://hub.docker.com/r/jetbrains/teamcity-agent")
 	page := m.Build(roff.NewDocument())
-	return retitle(page, manDate()), nil
+	return resynopsis(retitle(page, manDate())), nil
+}
+
+// manSynopsis is the page's synopsis: mango writes "[argument...]", and
+// tcdind takes none.
+const manSynopsis = `\fBtcdind\fP [\fIoptions\fP]
+.br
+\fBtcdind\fP \fB--template\fP \fIFILE\fP|\fIURL\fP|\fB-\fP \fB--mode\fP \fIMODE\fP [\fB--output\fP \fIPATH\fP|\fB--in-place\fP|\fB--diff\fP|\fB--check\fP] [\fIoptions\fP]
+.br
+\fBtcdind\fP \fB--stack\fP \fINAME\fP [\fB--region\fP \fIREGION\fP] [\fB--mode\fP \fIMODE\fP] [\fB--apply\fP [\fB--yes\fP]|\fB--output\fP \fIPATH\fP|\fB--diff\fP|\fB--check\fP] [\fIoptions\fP]
+.br
+\fBtcdind man\fP
+.br
+\fBtcdind completion\fP \fBbash\fP|\fBzsh\fP|\fBfish\fP|\fBpowershell\fP`
+
+// resynopsis replaces the body of the page's SYNOPSIS section.
+func resynopsis(page string) string {
+	const head = ".SH SYNOPSIS\n"
+	i := strings.Index(page, head)
+	if i < 0 {
+		return page
+	}
+	start := i + len(head)
+	end := strings.Index(page[start:], "\n.SH ")
+	if end < 0 {
+		return page
+	}
+	return page[:start] + manSynopsis + page[start+end:]
 }
 
 const manExitStatus = `0 done, also when there was nothing to change

@@ -11,31 +11,52 @@ import (
 	"github.com/tcdind/tcdind/batch"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
+	"github.com/tcdind/tcdind/internal/iostreams"
 )
 
-// stackRunHook, when set (by tests), adjusts a stack run before it starts:
-// shorter polls and retries, a stand-in for a terminal.
-var stackRunHook func(*batch.StackRun, *awsclient.Config)
+// stackRunF runs a --stack run of the batch flow once the flags made it:
+// the run, and the AWS configuration its client is made from. The command
+// takes it as cli/cli's commands take their runF: tests pass one that
+// adjusts the run (shorter polls and retries, a stand-in for a terminal)
+// and then calls runStackRun.
+type stackRunF func(ctx context.Context, r *batch.StackRun, cfg awsclient.Config, s batch.Streams) error
+
+// runStackRun is the stackRunF of a real run: it makes the client from cfg
+// when the run needs one, and runs.
+func runStackRun(ctx context.Context, r *batch.StackRun, cfg awsclient.Config, s batch.Streams) error {
+	r.Client = func(ctx context.Context) (batch.StackClient, error) {
+		c, err := newAWSClient(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		r.Where = awsFlags(c.Region(), cfg.Profile)
+		return c, nil
+	}
+	return r.Run(ctx, s)
+}
 
 // executeStack runs --stack: read an existing stack's template, then write,
 // diff, check or --apply it. AWS configuration is loaded only here, and only
 // after the flags were checked.
-func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batch.Action, s batch.Streams) error {
+func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batch.Action, ios *iostreams.IOStreams, runF stackRunF) error {
+	if err := exclusive("pass one", flag{"template", o.template != ""}, flag{"stack", true}); err != nil {
+		return err
+	}
 	switch {
-	case o.template != "":
-		return exitcode.UsageError("--template and --stack exclude each other: pass one")
 	case o.inPlace:
 		return exitcode.UsageError("--in-place needs --template; with --stack pass --output PATH or --apply")
-	case o.apply && (action.Output != "" || action.Diff || action.Check):
-		return exitcode.UsageError("--apply excludes --output, --diff and --check: see the change with --diff first, then --apply")
 	case o.allowOtherChanges && !o.apply:
 		return exitcode.UsageError("--allow-other-changes goes with --apply")
+	}
+	if err := excludes(flag{"apply", o.apply}, "see the change with --diff first, then --apply",
+		flag{"output", action.Output != ""}, flag{"diff", action.Diff}, flag{"check", action.Check}); err != nil {
+		return err
 	}
 	if err := o.checkAWSFlags(); err != nil {
 		return err
 	}
-	if o.wantsStackWizard(s) {
-		return runWizard(cmd, o, opts, s)
+	if o.wantsStackWizard(ios) {
+		return runWizard(cmd, o, opts, ios)
 	}
 	switch {
 	case opts.Mode == "":
@@ -49,21 +70,10 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 		Apply:             o.apply,
 		Yes:               o.yes,
 		AllowOtherChanges: o.allowOtherChanges,
-		Interactive:       !o.nonInteractive && canPrompt(s.In, s.Out),
+		Interactive:       !o.nonInteractive && ios.CanPrompt(),
 		S3Bucket:          o.s3Bucket,
 	}
-	if stackRunHook != nil {
-		stackRunHook(run, &cfg)
-	}
-	run.Client = func(ctx context.Context) (batch.StackClient, error) {
-		c, err := newAWSClient(ctx, cfg)
-		if err != nil {
-			return nil, err
-		}
-		run.Where = awsFlags(c.Region(), o.profile)
-		return c, nil
-	}
-	return run.Run(cmd.Context(), s)
+	return runF(cmd.Context(), run, cfg, streams(ios))
 }
 
 // newAWSClient loads the AWS configuration; a missing region is a usage

@@ -156,3 +156,12 @@ func SaveIntro(stack bool) string {
 func ChangeSetDeleted(changeSet, stack string) string {
 	return "change set " + changeSet + " deleted, stack " + stack + " unchanged"
 }
+
+// BucketIntro stands above the S3 bucket question.
+func BucketIntro(size, limit int) string {
+	return fmt.Sprintf("The patched template is %d bytes, over CloudFormation's limit of %d bytes for a template sent inline: tcdind uploads it to an S3 bucket of yours (under tcdind/<stack>/) and passes its URL. The bucket must be in the stack's account. Flag: --s3-bucket.", size, limit)
+}
+
+// ReviewNeedsBucket is the review's action line when the change set needs
+// an S3 bucket first.
+const ReviewNeedsBucket = "Press enter to name an S3 bucket for the template (it is over 51,200 bytes), then create a change set; nothing changes before you execute it. s saves to a file instead."

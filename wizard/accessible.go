@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -65,6 +67,14 @@ func (p *prompter) ask(f huh.Field) error {
 	p.in.n = 0
 	done := make(chan error, 1)
 	go func() {
+		// huh v1.0.0's accessible select indexes its options with the
+		// answer read, and panics (index -1) when the input ends first: an
+		// ended input is no answer, never a crash.
+		defer func() {
+			if r := recover(); r != nil {
+				done <- exitcode.ErrInterrupted
+			}
+		}()
 		done <- huh.NewForm(huh.NewGroup(f)).
 			WithAccessible(true).
 			WithInput(p.in).
@@ -95,239 +105,322 @@ func (p *prompter) say(format string, args ...any) {
 	fmt.Fprintf(p.out, format+"\n", args...)
 }
 
-// runAccessible asks the wizard's questions as plain line prompts, for
-// screen readers: no colour, no cursor movement, one question at a time.
+// runAccessible walks the wizard's flow (flow.go) as plain line prompts,
+// for screen readers: no colour, no cursor movement, one question at a
+// time. It drives the same model as the screens: each question screen's
+// huh field is asked with huh's accessible mode and submitted as the form
+// would be, the work the screens start (loading, listing, the change set,
+// the update) runs to its end, and what a screen shows is said as plain
+// text. The run owns the AWS session and closes it here, as Run does.
 func runAccessible(ctx context.Context, cfg Config, s Streams) error {
 	lipgloss.SetColorProfile(termenv.Ascii)
-	p := &prompter{ctx: ctx, in: newLineReader(s.In), out: s.Out}
-	a := newAnswers(cfg)
-	plain := render.NewStyles(false)
+	cfg.NoColor, cfg.still = true, true
+	sess := newSession(ctx, cfg.Client)
+	m := newModel(ctx, cfg, sess)
+	m.plain = true
+	d := &driver{ctx: ctx, m: m, p: &prompter{ctx: ctx, in: newLineReader(s.In), out: s.Out}}
 
-	p.say("tcdind enables Docker-in-Docker on the TeamCity build agent of a CloudFormation template.")
-	p.say("Answer each question and press enter; an empty answer takes the default. Nothing is written before the last question.")
-	p.say("")
-
-	askTemplate := cfg.Template == ""
-	if askTemplate {
-		for {
-			if err := p.ask(huh.NewSelect[sourceKind]().
-				Title("Where is the TeamCity stack's template?").
-				Options(
-					huh.NewOption("A template file or URL", sourceTemplate),
-					huh.NewOption("An existing CloudFormation stack", sourceStack),
-				).
-				Value(&a.source)); err != nil {
-				return err
-			}
-			if a.source == sourceTemplate {
-				break
-			}
-			p.say("For a running stack, plain prompts come from: tcdind --stack NAME --mode MODE --apply (it shows the change set and asks before executing it). Or save the stack's template to a file and choose the first answer.")
-			p.say("")
-			a.source = sourceTemplate
-		}
+	d.p.say("tcdind enables Docker-in-Docker on the TeamCity build agent of a CloudFormation template or stack.")
+	d.p.say("Answer each question and press enter; an empty answer takes the default. Nothing is written or changed before you confirm it.")
+	d.p.say("")
+	err := d.run()
+	if err != nil && errors.Is(err, exitcode.ErrInterrupted) {
+		// ctrl+c, or the input ended: leave as the screens do (a change
+		// set shown is deleted and named), whatever the context says.
+		d.draining = true
+		_, _ = d.exec(m.quit())
 	}
-
-	// The template: asked until one loads.
-	for {
-		if askTemplate {
-			if err := p.ask(huh.NewInput().
-				Title("Template file or https URL (empty: JetBrains' published template, " + source.JetBrainsTemplateURL + "):").
-				Value(&a.templateArg)); err != nil {
-				return err
-			}
-		}
-		arg := a.templateArgOrDefault()
-		if source.IsURL(arg) {
-			p.say("Downloading %s …", arg)
-		}
-		src, err := cfg.load(ctx, arg)
-		var t *dind.Template
-		if err == nil {
-			t, err = parse(src, cfg.Containers)
-		}
-		if err == nil {
-			a.loaded(cfg, src, t)
-			break
-		}
-		if ctx.Err() != nil {
-			return exitcode.ErrInterrupted
-		}
-		e := errorFor(err, "Could not load the template", stepTemplate)
-		if src == nil && source.IsURL(arg) {
-			e.hint = "Offline? Give the path of a template file instead."
-		}
-		p.say("Error: %s: %s", e.title, e.detail)
-		if src == nil && source.IsURL(arg) {
-			p.say("%s", e.hint)
-		}
-		p.say("")
-		askTemplate = true
+	// Nothing the wizard started goes on after it.
+	closeErr := m.Close()
+	for _, w := range sess.Warnings() {
+		d.p.say("Warning: %s", w)
 	}
-	// No agent by the rule: which container is it?
-	for len(a.tmpl.Agents()) == 0 {
-		var opts []huh.Option[string]
-		for _, c := range containerChoices(a.parsed) {
-			opts = append(opts, huh.NewOption(c[0], c[1]))
-		}
-		name := opts[0].Value
-		if err := p.ask(huh.NewSelect[string]().Title(containerTitle).Options(opts...).Value(&name)); err != nil {
-			return err
-		}
-		if err := a.nameAgent(cfg, name); err != nil {
-			p.say("Error: %s", err)
-			p.say("")
-		}
-	}
-	agents := a.tmpl.Agents()
-
-	askTaskDef := func() error {
-		var opts []huh.Option[string]
-		for _, td := range agents {
-			opts = append(opts, huh.NewOption(taskDefLabel(td), td.LogicalID))
-		}
-		opts = append(opts, huh.NewOption(fmt.Sprintf("All %d of them", len(agents)), allTaskDefinitions))
-		if a.taskDef == "" {
-			a.taskDef = agents[0].LogicalID
-		}
-		a.taskDefs = nil
-		return p.ask(huh.NewSelect[string]().
-			Title(fmt.Sprintf("This template has %d agent task definitions. Which one?", len(agents))).
-			Options(opts...).
-			Value(&a.taskDef))
-	}
-	if len(agents) > 1 && len(cfg.TaskDefinitions) == 0 {
-		if err := askTaskDef(); err != nil {
-			return err
-		}
-	}
-
-	if cfg.Mode == "" {
-		p.say("Now: %s.", a.currentModes())
-		p.say("")
-		for _, mode := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged} {
-			p.say("About %s mode. %s", mode, render.SecurityNote(mode).Plain(0))
-			p.say("")
-		}
-		var opts []huh.Option[dind.Mode]
-		for _, mode := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged, dind.ModeNone} {
-			opts = append(opts, huh.NewOption(modeSentence(mode), mode))
-		}
-		if a.mode == dind.ModeMixed {
-			a.mode = dind.ModeSocket
-		}
-		if err := p.ask(huh.NewSelect[dind.Mode]().
-			Title("Which Docker-in-Docker mode?").
-			Options(opts...).
-			Value(&a.mode)); err != nil {
-			return err
-		}
-		if recipeApplies(a.mode) && !cfg.RecipeGiven {
-			var ropts []huh.Option[recipe]
-			for _, c := range recipeChoices(a.mode) {
-				ropts = append(ropts, huh.NewOption(c.label+". "+c.about, c.recipe))
-			}
-			a.recipe = recipeComplete
-			if err := p.ask(huh.NewSelect[recipe]().
-				Title("Which recipe for " + string(a.mode) + " mode?").
-				Options(ropts...).
-				Value(&a.recipe)); err != nil {
-				return err
-			}
-		}
-	}
-
-	res, err := a.apply()
-	for err != nil {
-		var sel *dind.SelectionError
-		var refused *dind.RefusedError
-		if len(agents) > 1 && (errors.As(err, &sel) || errors.As(err, &refused)) {
-			p.say("Error: %s", err)
-			if err := askTaskDef(); err != nil {
-				return err
-			}
-			res, err = a.apply()
-			continue
-		}
+	switch {
+	case closeErr != nil:
+		return closeErr
+	case m.out.err != nil:
+		return m.out.err
+	case err != nil:
 		return err
 	}
-
-	p.say("")
-	if !res.Changed {
-		p.say("Nothing to change: %s is already in %s mode. Nothing written.", joinTargets(res), a.mode)
-		return nil
-	}
-	p.say("Review: %d %s to %s, %s mode.", len(res.Changes), plural(len(res.Changes), "change", "changes"), joinTargets(res), a.mode)
-	p.say("%s", plain.Changes(res, 0))
-	for _, w := range res.Warnings {
-		p.say("Warning: %s", w)
-	}
-	if note := render.SecurityNote(a.mode); note.Risky {
-		p.say("")
-		p.say("%s", note.Plain(0))
-	}
-	p.say("")
-	showDiff := false
-	if err := p.ask(huh.NewConfirm().Title("Read the whole diff?").Value(&showDiff)); err != nil {
-		return err
-	}
-	if showDiff {
-		p.say("%s", render.UnifiedDiff(displayName(a.src), a.src.Bytes, res.Output))
-	}
-
-	for {
-		if a.explicitOut {
-			write := true
-			if err := p.ask(huh.NewConfirm().Title("Write " + a.output + "?").Value(&write)); err != nil {
-				return err
-			}
-			if !write {
-				p.say("Nothing written.")
-				return exitcode.ErrInterrupted
-			}
-		} else {
-			if err := p.ask(huh.NewInput().
-				Title("Save the patched template as (empty: " + a.output + "):").
-				Value(&a.output).
-				Validate(func(s string) error {
-					if s == "" {
-						return nil
-					}
-					return checkOutput(s)
-				})); err != nil {
-				return err
-			}
-			if outputExists(a.output) {
-				replace := false
-				if err := p.ask(huh.NewConfirm().Title(a.output + " already exists. Replace it?").Value(&replace)); err != nil {
-					return err
-				}
-				if !replace {
-					continue
-				}
-			}
-		}
-		if err := save(a.output, res.Output); err != nil {
-			p.say("Error: could not save: %s. Nothing was written.", err)
-			a.explicitOut = false
-			continue
-		}
-		break
-	}
-	p.say("Wrote %s.", a.output)
-	p.say("Next: deploy it with aws cloudformation deploy --template-file %s --stack-name STACK --capabilities CAPABILITY_IAM", shellQuote(a.output))
-	return nil
+	return m.Outcome()
 }
 
-func joinTargets(res *dind.Result) string {
-	s := ""
-	for i, t := range res.Targets {
-		if i > 0 {
-			s += ", "
+// driver runs the model without a terminal program: commands are run one
+// after the other and their messages handed to the model, and when no
+// work is left the screen shown is asked or said.
+type driver struct {
+	ctx context.Context
+	m   *Model
+	p   *prompter
+	// said is the last busy line said; events the events said so far.
+	said   string
+	events int
+	// draining: leaving after an interruption, the context no longer
+	// stops the commands (the change set must be deleted).
+	draining bool
+}
+
+// run drives the model from its first screen until it quits.
+func (d *driver) run() error {
+	cmd := d.m.Init()
+	for {
+		quit, err := d.exec(cmd)
+		if err != nil || quit {
+			return err
 		}
-		s += t
+		if cmd, err = d.turn(); err != nil {
+			return err
+		}
 	}
-	return s
+}
+
+// exec runs cmd and every command its messages lead to, until none is
+// left or the model quits.
+func (d *driver) exec(cmd tea.Cmd) (quit bool, err error) {
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		if !d.draining && d.ctx.Err() != nil {
+			return false, exitcode.ErrInterrupted
+		}
+		d.announce()
+		switch msg := c().(type) {
+		case nil:
+		case tea.QuitMsg:
+			return true, nil
+		case tea.BatchMsg:
+			queue = append(append([]tea.Cmd{}, msg...), queue...)
+		default:
+			_, next := d.m.Update(msg)
+			d.sayEvents()
+			queue = append([]tea.Cmd{next}, queue...)
+		}
+	}
+	if !d.draining && d.ctx.Err() != nil {
+		return false, exitcode.ErrInterrupted
+	}
+	return false, nil
+}
+
+// turn asks or says the screen shown once its work is done, and returns
+// what the answer leads to.
+func (d *driver) turn() (tea.Cmd, error) {
+	m := d.m
+	d.said = ""
+	if m.err != nil {
+		return d.problem()
+	}
+	switch m.step {
+	case stepReview:
+		return d.review()
+	case stepDone:
+		d.done()
+		return tea.Quit, nil
+	}
+	a, ok := m.screen(m.step).(asker)
+	if !ok {
+		return nil, fmt.Errorf("wizard: the %s screen has no question to ask", m.step)
+	}
+	if in, ok := a.(introducer); ok {
+		if text := in.intro(m); text != "" {
+			d.p.say("%s", text)
+			d.p.say("")
+		}
+	}
+	f := a.field(m)
+	if in, ok := f.(*huh.Input); ok {
+		// huh's accessible input keeps its value on an empty answer
+		// without saying it.
+		if v, _ := in.GetValue().(string); v != "" {
+			d.p.say("An empty answer keeps %s.", v)
+		}
+	}
+	if err := d.p.ask(f); err != nil {
+		return nil, err
+	}
+	return a.submit(m), nil
+}
+
+// problem says an error screen and goes where its esc would.
+func (d *driver) problem() (tea.Cmd, error) {
+	m := d.m
+	e := m.err
+	d.p.say("Problem: %s.", e.title)
+	if e.detail != "" {
+		d.p.say("%s", render.Capitalize(e.detail))
+	}
+	d.p.say("")
+	if e.reload {
+		again := true
+		if err := d.p.ask(huh.NewConfirm().Title("Read the stack again?").Value(&again)); err != nil {
+			return nil, err
+		}
+		if again {
+			m.err = nil
+			return m.enter(stepLoading), nil
+		}
+	}
+	return m.goBack(e.back), nil
+}
+
+// Review answers: what enter, s and esc do on the review screen.
+const (
+	reviewGo   = "go"
+	reviewSave = "save"
+	reviewBack = "back"
+)
+
+// review says what changes and asks what to do with it.
+func (d *driver) review() (tea.Cmd, error) {
+	m := d.m
+	d.p.say("%s", reviewPlain(m))
+	d.p.say("")
+	if !m.result.NeedsChange() {
+		return m.reviewed(), nil
+	}
+	showDiff := false
+	if err := d.p.ask(huh.NewConfirm().Title("Read the whole diff?").Value(&showDiff)); err != nil {
+		return nil, err
+	}
+	if showDiff {
+		d.p.say("%s", render.UnifiedDiff(m.diffName(), m.a.src.Bytes, m.result.Output))
+	}
+	var opts []huh.Option[string]
+	switch {
+	case m.isStack() && !m.a.explicitOut:
+		opts = append(opts,
+			huh.NewOption("Create the change set: nothing changes before you execute it", reviewGo),
+			huh.NewOption("Save the patched template to a file instead", reviewSave))
+	case m.a.explicitOut:
+		opts = append(opts, huh.NewOption("Write "+m.a.output, reviewGo))
+	default:
+		opts = append(opts, huh.NewOption("Choose where to save it", reviewGo))
+	}
+	prev, canBack := m.prevStep(stepReview)
+	if canBack {
+		opts = append(opts, huh.NewOption("Go back to the "+strings.ToLower(prev.String())+" question", reviewBack))
+	}
+	choice := reviewGo
+	if err := d.p.ask(huh.NewSelect[string]().Title("What now?").Options(opts...).Value(&choice)); err != nil {
+		return nil, err
+	}
+	switch choice {
+	case reviewSave:
+		return m.enter(stepSave), nil
+	case reviewBack:
+		return m.goBack(prev), nil
+	}
+	return m.reviewed(), nil
+}
+
+// reviewPlain is the review screen as plain text: what changes, the
+// warnings and the security note (the diff is asked for).
+func reviewPlain(m *Model) string {
+	res := m.result
+	targets := strings.Join(res.Targets, ", ")
+	var b strings.Builder
+	if !res.NeedsChange() {
+		b.WriteString(targets + " is already in " + string(m.a.mode) + " mode: nothing to change.")
+	} else {
+		what := fmt.Sprintf("Review: %d %s to %s, %s mode", len(res.Changes), plural(len(res.Changes), "change", "changes"), targets, m.a.mode)
+		if r := recipeLabel(m.a.recipe, m.a.mode, res); r != "" {
+			what += ", " + r
+		}
+		b.WriteString(what + ".\n")
+		b.WriteString(strings.TrimRight(m.st.Changes(res, 0), "\n"))
+	}
+	warnings := res.Warnings
+	if m.isStack() && res.NeedsChange() {
+		warnings = append([]string{render.Capitalize(render.Replacement(m.a.stackInfo.Name))}, warnings...)
+	}
+	for _, w := range warnings {
+		b.WriteString("\nWarning: " + w)
+	}
+	if n := render.SecurityNote(m.a.mode); n.Risky && res.NeedsChange() {
+		b.WriteString("\n\n" + n.Plain(0))
+	}
+	return b.String()
+}
+
+// done says how the run ended, as the done screen does.
+func (d *driver) done() {
+	d.p.say("")
+	d.p.say("%s", strings.TrimRight(d.m.doneView(0, 0), "\n"))
+}
+
+// announce says the work under way when it changes: reading, listing,
+// creating or deleting the change set, executing it.
+func (d *driver) announce() {
+	m := d.m
+	line := ""
+	if m.err == nil {
+		line = busyLine(m)
+	}
+	if line != "" && line != d.said {
+		d.p.say("%s", line)
+	}
+	d.said = line
+}
+
+// busyLine is what the screen shown is busy with, "" when nothing.
+func busyLine(m *Model) string {
+	switch sc := m.screens[m.step].(type) {
+	case *loadingScreen:
+		if source.IsURL(sc.arg) {
+			return "Downloading " + sc.arg + " …"
+		}
+		return "Reading " + sc.arg + " …"
+	case *stacksScreen:
+		if sc.loading {
+			return "Listing the stacks in " + sc.region + " …"
+		}
+		if sc.probing() {
+			return "Looking for a TeamCity agent in the stacks …"
+		}
+	case *changeSetScreen:
+		in := m.stack.set.Input
+		switch sc.phase {
+		case csCreating:
+			return "Creating change set " + in.Name + " on stack " + in.Stack + " …"
+		case csDeleting:
+			return "Deleting change set " + in.Name + " …"
+		}
+	case *progressScreen:
+		if m.stack.executing {
+			return "Executing change set " + m.stack.set.Input.Name + " …"
+		}
+		if m.stack.running {
+			return "Updating stack " + m.a.stackInfo.Name + "; the events follow. ctrl+c leaves; the update goes on in AWS."
+		}
+	}
+	return ""
+}
+
+// sayEvents says the update's events not said yet, one line each.
+func (d *driver) sayEvents() {
+	p, ok := d.m.screens[stepProgress].(*progressScreen)
+	if !ok {
+		return
+	}
+	if d.m.step == stepProgress {
+		d.announce()
+	}
+	for _, e := range p.events[min(d.events, len(p.events)):] {
+		d.p.say("%s", render.EventLinePlain(e))
+	}
+	d.events = len(p.events)
+}
+
+// introducer is a question screen with text to say before its question
+// in accessible mode, where huh says only the title and the options: what
+// the screen shows around its form.
+type introducer interface {
+	intro(m *Model) string
 }
 
 // modeSentence is a mode as an answer read aloud.

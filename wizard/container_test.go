@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/exitcode"
 )
 
 // customAgent is a template whose agent runs an image of its own: the
@@ -136,6 +137,7 @@ func TestAccessibleContainerQuestion(t *testing.T) {
 		"1", // socket
 		"",  // the complete recipe
 		"n", // no diff
+		"",  // choose where to save, the default
 		out, // save as
 	}, "\n") + "\n"
 	var stdout bytes.Buffer
@@ -156,7 +158,7 @@ func TestAccessibleContainerQuestion(t *testing.T) {
 // question too; esc leads back to the stack list.
 func TestStackContainerQuestion(t *testing.T) {
 	f := newFake(t)
-	f.templates["teamcity"] = fixture(t, "custom-image-agent.yaml")
+	f.Templates["teamcity"] = fixture(t, "custom-image-agent.yaml")
 	cfg := stackConfig(f, nil)
 	cfg.Stack, cfg.Mode = "teamcity", dind.ModeSocket
 	r := startStack(t, cfg)
@@ -179,4 +181,15 @@ func TestStackContainerQuestion(t *testing.T) {
 func (m *Model) prevStepOf(s step) step {
 	p, _ := m.prevStep(s)
 	return p
+}
+
+// Input that ends at a select (a lost answer) is an interruption, not a
+// crash (huh's accessible select panics there).
+func TestAccessibleInputEndsAtSelect(t *testing.T) {
+	var stdout bytes.Buffer
+	err := Run(context.Background(), Config{Accessible: true, Load: offlineLoad, Template: customAgent},
+		Streams{In: strings.NewReader("2\n1\n\nn\nnot-a-number\n"), Out: &stdout, Err: &stdout})
+	if exitcode.Code(err) != exitcode.Interrupted {
+		t.Fatalf("err %v\n%s", err, stdout.String())
+	}
 }

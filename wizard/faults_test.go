@@ -19,6 +19,7 @@ import (
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
+	"github.com/tcdind/tcdind/internal/fakeaws"
 )
 
 // The wizard's side of "existing stacks you can trust under faults": a
@@ -74,7 +75,7 @@ func reviewOn(t *testing.T, f *fakeCFN) *run {
 
 func reviewOnAt(t *testing.T, f *fakeCFN, c *clock) *run {
 	t.Helper()
-	f.templates["teamcity"] = agentMemory(t, 2048)
+	f.Templates["teamcity"] = agentMemory(t, 2048)
 	cfg := stackConfig(f, c)
 	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
 	r := startStack(t, cfg)
@@ -125,10 +126,10 @@ func plain(screen string) string {
 
 func assertOps(t *testing.T, f *fakeCFN, want ...string) {
 	t.Helper()
-	if got := f.opLog(); !slices.Equal(got, want) {
+	if got := f.OpLog(); !slices.Equal(got, want) {
 		t.Errorf("AWS saw %q, want %q", got, want)
 	}
-	if left := f.left(); len(left) != 0 {
+	if left := f.Left(); len(left) != 0 {
 		t.Errorf("change sets left: %v", left)
 	}
 }
@@ -157,14 +158,14 @@ func TestFaultStackChangedBeforeCreate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
 			if !tc.at.IsZero() {
-				f.described = map[string]*awsclient.Stack{"teamcity": {
+				f.Described = map[string]*awsclient.Stack{"teamcity": {
 					ID: "arn:stack/teamcity", Name: "teamcity", Status: "UPDATE_COMPLETE", LastUpdated: t0,
 					ParameterKeys: []string{"DatabasePassword"}, Capabilities: []string{"CAPABILITY_IAM"},
 				}}
 			}
 			r := reviewOn(t, f)
 			newer := agentMemory(t, 4096)
-			f.colleague("teamcity", newer, tc.at, true)
+			f.Colleague("teamcity", newer, tc.at, true)
 			r.key(tea.KeyEnter)
 			r.waitFor("Stack teamcity changed since it was read")
 			s := r.screen()
@@ -182,7 +183,7 @@ func TestFaultStackChangedBeforeCreate(t *testing.T) {
 			r.key(tea.KeyEnter)
 			r.waitFor("Execute change set")
 			m := r.final()
-			if created, executed, _ := f.state(); len(created) != 1 || len(executed) != 0 {
+			if created, executed, _ := f.State(); len(created) != 1 || len(executed) != 0 {
 				t.Errorf("created %v, executed %v", created, executed)
 			}
 			if m.getPending() == nil {
@@ -213,20 +214,20 @@ func TestFaultStackChangedBeforeExecute(t *testing.T) {
 			r.key(tea.KeyEnter)
 			r.waitFor("Execute change set")
 			newer := agentMemory(t, 4096)
-			var g *gate
+			var g *fakeaws.Gate
 			if tc.racing {
 				g = newGate(t)
-				f.mu.Lock()
-				f.executeGate = g
-				f.mu.Unlock()
+				f.Mu.Lock()
+				f.ExecuteGate = g
+				f.Mu.Unlock()
 			} else {
-				f.colleague("teamcity", newer, time.Time{}, tc.obsolete)
+				f.Colleague("teamcity", newer, time.Time{}, tc.obsolete)
 			}
 			r.execute()
 			if tc.racing {
-				g.arrived(t)
-				f.colleague("teamcity", newer, time.Time{}, tc.obsolete)
-				g.open()
+				g.Arrived(t)
+				f.Colleague("teamcity", newer, time.Time{}, tc.obsolete)
+				g.Open()
 			}
 			r.waitFor("Stack teamcity changed since it was read")
 			s := plain(r.screen())
@@ -261,18 +262,18 @@ func TestFaultStackChangedBeforeExecute(t *testing.T) {
 }
 
 // createHeld opens the review and presses enter with CreateChangeSet held.
-func createHeld(t *testing.T, f *fakeCFN) (*run, *gate) {
+func createHeld(t *testing.T, f *fakeCFN) (*run, *fakeaws.Gate) {
 	t.Helper()
 	cfg := stackConfig(f, nil)
 	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
 	r := startStack(t, cfg)
 	r.waitFor("Press enter to create a change set")
 	g := newGate(t)
-	f.mu.Lock()
-	f.createGate = g
-	f.mu.Unlock()
+	f.Mu.Lock()
+	f.CreateGate = g
+	f.Mu.Unlock()
 	r.key(tea.KeyEnter)
-	g.arrived(t)
+	g.Arrived(t)
 	r.waitFor("Creating change set " + token)
 	return r, g
 }
@@ -284,10 +285,10 @@ func TestFaultCtrlCWhileCreating(t *testing.T) {
 	r, g := createHeld(t, f)
 	r.key(tea.KeyCtrlC)
 	r.waitFor("Deleting the change set before leaving")
-	if ops := f.opLog(); len(ops) != 0 {
+	if ops := f.OpLog(); len(ops) != 0 {
 		t.Fatalf("AWS saw %q before the creation answered", ops)
 	}
-	g.open()
+	g.Open()
 	m := r.finished()
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
@@ -307,8 +308,8 @@ func TestFaultEscWhileCreating(t *testing.T) {
 	r, g := createHeld(t, f)
 	r.key(tea.KeyEsc)
 	r.waitFor("Press enter to create a change set")
-	g.open()
-	eventually(t, "the change set made after esc is deleted", func() bool { return len(f.opLog()) == 2 })
+	g.Open()
+	eventually(t, "the change set made after esc is deleted", func() bool { return len(f.OpLog()) == 2 })
 	assertOps(t, f, "create "+token, "delete "+token)
 	assertGone(t, f, token)
 	r.inLoop(func(m *Model) {
@@ -337,18 +338,18 @@ func TestFaultCtrlCWhileExecuting(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			f.endedAs = tc.endedAs
+			f.EndedAs = tc.endedAs
 			r := toChangeSet(t, f, nil)
 			g := newGate(t)
-			f.mu.Lock()
-			f.executeGate = g
-			f.mu.Unlock()
+			f.Mu.Lock()
+			f.ExecuteGate = g
+			f.Mu.Unlock()
 			r.execute()
-			g.arrived(t)
+			g.Arrived(t)
 			r.waitFor("Executing change set " + token)
 			r.key(tea.KeyCtrlC)
 			r.screen() // the key is taken
-			g.open()
+			g.Open()
 			m := r.finished()
 			if err := m.Close(); err != nil {
 				t.Fatal(err)
@@ -375,7 +376,7 @@ func TestFaultCtrlCWhileExecuting(t *testing.T) {
 					t.Errorf("the outcome says %q of an update that started: %q %q", never, msg, m.Summary())
 				}
 			}
-			if _, executed, deleted := f.state(); len(executed) != 1 || len(deleted) != 0 {
+			if _, executed, deleted := f.State(); len(executed) != 1 || len(deleted) != 0 {
 				t.Errorf("executed %v, deleted %v", executed, deleted)
 			}
 		})
@@ -394,8 +395,8 @@ func TestFaultExecuteAnswerLost(t *testing.T) {
 	for _, gone := range []bool{false, true} {
 		t.Run("gone="+strconv.FormatBool(gone), func(t *testing.T) {
 			f := newFake(t)
-			f.executeErr, f.executeLost, f.goneAfterExecute = internalFailure(), true, gone
-			f.events = pages(updated()...)
+			f.ExecuteErr, f.ExecuteLost, f.GoneAfterExecute = internalFailure(), true, gone
+			f.Events = pages(updated()...)
 			r := toChangeSet(t, f, nil)
 			r.execute()
 			r.waitFor("updated: UPDATE_COMPLETE")
@@ -418,7 +419,7 @@ func TestFaultExecuteAnswerLost(t *testing.T) {
 // is deleted, checked, and the screen says so.
 func TestFaultExecuteFailed(t *testing.T) {
 	f := newFake(t)
-	f.executeErr = internalFailure()
+	f.ExecuteErr = internalFailure()
 	r := toChangeSet(t, f, nil)
 	r.execute()
 	r.waitFor("Could not execute the change set")
@@ -509,10 +510,10 @@ func TestFaultStackChangedDeleteFails(t *testing.T) {
 			r := reviewOnAt(t, f, c)
 			r.key(tea.KeyEnter)
 			r.waitFor("Execute change set")
-			f.colleague("teamcity", agentMemory(t, 4096), time.Time{}, false)
-			f.mu.Lock()
-			f.deleteErr = denied
-			f.mu.Unlock()
+			f.Colleague("teamcity", agentMemory(t, 4096), time.Time{}, false)
+			f.Mu.Lock()
+			f.DeleteErr = denied
+			f.Mu.Unlock()
 			r.execute()
 			r.waitFor("Stack teamcity changed since it was read")
 			s := plain(r.screen())
@@ -524,7 +525,7 @@ func TestFaultStackChangedDeleteFails(t *testing.T) {
 			if want := "aws cloudformation delete-change-set --stack-name teamcity --change-set-name " + token + " --region eu-west-1"; !strings.Contains(s, want) {
 				t.Errorf("the screen lacks %q:\n%s", want, s)
 			}
-			if _, executed, _ := f.state(); len(executed) != 0 {
+			if _, executed, _ := f.State(); len(executed) != 0 {
 				t.Errorf("executed %v", executed)
 			}
 			if !tc.again {
@@ -537,9 +538,9 @@ func TestFaultStackChangedDeleteFails(t *testing.T) {
 				}
 				return
 			}
-			f.mu.Lock()
-			f.deleteErr = nil
-			f.mu.Unlock()
+			f.Mu.Lock()
+			f.DeleteErr = nil
+			f.Mu.Unlock()
 			r.key(tea.KeyEnter)
 			r.waitFor("Press enter to create a change set")
 			c.set(t0.Add(time.Second))
@@ -548,7 +549,7 @@ func TestFaultStackChangedDeleteFails(t *testing.T) {
 			r.key(tea.KeyCtrlC)
 			m := r.finished()
 			_ = m.Close()
-			if left := f.left(); len(left) != 0 {
+			if left := f.Left(); len(left) != 0 {
 				t.Errorf("change sets left: %v", left)
 			}
 			if code := exitcode.Code(m.Outcome()); code != exitcode.Interrupted {
@@ -569,25 +570,25 @@ func TestFaultQuietDeleteKeepsNewer(t *testing.T) {
 	r := startStack(t, cfg)
 	r.waitFor("Press enter to create a change set")
 	wait, del := newGate(t), newGate(t)
-	f.mu.Lock()
-	f.waitGate = wait
-	f.mu.Unlock()
+	f.Mu.Lock()
+	f.WaitGate = wait
+	f.Mu.Unlock()
 	r.key(tea.KeyEnter)
-	wait.arrived(t)
+	wait.Arrived(t)
 	r.key(tea.KeyEsc)
 	r.waitFor("Press enter to create a change set")
-	f.mu.Lock()
-	f.deleteGate = del
-	f.mu.Unlock()
-	wait.open() // made: deleted quietly, held
-	del.arrived(t)
+	f.Mu.Lock()
+	f.DeleteGate = del
+	f.Mu.Unlock()
+	wait.Open() // made: deleted quietly, held
+	del.Arrived(t)
 	c.set(t0.Add(time.Second))
 	r.key(tea.KeyEnter)
 	newer := "tcdind-privileged-20260302-100001-00000000"
 	r.waitFor("Execute change set " + newer)
 	var m *Model
 	r.inLoop(func(mm *Model) { m = mm })
-	del.open()
+	del.Open()
 	eventually(t, "the quiet deletion ends", func() bool {
 		return m.sess.idle()
 	})
@@ -597,7 +598,7 @@ func TestFaultQuietDeleteKeepsNewer(t *testing.T) {
 	// A hangup: the program ends without ctrl+c; Close deletes the rest.
 	r.final()
 	_ = m.Close()
-	if left := f.left(); len(left) != 0 {
+	if left := f.Left(); len(left) != 0 {
 		t.Errorf("change sets left: %v", left)
 	}
 	if err := m.Outcome(); exitcode.Code(err) != exitcode.Interrupted || !strings.Contains(err.Error(), newer+" deleted (checked") {
@@ -614,13 +615,13 @@ func TestFaultHangupWhileCreating(t *testing.T) {
 		t.Run("delete fails="+strconv.FormatBool(failing), func(t *testing.T) {
 			f := newFake(t)
 			if failing {
-				f.deleteErr = &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized to perform: cloudformation:DeleteChangeSet"}
+				f.DeleteErr = &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized to perform: cloudformation:DeleteChangeSet"}
 			}
 			r, g := createHeld(t, f)
 			m := r.final() // the program ends without a ctrl+c
 			go func() {
 				time.Sleep(20 * time.Millisecond) // Close cancelled the creation
-				g.open()
+				g.Open()
 			}()
 			_ = m.Close()
 			err := m.Outcome()

@@ -70,7 +70,9 @@ func (m *Model) listForm(opts []huh.Option[string]) *huh.Form {
 		}
 	}
 	if len(opts) > 0 {
-		*l.value = opts[0].Value
+		if !m.plain { // the cursor moves back to the answer; plain prompts have none
+			*l.value = opts[0].Value
+		}
 		m.ends = [2]any{opts[0].Value, opts[len(opts)-1].Value}
 	}
 	l.field = huh.NewSelect[string]().

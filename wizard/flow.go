@@ -18,6 +18,7 @@ const (
 	stepReview    step = "review"    // diff, changes, note, warnings
 	stepSave      step = "save"      // where to save
 	stepOverwrite step = "overwrite" // the file exists: overwrite?
+	stepBucket    step = "bucket"    // a stack: the S3 bucket for a large template
 	stepChangeSet step = "changeset" // a stack: the change set, execute or discard?
 	stepProgress  step = "progress"  // a stack: the update's events, live
 	stepDone      step = "done"      // what was written or applied, and the next step
@@ -84,6 +85,8 @@ var flow = []row{
 		help: "The file is written atomically (a temporary file, then a rename) and keeps the mode of a file it replaces; ~ and quotes are understood. Flags: --output, --in-place."},
 	{id: stepOverwrite, title: "Save", screen: func() screen { return &overwriteScreen{} }, back: to(stepSave),
 		help: "The file is written atomically (a temporary file, then a rename) and keeps the mode of a file it replaces. Flags: --output, --in-place."},
+	{id: stepBucket, title: "S3 bucket", screen: func() screen { return &bucketScreen{} }, back: to(stepReview),
+		help: "A template over 51,200 bytes cannot be sent to CloudFormation inline: it is uploaded to tcdind/<stack>/<sha256> in this bucket, in the stack's account, and the change set reads it from there. Flag: --s3-bucket."},
 	{id: stepChangeSet, title: "Change set", screen: func() screen { return &changeSetScreen{} },
 		help: "CloudFormation's change set: what it will change if executed. Execute updates the stack and replaces the agent tasks (running builds are interrupted); Discard, the default, deletes the change set. Flag: --apply."},
 	{id: stepProgress, title: "Update", screen: func() screen { return &progressScreen{} },

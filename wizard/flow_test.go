@@ -136,7 +136,7 @@ func TestStacksBackKeepsAnswer(t *testing.T) {
 // hidden without a word.
 func TestStacksHiddenCounted(t *testing.T) {
 	f := newFake(t)
-	f.stacks = append(f.stacks,
+	f.Stacks = append(f.Stacks,
 		awsclient.StackSummary{ID: "arn:stack/busy", Name: "busy", Status: "UPDATE_IN_PROGRESS", Updated: t0},
 		awsclient.StackSummary{ID: "arn:stack/draft", Name: "draft", Status: "REVIEW_IN_PROGRESS", Updated: t0})
 	r := startStack(t, stackConfig(f, nil))

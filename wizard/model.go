@@ -55,6 +55,10 @@ type Model struct {
 	ends    [2]any        // the first and last option of the select shown
 	help    bool
 	err     *screenError
+	// plain: the accessible driver asks the screens' fields as line
+	// prompts; forms are built (their fields bind the answers) but never
+	// run.
+	plain bool
 }
 
 // stackRun is the stack's change set and update, shared by the change set,
@@ -181,7 +185,7 @@ func (m *Model) setForm(f *huh.Form) tea.Cmd {
 
 // readyForm readies m.form: theme, width, and the terminal's size.
 func (m *Model) readyForm() tea.Cmd {
-	if m.form == nil {
+	if m.form == nil || m.plain {
 		return nil
 	}
 	m.form = m.form.WithTheme(m.theme).WithShowHelp(false).WithShowErrors(true).WithWidth(m.formWidth())

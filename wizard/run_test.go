@@ -185,6 +185,7 @@ func TestAccessible(t *testing.T) {
 		"2",                 // privileged
 		"",                  // the complete recipe, the default
 		"n",                 // no diff
+		"",                  // choose where to save, the default
 		out,                 // save as
 	}, "\n") + "\n"
 	var stdout, stderr bytes.Buffer
@@ -196,12 +197,12 @@ func TestAccessible(t *testing.T) {
 	text := stdout.String()
 	for _, s := range []string{
 		"Where is the TeamCity stack's template?",
-		"Which one?",
+		"Which agent task definition?",
 		"Which Docker-in-Docker mode?",
 		"Which recipe for privileged mode?",
 		"gets root on the EC2 host",
 		"Save the patched template as",
-		"Wrote " + out,
+		"Saved " + out,
 	} {
 		if !strings.Contains(text, s) {
 			t.Errorf("the prompts lack %q:\n%s", s, text)

@@ -345,3 +345,23 @@ func (s *changeSetScreen) hints(*Model) []hint {
 	}
 	return []hint{{"ctrl+c", "quit"}}
 }
+
+// intro is the change set as plain text, for plain prompts: what
+// CloudFormation will change, and the warnings.
+func (s *changeSetScreen) intro(m *Model) string {
+	in := m.stack.set.Input
+	cs := m.stack.made.ChangeSet
+	n := len(cs.Changes)
+	var b strings.Builder
+	b.WriteString(fmt.Sprintf("Change set %s on stack %s: %d resource %s.\n", in.Name, in.Stack, n, plural(n, "change", "changes")))
+	if m.stack.s3Key != "" {
+		b.WriteString("The template was uploaded to s3://" + m.a.s3Bucket + "/" + m.stack.s3Key + ".\n")
+	}
+	b.WriteString(strings.TrimRight(render.ChangeSetTablePlain(cs.Changes), "\n") + "\n")
+	if len(s.other) > 0 {
+		b.WriteString("Warning: this change set also changes resources tcdind did not edit: " + changeset.DescribeChanges(s.other) + ". Discard it unless you expected that.\n")
+	}
+	b.WriteString("Warning: executing it replaces the TeamCity agent tasks: builds running on them are interrupted. Run it when the agents are idle.\n")
+	b.WriteString("Discard, the default, deletes the change set and changes nothing.")
+	return b.String()
+}

@@ -2,9 +2,11 @@ package wizard
 
 import (
 	"fmt"
+	"strings"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"strings"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/render"
@@ -27,13 +29,14 @@ func (*doneScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 
 func (*doneScreen) hints(*Model) []hint { return []hint{{"enter", "quit"}} }
 
-func (*doneScreen) view(m *Model, w, _ int) string { return m.doneView(w) }
+func (*doneScreen) view(m *Model, w, h int) string { return m.doneView(w, h) }
 
-// doneView says what was written and what to do next.
-func (m *Model) doneView(w int) string {
+// doneView says what was written and what to do next in w×h; h 0: no
+// event list (plain prompts said the events as they came).
+func (m *Model) doneView(w, h int) string {
 	var b strings.Builder
 	if m.out.stack != outcomeNone {
-		return m.stackDoneView(w)
+		return m.stackDoneView(w, h)
 	}
 	if m.out.written == "" && m.isStack() {
 		b.WriteString(m.st.Success.Render("Nothing to change."))
@@ -80,7 +83,7 @@ func (m *Model) nextSteps() [][2]string {
 		return [][2]string{
 			{"Apply it to the stack yourself:",
 				"  aws cloudformation deploy --template-file " + p + " \\\n" +
-					"    --stack-name " + st + " --capabilities CAPABILITY_IAM"},
+					"    --stack-name " + st + " --capabilities CAPABILITY_IAM" + m.whereFlags(m.a.region)},
 			{"Or let tcdind apply it through a change set:",
 				"  tcdind --stack " + st + m.whereFlags(m.a.region) + m.a.flags()},
 		}
@@ -95,8 +98,28 @@ func (m *Model) nextSteps() [][2]string {
 }
 
 // Summary is what the wizard did, as plain lines for standard error once
-// the screens are gone.
+// the screens are gone: the warnings first, which vanished with them.
 func (m *Model) Summary() string {
+	var b strings.Builder
+	for _, w := range m.summaryWarnings() {
+		b.WriteString("tcdind: warning: " + w + "\n")
+	}
+	return b.String() + m.summary()
+}
+
+// summaryWarnings are the warnings still worth reading after exit: the
+// session's (a change set that could not be deleted), and the engine's on
+// what was written or applied (an image tag left alone, ...).
+func (m *Model) summaryWarnings() []string {
+	ws := m.sess.Warnings()
+	applied := m.out.written != "" || m.out.stack == outcomeUpdated || m.out.stack == outcomeFailed || m.out.stack == outcomeUnknown
+	if applied && m.result != nil {
+		ws = append(ws, m.result.Warnings...)
+	}
+	return ws
+}
+
+func (m *Model) summary() string {
 	if m.out.stack != outcomeNone {
 		return m.stackSummary()
 	}
@@ -156,7 +179,7 @@ func shellQuote(s string) string {
 
 // stackDoneView says how the stack run ended: updated, rolled back,
 // nothing to change, or the change set discarded.
-func (m *Model) stackDoneView(w int) string {
+func (m *Model) stackDoneView(w, h int) string {
 	var b strings.Builder
 	name := m.a.stackInfo.Name
 	switch m.out.stack {
@@ -175,7 +198,7 @@ func (m *Model) stackDoneView(w int) string {
 		if m.out.err != nil {
 			b.WriteString(render.Wrap(render.Capitalize(m.out.err.Error())+".", w))
 		}
-		return b.String()
+		return m.withEvents(b.String(), w, h)
 	case outcomeUpdated:
 		b.WriteString(m.st.Success.Render("✓ Stack "+name+" updated: UPDATE_COMPLETE") + "\n")
 		b.WriteString(render.Wrap(m.outcome()+" Took "+m.elapsed()+".", w) + "\n\n")
@@ -183,7 +206,7 @@ func (m *Model) stackDoneView(w int) string {
 		b.WriteString(render.Wrap("ECS starts new agent tasks from the new task definition; they reconnect to the TeamCity server. A build step that runs docker info shows it works.", w) + "\n")
 		b.WriteString(render.Wrap("The stack's history:", w) + "\n")
 		b.WriteString(m.st.Strong.Render("  aws cloudformation describe-stack-events --stack-name " + shellQuote(name) + m.whereFlags(m.a.region)))
-		return b.String()
+		return m.withEvents(b.String(), w, h)
 	}
 	u := m.stack.update
 	b.WriteString(m.st.ErrTitle.Render("✗ The update of stack "+name+" failed: "+u.Final) + "\n")
@@ -207,15 +230,27 @@ func (m *Model) stackDoneView(w int) string {
 		b.WriteString("  " + strings.ReplaceAll(render.Wrap(u.StackReason, max(w-2, 20)), "\n", "\n  ") + "\n")
 	}
 	b.WriteString("\n" + render.Wrap("Fix the cause shown above and run tcdind again.", w))
-	return b.String()
+	return m.withEvents(b.String(), w, h)
+}
+
+// withEvents adds the update's latest events that fit under body in h
+// lines: the done screen keeps what the progress screen showed.
+func (m *Model) withEvents(body string, w, h int) string {
+	p, ok := m.screens[stepProgress].(*progressScreen)
+	left := h - lipgloss.Height(body) - 2
+	if !ok || len(p.events) == 0 || left < 2 {
+		return body
+	}
+	events := p.events
+	if len(events) > left-1 {
+		events = events[len(events)-(left-1):]
+	}
+	return body + "\n\n" + m.st.Section.Render("Events") + "\n" + p.eventLines(m, events, w)
 }
 
 // stackSummary is the stack run's closing lines for standard error.
 func (m *Model) stackSummary() string {
 	var b strings.Builder
-	for _, w := range m.sess.Warnings() {
-		b.WriteString("tcdind: warning: " + w + "\n")
-	}
 	name := m.a.stackInfo.Name
 	switch m.out.stack {
 	case outcomeNoChanges:

@@ -27,14 +27,36 @@ func modeLabel(mode dind.Mode) string {
 }
 
 // modeScreen asks for the mode; moving the cursor changes m.a.mode, so the
-// note beside it follows the highlighted mode.
-type modeScreen struct{ question }
+// note beside it follows the highlighted mode. The note is always there in
+// full: boxed when it fits, without the box's blank lines when that fits,
+// else scrolled with pgup/pgdn.
+type modeScreen struct {
+	question
+	top     int       // the note's first line shown, when it scrolls
+	topOf   dind.Mode // the mode whose note top belongs to
+	scrolls bool      // the last view scrolled the note
+}
 
-func (s *modeScreen) enter(m *Model) tea.Cmd { return m.ask(s) }
+func (s *modeScreen) enter(m *Model) tea.Cmd { s.top = 0; return m.ask(s) }
 
 func (*modeScreen) submit(m *Model) tea.Cmd { return m.enter(m.nextStep(stepMode)) }
 
-func (*modeScreen) view(m *Model, w, h int) string { return m.modeView(w, h) }
+func (s *modeScreen) view(m *Model, w, h int) string { return s.modeView(m, w, h) }
+
+// update scrolls the note with pgup/pgdn; the other keys go to the form.
+func (s *modeScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
+	if k, ok := msg.(tea.KeyMsg); ok && s.scrolls {
+		switch k.Type {
+		case tea.KeyPgDown:
+			s.top += 3
+			return nil, true
+		case tea.KeyPgUp:
+			s.top = max(s.top-3, 0)
+			return nil, true
+		}
+	}
+	return nil, false
+}
 
 func (*modeScreen) field(m *Model) huh.Field {
 	cur := m.a.currentMode()
@@ -53,20 +75,19 @@ func (*modeScreen) field(m *Model) huh.Field {
 }
 
 // modeView is the current mode, the question, and the highlighted mode's
-// security note: beside the question on wide terminals, below it otherwise,
-// shortened when the terminal is short.
-func (m *Model) modeView(w, h int) string {
+// security note: beside the question on wide terminals, below it otherwise.
+func (s *modeScreen) modeView(m *Model, w, h int) string {
 	current := m.st.Subtle.Render("Now: ") + m.a.currentModes()
 	current = render.Wrap(current, w)
 	form := strings.TrimRight(m.form.View(), "\n ")
 	if w >= sideBySide {
 		left := lipgloss.NewStyle().Width(m.formWidthBeside()).Render(form)
 		noteW := w - lipgloss.Width(left) - 2
-		note := m.fitNote(m.a.mode, noteW, h-lipgloss.Height(current)-1)
+		note := s.note(m, m.a.mode, noteW, h-lipgloss.Height(current)-1)
 		return current + "\n\n" + lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", note)
 	}
 	used := lipgloss.Height(current) + 1 + lipgloss.Height(form) + 1
-	return current + "\n\n" + form + "\n\n" + m.fitNote(m.a.mode, min(w, 80), h-used)
+	return current + "\n\n" + form + "\n\n" + s.note(m, m.a.mode, min(w, 80), h-used)
 }
 
 // formWidthBeside is the question's width when a note stands beside it:
@@ -79,22 +100,51 @@ func (m *Model) formWidthBeside() int {
 	return w + 6
 }
 
-// fitNote is the security note for mode in at most h lines: the long
-// note, else its first paragraph, else its title.
-func (m *Model) fitNote(mode dind.Mode, w, h int) string {
-	note := m.st.SecurityNote(mode, w)
-	if lipgloss.Height(note) <= h {
-		return note
+// note is the whole security note for mode in at most h lines w wide: in
+// its box when that fits; else with a bar on the left instead of the box
+// and no blank lines; else that, scrolled from s.top, with a line that
+// says how to read the rest. "Trusted builds only" is never cut off.
+func (s *modeScreen) note(m *Model, mode dind.Mode, w, h int) string {
+	s.scrolls = false
+	if full := m.st.SecurityNote(mode, w); lipgloss.Height(full) <= h {
+		return full
 	}
 	n := render.SecurityNote(mode)
 	box := m.st.NoteBox
 	if !n.Risky {
 		box = m.st.NoteSafe
 	}
-	inner := max(w-box.GetHorizontalFrameSize(), 20)
-	short := m.st.NoteTitle.Render(render.Wrap(n.Title, inner)) + "\n" + render.Wrap(n.Paragraphs[0], inner)
-	if note = box.Width(inner + box.GetHorizontalPadding()).Render(short); lipgloss.Height(note) <= h {
-		return note
+	bar := box.BorderTop(false).BorderBottom(false).BorderRight(false).PaddingRight(0)
+	inner := max(w-bar.GetHorizontalFrameSize(), 20)
+	parts := []string{m.st.NoteTitle.Render(render.Wrap(n.Title, inner))}
+	for _, p := range n.Paragraphs {
+		parts = append(parts, m.st.Text.Render(render.Wrap(p, inner)))
 	}
-	return m.st.NoteTitle.Render(render.Wrap(n.Title+" (the whole note: on the review screen)", w))
+	lines := strings.Split(strings.Join(parts, "\n"), "\n")
+	if len(lines) <= h {
+		return bar.Render(strings.Join(lines, "\n"))
+	}
+	s.scrolls = true
+	if s.topOf != mode {
+		s.top, s.topOf = 0, mode
+	}
+	// The line under the note says how to read the rest; the footer
+	// keeps its one line.
+	shown := max(h-1, 1)
+	s.top = min(s.top, max(len(lines)-shown, 0))
+	end := min(s.top+shown, len(lines))
+	more := fmt.Sprintf("note lines %d-%d of %d · pgup/pgdn scroll", s.top+1, end, len(lines))
+	return bar.Render(strings.Join(lines[s.top:end], "\n")) + "\n" + m.st.Subtle.Render(render.Wrap(more, w))
+}
+
+// intro is what the screen shows around the question, for plain prompts:
+// the current mode and both security notes in full.
+func (*modeScreen) intro(m *Model) string {
+	var b strings.Builder
+	b.WriteString("Now: " + m.a.currentModes() + ".")
+	for _, mode := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged} {
+		b.WriteString("\n\nAbout " + string(mode) + " mode. " + render.SecurityNote(mode).Plain(0))
+	}
+	b.WriteString("\n\nThe modes: " + modeSentence(dind.ModeSocket) + "; " + modeSentence(dind.ModePrivileged) + "; " + modeSentence(dind.ModeNone) + ".")
+	return b.String()
 }

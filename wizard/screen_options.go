@@ -95,3 +95,12 @@ func (m *Model) optionsView(w, h int) string {
 	}
 	return form + "\n\n" + text
 }
+
+// intro says what each recipe writes, for plain prompts.
+func (*optionsScreen) intro(m *Model) string {
+	var parts []string
+	for _, c := range recipeChoices(m.a.mode) {
+		parts = append(parts, c.label+". "+c.about)
+	}
+	return strings.Join(parts, "\n")
+}

@@ -255,11 +255,19 @@ func (p *progressScreen) view(m *Model, w, h int) string {
 	if len(events) > left-1 {
 		events = events[len(events)-(left-1):]
 	}
-	idW = 0
+	b.WriteString(p.eventLines(m, events, w))
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// eventLines are events one a line, cut to w, the IDs in a column as wide
+// as the longest of the update's.
+func (p *progressScreen) eventLines(m *Model, events []awsclient.StackEvent, w int) string {
+	idW := 0
 	for _, e := range p.events {
 		idW = max(idW, len(e.LogicalID))
 	}
 	idW = min(idW, 32)
+	var b strings.Builder
 	for _, e := range events {
 		line := e.Time.UTC().Format("15:04:05") + "  " + padRight(e.LogicalID, idW) + "  " + m.statusStyle(e.Status)
 		if e.Reason != "" {

@@ -66,7 +66,7 @@ func regionOptions(def string) []huh.Option[string] {
 	return append(opts, huh.NewOption(padRight(otherRegion, 16)+"a region not listed: type its name", otherRegion))
 }
 
-func (*regionScreen) otherField(m *Model) huh.Field {
+func (*regionScreen) otherField(m *Model) *huh.Input {
 	return huh.NewInput().
 		Title("Region name").
 		Description("The AWS region the stack is in, such as us-east-1 or eu-west-2.").
@@ -83,7 +83,16 @@ func (*regionScreen) otherField(m *Model) huh.Field {
 // default proposed (a list of 40 regions read aloud helps nobody).
 func (s *regionScreen) field(m *Model) huh.Field {
 	m.a.region = m.defaultRegion()
-	return s.otherField(m)
+	def := m.a.region
+	return s.otherField(m).Validate(func(s string) error {
+		if s = strings.TrimSpace(s); s == "" && def != "" {
+			return nil // the default
+		}
+		if !awsclient.ValidRegion(s) {
+			return errNotARegion
+		}
+		return nil
+	})
 }
 
 func (s *regionScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
@@ -105,4 +114,8 @@ func (s *regionScreen) submit(m *Model) tea.Cmd {
 	}
 	m.a.region = strings.TrimSpace(m.a.region)
 	return m.enter(stepStacks)
+}
+
+func (*regionScreen) intro(*Model) string {
+	return "The AWS region the stack is in, such as us-east-1 or eu-west-2."
 }

@@ -130,6 +130,8 @@ func (m *Model) reviewed() tea.Cmd {
 		return m.enter(stepDone)
 	case m.a.explicitOut:
 		return m.write()
+	case m.needsBucket():
+		return m.enter(stepBucket)
 	case m.isStack():
 		return m.enter(stepChangeSet)
 	}
@@ -156,6 +158,8 @@ func (m *Model) reviewAction(w int) string {
 		action = "Nothing to change in stack " + m.a.stackInfo.Name + ". Press enter to finish, or esc to choose another mode."
 	case !m.result.NeedsChange():
 		action = "Nothing to write. Press enter to finish, or esc to choose another mode."
+	case m.needsBucket() && !m.a.explicitOut:
+		action = render.ReviewNeedsBucket
 	case m.isStack() && !m.a.explicitOut:
 		action = "Press enter to create a change set; nothing changes before you execute it. s saves to a file instead."
 	case m.a.explicitOut:

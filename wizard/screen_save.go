@@ -84,3 +84,5 @@ func expandPath(p string) string {
 	}
 	return p
 }
+
+func (*saveScreen) intro(m *Model) string { return render.SaveIntro(m.isStack()) }

@@ -15,7 +15,7 @@ func (*sourceScreen) field(m *Model) huh.Field {
 		huh.NewOption("A template file or URL", sourceTemplate),
 		huh.NewOption(stackLabel(m.cfg.Region), sourceStack),
 	}, &m.a.source).
-		Description("tcdind edits the ECS task definition of the TeamCity build agent so that builds can run docker.")
+		Description(sourceAbout)
 }
 
 func stackLabel(region string) string {
@@ -34,3 +34,5 @@ func (*sourceScreen) submit(m *Model) tea.Cmd {
 	}
 	return m.enter(stepRegion)
 }
+
+const sourceAbout = "tcdind edits the ECS task definition of the TeamCity build agent so that builds can run docker."

@@ -373,3 +373,13 @@ func (s *stacksScreen) hints(m *Model) []hint {
 }
 
 func (s *stacksScreen) submit(m *Model) tea.Cmd { return m.enter(stepLoading) }
+
+// field is the stack question as a plain prompt: the same list, the
+// stacks with a TeamCity agent first.
+func (s *stacksScreen) field(m *Model) huh.Field {
+	return selectOf(m, "Which stack?", s.options(m), &m.a.stack)
+}
+
+func (s *stacksScreen) intro(*Model) string {
+	return strings.Replace(s.description(), " Type to filter.", "", 1)
+}

@@ -59,3 +59,7 @@ func taskDefLabel(td dind.TaskDefinition) string {
 	}
 	return label + "; now " + string(td.Mode()) + ")"
 }
+
+func (*taskDefScreen) intro(m *Model) string {
+	return "This template has " + strconv.Itoa(len(m.a.tmpl.Agents())) + " task definitions that run a TeamCity agent."
+}

@@ -18,9 +18,15 @@ func (s *templateScreen) enter(m *Model) tea.Cmd {
 func (*templateScreen) field(m *Model) huh.Field {
 	return huh.NewInput().
 		Title("Template file or https URL").
-		Description("A CloudFormation template in YAML or JSON. Leave it empty to start from JetBrains' published template, downloaded from:\n" + source.JetBrainsTemplateURL).
+		Description(templateAbout).
 		Placeholder("empty: JetBrains' template").
 		Value(&m.a.templateArg)
 }
 
 func (*templateScreen) submit(m *Model) tea.Cmd { return m.enter(stepLoading) }
+
+// templateAbout is the question's description, said before it in plain
+// prompts.
+const templateAbout = "A CloudFormation template in YAML or JSON. Leave it empty to start from JetBrains' published template, downloaded from:\n" + source.JetBrainsTemplateURL
+
+func (*templateScreen) intro(*Model) string { return templateAbout }

@@ -18,18 +18,19 @@ var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
 func newFake(t *testing.T) *fakeCFN {
 	return &fakeCFN{
-		region: "eu-west-1",
-		stacks: []awsclient.StackSummary{
+		RegionName: "eu-west-1",
+		UpdatedAt:  t0,
+		Stacks: []awsclient.StackSummary{
 			{ID: "arn:stack/website", Name: "website", Status: "UPDATE_COMPLETE", Updated: t0},
 			{ID: "arn:stack/teamcity", Name: "teamcity", Status: "UPDATE_COMPLETE", Updated: t0},
 			{ID: "arn:stack/network", Name: "network", Status: "CREATE_COMPLETE", Updated: t0},
 			{ID: "arn:stack/teamcity-staging", Name: "teamcity-staging", Status: "UPDATE_ROLLBACK_COMPLETE", Updated: t0},
 		},
-		templates: map[string][]byte{
+		Templates: map[string][]byte{
 			"teamcity":         fixture(t, "one.yaml"),
 			"teamcity-staging": fixture(t, "two.yaml"),
 		},
-		changes: []awsclient.ResourceChange{
+		Changes: []awsclient.ResourceChange{
 			{Action: "Modify", LogicalID: "AgentTaskDefinition", ResourceType: "AWS::ECS::TaskDefinition", Replacement: "True"},
 			{Action: "Modify", LogicalID: "AgentService", ResourceType: "AWS::ECS::Service", Replacement: "False"},
 		},
@@ -191,8 +192,8 @@ func TestRegionFromProfile(t *testing.T) {
 
 func TestScreenStacksLoading(t *testing.T) {
 	f := newFake(t)
-	f.listBlock = make(chan struct{})
-	defer close(f.listBlock)
+	f.ListBlock = make(chan struct{})
+	defer close(f.ListBlock)
 	r := startStack(t, stackConfig(f, nil))
 	r.waitFor("A template file or URL")
 	r.key(tea.KeyDown)
@@ -205,7 +206,7 @@ func TestScreenStacksLoading(t *testing.T) {
 
 func TestScreenStacksEmpty(t *testing.T) {
 	f := newFake(t)
-	f.stacks = nil
+	f.Stacks = nil
 	r := startStack(t, stackConfig(f, nil))
 	r.waitFor("A template file or URL")
 	r.key(tea.KeyDown)
@@ -221,7 +222,7 @@ func TestScreenStacksEmpty(t *testing.T) {
 
 func TestScreenStacksAccessDenied(t *testing.T) {
 	f := newFake(t)
-	f.listErr = accessDenied("ListStacks")
+	f.ListErr = accessDenied("ListStacks")
 	r := startStack(t, stackConfig(f, nil))
 	r.waitFor("A template file or URL")
 	r.key(tea.KeyDown)
@@ -295,16 +296,16 @@ func TestScreenChangeSet(t *testing.T) {
 	f := newFake(t)
 	r := toChangeSet(t, f, nil)
 	r.snapshot()
-	if created, executed, _ := f.state(); len(created) != 1 || created[0] != token || len(executed) != 0 {
+	if created, executed, _ := f.State(); len(created) != 1 || created[0] != token || len(executed) != 0 {
 		t.Errorf("created %v, executed %v", created, executed)
 	}
 }
 
 func TestScreenProgress(t *testing.T) {
 	f := newFake(t)
-	f.events = pages(midway...)
-	f.block = make(chan struct{})
-	defer close(f.block)
+	f.Events = pages(midway...)
+	f.Block = make(chan struct{})
+	defer close(f.Block)
 	c := &clock{t: t0}
 	r := toChangeSet(t, f, c)
 	r.execute()
@@ -315,10 +316,10 @@ func TestScreenProgress(t *testing.T) {
 
 func TestScreenStackUpdated(t *testing.T) {
 	f := newFake(t)
-	f.events = pages(updated()...)
+	f.Events = pages(updated()...)
 	c := &clock{t: t0}
 	r := toChangeSet(t, f, c)
-	f.onExecute = func() { c.set(t0.Add(95 * time.Second)) } // it ends at once here
+	f.OnExecute = func() { c.set(t0.Add(95 * time.Second)) } // it ends at once here
 	r.execute()
 	r.waitFor("updated: UPDATE_COMPLETE")
 	m := r.snapshot()
@@ -332,7 +333,7 @@ func TestScreenStackUpdated(t *testing.T) {
 
 func TestScreenStackRolledBack(t *testing.T) {
 	f := newFake(t)
-	f.events = pages(rolledBack()...)
+	f.Events = pages(rolledBack()...)
 	r := toChangeSet(t, f, nil)
 	r.execute()
 	r.waitFor("Failed resources")
@@ -354,7 +355,7 @@ func TestStackCtrlCDeletesChangeSet(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, executed, deleted := f.state(); len(deleted) != 1 || len(executed) != 0 {
+	if _, executed, deleted := f.State(); len(deleted) != 1 || len(executed) != 0 {
 		t.Errorf("deleted %v, executed %v", deleted, executed)
 	}
 	if code := exitcode.Code(m.Outcome()); code != exitcode.Interrupted {
@@ -370,7 +371,7 @@ func TestStackDiscard(t *testing.T) {
 	r.key(tea.KeyEnter)
 	r.waitFor("Change set discarded")
 	m := r.final()
-	if _, executed, deleted := f.state(); len(deleted) != 1 || len(executed) != 0 {
+	if _, executed, deleted := f.State(); len(deleted) != 1 || len(executed) != 0 {
 		t.Errorf("deleted %v, executed %v", deleted, executed)
 	}
 	if set := m.getPending(); set != nil {
@@ -385,7 +386,7 @@ func TestStackEscDeletesChangeSet(t *testing.T) {
 	r.key(tea.KeyEsc)
 	r.waitFor("Press enter to create a change set")
 	r.final()
-	if _, _, deleted := f.state(); len(deleted) != 1 {
+	if _, _, deleted := f.State(); len(deleted) != 1 {
 		t.Errorf("deleted %v", deleted)
 	}
 }
@@ -393,7 +394,7 @@ func TestStackEscDeletesChangeSet(t *testing.T) {
 // CloudFormation finding nothing to change is said plainly.
 func TestStackNoChanges(t *testing.T) {
 	f := newFake(t)
-	f.noChanges = true
+	f.NoChanges = true
 	cfg := stackConfig(f, nil)
 	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
 	r := startStack(t, cfg)
@@ -412,8 +413,8 @@ func TestStackNoChanges(t *testing.T) {
 // ctrl+c while the update runs leaves, and says how to follow it.
 func TestStackCtrlCDuringUpdate(t *testing.T) {
 	f := newFake(t)
-	f.events = pages(midway...)
-	f.block = make(chan struct{})
+	f.Events = pages(midway...)
+	f.Block = make(chan struct{})
 	r := toChangeSet(t, f, nil)
 	r.execute()
 	r.waitFor("Events")
@@ -427,7 +428,7 @@ func TestStackCtrlCDuringUpdate(t *testing.T) {
 		!strings.Contains(err.Error(), "aws cloudformation describe-stack-events --stack-name teamcity --region eu-west-1") {
 		t.Errorf("outcome %v", err)
 	}
-	if _, _, deleted := f.state(); len(deleted) != 0 {
+	if _, _, deleted := f.State(); len(deleted) != 0 {
 		t.Errorf("deleted %v while it runs", deleted)
 	}
 }
@@ -448,11 +449,19 @@ func TestStackSaveInstead(t *testing.T) {
 	r.waitFor("Saved teamcity.dind.yaml")
 	back()
 	m := r.final()
-	if created, _, _ := f.state(); len(created) != 0 {
+	if created, _, _ := f.State(); len(created) != 0 {
 		t.Errorf("change sets created: %v", created)
 	}
 	assertFile(t, dir+"/teamcity.dind.yaml", want(t, "one.yaml", dind.DefaultOptions(dind.ModePrivileged)))
 	if !strings.Contains(m.Summary(), "wrote teamcity.dind.yaml") {
 		t.Errorf("summary %q", m.Summary())
+	}
+	// The commands offered reach the stack's region.
+	if v := m.View(); !strings.Contains(v, "--capabilities CAPABILITY_IAM --region eu-west-1") || !strings.Contains(v, "tcdind --stack teamcity --region eu-west-1") {
+		t.Errorf("the done screen's commands lack --region:\n%s", v)
+	}
+	// The engine's warnings outlive the screens.
+	if s := m.Summary(); !strings.Contains(s, "tcdind: warning: AgentTaskDefinition/teamcity-agent: the agent image") {
+		t.Errorf("summary without the warning: %q", s)
 	}
 }

@@ -1,0 +1,112 @@
+package batch
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/exitcode"
+	"github.com/tcdind/tcdind/internal/fakeaws"
+)
+
+// The batch flow's stack runs on the fake the wizard's tests use
+// (internal/fakeaws): one scripted CloudFormation for both front ends.
+
+var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+func stackFake(t *testing.T) *fakeaws.CFN {
+	t.Helper()
+	body, err := os.ReadFile("../testdata/templates/blog.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeaws.CFN{
+		RegionName: "eu-west-1",
+		UpdatedAt:  t0,
+		Stacks:     []awsclient.StackSummary{{ID: "arn:stack/teamcity", Name: "teamcity", Status: "UPDATE_COMPLETE", Updated: t0}},
+		Templates:  map[string][]byte{"teamcity": body},
+		Changes: []awsclient.ResourceChange{
+			{Action: "Modify", LogicalID: "AgentTaskDefinition", ResourceType: "AWS::ECS::TaskDefinition", Replacement: "True"},
+		},
+	}
+	// Executed, the update completes: its events carry the change set's
+	// name as their token, as CloudFormation's do.
+	f.OnExecute = func() {
+		token := f.Created[len(f.Created)-1]
+		ev := func(n int, status string) awsclient.StackEvent {
+			return awsclient.StackEvent{ID: status, Time: t0.Add(time.Duration(n) * time.Second), LogicalID: "teamcity", PhysicalID: "arn:stack/teamcity",
+				ResourceType: "AWS::CloudFormation::Stack", Status: status, ClientRequestToken: token}
+		}
+		f.Events = [][]awsclient.StackEvent{{ev(1, "UPDATE_IN_PROGRESS")}, {ev(2, "UPDATE_COMPLETE"), ev(1, "UPDATE_IN_PROGRESS")}}
+	}
+	return f
+}
+
+func stackRun(f *fakeaws.CFN, apply bool) *StackRun {
+	return &StackRun{
+		Stack:   "teamcity",
+		Options: dind.DefaultOptions(dind.ModePrivileged),
+		Apply:   apply,
+		Client:  func(context.Context) (StackClient, error) { return f, nil },
+		Poll:    []time.Duration{0, time.Millisecond},
+		Wait:    awsclient.Wait{MinDelay: time.Millisecond, MaxDelay: time.Millisecond, Timeout: 5 * time.Second},
+		Settle:  5 * time.Second,
+		Lookups: []time.Duration{0, time.Millisecond},
+		GiveUp:  2 * time.Second,
+		Now:     func() time.Time { return t0 },
+	}
+}
+
+func TestStackDiffOnFake(t *testing.T) {
+	f := stackFake(t)
+	r := stackRun(f, false)
+	r.Action = Action{Diff: true}
+	var out, errOut bytes.Buffer
+	if err := r.Run(context.Background(), Streams{In: strings.NewReader(""), Out: &out, Err: &errOut}); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "+") || !strings.Contains(out.String(), "Privileged: true") {
+		t.Errorf("diff:\n%s", out.String())
+	}
+	if created, _, _ := f.State(); len(created) != 0 {
+		t.Errorf("--diff created change sets %v", created)
+	}
+}
+
+func TestStackApplyYesOnFake(t *testing.T) {
+	f := stackFake(t)
+	r := stackRun(f, true)
+	r.Yes = true
+	var out, errOut bytes.Buffer
+	if err := r.Run(context.Background(), Streams{In: strings.NewReader(""), Out: &out, Err: &errOut}); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	created, executed, deleted := f.State()
+	if len(created) != 1 || len(executed) != 1 || len(deleted) != 0 {
+		t.Errorf("created %v, executed %v, deleted %v", created, executed, deleted)
+	}
+	if !strings.Contains(errOut.String(), "UPDATE_COMPLETE") {
+		t.Errorf("stderr:\n%s", errOut.String())
+	}
+}
+
+// A no at the y/N question deletes the change set (checked): nothing is
+// left, nothing executed.
+func TestStackApplyNoOnFake(t *testing.T) {
+	f := stackFake(t)
+	r := stackRun(f, true)
+	r.Interactive = true
+	var out, errOut bytes.Buffer
+	err := r.Run(context.Background(), Streams{In: strings.NewReader("n\n"), Out: &out, Err: &errOut})
+	if exitcode.Code(err) == exitcode.OK {
+		t.Fatalf("a no succeeded:\n%s", errOut.String())
+	}
+	if _, executed, deleted := f.State(); len(executed) != 0 || len(deleted) != 1 || len(f.Left()) != 0 {
+		t.Errorf("executed %v, deleted %v, left %v", executed, deleted, f.Left())
+	}
+}

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// The flag-exclusion messages come from one helper, and say the same as
+// before.
+func TestExclusiveFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--template", "t.yaml", "--mode", "socket", "--diff", "--check"}, "tcdind: --output, --in-place, --diff and --check exclude each other: pass one\n"},
+		{[]string{"--template", "t.yaml", "--stack", "tc", "--mode", "socket"}, "tcdind: --template and --stack exclude each other: pass one\n"},
+		{[]string{"--stack", "tc", "--mode", "socket", "--apply", "--diff"}, "tcdind: --apply excludes --output, --diff and --check: see the change with --diff first, then --apply\n"},
+		{[]string{"--template", "t.yaml", "--mode", "privileged", "--minimal", "--sudo-image"}, "tcdind: --minimal and --sudo-image exclude each other: the -sudo tag is part of the complete recipe\n"},
+	} {
+		code, _, errOut := runCLI(t, c.args...)
+		if code != 2 || errOut != c.want {
+			t.Errorf("%s: exit %d, %q; want 2, %q", strings.Join(c.args, " "), code, errOut, c.want)
+		}
+	}
+	if err := exclusive("x", flag{"a", true}, flag{"b", false}, flag{"c", false}); err != nil {
+		t.Errorf("one flag of three refused: %v", err)
+	}
+	if got := names([]flag{{name: "a"}, {name: "b"}, {name: "c"}}); got != "--a, --b and --c" {
+		t.Errorf("names %q", got)
+	}
+}
