@@ -182,9 +182,9 @@ func readLimited(r io.Reader, name string) ([]byte, error) {
 
 func tooLarge(name string, size int64) error {
 	if size > 0 {
-		return fmt.Errorf("template %s is %d bytes, over CloudFormation's limit of 1 MB (%d bytes)", name, size, MaxSize)
+		return fmt.Errorf("template %s is %d bytes, over CloudFormation's limit of 1 MB (%d bytes), so no stack can use it: shorten it (comments, unused resources, a nested stack) and run tcdind again", name, size, MaxSize)
 	}
-	return fmt.Errorf("template %s is over CloudFormation's limit of 1 MB (%d bytes)", name, MaxSize)
+	return fmt.Errorf("template %s is over CloudFormation's limit of 1 MB (%d bytes), so no stack can use it: shorten it (comments, unused resources, a nested stack) and run tcdind again", name, MaxSize)
 }
 
 // PatchedName proposes where to save the patched template: <name>.dind<ext>

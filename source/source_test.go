@@ -31,7 +31,7 @@ func TestLoadErrorsSayWhatIsWrong(t *testing.T) {
 	for _, tc := range []struct{ arg, want string }{
 		{filepath.Join(dir, "missing.yaml"), "no such file"},
 		{dir, "is a directory"},
-		{big, "over CloudFormation's limit of 1 MB"},
+		{big, "over CloudFormation's limit of 1 MB (1048576 bytes), so no stack can use it: shorten it"},
 		{"http://example.com/t.yaml", "only https URLs"},
 		{"https://", "not a valid URL"},
 	} {
