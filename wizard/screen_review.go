@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"fmt"
+	"github.com/tcdind/tcdind/changeset"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -130,6 +131,11 @@ func (m *Model) reviewed() tea.Cmd {
 		return m.enter(stepDone)
 	case m.a.explicitOut:
 		return m.write()
+	case m.isStack() && m.a.stackInfo != nil && m.a.stackInfo.ParentID != "":
+		// The root's next update would undo a change made on the child.
+		e := errorFor(&changeset.NestedError{Stack: m.a.stackInfo.Name, Parent: m.a.stackInfo.ParentID}, "Stack "+m.a.stackInfo.Name+" is a nested stack", stepReview)
+		e.hint = "No change set was created. Press esc, then s to save the patched template, and put it where the root stack gets the child's template."
+		return m.fail(e)
 	case m.needsBucket():
 		return m.enter(stepBucket)
 	case m.isStack():

@@ -465,3 +465,24 @@ func TestStackSaveInstead(t *testing.T) {
 		t.Errorf("summary without the warning: %q", s)
 	}
 }
+
+// A nested stack is reviewed but not updated: the root's next update
+// would undo it. No change set is created.
+func TestStackNestedRefused(t *testing.T) {
+	f := newFake(t)
+	f.Described = map[string]*awsclient.Stack{"teamcity": (&awsclient.Stack{
+		ID: "arn:stack/teamcity", Name: "teamcity", Status: "UPDATE_COMPLETE",
+		ParentID: "arn:aws:cloudformation:eu-west-1:123456789012:stack/root/1",
+	}).WithValues(map[string]string{"TeamCityVersion": "2024.12"})}
+	cfg := stackConfig(f, nil)
+	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
+	r := startStack(t, cfg)
+	r.waitFor("Press enter to create a change set")
+	r.key(tea.KeyEnter)
+	r.waitFor("is a nested stack")
+	r.waitFor("nested in stack root")
+	r.final()
+	if created, executed, _ := f.State(); len(created) != 0 || len(executed) != 0 {
+		t.Errorf("created %v, executed %v", created, executed)
+	}
+}
