@@ -61,6 +61,41 @@ func socketMount(props, c *yaml.Node) socketKind {
 	return socketOther
 }
 
+// What a container has at /var/lib/docker.
+type dataKind int
+
+const (
+	dataAbsent dataKind = iota
+	dataTask            // a task-scoped Docker volume: what the privileged recipe adds
+	dataHost            // a host volume with a SourcePath: shared with the host and other tasks
+	dataOther           // anything else: the user's, neither ours nor unsafe
+)
+
+// dataMount is what container c mounts at /var/lib/docker, and the mount.
+func dataMount(props, c *yaml.Node) (dataKind, *yaml.Node) {
+	i := mountIndex(c, dockerDataPath)
+	if i < 0 {
+		return dataAbsent, nil
+	}
+	m := mapGet(c, "MountPoints").Content[i]
+	v := taskVolume(props, scalarValue(mapGet(m, "SourceVolume")))
+	if v == nil || scalarValue(mapGet(m, "SourceVolume")) == "" {
+		return dataOther, m
+	}
+	if dv := mapGet(v, "DockerVolumeConfiguration"); dv != nil {
+		// ECS's default scope is task.
+		if s := mapGet(dv, "Scope"); s == nil || scalarValue(s) == "task" {
+			return dataTask, m
+		}
+		return dataOther, m
+	}
+	if mapGet(v, "EFSVolumeConfiguration") == nil && mapGet(v, "FSxWindowsFileServerVolumeConfiguration") == nil &&
+		scalarValue(mapGet(mapGet(v, "Host"), "SourcePath")) != "" {
+		return dataHost, m
+	}
+	return dataOther, m
+}
+
 // taskVolume is the task definition's volume called name, or nil.
 func taskVolume(props *yaml.Node, name string) *yaml.Node {
 	vols := mapGet(props, "Volumes")

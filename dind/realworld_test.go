@@ -1,0 +1,106 @@
+package dind_test
+
+// Shapes found in real public ECS templates: a host's /var/lib/docker
+// mounted into the agent, the host socket at /run/docker.sock, sidecars
+// that take the agent's volumes, and container Names set by parameters.
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/tcdind/tcdind/dind"
+)
+
+func realTD(volume, mounts string) []byte {
+	return []byte(`AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Agent:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: agent
+          Image: jetbrains/teamcity-agent:2025.07-linux-sudo
+          Memory: 2048
+          MountPoints:
+` + mounts + `      Volumes:
+` + volume)
+}
+
+func warned(res *dind.Result, want string) bool {
+	for _, w := range res.Warnings {
+		if strings.Contains(w, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// A host path at /var/lib/docker would make the inner daemon share its data
+// with the host's daemon: privileged mode refuses, whatever the host path.
+func TestRealHostVarLibDockerRefusedInPrivileged(t *testing.T) {
+	mount := "            - ContainerPath: /var/lib/docker\n              SourceVolume: hostdocker\n"
+	for _, src := range []string{"/var/lib/docker", "/var/lib/docker/", "/data/docker"} {
+		vol := "        - Name: hostdocker\n          Host:\n            SourcePath: " + src + "\n"
+		in := realTD(vol, mount)
+		if m := detectedMode(t, in); m != dind.ModeNone {
+			t.Errorf("%s: detected %s, want none: a host mount is not privileged mode's data volume", src, m)
+		}
+		for _, opts := range []dind.Options{dind.DefaultOptions(dind.ModePrivileged), withMinimal(dind.DefaultOptions(dind.ModePrivileged))} {
+			_, err := dind.Apply(in, opts)
+			var re *dind.RefusedError
+			if !errors.As(err, &re) {
+				t.Fatalf("%s minimal=%v: want *RefusedError, got %v", src, opts.Minimal, err)
+			}
+			for _, w := range []string{"container agent in Agent", "at /var/lib/docker (line 11)", "remove that mount", src} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: refusal does not say %q: %v", src, w, err)
+				}
+			}
+		}
+	}
+}
+
+// A task-scoped Docker volume (what tcdind adds) and a Docker-managed host
+// volume with no SourcePath are per task: privileged mode keeps them.
+func TestRealPrivilegedKeepsTaskScopedData(t *testing.T) {
+	mount := "            - ContainerPath: /var/lib/docker\n              SourceVolume: d\n"
+	for _, vol := range []string{
+		"        - Name: d\n          DockerVolumeConfiguration:\n            Scope: task\n            Driver: local\n",
+		"        - Name: d\n          Host: {}\n",
+	} {
+		res := mustApply(t, realTD(vol, mount), dind.DefaultOptions(dind.ModePrivileged))
+		if strings.Count(string(res.Output), "/var/lib/docker") != 1 {
+			t.Errorf("privileged added a second data mount over\n%s\n%s", vol, res.Output)
+		}
+	}
+}
+
+// Leaving DinD (socket, none) removes only the task-scoped Docker volume
+// tcdind adds; a host mount of /var/lib/docker is the user's and stays.
+func TestRealNoneKeepsUsersVarLibDocker(t *testing.T) {
+	mount := "            - ContainerPath: /var/lib/docker\n              SourceVolume: hostdocker\n"
+	vol := "        - Name: hostdocker\n          Host:\n            SourcePath: /var/lib/docker\n"
+	in := realTD(vol, mount)
+	priv := []byte(strings.Replace(string(in), "          Memory: 2048\n", "          Memory: 2048\n          Privileged: true\n", 1))
+	for _, mode := range []dind.Mode{dind.ModeNone, dind.ModeSocket} {
+		for _, src := range [][]byte{in, priv} {
+			res := mustApply(t, src, dind.DefaultOptions(mode))
+			out := string(res.Output)
+			if !strings.Contains(out, "SourcePath: /var/lib/docker") || !strings.Contains(out, "ContainerPath: /var/lib/docker") {
+				t.Errorf("%s removed the user's host /var/lib/docker mount:\n%s", mode, out)
+			}
+			wasPriv := len(src) != len(in)
+			if got := warned(res, "left the mount at /var/lib/docker (volume hostdocker"); got != wasPriv {
+				t.Errorf("%s privileged=%v: warned=%v about the kept mount: %q", mode, wasPriv, got, res.Warnings)
+			}
+		}
+	}
+	// tcdind's own data volume still goes, byte for byte.
+	plain := realTD("        - Name: x\n          Host:\n            SourcePath: /x\n", "            - ContainerPath: /x\n              SourceVolume: x\n")
+	p := mustApply(t, plain, dind.DefaultOptions(dind.ModePrivileged))
+	n := mustApply(t, p.Output, dind.DefaultOptions(dind.ModeNone))
+	if !strings.Contains(string(p.Output), "DockerVolumeConfiguration") || string(n.Output) != string(plain) {
+		t.Errorf("privileged then none is not the input:\n%s", n.Output)
+	}
+}
