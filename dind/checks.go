@@ -80,7 +80,7 @@ func (r *recipe) checkSocketMount(c *yaml.Node) error {
 	case v == nil:
 		what = fmt.Sprintf("volume %s, which the task definition does not define", name)
 	default:
-		what = fmt.Sprintf("volume %s, which is not a host volume with SourcePath %s", name, dockerSocketPath)
+		what = fmt.Sprintf("volume %s, which is not a host volume with SourcePath %s (or /run/docker.sock)", name, dockerSocketPath)
 	}
 	return &RefusedError{Reason: fmt.Sprintf("container %s in %s mounts %s (line %d) from %s: that is not the host's Docker socket, and tcdind's mount would clash with it; remove or fix that mount by hand", r.name(c), r.td.id, dockerSocketPath, m.Line, what)}
 }

@@ -104,3 +104,35 @@ func TestRealNoneKeepsUsersVarLibDocker(t *testing.T) {
 		t.Errorf("privileged then none is not the input:\n%s", n.Output)
 	}
 }
+
+// On the ECS-optimized AMIs /var/run is /run: a host volume of
+// /run/docker.sock is the host's socket, so the agent is in socket mode and
+// the volume is reused.
+func TestRealRunDockerSockIsTheHostSocket(t *testing.T) {
+	mount := "            - ContainerPath: /var/run/docker.sock\n              SourceVolume: sock\n"
+	vol := "        - Name: sock\n          Host:\n            SourcePath: /run/docker.sock\n"
+	in := realTD(vol, mount)
+	if m := detectedMode(t, in); m != dind.ModeSocket {
+		t.Fatalf("detected %s, want socket", m)
+	}
+	res := mustApply(t, in, withMinimal(dind.DefaultOptions(dind.ModeSocket)))
+	if res.Changed {
+		t.Errorf("socket --minimal changed a socket-mode agent:\n%s", res.Output)
+	}
+	res = mustApply(t, in, dind.DefaultOptions(dind.ModeSocket))
+	if strings.Count(string(res.Output), "docker.sock") != 2 {
+		t.Errorf("socket added a second socket mount or volume:\n%s", res.Output)
+	}
+	// A sidecar given the socket by the recipe's volume reuse: the mount at a
+	// second agent reuses the /run volume.
+	two := []byte(strings.Replace(string(realTD(vol, "            - ContainerPath: /var/run/docker.sock\n              SourceVolume: sock\n")), "      Volumes:\n",
+		"        - Name: agent2\n          Image: jetbrains/teamcity-agent:2025.07-linux-sudo\n          Memory: 2048\n      Volumes:\n", 1))
+	res = mustApply(t, two, withMinimal(dind.DefaultOptions(dind.ModeSocket)))
+	if strings.Contains(string(res.Output), "docker-sock") || strings.Count(string(res.Output), "SourceVolume: sock") != 2 {
+		t.Errorf("the second agent did not reuse the /run/docker.sock volume:\n%s", res.Output)
+	}
+	res = mustApply(t, in, dind.DefaultOptions(dind.ModeNone))
+	if strings.Contains(string(res.Output), "docker.sock") {
+		t.Errorf("none left the /run/docker.sock socket:\n%s", res.Output)
+	}
+}

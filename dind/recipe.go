@@ -281,7 +281,7 @@ func (r *recipe) ensureVolume(c *yaml.Node, want volume, base string) string {
 		if v.index >= 0 && r.removedVolumes[v.index] {
 			continue
 		}
-		if want.hostPath != "" && samePath(v.hostPath, want.hostPath) {
+		if want.hostPath != "" && sameHostPath(v.hostPath, want.hostPath) {
 			return v.name
 		}
 		if want.docker && v.docker && strings.HasPrefix(v.name, base) && !r.mountedBeside(c, v.name) {

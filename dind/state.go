@@ -42,7 +42,7 @@ type socketKind int
 
 const (
 	socketAbsent socketKind = iota
-	socketHost              // a host volume with SourcePath /var/run/docker.sock
+	socketHost              // a host volume with SourcePath /var/run/docker.sock (or /run/docker.sock)
 	socketOther             // another kind of volume, another path, or no such volume
 )
 
@@ -55,7 +55,7 @@ func socketMount(props, c *yaml.Node) socketKind {
 	if v := taskVolume(props, name); name != "" && v != nil &&
 		mapGet(v, "DockerVolumeConfiguration") == nil && mapGet(v, "EFSVolumeConfiguration") == nil &&
 		mapGet(v, "FSxWindowsFileServerVolumeConfiguration") == nil &&
-		samePath(scalarValue(mapGet(mapGet(v, "Host"), "SourcePath")), dockerSocketPath) {
+		sameHostPath(scalarValue(mapGet(mapGet(v, "Host"), "SourcePath")), dockerSocketPath) {
 		return socketHost
 	}
 	return socketOther
@@ -123,6 +123,18 @@ func isFalse(n *yaml.Node) bool {
 
 func samePath(a, b string) bool {
 	return strings.TrimRight(a, "/") == strings.TrimRight(b, "/") && a != ""
+}
+
+// sameHostPath compares host paths: on the ECS-optimized AMIs /var/run is
+// a symlink to /run, so /run/docker.sock is the host's socket too.
+func sameHostPath(a, b string) bool {
+	canon := func(p string) string {
+		if p == "/run" || strings.HasPrefix(p, "/run/") {
+			return "/var" + p
+		}
+		return p
+	}
+	return samePath(canon(a), canon(b))
 }
 
 // mountIndex is the index in MountPoints of the mount at containerPath, or -1.
