@@ -136,3 +136,57 @@ func TestRealRunDockerSockIsTheHostSocket(t *testing.T) {
 		t.Errorf("none left the /run/docker.sock socket:\n%s", res.Output)
 	}
 }
+
+const volumesFromTD = `Resources:
+  TaskDefinition:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: agent
+          Image: jetbrains/teamcity-agent:2025.07-linux-sudo
+          Memory: 2048
+        - Name: busybox
+          Image: busybox
+          Memory: 128
+          VolumesFrom:
+            - SourceContainer: SRC
+`
+
+// A sidecar with VolumesFrom the agent gets the socket or Docker's data:
+// tcdind warns, naming the container, what it gets and what to do; a
+// sidecar taking volumes from another container is left alone.
+func TestRealVolumesFromAgentWarns(t *testing.T) {
+	cases := []struct {
+		label, src string
+		opts       dind.Options
+		want       string // "" for no warning
+	}{
+		{"socket", "agent", dind.DefaultOptions(dind.ModeSocket), "takes VolumesFrom agent (line 18), so it gets the host's Docker socket /var/run/docker.sock"},
+		{"socket minimal", "agent", withMinimal(dind.DefaultOptions(dind.ModeSocket)), "the host's Docker socket"},
+		{"privileged", "agent", dind.DefaultOptions(dind.ModePrivileged), "gets the agent's Docker data at /var/lib/docker"},
+		{"privileged minimal", "agent", withMinimal(dind.DefaultOptions(dind.ModePrivileged)), ""},
+		{"none", "agent", dind.DefaultOptions(dind.ModeNone), ""},
+		{"other source", "web", dind.DefaultOptions(dind.ModeSocket), ""},
+		{"if", "!If [C, agent, web]", dind.DefaultOptions(dind.ModeSocket), "may take VolumesFrom agent"},
+		{"if other", "!If [C, web, db]", dind.DefaultOptions(dind.ModeSocket), ""},
+		{"ref", "!Ref Src", dind.DefaultOptions(dind.ModeSocket), "may take VolumesFrom agent"},
+	}
+	for _, c := range cases {
+		src := []byte("Conditions:\n  C: !Equals [a, b]\nParameters:\n  Src:\n    Type: String\n" + strings.Replace(volumesFromTD, "SRC", c.src, 1))
+		res := mustApply(t, src, c.opts)
+		got := ""
+		for _, w := range res.Warnings {
+			if strings.Contains(w, "VolumesFrom") {
+				got = w
+			}
+		}
+		switch {
+		case c.want == "" && got != "":
+			t.Errorf("%s: unexpected warning %q", c.label, got)
+		case c.want != "" && !strings.Contains(got, c.want):
+			t.Errorf("%s: warning %q does not say %q", c.label, got, c.want)
+		case c.want != "" && !strings.Contains(got, "TaskDefinition/busybox") || c.want != "" && !strings.Contains(got, "its own MountPoints"):
+			t.Errorf("%s: warning %q does not name busybox and the fix", c.label, got)
+		}
+	}
+}

@@ -120,6 +120,7 @@ func (r *recipe) run() error {
 		}
 	}
 	r.removeOrphanedVolumes()
+	r.warnVolumesFrom()
 	return nil
 }
 
