@@ -190,3 +190,92 @@ func TestRealVolumesFromAgentWarns(t *testing.T) {
 		}
 	}
 }
+
+const namedByParam = `Parameters:
+  ServiceName:
+    Type: String
+DEFAULT  ImageUrl:
+    Type: String
+IMAGE
+Resources:
+  TaskDefinition:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: NAME
+          Image: !Ref 'ImageUrl'
+          Memory: 512
+`
+
+func namedTD(name, def, image string) []byte {
+	s := strings.Replace(namedByParam, "NAME", name, 1)
+	if def != "" {
+		def = "    Default: " + def + "\n"
+	}
+	s = strings.Replace(s, "DEFAULT", def, 1)
+	if image != "" {
+		image = "    Default: " + image
+	}
+	return []byte(strings.Replace(s, "IMAGE\n", image+"\n", 1))
+}
+
+// A Name set by a parameter resolves through its Default, as Images do:
+// --container can name it, the name rule sees it, and messages list it.
+func TestRealContainerNameFromParameter(t *testing.T) {
+	for _, name := range []string{"!Ref 'ServiceName'", "!Sub '${ServiceName}'", `{"Fn::Sub": "${ServiceName}"}`, "{Ref: ServiceName}"} {
+		src := namedTD(name, "tc-agent", "myorg/tc-agent-with-docker:2025.07")
+		opts := dind.DefaultOptions(dind.ModeSocket)
+		opts.Containers = []string{"tc-agent"}
+		res := mustApply(t, src, opts)
+		if !strings.Contains(string(res.Output), "/var/run/docker.sock") {
+			t.Errorf("%s: --container tc-agent did not select the container:\n%s", name, res.Output)
+		}
+		for _, ch := range res.Changes {
+			if ch.Container != "" && ch.Container != "tc-agent" {
+				t.Errorf("%s: change names the container %q, want tc-agent", name, ch.Container)
+			}
+		}
+		tpl, err := dind.Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all := tpl.AllContainers(); len(all) != 1 || all[0].Name != "tc-agent" {
+			t.Errorf("%s: AllContainers = %+v, want tc-agent", name, all)
+		}
+		_, err = dind.Apply(src, dind.DefaultOptions(dind.ModeSocket))
+		if !errors.Is(err, dind.ErrNoAgent) || !strings.Contains(err.Error(), "containers found: tc-agent)") {
+			t.Errorf("%s: no-agent message does not list tc-agent: %v", name, err)
+		}
+	}
+	// The name rule: the image is not known before deploy, the Name's
+	// Default is teamcity-agent.
+	res := mustApply(t, namedTD("!Ref ServiceName", "teamcity-agent", ""), dind.DefaultOptions(dind.ModeSocket))
+	if !strings.Contains(string(res.Output), "/var/run/docker.sock") {
+		t.Errorf("the name rule ignored a Name whose Default is teamcity-agent:\n%s", res.Output)
+	}
+	// ... but only a Default names it: a sidecar-like name is no agent.
+	if _, err := dind.Apply(namedTD("!Ref ServiceName", "teamcity-agent-log-router", ""), dind.DefaultOptions(dind.ModeSocket)); !errors.Is(err, dind.ErrNoAgent) {
+		t.Errorf("teamcity-agent-log-router taken for the agent: %v", err)
+	}
+}
+
+// A Name tcdind cannot work out is listed by what sets it and where, with
+// what to do, in both the no-agent and the --container messages.
+func TestRealContainerNameUnresolved(t *testing.T) {
+	for _, name := range []string{"!Ref ServiceName", "!If [C, a, b]"} {
+		src := []byte("Conditions:\n  C: !Equals [a, b]\n" + string(namedTD(name, "", "myorg/x:1")))
+		_, err := dind.Apply(src, dind.DefaultOptions(dind.ModeSocket))
+		want := "(name set by " + strings.Fields(name)[0]
+		if !errors.Is(err, dind.ErrNoAgent) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "line 14)") ||
+			!strings.Contains(err.Error(), "give the parameter a Default") || strings.Contains(err.Error(), "at line") {
+			t.Errorf("%s: no-agent message: %v", name, err)
+		}
+		opts := dind.DefaultOptions(dind.ModeSocket)
+		opts.Containers = []string{"x"}
+		_, err = dind.Apply(src, opts)
+		var ce *dind.ContainerError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "give the parameter a Default") {
+			t.Errorf("%s: --container message: %v", name, err)
+		}
+	}
+}

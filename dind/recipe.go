@@ -80,10 +80,7 @@ func (r *recipe) checkList(m *yaml.Node, key, where string) error {
 }
 
 func (r *recipe) name(c *yaml.Node) string {
-	if n := scalarValue(mapGet(c, "Name")); n != "" {
-		return n
-	}
-	return fmt.Sprintf("at line %d", c.Line)
+	return r.t.nameLabel(c)
 }
 
 func (r *recipe) change(c *yaml.Node, format string, args ...any) {

@@ -68,7 +68,7 @@ func (r *recipe) inheritedMounts(a *yaml.Node) string {
 // surely, or maybe (an Fn::If or a value tcdind cannot work out that may be
 // the agent's name).
 func (r *recipe) namesContainer(src, a *yaml.Node) (sure, maybe bool) {
-	name := scalarValue(mapGet(a, "Name"))
+	name := r.t.nameOf(a)
 	if name == "" {
 		return false, false
 	}
