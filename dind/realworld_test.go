@@ -279,3 +279,21 @@ func TestRealContainerNameUnresolved(t *testing.T) {
 		}
 	}
 }
+
+// A flow separator with a tab counts as a spaced one: new items get the
+// siblings' ", " and not a bare ",".
+func TestRealFlowSeparatorWithTab(t *testing.T) {
+	src := []byte("Resources:\n  Agent:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: agent\n          Image: jetbrains/teamcity-agent:2025.07\n" +
+		"          MountPoints: [ {ContainerPath: /data,\tSourceVolume: data} ]\n      Volumes: [\t{Name: data} ]\n")
+	res := mustApply(t, src, withMinimal(dind.DefaultOptions(dind.ModeSocket)))
+	out := string(res.Output)
+	for _, want := range []string{"SourceVolume: data}, {ContainerPath: /var/run/docker.sock, SourceVolume: docker-sock} ]", "{Name: data}, {Name: docker-sock, Host: {SourcePath: /var/run/docker.sock}} ]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	back := mustApply(t, res.Output, dind.DefaultOptions(dind.ModeNone))
+	if string(back.Output) != string(src) {
+		t.Errorf("none did not restore the input:\n%s", back.Output)
+	}
+}
