@@ -297,3 +297,41 @@ func TestRealFlowSeparatorWithTab(t *testing.T) {
 		t.Errorf("none did not restore the input:\n%s", back.Output)
 	}
 }
+
+// In a multi-line flow list, the last item's trailing comma and comment stay
+// with it; new items go on their own lines after it, in the same style, and
+// none takes them out again byte for byte.
+func TestRealFlowTrailingComment(t *testing.T) {
+	src := []byte(`Resources:
+  Agent:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions: [
+        {
+          Name: agent,
+          Image: 'jetbrains/teamcity-agent:2025.07',
+          Memory: 2048,
+          MountPoints: [
+            {ContainerPath: /data, SourceVolume: data}, # keep: belongs to /data
+          ],
+        },
+      ]
+      Volumes: [
+        {Name: data, Host: {SourcePath: /data}},  # host data
+      ]
+`)
+	res := mustApply(t, src, withMinimal(dind.DefaultOptions(dind.ModeSocket)))
+	out := string(res.Output)
+	for _, want := range []string{
+		"            {ContainerPath: /data, SourceVolume: data}, # keep: belongs to /data\n            {ContainerPath: /var/run/docker.sock, SourceVolume: docker-sock},\n          ],\n",
+		"        {Name: data, Host: {SourcePath: /data}},  # host data\n        {Name: docker-sock, Host: {SourcePath: /var/run/docker.sock}},\n      ]\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks\n%s\ngot:\n%s", want, out)
+		}
+	}
+	back := mustApply(t, res.Output, dind.DefaultOptions(dind.ModeNone))
+	if string(back.Output) != string(src) {
+		t.Errorf("none did not restore the input:\n%s", back.Output)
+	}
+}
