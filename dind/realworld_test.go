@@ -170,9 +170,15 @@ func TestRealVolumesFromAgentWarns(t *testing.T) {
 		{"if", "!If [C, agent, web]", dind.DefaultOptions(dind.ModeSocket), "may take VolumesFrom agent"},
 		{"if other", "!If [C, web, db]", dind.DefaultOptions(dind.ModeSocket), ""},
 		{"ref", "!Ref Src", dind.DefaultOptions(dind.ModeSocket), "may take VolumesFrom agent"},
+		{"if list", "IFLIST", dind.DefaultOptions(dind.ModeSocket), "may take VolumesFrom agent (SourceContainer agent, line 19), so it would get the host's Docker socket"},
 	}
 	for _, c := range cases {
-		src := []byte("Conditions:\n  C: !Equals [a, b]\nParameters:\n  Src:\n    Type: String\n" + strings.Replace(volumesFromTD, "SRC", c.src, 1))
+		td := strings.Replace(volumesFromTD, "SRC", c.src, 1)
+		if strings.HasSuffix(c.src, "IFLIST") {
+			td = strings.Replace(volumesFromTD, "          VolumesFrom:\n            - SourceContainer: SRC\n",
+				"          VolumesFrom: !If\n            - C\n            - [{SourceContainer: agent}]\n            - !Ref AWS::NoValue\n", 1)
+		}
+		src := []byte("Conditions:\n  C: !Equals [a, b]\nParameters:\n  Src:\n    Type: String\n" + td)
 		res := mustApply(t, src, c.opts)
 		got := ""
 		for _, w := range res.Warnings {

@@ -21,7 +21,8 @@ func (r *recipe) warnVolumesFrom() {
 		if slices.Contains(r.td.agents, sc) {
 			continue
 		}
-		for _, src := range volumesFromSources(mapGet(sc, "VolumesFrom")) {
+		for _, vf := range volumesFromSources(mapGet(sc, "VolumesFrom")) {
+			src := vf.n
 			for _, a := range r.td.agents {
 				if r.td.branch[a] != r.td.branch[sc] {
 					continue
@@ -30,15 +31,16 @@ func (r *recipe) warnVolumesFrom() {
 				if !sure && !maybe {
 					continue
 				}
+				sure = sure && len(vf.why) == 0
 				gets := r.inheritedMounts(a)
 				if gets == "" {
 					continue
 				}
-				takes := fmt.Sprintf("takes VolumesFrom %s (line %d)", r.name(a), src.Line)
+				takes := fmt.Sprintf("takes VolumesFrom %s (line %d), so it gets", r.name(a), src.Line)
 				if !sure {
-					takes = fmt.Sprintf("may take VolumesFrom %s (SourceContainer %s, line %d)", r.name(a), describeValue(src), src.Line)
+					takes = fmt.Sprintf("may take VolumesFrom %s (SourceContainer %s, line %d), so it would get", r.name(a), describeValue(src), src.Line)
 				}
-				r.warn("%s/%s %s, so it gets %s too; give %s its own MountPoints instead of VolumesFrom if it does not need them",
+				r.warn("%s/%s %s %s too; give %s its own MountPoints instead of VolumesFrom if it does not need them",
 					r.td.id, r.name(sc), takes, gets, r.name(sc))
 			}
 		}
@@ -84,23 +86,23 @@ func (r *recipe) namesContainer(src, a *yaml.Node) (sure, maybe bool) {
 }
 
 // volumesFromSources are the SourceContainer values of a VolumesFrom list,
-// of every Fn::If branch; an item or list tcdind cannot read stands as its
+// of every Fn::If branch (why is set for those under one); an item or list tcdind cannot read stands as its
 // own node, which namesContainer treats as maybe the agent.
-func volumesFromSources(vf *yaml.Node) []*yaml.Node {
-	var out []*yaml.Node
+func volumesFromSources(vf *yaml.Node) []nodeAlt {
+	var out []nodeAlt
 	for _, l := range branches(vf, nil) {
 		if l.n.Kind != yaml.SequenceNode {
-			out = append(out, l.n)
+			out = append(out, l)
 			continue
 		}
 		for _, item := range l.n.Content {
-			for _, it := range branches(item, nil) {
+			for _, it := range branches(item, l.why) {
 				if it.n.Kind != yaml.MappingNode || intrinsic(it.n) != "" {
-					out = append(out, it.n)
+					out = append(out, it)
 					continue
 				}
 				if s := mapGet(it.n, "SourceContainer"); s != nil {
-					out = append(out, s)
+					out = append(out, nodeAlt{s, it.why})
 				}
 			}
 		}
