@@ -30,7 +30,7 @@ const agentMarker = "teamcity-agent"
 // Options.Containers (--container) overrides the rule.
 func (t *Template) isAgent(c *yaml.Node) bool {
 	if t.names != nil {
-		return slices.Contains(t.names, scalarValue(mapGet(c, "Name")))
+		return slices.Contains(t.names, t.nameOf(c))
 	}
 	switch t.imageIsAgent(mapGet(c, "Image")) {
 	case agentYes:
@@ -38,7 +38,7 @@ func (t *Template) isAgent(c *yaml.Node) bool {
 	case agentNo:
 		return false
 	}
-	return scalarValue(mapGet(c, "Name")) == agentMarker
+	return t.nameOf(c) == agentMarker
 }
 
 type agentAnswer int

@@ -193,7 +193,7 @@ func (e *noAgentError) Error() string {
 	if len(e.found) == 0 {
 		return ErrNoAgent.Error() + " (the template has no ECS container definitions)"
 	}
-	return ErrNoAgent.Error() + " (containers found: " + strings.Join(e.found, ", ") + ")"
+	return ErrNoAgent.Error() + " (containers found: " + strings.Join(e.found, ", ") + ")" + unnamedAdvice(e.found)
 }
 
 func (e *noAgentError) Unwrap() error { return ErrNoAgent }
@@ -208,7 +208,7 @@ func (e *ContainerError) Error() string {
 	if len(e.Found) == 0 {
 		return fmt.Sprintf("--container %s: the template has no ECS container definitions", e.Name)
 	}
-	return fmt.Sprintf("--container %s: no task definition has a container of that name; name one of: %s", e.Name, strings.Join(e.Found, ", "))
+	return fmt.Sprintf("--container %s: no task definition has a container of that name; name one of: %s%s", e.Name, strings.Join(e.Found, ", "), unnamedAdvice(e.Found))
 }
 
 // ParseError is input that is neither YAML nor JSON.

@@ -27,6 +27,9 @@ func (r *recipe) checkTargets() error {
 		if err := r.checkSocketMount(c); err != nil {
 			return err
 		}
+		if err := r.checkDataMount(c); err != nil {
+			return err
+		}
 		if err := r.checkUser(c); err != nil {
 			return err
 		}
@@ -77,9 +80,30 @@ func (r *recipe) checkSocketMount(c *yaml.Node) error {
 	case v == nil:
 		what = fmt.Sprintf("volume %s, which the task definition does not define", name)
 	default:
-		what = fmt.Sprintf("volume %s, which is not a host volume with SourcePath %s", name, dockerSocketPath)
+		what = fmt.Sprintf("volume %s, which is not a host volume with SourcePath %s (or /run/docker.sock)", name, dockerSocketPath)
 	}
 	return &RefusedError{Reason: fmt.Sprintf("container %s in %s mounts %s (line %d) from %s: that is not the host's Docker socket, and tcdind's mount would clash with it; remove or fix that mount by hand", r.name(c), r.td.id, dockerSocketPath, m.Line, what)}
+}
+
+// checkDataMount refuses privileged mode over a host path at
+// /var/lib/docker: the daemon inside the agent would share its data
+// directory with the host's daemon (or another task's), and two daemons on
+// one data directory corrupt each other's state.
+func (r *recipe) checkDataMount(c *yaml.Node) error {
+	if r.opts.Mode != ModePrivileged {
+		return nil
+	}
+	kind, m := dataMount(r.td.props, c)
+	if kind != dataHost {
+		return nil
+	}
+	v := taskVolume(r.td.props, scalarValue(mapGet(m, "SourceVolume")))
+	src := scalarValue(mapGet(mapGet(v, "Host"), "SourcePath"))
+	what := "the host's " + src
+	if !samePath(src, dockerDataPath) {
+		what = "the host path " + src
+	}
+	return &RefusedError{Reason: fmt.Sprintf("container %s in %s mounts %s at %s (line %d): a Docker daemon inside the agent must not share a data directory with the host; remove that mount (tcdind then adds a task-scoped Docker volume) and run again", r.name(c), r.td.id, what, dockerDataPath, m.Line)}
 }
 
 // checkUser refuses an Fn::If User that the socket recipe needs to be root

@@ -16,7 +16,7 @@ func (t *Template) AllContainers() []Container {
 	seen := map[string]bool{}
 	for _, td := range tds {
 		for _, c := range td.containers {
-			name := scalarValue(mapGet(c, "Name"))
+			name := t.nameOf(c)
 			if name == "" || seen[name] {
 				continue
 			}

@@ -617,16 +617,25 @@ func (e *editor) renderFlow(n *yaml.Node, ce *collectionEdit, ents []entry) ([]b
 		sep = "," + st.nl
 	}
 	text := strings.Join(parts, sep)
+	// A last entry written with a trailing comma keeps it, and so do the new
+	// ones after it.
+	trailing := lastKept >= 0 && lastKept+1 == len(ents) && !st.json && e.pastComma(ents[lastKept].end, true) != e.pastComma(ents[lastKept].end, false)
 	switch {
-	case lastKept >= 0 && multiline && (lastKept+1 == len(ents) || tailByLines) && e.endsLine(e.pastComma(ents[lastKept].end, lastKept+1 < len(ents))):
+	case lastKept >= 0 && multiline && (lastKept+1 == len(ents) || tailByLines) && e.endsLine(e.pastComma(ents[lastKept].end, lastKept+1 < len(ents) || trailing)):
 		// New lines go right after the last entry's line, so that its
 		// comment stays with it and comment lines after it stay last.
 		at := l.nextLineStart(ents[lastKept].end)
 		text += st.nl
+		if trailing {
+			text = strings.TrimSuffix(text, st.nl) + "," + st.nl
+		}
 		if at == len(l.src) && (len(l.src) == 0 || l.src[len(l.src)-1] != '\n') {
 			text = st.nl + strings.TrimSuffix(text, st.nl)
 		}
-		out = append(out, byteEdit{ents[lastKept].end, ents[lastKept].end, ",", 0}, byteEdit{at, at, text, 0})
+		if !trailing {
+			out = append(out, byteEdit{ents[lastKept].end, ents[lastKept].end, ",", 0})
+		}
+		out = append(out, byteEdit{at, at, text, 0})
 	case lastKept >= 0:
 		if multiline {
 			text = "," + st.nl + text
@@ -665,6 +674,7 @@ func (e *editor) removeFlowLines(n *yaml.Node, ents []entry, i, j int, json bool
 		return nil, false
 	}
 	var out []byteEdit
+	trailing := false
 	for k := i; k <= j; k++ {
 		start := l.lineStart(l.lineOf(ents[k].start))
 		if strings.TrimSpace(string(l.src[start:ents[k].start])) != "" {
@@ -675,9 +685,9 @@ func (e *editor) removeFlowLines(n *yaml.Node, ents []entry, i, j int, json bool
 			after++
 		}
 		if after < len(l.src) && l.src[after] == ',' {
-			if last {
-				return nil, false // a trailing comma: keep the layout as written
-			}
+			// A trailing comma goes with its line; the entry before keeps its
+			// comma, so the layout stays as written.
+			trailing = trailing || last && k == j
 			after++
 		} else if !last {
 			return nil, false
@@ -687,7 +697,7 @@ func (e *editor) removeFlowLines(n *yaml.Node, ents []entry, i, j int, json bool
 		}
 		out = append(out, e.removeLines(n, k, start, l.nextLineStart(ents[k].end))...)
 	}
-	if last {
+	if last && !trailing {
 		comma := ents[i-1].end
 		for comma < len(l.src) && (l.src[comma] == ' ' || l.src[comma] == '\t') {
 			comma++

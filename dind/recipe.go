@@ -80,10 +80,7 @@ func (r *recipe) checkList(m *yaml.Node, key, where string) error {
 }
 
 func (r *recipe) name(c *yaml.Node) string {
-	if n := scalarValue(mapGet(c, "Name")); n != "" {
-		return n
-	}
-	return fmt.Sprintf("at line %d", c.Line)
+	return r.t.nameLabel(c)
 }
 
 func (r *recipe) change(c *yaml.Node, format string, args ...any) {
@@ -120,14 +117,16 @@ func (r *recipe) run() error {
 		}
 	}
 	r.removeOrphanedVolumes()
+	r.warnVolumesFrom()
 	return nil
 }
 
 func (r *recipe) socket(c *yaml.Node) error {
+	priv := isTrue(mapGet(c, "Privileged"))
 	r.keptSudoTag(c)
 	r.removePrivileged(c)
 	r.removeEnv(c, dindVariable)
-	r.removeMount(c, dockerDataPath)
+	r.removeDataMount(c, priv)
 	r.ensureHostMount(c, dockerSocketPath, "docker-sock")
 	if r.opts.Minimal {
 		return nil
@@ -165,7 +164,7 @@ func (r *recipe) none(c *yaml.Node) error {
 	r.removePrivileged(c)
 	r.removeMount(c, dockerSocketPath)
 	r.removeEnv(c, dindVariable)
-	r.removeMount(c, dockerDataPath)
+	r.removeDataMount(c, had)
 	var left []string
 	if u := mapGet(c, "User"); u != nil && !isNull(u) {
 		left = append(left, "User: "+describeValue(u))
@@ -184,6 +183,23 @@ func (r *recipe) none(c *yaml.Node) error {
 		r.warn("%s/%s: left %s in place: the socket recipe may have added %s; remove %s by hand if nothing else needs %s", r.td.id, r.name(c), strings.Join(left, " and "), pronoun, pronoun, pronoun)
 	}
 	return nil
+}
+
+// removeDataMount removes the privileged recipe's Docker data volume. Any
+// other mount at /var/lib/docker is the user's (a host path, a shared or
+// EFS volume): tcdind leaves it, and says so when the container was a
+// Docker-in-Docker agent (warn), where that mount may have served it.
+func (r *recipe) removeDataMount(c *yaml.Node, warn bool) {
+	kind, m := dataMount(r.td.props, c)
+	switch kind {
+	case dataTask:
+		r.removeMount(c, dockerDataPath)
+	case dataHost, dataOther:
+		if !warn {
+			return
+		}
+		r.warn("%s/%s: left the mount at %s (volume %s, line %d) in place: it is not the task-scoped Docker volume tcdind adds; remove it by hand if nothing needs it", r.td.id, r.name(c), dockerDataPath, scalarValue(mapGet(m, "SourceVolume")), m.Line)
+	}
 }
 
 func (r *recipe) removePrivileged(c *yaml.Node) {
@@ -263,7 +279,7 @@ func (r *recipe) ensureVolume(c *yaml.Node, want volume, base string) string {
 		if v.index >= 0 && r.removedVolumes[v.index] {
 			continue
 		}
-		if want.hostPath != "" && samePath(v.hostPath, want.hostPath) {
+		if want.hostPath != "" && sameHostPath(v.hostPath, want.hostPath) {
 			return v.name
 		}
 		if want.docker && v.docker && strings.HasPrefix(v.name, base) && !r.mountedBeside(c, v.name) {

@@ -42,7 +42,7 @@ type socketKind int
 
 const (
 	socketAbsent socketKind = iota
-	socketHost              // a host volume with SourcePath /var/run/docker.sock
+	socketHost              // a host volume with SourcePath /var/run/docker.sock (or /run/docker.sock)
 	socketOther             // another kind of volume, another path, or no such volume
 )
 
@@ -55,10 +55,45 @@ func socketMount(props, c *yaml.Node) socketKind {
 	if v := taskVolume(props, name); name != "" && v != nil &&
 		mapGet(v, "DockerVolumeConfiguration") == nil && mapGet(v, "EFSVolumeConfiguration") == nil &&
 		mapGet(v, "FSxWindowsFileServerVolumeConfiguration") == nil &&
-		samePath(scalarValue(mapGet(mapGet(v, "Host"), "SourcePath")), dockerSocketPath) {
+		sameHostPath(scalarValue(mapGet(mapGet(v, "Host"), "SourcePath")), dockerSocketPath) {
 		return socketHost
 	}
 	return socketOther
+}
+
+// What a container has at /var/lib/docker.
+type dataKind int
+
+const (
+	dataAbsent dataKind = iota
+	dataTask            // a task-scoped Docker volume: what the privileged recipe adds
+	dataHost            // a host volume with a SourcePath: shared with the host and other tasks
+	dataOther           // anything else: the user's, neither ours nor unsafe
+)
+
+// dataMount is what container c mounts at /var/lib/docker, and the mount.
+func dataMount(props, c *yaml.Node) (dataKind, *yaml.Node) {
+	i := mountIndex(c, dockerDataPath)
+	if i < 0 {
+		return dataAbsent, nil
+	}
+	m := mapGet(c, "MountPoints").Content[i]
+	v := taskVolume(props, scalarValue(mapGet(m, "SourceVolume")))
+	if v == nil || scalarValue(mapGet(m, "SourceVolume")) == "" {
+		return dataOther, m
+	}
+	if dv := mapGet(v, "DockerVolumeConfiguration"); dv != nil {
+		// ECS's default scope is task.
+		if s := mapGet(dv, "Scope"); s == nil || scalarValue(s) == "task" {
+			return dataTask, m
+		}
+		return dataOther, m
+	}
+	if mapGet(v, "EFSVolumeConfiguration") == nil && mapGet(v, "FSxWindowsFileServerVolumeConfiguration") == nil &&
+		scalarValue(mapGet(mapGet(v, "Host"), "SourcePath")) != "" {
+		return dataHost, m
+	}
+	return dataOther, m
 }
 
 // taskVolume is the task definition's volume called name, or nil.
@@ -88,6 +123,18 @@ func isFalse(n *yaml.Node) bool {
 
 func samePath(a, b string) bool {
 	return strings.TrimRight(a, "/") == strings.TrimRight(b, "/") && a != ""
+}
+
+// sameHostPath compares host paths: on the ECS-optimized AMIs /var/run is
+// a symlink to /run, so /run/docker.sock is the host's socket too.
+func sameHostPath(a, b string) bool {
+	canon := func(p string) string {
+		if p == "/run" || strings.HasPrefix(p, "/run/") {
+			return "/var" + p
+		}
+		return p
+	}
+	return samePath(canon(a), canon(b))
 }
 
 // mountIndex is the index in MountPoints of the mount at containerPath, or -1.

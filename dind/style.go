@@ -30,7 +30,7 @@ func (t *Template) detectStyle(l *layout, td *taskDef) *style {
 	}
 	if m := firstFlowMapping(td.resource); m != nil && len(m.Content) > 0 {
 		open := l.contentStart(m)
-		st.flowPad = open+1 < len(l.src) && l.src[open+1] == ' '
+		st.flowPad = open+1 < len(l.src) && (l.src[open+1] == ' ' || l.src[open+1] == '\t')
 		if first := m.Content[0]; first.Line != m.Line {
 			outer, inner := l.leading(m.Line), l.leading(first.Line)
 			if len(inner) > len(outer) && strings.HasPrefix(inner, outer) {
@@ -46,7 +46,7 @@ func (t *Template) detectStyle(l *layout, td *taskDef) *style {
 				for i < len(l.src) && (l.src[i] == ' ' || l.src[i] == '\t') {
 					i++
 				}
-				st.commaSpace = !(i+1 < len(l.src) && l.src[i] == ',' && l.src[i+1] != ' ' && l.src[i+1] != '\r' && l.src[i+1] != '\n')
+				st.commaSpace = !(i+1 < len(l.src) && l.src[i] == ',' && l.src[i+1] != ' ' && l.src[i+1] != '\t' && l.src[i+1] != '\r' && l.src[i+1] != '\n')
 			}
 		}
 	}

@@ -357,19 +357,11 @@ func (t *Template) windows(td *taskDef) (verb, why string) {
 				continue
 			}
 			if tag := strings.ToLower(imageTag(v.s)); strings.Contains(tag, "windows") || strings.Contains(tag, "nanoserver") {
-				return "may run Windows containers", fmt.Sprintf("container %s has the Windows image %s%s", containerName(c), v.s, v.reason())
+				return "may run Windows containers", fmt.Sprintf("container %s has the Windows image %s%s", t.nameLabel(c), v.s, v.reason())
 			}
 		}
 	}
 	return "", ""
-}
-
-// containerName names a container for messages.
-func containerName(c *yaml.Node) string {
-	if n := scalarValue(mapGet(c, "Name")); n != "" {
-		return n
-	}
-	return fmt.Sprintf("at line %d", c.Line)
 }
 
 // skipRefused drops the task definitions Docker-in-Docker cannot work in
@@ -433,7 +425,7 @@ func (t *Template) containerNames() ([]string, error) {
 	var out []string
 	for _, td := range tds {
 		for _, c := range td.containers {
-			if n := containerName(c); !slices.Contains(out, n) {
+			if n := t.nameLabel(c); !slices.Contains(out, n) {
 				out = append(out, n)
 			}
 		}

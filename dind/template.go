@@ -54,7 +54,7 @@ func (t *Template) describe(td *taskDef) TaskDefinition {
 	d := TaskDefinition{LogicalID: td.id, Line: td.key.Line, Refusal: td.refusal}
 	for _, c := range td.agents {
 		d.Containers = append(d.Containers, Container{
-			Name:  scalarValue(mapGet(c, "Name")),
+			Name:  t.nameOf(c),
 			Image: t.resolve(mapGet(c, "Image")),
 			Line:  c.Line,
 			Mode:  containerMode(td.props, c),
