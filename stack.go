@@ -29,7 +29,7 @@ func runStackRun(ctx context.Context, r *batch.StackRun, cfg awsclient.Config, s
 		if err != nil {
 			return nil, err
 		}
-		r.Where = awsFlags(c.Region(), cfg.Profile)
+		r.Where = awsclient.CLIFlags(c.Region(), cfg.Profile)
 		return c, nil
 	}
 	return r.Run(ctx, s)
@@ -84,19 +84,6 @@ func newAWSClient(ctx context.Context, cfg awsclient.Config) (*awsclient.Client,
 		return nil, exitcode.WithCode(exitcode.Usage, err)
 	}
 	return c, err
-}
-
-// awsFlags are the --region and --profile a printed aws command needs to
-// reach the same stack.
-func awsFlags(region, profile string) string {
-	s := ""
-	if region != "" {
-		s += " --region " + region
-	}
-	if profile != "" {
-		s += " --profile " + profile
-	}
-	return s
 }
 
 // checkAWSFlags refuses a region or endpoint that cannot be right before

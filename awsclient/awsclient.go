@@ -339,6 +339,19 @@ func New(ctx context.Context, c Config) (*Client, error) {
 // Region is the region the client talks to.
 func (c *Client) Region() string { return c.region }
 
+// CLIFlags are the --region and --profile a printed aws command needs to
+// reach the same stack ("" for each left to the default chain).
+func CLIFlags(region, profile string) string {
+	s := ""
+	if region != "" {
+		s += " --region " + region
+	}
+	if profile != "" {
+		s += " --profile " + profile
+	}
+	return s
+}
+
 // ResolveRegion is the region the SDK's default chain gives for c without
 // --region: AWS_REGION, then the profile's region in the shared config
 // files. It reads local configuration only, makes no call, and returns ""

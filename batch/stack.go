@@ -138,25 +138,14 @@ func noAgentInStack(ctx context.Context, cfn StackClient, st *awsclient.Stack, e
 			continue
 		}
 		if t, perr := dind.Parse(body); perr == nil && len(t.Agents()) > 0 {
-			with = append(with, stackNameOf(n.PhysicalID)+" (resource "+n.LogicalID+")")
-			names = append(names, stackNameOf(n.PhysicalID))
+			with = append(with, changeset.StackName(n.PhysicalID)+" (resource "+n.LogicalID+")")
+			names = append(names, changeset.StackName(n.PhysicalID))
 		}
 	}
 	if len(with) == 0 {
 		return fmt.Errorf("stack %s: %w; its nested stacks have none either", st.Name, err)
 	}
 	return fmt.Errorf("stack %s has no TeamCity agent itself; its nested stack %s has one: see the change with tcdind --stack %s --diff, and make it in the child template that stack %s deploys (its TemplateURL), then update %s", st.Name, strings.Join(with, ", "), names[0], st.Name, st.Name)
-}
-
-func stackNameOf(arn string) string {
-	if i := strings.Index(arn, ":stack/"); i >= 0 {
-		rest := arn[i+len(":stack/"):]
-		if j := strings.IndexByte(rest, '/'); j >= 0 {
-			return rest[:j]
-		}
-		return rest
-	}
-	return arn
 }
 
 // apply creates the change set, shows it, executes it when allowed and

@@ -351,7 +351,7 @@ func TestNewInputNamesAreUnique(t *testing.T) {
 	if templateExt([]byte("\ufeff  {\"Resources\": {}}")) != "json" || templateExt([]byte("Resources: {}\n")) != "yaml" {
 		t.Error("templateExt")
 	}
-	if stackName("arn:aws:cloudformation:us-east-1:1:stack/root/abc") != "root" || stackName("root") != "root" {
+	if StackName("arn:aws:cloudformation:us-east-1:1:stack/root/abc") != "root" || StackName("root") != "root" {
 		t.Error("stackName")
 	}
 }

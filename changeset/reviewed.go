@@ -110,11 +110,11 @@ type NestedError struct {
 }
 
 func (e *NestedError) Error() string {
-	return fmt.Sprintf("stack %s is nested in stack %s: an update of it alone is undone by the next update of %s; patch the child template where %s gets it (tcdind --stack %s --output child.yaml writes it) and update the root stack", e.Stack, stackName(e.Parent), stackName(e.Parent), stackName(e.Parent), e.Stack)
+	return fmt.Sprintf("stack %s is nested in stack %s: an update of it alone is undone by the next update of %s; patch the child template where %s gets it (tcdind --stack %s --output child.yaml writes it) and update the root stack", e.Stack, StackName(e.Parent), StackName(e.Parent), StackName(e.Parent), e.Stack)
 }
 
-// stackName is the name in a stack ARN (arn:...:stack/NAME/ID), or s.
-func stackName(s string) string {
+// StackName is the name in a stack ARN (arn:...:stack/NAME/ID), or s.
+func StackName(s string) string {
 	if i := strings.Index(s, ":stack/"); i >= 0 {
 		rest := s[i+len(":stack/"):]
 		if j := strings.IndexByte(rest, '/'); j >= 0 {

@@ -198,13 +198,4 @@ func (s *loadingScreen) hints(*Model) []hint {
 }
 
 // whereFlags is " --region R [--profile P]" for the commands printed.
-func whereFlags(region, profile string) string {
-	s := ""
-	if region != "" {
-		s += " --region " + region
-	}
-	if profile != "" {
-		s += " --profile " + profile
-	}
-	return s
-}
+func whereFlags(region, profile string) string { return awsclient.CLIFlags(region, profile) }
