@@ -18,13 +18,15 @@ import (
 
 const noChangesReason = "The submitted information didn't contain changes. Submit different information to create a change set."
 
+// applyYes are the arguments of a scripted apply of mode to stack.
+func applyYes(stack, mode string) []string {
+	return []string{"--stack", stack, "--mode", mode, "--apply", "--yes", "--non-interactive"}
+}
+
 // testFaults covers what moto_server cannot do by itself, injected by the
 // proxy in front of it.
 func testFaults(t *testing.T, e *stackEnv) {
 	ctx := context.Background()
-	apply := func(stack, mode string) []string {
-		return []string{"--stack", stack, "--mode", mode, "--apply", "--yes", "--non-interactive"}
-	}
 
 	t.Run("FailedChangeSetNoChanges", func(t *testing.T) {
 		cli := withHook(fast)
@@ -33,7 +35,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 		p.Rewrite("DescribeChangeSet", func(_ int, _ url.Values, body []byte) []byte {
 			return awsproxy.SetChangeSetStatus(body, "FAILED", noChangesReason)
 		})
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-nochange", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-nochange", "privileged")...)
 		if code != 0 {
 			t.Fatalf("exit %d, want 0\n%s", code, errOut)
 		}
@@ -55,7 +57,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 		p.Intercept("CreateChangeSet", func(int, url.Values) *awsproxy.Reply {
 			return awsproxy.ErrorReply(400, "ValidationError", "No updates are to be performed.")
 		})
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-noupdates", "socket")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-noupdates", "socket")...)
 		if code != 0 || !strings.Contains(errOut, "nothing to change") {
 			t.Fatalf("exit %d, want 0 and nothing to change\n%s", code, errOut)
 		}
@@ -94,7 +96,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 			}
 			return awsproxy.EventsReply("tc-rollback", id, append(append(rest, first...), old...))
 		})
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-rollback", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-rollback", "privileged")...)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -129,7 +131,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 		for _, a := range []string{"DescribeStacks", "GetTemplate", "CreateChangeSet", "DescribeChangeSet", "ExecuteChangeSet", "DescribeStackEvents"} {
 			p.Intercept(a, throttle)
 		}
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-throttle", "socket")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-throttle", "socket")...)
 		if code != 0 {
 			t.Fatalf("exit %d, want 0 after retries\n%s", code, errOut)
 		}
@@ -180,7 +182,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 			p.Rewrite("DescribeStacks", func(_ int, _ url.Values, body []byte) []byte {
 				return awsproxy.SetStackStatus(body, status)
 			})
-			code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-busy", "socket")...)
+			code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-busy", "socket")...)
 			if code != 1 {
 				t.Errorf("%s: exit %d, want 1\n%s", status, code, errOut)
 			}
@@ -201,7 +203,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 			cancel() // ctrl+c while the change set is being created
 			return awsproxy.SetChangeSetStatus(body, "CREATE_IN_PROGRESS", "")
 		})
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-sigint", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-sigint", "privileged")...)
 		if code != 130 {
 			t.Fatalf("exit %d, want 130\n%s", code, errOut)
 		}
@@ -232,7 +234,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 			}
 			return body
 		})
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-sigint2", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-sigint2", "privileged")...)
 		if code != 4 {
 			t.Fatalf("exit %d, want 4 (the update goes on)\n%s", code, errOut)
 		}
@@ -251,7 +253,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 		})
 		// The stack's status says the update ended: that is reported, not
 		// "goes on".
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-sigint3", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-sigint3", "privileged")...)
 		if code != 0 || !strings.Contains(errOut, "stack tc-sigint3 updated (UPDATE_COMPLETE)") || strings.Contains(errOut, "goes on") {
 			t.Fatalf("exit %d, want 0 and the update reported\n%s", code, errOut)
 		}
@@ -268,7 +270,7 @@ func testFaults(t *testing.T, e *stackEnv) {
 		p.Intercept("CreateChangeSet", func(int, url.Values) *awsproxy.Reply {
 			return awsproxy.ErrorReply(400, "InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_NAMED_IAM]")
 		})
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-caps", "socket")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-caps", "socket")...)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}

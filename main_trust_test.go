@@ -56,9 +56,6 @@ func (e *stackEnv) noChangeSetLeft(t *testing.T, name string) {
 
 func testTrust(t *testing.T, e *stackEnv) {
 	ctx := context.Background()
-	apply := func(stack, mode string) []string {
-		return []string{"--stack", stack, "--mode", mode, "--apply", "--yes", "--non-interactive"}
-	}
 
 	// 1. A colleague's update between the read and the change set is not
 	// undone: no change set, exit 1 saying what moved.
@@ -72,7 +69,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			}
 			return nil
 		})
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-lost", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-lost", "privileged")...)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -98,7 +95,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			}
 			return body
 		})
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-lost2", "socket")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-lost2", "socket")...)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -154,7 +151,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			time.Sleep(300 * time.Millisecond) // AWS is slow to answer
 			gate.Release()
 		}()
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-inflight", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-inflight", "privileged")...)
 		if code != 130 {
 			t.Fatalf("exit %d, want 130\n%s", code, errOut)
 		}
@@ -185,7 +182,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			stack := "tc-ambiguous-" + strings.ToLower(c.name)
 			e.createStack(stack, nil, "")
 			p.Lose("CreateChangeSet", func(int) *awsproxy.Reply { return c.reply })
-			code, _, errOut := cli.runStack(ctx, p.URL, "", apply(stack, "socket")...)
+			code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes(stack, "socket")...)
 			if code != 1 {
 				t.Fatalf("exit %d, want 1\n%s", code, errOut)
 			}
@@ -216,7 +213,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			cancel()
 			gate.Lose()
 		}()
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-exec-lost", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-exec-lost", "privileged")...)
 		if code != 130 {
 			t.Fatalf("exit %d, want 130\n%s", code, errOut)
 		}
@@ -250,7 +247,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			}
 			return nil
 		})
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-exec-500", "privileged")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-exec-500", "privileged")...)
 		if code != 0 {
 			t.Fatalf("exit %d, want 0 (the update ran)\n%s", code, errOut)
 		}
@@ -321,7 +318,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 		var errOut string
 		go func() {
 			defer close(done)
-			code, _, errOut = cli.runStack(ctx, p.URL, "", apply("tc-cancelled", "privileged")...)
+			code, _, errOut = cli.runStack(ctx, p.URL, "", applyYes("tc-cancelled", "privileged")...)
 		}()
 		select {
 		case <-done:
@@ -349,7 +346,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			}
 			return nil
 		})
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-throttled", "socket")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-throttled", "socket")...)
 		if code != 0 {
 			t.Fatalf("exit %d, want 0\n%s", code, errOut)
 		}
@@ -365,7 +362,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 		p.Intercept("DescribeStackEvents", func(int, url.Values) *awsproxy.Reply {
 			return awsproxy.ErrorReply(400, "Throttling", "Rate exceeded")
 		})
-		code, _, errOut := cli.runStack(ctx, p.URL, "", apply("tc-throttled2", "socket")...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-throttled2", "socket")...)
 		if code != 4 {
 			t.Fatalf("exit %d, want 4\n%s", code, errOut)
 		}
@@ -385,7 +382,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 		e.createStack("tc-same1", nil, "")
 		e.createStack("tc-same2", nil, "")
 		for _, s := range []string{"tc-same1", "tc-same2"} {
-			if code, _, errOut := cli.runStack(ctx, p.URL, "", apply(s, "socket")...); code != 0 {
+			if code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes(s, "socket")...); code != 0 {
 				t.Fatalf("%s: exit %d\n%s", s, code, errOut)
 			}
 		}
@@ -429,7 +426,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			}
 			return nil
 		})
-		code, _, errOut := cli.runStack(ctx, p.URL, "", append(apply("tc-swap", "privileged"), "--s3-bucket", bucket)...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", append(applyYes("tc-swap", "privileged"), "--s3-bucket", bucket)...)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
@@ -459,7 +456,7 @@ func testTrust(t *testing.T, e *stackEnv) {
 			t.Fatal(err)
 		}
 		e.createStack("tc-owner", largeStackTemplate(t), "")
-		code, _, errOut := cli.runStack(ctx, p.URL, "", append(apply("tc-owner", "socket"), "--s3-bucket", bucket)...)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", append(applyYes("tc-owner", "socket"), "--s3-bucket", bucket)...)
 		if code != 0 {
 			t.Fatalf("exit %d\n%s", code, errOut)
 		}
