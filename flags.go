@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/tcdind/tcdind/batch"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
 )
@@ -30,12 +31,15 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 		return err
 	}
 	if o.stack == "" {
-		for _, name := range []string{"yes", "s3-bucket", "allow-other-changes"} {
+		for _, name := range []string{"yes", "s3-bucket", "allow-other-changes", "on-rollout-failure"} {
 			if changed(name) {
 				return exitcode.UsageError("--%s goes with --stack NAME --apply: a template file is not deployed", name)
 			}
 		}
 		return nil
+	}
+	if o.onRolloutFailure != batch.RolloutWait && o.onRolloutFailure != batch.RolloutCancel {
+		return exitcode.UsageError("--on-rollout-failure %q: pass wait or cancel", o.onRolloutFailure)
 	}
 	if o.yes && !o.apply {
 		return exitcode.UsageError("--yes goes with --apply: without --apply nothing is executed")

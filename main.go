@@ -43,6 +43,7 @@ type options struct {
 	apply             bool
 	yes               bool
 	allowOtherChanges bool
+	onRolloutFailure  string
 	s3Bucket          string
 	region            string
 	profile           string
@@ -180,6 +181,7 @@ SIGINT, SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.apply, "apply", false, "with --stack: create, show and execute a change set")
 	f.BoolVar(&o.yes, "yes", false, "do not ask before executing (required for --apply without a terminal)")
 	f.BoolVar(&o.allowOtherChanges, "allow-other-changes", false, "with --apply --yes: execute a change set that also changes resources tcdind did not edit")
+	f.StringVar(&o.onRolloutFailure, "on-rollout-failure", "wait", "with --apply: when the agents' ECS rollout is clearly failing, wait (CloudFormation rolls back after its own timeout) or cancel the update so it rolls back now")
 	f.StringVar(&o.s3Bucket, "s3-bucket", "", "upload templates over 51,200 bytes to this S3 bucket and pass a TemplateURL")
 	f.StringVar(&o.region, "region", "", "AWS region (default: AWS_REGION or the profile's region)")
 	f.StringVar(&o.profile, "profile", "", "AWS shared config profile (default: AWS_PROFILE)")

@@ -47,6 +47,8 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 		return exitcode.UsageError("--in-place needs --template; with --stack pass --output PATH or --apply")
 	case o.allowOtherChanges && !o.apply:
 		return exitcode.UsageError("--allow-other-changes goes with --apply")
+	case cmd.Flags().Changed("on-rollout-failure") && !o.apply:
+		return exitcode.UsageError("--on-rollout-failure goes with --apply")
 	}
 	if err := excludes(flag{"apply", o.apply}, "see the change with --diff first, then --apply",
 		flag{"output", action.Output != ""}, flag{"diff", action.Diff}, flag{"check", action.Check}); err != nil {
@@ -70,6 +72,7 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 		Apply:             o.apply,
 		Yes:               o.yes,
 		AllowOtherChanges: o.allowOtherChanges,
+		OnRolloutFailure:  o.onRolloutFailure,
 		Interactive:       !o.nonInteractive && ios.CanPrompt(),
 		S3Bucket:          o.s3Bucket,
 	}

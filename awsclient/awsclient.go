@@ -23,6 +23,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/logging"
 )
@@ -271,11 +272,15 @@ var ErrNoRegion = errors.New("no AWS region: pass --region or set AWS_REGION")
 type Client struct {
 	cfn      *cloudformation.Client
 	s3       *s3.Client
+	ecs      *ecs.Client
 	region   string
 	endpoint string
 }
 
-var _ CloudFormation = (*Client)(nil)
+var (
+	_ CloudFormation = (*Client)(nil)
+	_ ECS            = (*Client)(nil)
+)
 
 // New loads the AWS configuration and returns a client. It makes no call;
 // credentials are resolved on the first one. Call it only when AWS is
@@ -326,6 +331,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 	}
 	return &Client{
 		cfn: cloudformation.NewFromConfig(cfg),
+		ecs: ecs.NewFromConfig(cfg),
 		s3: s3.NewFromConfig(cfg, func(o *s3.Options) {
 			// An emulator or proxy at a custom endpoint does not resolve
 			// bucket.host names.

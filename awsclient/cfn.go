@@ -48,6 +48,19 @@ func (c *Client) DescribeStack(ctx context.Context, stack string) (*Stack, error
 
 // NestedStacks lists the stack's nested stacks, every page.
 func (c *Client) NestedStacks(ctx context.Context, stack string) ([]StackResource, error) {
+	all, err := c.StackResources(ctx, stack)
+	var list []StackResource
+	for _, r := range all {
+		if r.Type == "AWS::CloudFormation::Stack" {
+			list = append(list, r)
+		}
+	}
+	return list, err
+}
+
+// StackResources lists the stack's resources with their physical IDs,
+// every page.
+func (c *Client) StackResources(ctx context.Context, stack string) ([]StackResource, error) {
 	var list []StackResource
 	p := cloudformation.NewListStackResourcesPaginator(c.cfn, &cloudformation.ListStackResourcesInput{StackName: aws.String(stack)})
 	for p.HasMorePages() {
@@ -56,12 +69,20 @@ func (c *Client) NestedStacks(ctx context.Context, stack string) ([]StackResourc
 			return nil, fmt.Errorf("list resources of stack %s: %w", stack, short(err))
 		}
 		for _, r := range out.StackResourceSummaries {
-			if aws.ToString(r.ResourceType) == "AWS::CloudFormation::Stack" {
-				list = append(list, StackResource{LogicalID: aws.ToString(r.LogicalResourceId), PhysicalID: aws.ToString(r.PhysicalResourceId), Type: aws.ToString(r.ResourceType)})
-			}
+			list = append(list, StackResource{LogicalID: aws.ToString(r.LogicalResourceId), PhysicalID: aws.ToString(r.PhysicalResourceId), Type: aws.ToString(r.ResourceType)})
 		}
 	}
 	return list, nil
+}
+
+// CancelUpdateStack asks CloudFormation to cancel a running update and roll
+// the stack back; its events carry token.
+func (c *Client) CancelUpdateStack(ctx context.Context, stack, token string) error {
+	_, err := c.cfn.CancelUpdateStack(ctx, &cloudformation.CancelUpdateStackInput{StackName: aws.String(stack), ClientRequestToken: aws.String(token)})
+	if err != nil {
+		return fmt.Errorf("cancel the update of stack %s: %w", stack, short(err))
+	}
+	return nil
 }
 
 // GetTemplate returns the template the stack was last deployed with, as

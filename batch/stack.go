@@ -14,6 +14,7 @@ import (
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/render"
+	"github.com/tcdind/tcdind/rollout"
 )
 
 // StackClient is what a stack run asks of AWS.
@@ -37,6 +38,11 @@ type StackRun struct {
 	// AllowOtherChanges executes with Yes a change set that also changes
 	// resources tcdind did not edit.
 	AllowOtherChanges bool
+	// OnRolloutFailure is what to do when the agents' ECS rollout is
+	// clearly failing while the update runs: RolloutWait (the default)
+	// says so and goes on following; RolloutCancel cancels the update so
+	// that CloudFormation rolls back now.
+	OnRolloutFailure string
 	// Interactive: a person can answer y/N on the terminal (standard input
 	// and output are terminals and --non-interactive is absent). Without it
 	// Apply needs Yes.
@@ -64,6 +70,12 @@ type StackRun struct {
 	Now    func() time.Time
 	Random io.Reader
 }
+
+// What --on-rollout-failure takes.
+const (
+	RolloutWait   = "wait"
+	RolloutCancel = "cancel"
+)
 
 // Run reads the stack and its template, patches it, and delivers or applies it.
 func (r *StackRun) Run(ctx context.Context, s Streams) error {
@@ -224,6 +236,10 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 		}
 	}
 
+	// The services that run the edited task definitions, and the
+	// revisions they run now: read before the update changes them.
+	ecs, _ := cfn.(rollout.Client)
+	agents := rollout.Prepare(ctx, ecs, st.Name, tmpl, res, r.Options, r.Where)
 	started := time.Now()
 	if err := set.Execute(ctx); err != nil {
 		return err
@@ -233,21 +249,36 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 		if err := changeset.GoesOn(ctx, cfn, u, r.Where); err != nil {
 			return err
 		}
-		return r.ended(s, u)
+		return r.ended(ctx, s, u, nil)
 	}
-	fmt.Fprintf(s.Err, "executing change set %s; following the events of stack %s:\n", set.Input.Name, st.Name)
-	return r.follow(ctx, s, cfn, u)
+	fmt.Fprintf(s.Err, "executing change set %s; following the events of stack %s%s:\n", set.Input.Name, st.Name, agentsFollowed(agents))
+	return r.follow(ctx, s, cfn, u, agents)
+}
+
+// agentsFollowed names the ECS services followed beside the stack.
+func agentsFollowed(w *rollout.Watch) string {
+	if w.Off() || len(w.Services) == 0 {
+		return ""
+	}
+	var names []string
+	for _, svc := range w.Services {
+		names = append(names, svc.Name)
+	}
+	return " and the ECS rollout of " + strings.Join(names, ", ")
 }
 
 // follow prints the update's events as plain lines until the stack reaches
 // a terminal status.
-func (r *StackRun) follow(ctx context.Context, s Streams, cfn StackClient, u *changeset.Update) error {
+func (r *StackRun) follow(ctx context.Context, s Streams, cfn StackClient, u *changeset.Update, agents *rollout.Watch) error {
 	f := &changeset.Follower{Client: cfn, Update: u, Poll: r.Poll, GiveUp: r.GiveUp, Where: r.Where}
 	var lastErr string
 	for !u.Done() {
 		events, err := f.Next(ctx)
 		for _, e := range events {
 			fmt.Fprintln(s.Err, render.EventLinePlain(e))
+		}
+		if err == nil && !u.Done() {
+			r.pollAgents(ctx, s, cfn, u, agents)
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -263,18 +294,51 @@ func (r *StackRun) follow(ctx context.Context, s Streams, cfn StackClient, u *ch
 			fmt.Fprintf(s.Err, "tcdind: warning: could not read the stack's events (%s); trying again\n", oneLine(f.LastErr))
 		}
 	}
-	return r.ended(s, u)
+	return r.ended(ctx, s, u, agents)
 }
 
-// ended reports an update that reached its terminal status.
-func (r *StackRun) ended(s Streams, u *changeset.Update) error {
+// pollAgents reads the agents' ECS services once, prints what changed,
+// and when their rollout is clearly failing says so once, then cancels
+// the update (--on-rollout-failure=cancel) or says how to.
+func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u *changeset.Update, agents *rollout.Watch) {
+	for _, l := range agents.Poll(ctx) {
+		fmt.Fprintln(s.Err, render.RolloutLinePlain(l))
+		if l.Kind != rollout.Failing {
+			continue
+		}
+		c, ok := cfn.(changeset.Canceller)
+		if r.OnRolloutFailure != RolloutCancel || !ok {
+			fmt.Fprintln(s.Err, render.RolloutWaitAdvice(u.Stack.Name, r.Where))
+			continue
+		}
+		fmt.Fprintln(s.Err, render.RolloutCancelling(u.Stack.Name))
+		if err := u.Cancel(ctx, c, "the agents' rollout was failing"); err != nil {
+			fmt.Fprintf(s.Err, "tcdind: warning: could not cancel the update (%s); it goes on: follow it with aws cloudformation describe-stack-events --stack-name %s%s\n", oneLine(err), u.Stack.Name, r.Where)
+		}
+	}
+}
+
+// ended reports an update that reached its terminal status and, after
+// UPDATE_COMPLETE, what ECS shows the agents run.
+func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, agents *rollout.Watch) error {
 	if u.Final == "UPDATE_COMPLETE" {
 		fmt.Fprintln(s.Err, u.Success())
-		return nil
+		if ctx.Err() != nil {
+			return nil
+		}
+		lines, err := agents.Verify(ctx, verifyTries, changeset.PollDelay(r.Poll, len(changeset.DefaultPoll)))
+		for _, l := range lines {
+			fmt.Fprintln(s.Err, render.RolloutLinePlain(l))
+		}
+		return err
 	}
 	fmt.Fprint(s.Err, render.FailedResources(u.Failed, u.StackReason))
 	return u.Err(r.Where)
 }
+
+// verifyTries bounds reading the services again after UPDATE_COMPLETE
+// while only their task counts differ from the desired ones.
+const verifyTries = 3
 
 // errNoAnswer is standard input closing before an answer came.
 var errNoAnswer = errors.New("no answer came (standard input closed)")

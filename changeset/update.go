@@ -33,6 +33,8 @@ type Update struct {
 	StackReason string
 	// Final is the stack's terminal status, once reached.
 	Final string
+	// Cancelled is why tcdind cancelled the update, once it did.
+	Cancelled string
 
 	seen    map[string]bool
 	ourSeen bool // an event of this update was seen: it has begun
@@ -125,6 +127,9 @@ func (u *Update) Err(where string) error {
 		what = fmt.Sprintf("could not be rolled back: continue the rollback with aws cloudformation continue-update-rollback --stack-name %s%s", name, where)
 	case "UPDATE_FAILED":
 		what = "failed and was not rolled back"
+	}
+	if u.Cancelled != "" && u.Final == "UPDATE_ROLLBACK_COMPLETE" {
+		return fmt.Errorf("update of stack %s was cancelled by tcdind (%s) and rolled back (UPDATE_ROLLBACK_COMPLETE): it runs its previous template; fix the cause shown above and run tcdind again", name, u.Cancelled)
 	}
 	return fmt.Errorf("update of stack %s failed (%s) and %s; fix the cause shown above and run tcdind again", name, u.Final, what)
 }

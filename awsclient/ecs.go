@@ -1,0 +1,220 @@
+package awsclient
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// ECS is what tcdind reads of the agents' ECS services while a stack update
+// rolls them out, and afterwards to verify what they run.
+type ECS interface {
+	// DescribeServices describes up to 10 services of one cluster in one
+	// call; a service ECS does not know is left out of the answer.
+	DescribeServices(ctx context.Context, cluster string, services []string) ([]Service, error)
+	// StoppedTasks lists the ARNs of a service's stopped tasks (ECS keeps
+	// them for about an hour), every page.
+	StoppedTasks(ctx context.Context, cluster, service string) ([]string, error)
+	// DescribeTasks describes up to 100 tasks of one cluster in one call.
+	DescribeTasks(ctx context.Context, cluster string, tasks []string) ([]Task, error)
+	// DescribeTaskDefinition reads a registered task definition back.
+	DescribeTaskDefinition(ctx context.Context, arn string) (*TaskDefinition, error)
+}
+
+// Service is an ECS service as its rollout shows it.
+type Service struct {
+	ARN, Name, Cluster string
+	Status             string // ACTIVE, DRAINING, INACTIVE
+	TaskDefinition     string
+	Desired, Running   int
+	Pending            int
+	Deployments        []Deployment
+	Events             []ServiceEvent // newest first, as ECS lists them
+}
+
+// Primary is the service's PRIMARY deployment, nil if it has none.
+func (s *Service) Primary() *Deployment {
+	for i := range s.Deployments {
+		if s.Deployments[i].Status == "PRIMARY" {
+			return &s.Deployments[i]
+		}
+	}
+	return nil
+}
+
+// Deployment is one task definition revision a service runs or drains.
+type Deployment struct {
+	ID, Status     string // Status: PRIMARY, ACTIVE, INACTIVE
+	TaskDefinition string
+	Desired        int
+	Running        int
+	Pending        int
+	Failed         int
+	// RolloutState is COMPLETED, IN_PROGRESS or FAILED (the circuit
+	// breaker's verdict); RolloutReason says why.
+	RolloutState, RolloutReason string
+	Created                     time.Time
+}
+
+// ServiceEvent is a message of the service's event log.
+type ServiceEvent struct {
+	ID      string
+	Time    time.Time
+	Message string
+}
+
+// Task is a task of a service, as far as its stop explains.
+type Task struct {
+	ARN            string
+	TaskDefinition string
+	LastStatus     string
+	StopCode       string // TaskFailedToStart, EssentialContainerExited, …
+	StoppedReason  string
+	Created        time.Time
+	Stopped        time.Time
+	Containers     []TaskContainer
+}
+
+// TaskContainer is a container of a task.
+type TaskContainer struct {
+	Name     string
+	ExitCode *int
+	Reason   string
+}
+
+// TaskDefinition is a registered task definition, as far as its mode shows.
+type TaskDefinition struct {
+	ARN        string
+	Family     string
+	Revision   int
+	Containers []ContainerDefinition
+	Volumes    []Volume
+}
+
+// ContainerDefinition is a container of a registered task definition.
+type ContainerDefinition struct {
+	Name, Image string
+	Privileged  *bool
+	MountPoints []MountPoint
+	VolumesFrom []string // source containers
+}
+
+// MountPoint mounts a task volume into a container.
+type MountPoint struct {
+	SourceVolume, ContainerPath string
+}
+
+// Volume is a task volume; HostPath is empty for one Docker manages.
+type Volume struct {
+	Name, HostPath string
+}
+
+// DescribeServices describes services of one cluster.
+func (c *Client) DescribeServices(ctx context.Context, cluster string, services []string) ([]Service, error) {
+	out, err := c.ecs.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: services})
+	if err != nil {
+		return nil, fmt.Errorf("describe ECS services of cluster %s: %w", cluster, short(err))
+	}
+	list := make([]Service, 0, len(out.Services))
+	for _, s := range out.Services {
+		list = append(list, serviceFrom(s))
+	}
+	return list, nil
+}
+
+func serviceFrom(s ecstypes.Service) Service {
+	svc := Service{
+		ARN: aws.ToString(s.ServiceArn), Name: aws.ToString(s.ServiceName), Cluster: aws.ToString(s.ClusterArn),
+		Status: aws.ToString(s.Status), TaskDefinition: aws.ToString(s.TaskDefinition),
+		Desired: int(s.DesiredCount), Running: int(s.RunningCount), Pending: int(s.PendingCount),
+	}
+	for _, d := range s.Deployments {
+		svc.Deployments = append(svc.Deployments, Deployment{
+			ID: aws.ToString(d.Id), Status: aws.ToString(d.Status), TaskDefinition: aws.ToString(d.TaskDefinition),
+			Desired: int(d.DesiredCount), Running: int(d.RunningCount), Pending: int(d.PendingCount), Failed: int(d.FailedTasks),
+			RolloutState: string(d.RolloutState), RolloutReason: aws.ToString(d.RolloutStateReason),
+			Created: aws.ToTime(d.CreatedAt),
+		})
+	}
+	for _, e := range s.Events {
+		svc.Events = append(svc.Events, ServiceEvent{ID: aws.ToString(e.Id), Time: aws.ToTime(e.CreatedAt), Message: aws.ToString(e.Message)})
+	}
+	return svc
+}
+
+// StoppedTasks lists a service's stopped tasks.
+func (c *Client) StoppedTasks(ctx context.Context, cluster, service string) ([]string, error) {
+	var arns []string
+	p := ecs.NewListTasksPaginator(c.ecs, &ecs.ListTasksInput{
+		Cluster: aws.String(cluster), ServiceName: aws.String(service), DesiredStatus: ecstypes.DesiredStatusStopped,
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list stopped tasks of ECS service %s: %w", service, short(err))
+		}
+		arns = append(arns, out.TaskArns...)
+	}
+	return arns, nil
+}
+
+// DescribeTasks describes tasks of one cluster.
+func (c *Client) DescribeTasks(ctx context.Context, cluster string, tasks []string) ([]Task, error) {
+	out, err := c.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: tasks})
+	if err != nil {
+		return nil, fmt.Errorf("describe ECS tasks of cluster %s: %w", cluster, short(err))
+	}
+	list := make([]Task, 0, len(out.Tasks))
+	for _, t := range out.Tasks {
+		task := Task{
+			ARN: aws.ToString(t.TaskArn), TaskDefinition: aws.ToString(t.TaskDefinitionArn), LastStatus: aws.ToString(t.LastStatus),
+			StopCode: string(t.StopCode), StoppedReason: aws.ToString(t.StoppedReason),
+			Created: aws.ToTime(t.CreatedAt), Stopped: aws.ToTime(t.StoppedAt),
+		}
+		for _, ct := range t.Containers {
+			tc := TaskContainer{Name: aws.ToString(ct.Name), Reason: aws.ToString(ct.Reason)}
+			if ct.ExitCode != nil {
+				code := int(*ct.ExitCode)
+				tc.ExitCode = &code
+			}
+			task.Containers = append(task.Containers, tc)
+		}
+		list = append(list, task)
+	}
+	return list, nil
+}
+
+// DescribeTaskDefinition reads a registered task definition.
+func (c *Client) DescribeTaskDefinition(ctx context.Context, arn string) (*TaskDefinition, error) {
+	out, err := c.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("describe ECS task definition %s: %w", arn, short(err))
+	}
+	td := out.TaskDefinition
+	if td == nil {
+		return nil, fmt.Errorf("describe ECS task definition %s: the answer has no task definition", arn)
+	}
+	def := &TaskDefinition{ARN: aws.ToString(td.TaskDefinitionArn), Family: aws.ToString(td.Family), Revision: int(td.Revision)}
+	for _, cd := range td.ContainerDefinitions {
+		c := ContainerDefinition{Name: aws.ToString(cd.Name), Image: aws.ToString(cd.Image), Privileged: cd.Privileged}
+		for _, m := range cd.MountPoints {
+			c.MountPoints = append(c.MountPoints, MountPoint{SourceVolume: aws.ToString(m.SourceVolume), ContainerPath: aws.ToString(m.ContainerPath)})
+		}
+		for _, v := range cd.VolumesFrom {
+			c.VolumesFrom = append(c.VolumesFrom, aws.ToString(v.SourceContainer))
+		}
+		def.Containers = append(def.Containers, c)
+	}
+	for _, v := range td.Volumes {
+		vol := Volume{Name: aws.ToString(v.Name)}
+		if v.Host != nil {
+			vol.HostPath = aws.ToString(v.Host.SourcePath)
+		}
+		def.Volumes = append(def.Volumes, vol)
+	}
+	return def, nil
+}

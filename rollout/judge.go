@@ -1,0 +1,95 @@
+package rollout
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tcdind/tcdind/awsclient"
+)
+
+// judge decides, after a poll of s, whether its rollout is clearly
+// failing, and returns the line that says so the first time. A rollout is
+// clearly failing when ECS's deployment circuit breaker says FAILED, when
+// tasks of the new revision keep stopping (two of them, or ECS counts two
+// failed tasks), when the image cannot be pulled, or when placing the new
+// tasks failed twice, or once with nothing placed two polls later.
+func (w *Watch) judge(s *Service, svc awsclient.Service) *Line {
+	if w.failing == "" && s.newRev != "" {
+		for _, d := range svc.Deployments {
+			if d.TaskDefinition != s.newRev {
+				continue
+			}
+			switch {
+			case d.RolloutState == "FAILED":
+				reason := d.RolloutReason
+				if reason == "" {
+					reason = "no reason given"
+				}
+				w.fail(s, "ECS's deployment circuit breaker failed the rollout of "+revision(d.TaskDefinition)+": "+reason)
+			case d.Failed >= 2:
+				w.fail(s, fmt.Sprintf("%d tasks of the new revision %s failed to start", d.Failed, revision(d.TaskDefinition)))
+			case s.placements >= 2 || s.placements == 1 && w.polls >= s.placementPoll+2 && d.Running+d.Pending == 0:
+				w.fail(s, "ECS cannot place the new agent tasks of "+revision(d.TaskDefinition)+" on the cluster's instances (see its events above)")
+			}
+		}
+	}
+	if w.failing == "" || w.failingSaid {
+		return nil
+	}
+	w.failingSaid = true
+	return &Line{Time: time.Now(), Service: s.LogicalID, Kind: Failing, Text: w.failing}
+}
+
+// fail records the first reason the rollout is failing.
+func (w *Watch) fail(s *Service, reason string) {
+	if w.failing == "" {
+		w.failing = "the rollout of service " + s.Name + " is failing: " + reason
+	}
+}
+
+// readFailed is the line for a failed read of ECS: a note that turns
+// following off when permissions are missing, else a retry note, once per
+// distinct error.
+func (w *Watch) readFailed(err error, actions string) []Line {
+	if denied(err) {
+		w.turnOff(err, actions)
+		return w.offLine()
+	}
+	msg := oneLine(err)
+	if msg == w.lastErr {
+		return nil
+	}
+	w.lastErr = msg
+	return []Line{{Time: time.Now(), Kind: Note, Text: "could not read the agents' ECS service (" + msg + "); trying again"}}
+}
+
+// turnOff stops reading ECS for missing permissions or a failed setup.
+func (w *Watch) turnOff(err error, actions string) {
+	if denied(err) {
+		w.off = fmt.Sprintf("following CloudFormation only: %s was denied (%s); allow ecs:DescribeServices, ecs:ListTasks, ecs:DescribeTasks and ecs:DescribeTaskDefinition (and cloudformation:ListStackResources) to see the agents roll out", actions, awsclient.ErrorCode(err))
+		return
+	}
+	w.off = "following CloudFormation only: could not find the agents' ECS services (" + oneLine(err) + ")"
+}
+
+// offLine says once why ECS is not read.
+func (w *Watch) offLine() []Line {
+	if w == nil || w.offSaid || w.off == "-" {
+		return nil
+	}
+	w.offSaid = true
+	return []Line{{Time: time.Now(), Kind: Note, Text: w.off}}
+}
+
+// denied are the errors of missing permissions or credentials, which a
+// retry does not mend.
+func denied(err error) bool {
+	switch awsclient.ErrorCode(err) {
+	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "ExpiredToken", "ExpiredTokenException":
+		return true
+	}
+	return false
+}
+
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }

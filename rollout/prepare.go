@@ -1,0 +1,130 @@
+package rollout
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/tcdind/tcdind/dind"
+)
+
+// Service is an ECS service that runs an edited task definition.
+type Service struct {
+	LogicalID      string
+	TaskDefinition string // logical ID of the edited task definition it runs
+	ARN, Name      string
+	Cluster        string // name or ARN
+
+	seenEvents  map[string]bool
+	seenTasks   map[string]bool
+	progress    string // the last progress line shown
+	waiting     bool   // "waiting for CloudFormation" was shown
+	missingSaid bool   // "ECS does not list service" was shown
+	steady      bool   // the new revision runs on every desired task
+	newRev      string // the new revision's ARN, once a deployment runs it
+
+	failedStops   int // tasks of the new revision that stopped failing
+	placements    int // placement failure events
+	placementPoll int // the poll of the first one
+}
+
+// Prepare reads the stack's resources (one ListStackResources) to find the
+// services of tmpl that run the task definitions res edited, and the
+// revisions they run before the update. Call it just before executing the
+// change set. A nil client (a fake without ECS) or a failed read gives a
+// Watch that is off, with a note to show once.
+func Prepare(ctx context.Context, c Client, stack string, tmpl *dind.Template, res *dind.Result, opts dind.Options, where string) *Watch {
+	w := &Watch{Client: c, Stack: stack, Mode: opts.Mode, Where: where, Started: time.Now(), old: map[string]string{}}
+	if c == nil {
+		w.off = "-" // nothing to say: this client cannot read ECS
+		return w
+	}
+	w.names = agentNames(tmpl, res.Targets, opts.Containers)
+	found := tmpl.Services(res.Targets)
+	resources, err := c.StackResources(ctx, stack)
+	if err != nil {
+		w.turnOff(err, "cloudformation:ListStackResources")
+		return w
+	}
+	physical := map[string]string{}
+	for _, r := range resources {
+		physical[r.LogicalID] = r.PhysicalID
+	}
+	runs := map[string]bool{}
+	for _, s := range found {
+		arn := physical[s.LogicalID]
+		if arn == "" {
+			continue // not deployed: a Condition left it out
+		}
+		svc := &Service{LogicalID: s.LogicalID, TaskDefinition: s.TaskDefinition, ARN: arn}
+		svc.Name, svc.Cluster = serviceNameCluster(arn)
+		if svc.Cluster == "" {
+			switch {
+			case s.ClusterID != "" && physical[s.ClusterID] != "":
+				svc.Cluster = physical[s.ClusterID]
+			case s.ClusterName != "":
+				svc.Cluster = s.ClusterName
+			default:
+				svc.Cluster = "default"
+			}
+		}
+		w.Services = append(w.Services, svc)
+		runs[s.TaskDefinition] = true
+	}
+	for _, id := range res.Targets {
+		w.old[id] = physical[id]
+		if !runs[id] {
+			w.Unrun = append(w.Unrun, id)
+		}
+	}
+	return w
+}
+
+// serviceNameCluster splits a service ARN: arn:…:service/cluster/name
+// (the long format) or arn:…:service/name (the old one, without the
+// cluster). A bare name is its own name.
+func serviceNameCluster(arn string) (name, cluster string) {
+	_, res, ok := strings.Cut(arn, ":service/")
+	if !ok {
+		return arn, ""
+	}
+	if c, n, ok := strings.Cut(res, "/"); ok {
+		return n, c
+	}
+	return res, ""
+}
+
+// revision is a task definition ARN's family:revision, as ECS shows it.
+func revision(arn string) string {
+	if _, rev, ok := strings.Cut(arn, ":task-definition/"); ok {
+		return rev
+	}
+	return arn
+}
+
+// agentNames are the names of the agent containers of each edited task
+// definition: those --container named, or those the agent rule finds.
+func agentNames(tmpl *dind.Template, targets, containers []string) map[string][]string {
+	names := map[string][]string{}
+	if len(containers) > 0 {
+		for _, id := range targets {
+			names[id] = containers
+		}
+		return names
+	}
+	want := map[string]bool{}
+	for _, id := range targets {
+		want[id] = true
+	}
+	for _, td := range tmpl.Agents() {
+		if !want[td.LogicalID] {
+			continue
+		}
+		for _, c := range td.Containers {
+			if c.Name != "" {
+				names[td.LogicalID] = append(names[td.LogicalID], c.Name)
+			}
+		}
+	}
+	return names
+}

@@ -1,0 +1,149 @@
+package rollout
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tcdind/tcdind/awsclient"
+)
+
+// stopped lists the service's stopped tasks and describes those not seen
+// before, 100 a call. On the first poll, tasks that stopped before the
+// update began are history.
+func (w *Watch) stopped(ctx context.Context, s *Service) ([]Line, error) {
+	if s.seenTasks == nil {
+		s.seenTasks = map[string]bool{}
+	}
+	arns, err := w.Client.StoppedTasks(ctx, s.Cluster, s.Name)
+	if err != nil {
+		return nil, err
+	}
+	var unseen []string
+	for _, a := range arns {
+		if !s.seenTasks[a] {
+			unseen = append(unseen, a)
+		}
+	}
+	var lines []Line
+	for i := 0; i < len(unseen); i += 100 {
+		tasks, err := w.Client.DescribeTasks(ctx, s.Cluster, unseen[i:min(i+100, len(unseen))])
+		if err != nil {
+			return lines, err
+		}
+		for _, t := range tasks {
+			s.seenTasks[t.ARN] = true
+			if !t.Stopped.IsZero() && t.Stopped.Before(w.Started.Add(-skew)) {
+				continue
+			}
+			lines = append(lines, w.stoppedLine(s, t))
+		}
+	}
+	// Tasks ECS did not describe (gone already) are not asked again.
+	for _, a := range unseen {
+		s.seenTasks[a] = true
+	}
+	return lines, nil
+}
+
+// stoppedLine explains a stopped task: its reason, and the exit code and
+// reason of each container that has one (the agent's first).
+func (w *Watch) stoppedLine(s *Service, t awsclient.Task) Line {
+	fresh := t.TaskDefinition != w.old[s.TaskDefinition]
+	what := fmt.Sprintf("task %s (%s) stopped", shortTask(t.ARN), revision(t.TaskDefinition))
+	if !fresh {
+		what = fmt.Sprintf("task %s (%s, the old revision) stopped", shortTask(t.ARN), revision(t.TaskDefinition))
+	}
+	reason := t.StoppedReason
+	if reason == "" {
+		reason = t.StopCode
+	}
+	text := what
+	if reason != "" {
+		text += ": " + reason
+	}
+	failed := fresh && failure(t)
+	for _, c := range w.containersFirstAgent(s, t.Containers) {
+		switch {
+		case c.ExitCode != nil && c.Reason != "":
+			text += fmt.Sprintf("; container %s exited with code %d: %s", c.Name, *c.ExitCode, c.Reason)
+		case c.ExitCode != nil:
+			text += fmt.Sprintf("; container %s exited with code %d", c.Name, *c.ExitCode)
+		case c.Reason != "":
+			text += fmt.Sprintf("; container %s: %s", c.Name, c.Reason)
+		}
+	}
+	if failed {
+		s.failedStops++
+		if pull := pullError(t); pull != "" {
+			w.fail(s, "the agent image of "+revision(t.TaskDefinition)+" cannot be pulled: "+pull)
+		} else if s.failedStops >= 2 {
+			w.fail(s, fmt.Sprintf("%d tasks of the new revision %s stopped; the last: %s", s.failedStops, revision(t.TaskDefinition), strings.TrimPrefix(text, what+": ")))
+		}
+	}
+	kind := Stopped
+	return Line{Time: orNow(t.Stopped), Service: s.LogicalID, Kind: kind, Text: text}
+}
+
+// containersFirstAgent orders a task's containers with the agent ones
+// first, those without anything to say left out.
+func (w *Watch) containersFirstAgent(s *Service, cs []awsclient.TaskContainer) []awsclient.TaskContainer {
+	agent := map[string]bool{}
+	for _, n := range w.names[s.TaskDefinition] {
+		agent[n] = true
+	}
+	var first, rest []awsclient.TaskContainer
+	for _, c := range cs {
+		if c.ExitCode == nil && c.Reason == "" {
+			continue
+		}
+		if agent[c.Name] {
+			first = append(first, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	return append(first, rest...)
+}
+
+// failure tells a task that stopped because something failed from one the
+// scheduler or a person stopped (a deployment draining, scaling in).
+func failure(t awsclient.Task) bool {
+	switch t.StopCode {
+	case "TaskFailedToStart", "EssentialContainerExited":
+		return true
+	case "ServiceSchedulerInitiated", "UserInitiated", "SpotInterruption", "TerminationNotice":
+		return pullError(t) != ""
+	}
+	if pullError(t) != "" || strings.Contains(t.StoppedReason, "Essential container in task exited") {
+		return true
+	}
+	for _, c := range t.Containers {
+		if c.ExitCode != nil && *c.ExitCode != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// pullError is the CannotPullContainerError of a task, if any.
+func pullError(t awsclient.Task) string {
+	if strings.Contains(t.StoppedReason, "CannotPullContainerError") {
+		return t.StoppedReason
+	}
+	for _, c := range t.Containers {
+		if strings.Contains(c.Reason, "CannotPullContainerError") {
+			return c.Reason
+		}
+	}
+	return ""
+}
+
+// shortTask is a task ARN's ID, cut to 8 characters as the console does.
+func shortTask(arn string) string {
+	id := arn[strings.LastIndex(arn, "/")+1:]
+	if len(id) > 8 {
+		id = id[:8]
+	}
+	return id
+}

@@ -1,0 +1,191 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// MismatchError is an update CloudFormation completed whose result ECS
+// does not show: exit status 1, with what differs.
+type MismatchError struct {
+	Stack string
+	Diffs []string
+	Check string // the command that shows it
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("stack %s updated (UPDATE_COMPLETE), but ECS shows otherwise: %s; check with %s", e.Stack, strings.Join(e.Diffs, "; "), e.Check)
+}
+
+// Verify reads back, after UPDATE_COMPLETE, what the agents run: one
+// ListStackResources for the new revisions, one DescribeServices per
+// cluster (again, up to tries times, while only the task counts differ)
+// and one DescribeTaskDefinition per edited task definition. It returns a
+// Verified line for each thing it saw as asked and a Note for each it could
+// not read; what differs is a *MismatchError. delay is the pause between
+// tries.
+func (w *Watch) Verify(ctx context.Context, tries int, delay time.Duration) ([]Line, error) {
+	if w == nil || w.off == "-" {
+		return nil, nil
+	}
+	if w.off != "" {
+		return []Line{{Time: time.Now(), Kind: Note, Text: "not verified in ECS: " + w.off}}, nil
+	}
+	resources, err := w.Client.StackResources(ctx, w.Stack)
+	if err != nil {
+		return []Line{w.unverified(err, "aws cloudformation list-stack-resources --stack-name "+w.Stack+w.Where)}, nil
+	}
+	current := map[string]string{}
+	for _, r := range resources {
+		current[r.LogicalID] = r.PhysicalID
+	}
+	var lines []Line
+	var diffs []string
+	var checks []string
+
+	services, serviceDiffs, notes := w.verifyServices(ctx, current, max(tries, 1), delay)
+	lines = append(lines, services...)
+	lines = append(lines, notes...)
+	diffs = append(diffs, serviceDiffs...)
+	if len(serviceDiffs) > 0 {
+		for _, s := range w.Services {
+			checks = append(checks, "aws ecs describe-services --cluster "+s.Cluster+" --services "+s.Name+w.Where)
+			break
+		}
+	}
+
+	ids := make([]string, 0, len(w.old))
+	for id := range w.old {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		arn := current[id]
+		if arn == "" {
+			continue
+		}
+		check := "aws ecs describe-task-definition --task-definition " + arn + w.Where
+		td, err := w.Client.DescribeTaskDefinition(ctx, arn)
+		if err != nil {
+			lines = append(lines, w.unverified(err, check))
+			continue
+		}
+		modes, err := containerModes(td, w.names[id])
+		if errors.Is(err, errNoNames) {
+			lines = append(lines, Line{Time: time.Now(), Kind: Note, Text: fmt.Sprintf("not verified in ECS: DescribeTaskDefinition answered %s without container names; check with %s", revision(arn), check)})
+			continue
+		}
+		if err != nil || len(modes) == 0 {
+			diffs = append(diffs, fmt.Sprintf("%s has no agent container", revision(arn)))
+			checks = append(checks, check)
+			continue
+		}
+		names := make([]string, 0, len(modes))
+		for n := range modes {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			if modes[n] != w.Mode {
+				diffs = append(diffs, fmt.Sprintf("container %s of %s is in %s mode, not %s", n, revision(arn), modes[n], w.Mode))
+				checks = append(checks, check)
+				continue
+			}
+			lines = append(lines, Line{Time: time.Now(), Kind: Verified, Text: fmt.Sprintf("container %s of %s is in %s mode (read back from ECS)", n, revision(arn), w.Mode)})
+		}
+	}
+	if len(diffs) > 0 {
+		return lines, &MismatchError{Stack: w.Stack, Diffs: diffs, Check: strings.Join(dedupe(checks), " and ")}
+	}
+	return lines, nil
+}
+
+// verifyServices checks that each service's primary deployment runs the
+// new revision on all its desired tasks, reading again while only the
+// counts differ.
+func (w *Watch) verifyServices(ctx context.Context, current map[string]string, tries int, delay time.Duration) (lines []Line, diffs []string, notes []Line) {
+	for try := 1; ; try++ {
+		lines, diffs, notes = nil, nil, nil
+		countsOnly := true
+		for _, group := range w.byCluster() {
+			got, err := w.describe(ctx, group.cluster, group.services)
+			if err != nil {
+				notes = append(notes, w.unverified(err, "aws ecs describe-services --cluster "+group.cluster+" --services "+names(group.services)+w.Where))
+				continue
+			}
+			for _, s := range group.services {
+				want := current[s.TaskDefinition]
+				svc, ok := got[s.ARN]
+				if !ok {
+					diffs = append(diffs, fmt.Sprintf("service %s is not found in cluster %s", s.Name, group.cluster))
+					countsOnly = false
+					continue
+				}
+				p := svc.Primary()
+				switch {
+				case p == nil:
+					diffs = append(diffs, fmt.Sprintf("service %s has no primary deployment", s.Name))
+					countsOnly = false
+				case p.TaskDefinition != want:
+					diffs = append(diffs, fmt.Sprintf("service %s runs %s, not the new revision %s", s.Name, revision(p.TaskDefinition), revision(want)))
+					countsOnly = false
+				case svc.Running != svc.Desired || p.Running != p.Desired:
+					diffs = append(diffs, fmt.Sprintf("service %s runs %s on %d of %d desired tasks", s.Name, revision(want), p.Running, svc.Desired))
+				default:
+					lines = append(lines, Line{Time: time.Now(), Service: s.LogicalID, Kind: Verified,
+						Text: fmt.Sprintf("service %s runs %s on %d of %d desired tasks", s.Name, revision(want), p.Running, svc.Desired)})
+				}
+			}
+		}
+		if len(diffs) == 0 || !countsOnly || try >= tries {
+			return lines, diffs, notes
+		}
+		if err := sleep(ctx, delay); err != nil {
+			return lines, diffs, notes
+		}
+	}
+}
+
+// unverified is the note for a read that failed: what was not verified and
+// the command that shows it.
+func (w *Watch) unverified(err error, check string) Line {
+	return Line{Time: time.Now(), Kind: Note, Text: fmt.Sprintf("not verified in ECS (%s); check with %s", oneLine(err), check)}
+}
+
+func names(svcs []*Service) string {
+	var list []string
+	for _, s := range svcs {
+		list = append(list, s.Name)
+	}
+	return strings.Join(list, " ")
+}
+
+func dedupe(list []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,280 @@
+package rollout
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/dind"
+)
+
+// Kind says what a Line reports.
+type Kind int
+
+const (
+	Progress Kind = iota // a deployment's task counts
+	Event                // a service event
+	Stopped              // a stopped task
+	Failing              // the rollout is clearly failing
+	Note                 // about following itself: off, retrying
+	Verified             // after the update: what ECS shows
+)
+
+// Line is one thing to tell about the agents.
+type Line struct {
+	Time    time.Time
+	Service string // the service's logical ID; empty for notes
+	Kind    Kind
+	Text    string
+}
+
+// skew is how much older than the update's start an event or a stopped
+// task may be and still belong to it (clocks differ).
+const skew = 5 * time.Second
+
+// Watch follows the ECS services of one stack update.
+type Watch struct {
+	Client   Client
+	Stack    string
+	Mode     dind.Mode
+	Where    string // " --region R [--profile P]" for printed commands
+	Started  time.Time
+	Services []*Service
+	// Unrun are edited task definitions no service of the stack runs.
+	Unrun []string
+
+	old   map[string]string   // edited task definition → ARN before the update
+	names map[string][]string // edited task definition → agent container names
+
+	off         string // why ECS is not read; "-" when there is nothing to say
+	offSaid     bool
+	polls       int
+	lastErr     string
+	failing     string
+	failingSaid bool
+}
+
+// Off reports that ECS is not read (missing permissions, no client).
+func (w *Watch) Off() bool { return w == nil || w.off != "" }
+
+// Failing is the reason the rollout is clearly failing, once it is.
+func (w *Watch) Failing() string {
+	if w == nil {
+		return ""
+	}
+	return w.failing
+}
+
+// Steady reports that every service runs the new revision on all its
+// desired tasks: there is nothing more to read until the update ends.
+func (w *Watch) Steady() bool {
+	for _, s := range w.Services {
+		if !s.steady {
+			return false
+		}
+	}
+	return true
+}
+
+// Poll reads the services once: one DescribeServices per cluster (10
+// services a call), and while a rollout is under way one ListTasks for the
+// service's stopped tasks and one DescribeTasks for those not seen before.
+// It returns what changed since the last poll. Errors are lines; it never
+// fails the update.
+func (w *Watch) Poll(ctx context.Context) []Line {
+	if w.Off() {
+		return w.offLine()
+	}
+	if len(w.Services) == 0 || w.Steady() {
+		return nil
+	}
+	w.polls++
+	var lines []Line
+	for _, group := range w.byCluster() {
+		cluster, svcs := group.cluster, group.services
+		got, err := w.describe(ctx, cluster, svcs)
+		if err != nil {
+			return append(lines, w.readFailed(err, "ecs:DescribeServices")...)
+		}
+		for _, s := range svcs {
+			svc, ok := got[s.ARN]
+			if !ok {
+				if l := w.missing(s); l != nil {
+					lines = append(lines, *l)
+				}
+				continue
+			}
+			lines = append(lines, w.events(s, svc)...)
+			lines = append(lines, w.progress(s, svc)...)
+			if s.newRev != "" && !s.steady {
+				more, err := w.stopped(ctx, s)
+				lines = append(lines, more...)
+				if err != nil {
+					return append(lines, w.readFailed(err, "ecs:ListTasks and ecs:DescribeTasks")...)
+				}
+			}
+			if l := w.judge(s, svc); l != nil {
+				lines = append(lines, *l)
+			}
+		}
+	}
+	w.lastErr = ""
+	return lines
+}
+
+type clusterGroup struct {
+	cluster  string
+	services []*Service
+}
+
+// byCluster groups the services by cluster, in template order.
+func (w *Watch) byCluster() []clusterGroup {
+	var groups []clusterGroup
+	at := map[string]int{}
+	for _, s := range w.Services {
+		i, ok := at[s.Cluster]
+		if !ok {
+			i = len(groups)
+			at[s.Cluster] = i
+			groups = append(groups, clusterGroup{cluster: s.Cluster})
+		}
+		groups[i].services = append(groups[i].services, s)
+	}
+	return groups
+}
+
+// describe reads the services of one cluster, 10 a call (ECS's limit), by
+// ARN and by name (an old-format ARN answers with the long one).
+func (w *Watch) describe(ctx context.Context, cluster string, svcs []*Service) (map[string]awsclient.Service, error) {
+	got := map[string]awsclient.Service{}
+	for i := 0; i < len(svcs); i += 10 {
+		var arns []string
+		for _, s := range svcs[i:min(i+10, len(svcs))] {
+			arns = append(arns, s.ARN)
+		}
+		list, err := w.Client.DescribeServices(ctx, cluster, arns)
+		if err != nil {
+			return nil, err
+		}
+		for _, svc := range list {
+			for _, s := range svcs {
+				if svc.ARN == s.ARN || svc.Name == s.Name {
+					got[s.ARN] = svc
+				}
+			}
+		}
+	}
+	return got, nil
+}
+
+// missing is said once for a service ECS no longer knows (the update
+// replaces it).
+func (w *Watch) missing(s *Service) *Line {
+	if s.missingSaid {
+		return nil
+	}
+	s.missingSaid = true
+	return &Line{Time: time.Now(), Service: s.LogicalID, Kind: Note, Text: fmt.Sprintf("ECS does not list service %s (the update may replace it)", s.Name)}
+}
+
+// events are the service's events not seen before, oldest first. On the
+// first poll, those older than the update are history, not news.
+func (w *Watch) events(s *Service, svc awsclient.Service) []Line {
+	if s.seenEvents == nil {
+		s.seenEvents = map[string]bool{}
+	}
+	var fresh []awsclient.ServiceEvent
+	for _, e := range svc.Events { // newest first
+		key := e.ID
+		if key == "" {
+			key = e.Time.String() + e.Message
+		}
+		if s.seenEvents[key] {
+			continue
+		}
+		s.seenEvents[key] = true
+		if w.polls == 1 && !e.Time.IsZero() && e.Time.Before(w.Started.Add(-skew)) {
+			continue
+		}
+		fresh = append(fresh, e)
+	}
+	var lines []Line
+	for i := len(fresh) - 1; i >= 0; i-- {
+		e := fresh[i]
+		if isPlacementFailure(e.Message) {
+			s.placements++
+			if s.placementPoll == 0 {
+				s.placementPoll = w.polls
+			}
+		}
+		if strings.Contains(e.Message, "unable to consistently start tasks") {
+			w.fail(s, "ECS reports that service "+s.Name+" is unable to consistently start tasks")
+		}
+		lines = append(lines, Line{Time: orNow(e.Time), Service: s.LogicalID, Kind: Event, Text: e.Message})
+	}
+	return lines
+}
+
+// isPlacementFailure tells ECS's "was unable to place a task" events.
+func isPlacementFailure(msg string) bool {
+	return strings.Contains(msg, "unable to place a task")
+}
+
+// progress is a line about the deployments when their counts changed.
+func (w *Watch) progress(s *Service, svc awsclient.Service) []Line {
+	old := w.old[s.TaskDefinition]
+	var fresh, previous []awsclient.Deployment
+	for _, d := range svc.Deployments {
+		if d.TaskDefinition != old && d.TaskDefinition != "" && (d.Status == "PRIMARY" || d.Status == "ACTIVE") {
+			fresh = append(fresh, d)
+		} else if d.Running+d.Pending > 0 || d.Status == "PRIMARY" {
+			previous = append(previous, d)
+		}
+	}
+	var text string
+	if len(fresh) == 0 {
+		if s.waiting {
+			return nil
+		}
+		s.waiting = true
+		text = "waiting for CloudFormation to update the service (it runs " + revision(svc.TaskDefinition) + ")"
+	} else {
+		d := primaryOf(fresh)
+		s.newRev = d.TaskDefinition
+		text = fmt.Sprintf("new revision %s: %d of %d running, %d pending", revision(d.TaskDefinition), d.Running, d.Desired, d.Pending)
+		if d.Failed > 0 {
+			text += fmt.Sprintf(", %d failed", d.Failed)
+		}
+		for _, p := range previous {
+			text += fmt.Sprintf("; old revision %s: %d running (draining)", revision(p.TaskDefinition), p.Running)
+		}
+		if d.Status == "PRIMARY" && d.Running == d.Desired && d.Pending == 0 && len(previous) == 0 && d.RolloutState != "FAILED" {
+			s.steady = true
+			text = fmt.Sprintf("rolled out: %d of %d tasks run %s", d.Running, d.Desired, revision(d.TaskDefinition))
+		}
+	}
+	if text == s.progress {
+		return nil
+	}
+	s.progress = text
+	return []Line{{Time: time.Now(), Service: s.LogicalID, Kind: Progress, Text: text}}
+}
+
+// primaryOf is the PRIMARY deployment among ds, else the first.
+func primaryOf(ds []awsclient.Deployment) awsclient.Deployment {
+	for _, d := range ds {
+		if d.Status == "PRIMARY" {
+			return d
+		}
+	}
+	return ds[0]
+}
+
+func orNow(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
+}
