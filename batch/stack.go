@@ -277,6 +277,7 @@ func (r *StackRun) follow(ctx context.Context, s Streams, cfn StackClient, u *ch
 		for _, e := range events {
 			fmt.Fprintln(s.Err, render.EventLinePlain(e))
 		}
+		agents.Saw(events)
 		if err == nil && !u.Done() {
 			r.pollAgents(ctx, s, cfn, u, agents)
 		}

@@ -67,10 +67,12 @@ func (w *Watch) readFailed(err error, actions string) []Line {
 // turnOff stops reading ECS for missing permissions or a failed setup.
 func (w *Watch) turnOff(err error, actions string) {
 	if denied(err) {
+		w.offWhy = fmt.Sprintf("%s was denied (%s)", actions, awsclient.ErrorCode(err))
 		w.off = fmt.Sprintf("following CloudFormation only: %s was denied (%s); allow ecs:DescribeServices, ecs:ListTasks, ecs:DescribeTasks and ecs:DescribeTaskDefinition (and cloudformation:ListStackResources) to see the agents roll out", actions, awsclient.ErrorCode(err))
 		return
 	}
-	w.off = "following CloudFormation only: could not find the agents' ECS services (" + oneLine(err) + ")"
+	w.offWhy = "could not find the agents' ECS services (" + oneLine(err) + ")"
+	w.off = "following CloudFormation only: " + w.offWhy
 }
 
 // offLine says once why ECS is not read.

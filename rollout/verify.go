@@ -22,7 +22,8 @@ func (e *MismatchError) Error() string {
 }
 
 // Verify reads back, after UPDATE_COMPLETE, what the agents run: one
-// ListStackResources for the new revisions, one DescribeServices per
+// ListStackResources for the new revisions (none when their events named
+// them: see Saw), one DescribeServices per
 // cluster (again, up to tries times, while only the task counts differ)
 // and one DescribeTaskDefinition per edited task definition. It returns a
 // Verified line for each thing it saw as asked and a Note for each it could
@@ -33,15 +34,11 @@ func (w *Watch) Verify(ctx context.Context, tries int, delay time.Duration) ([]L
 		return nil, nil
 	}
 	if w.off != "" {
-		return []Line{{Time: time.Now(), Kind: Note, Text: "not verified in ECS: " + w.off}}, nil
+		return []Line{{Time: time.Now(), Kind: Note, Text: "the agents were not verified in ECS: " + w.offWhy}}, nil
 	}
-	resources, err := w.Client.StackResources(ctx, w.Stack)
+	current, err := w.revisions(ctx)
 	if err != nil {
 		return []Line{w.unverified(err, "aws cloudformation list-stack-resources --stack-name "+w.Stack+w.Where)}, nil
-	}
-	current := map[string]string{}
-	for _, r := range resources {
-		current[r.LogicalID] = r.PhysicalID
 	}
 	var lines []Line
 	var diffs []string
@@ -102,6 +99,24 @@ func (w *Watch) Verify(ctx context.Context, tries int, delay time.Duration) ([]L
 		return lines, &MismatchError{Stack: w.Stack, Diffs: diffs, Check: strings.Join(dedupe(checks), " and ")}
 	}
 	return lines, nil
+}
+
+// revisions are the edited task definitions' ARNs now: from their
+// UPDATE_COMPLETE events when every one was seen, else from the stack's
+// resources.
+func (w *Watch) revisions(ctx context.Context) (map[string]string, error) {
+	if len(w.fresh) == len(w.old) {
+		return w.fresh, nil
+	}
+	resources, err := w.Client.StackResources(ctx, w.Stack)
+	if err != nil {
+		return nil, err
+	}
+	current := map[string]string{}
+	for _, r := range resources {
+		current[r.LogicalID] = r.PhysicalID
+	}
+	return current, nil
 }
 
 // verifyServices checks that each service's primary deployment runs the

@@ -46,14 +46,33 @@ type Watch struct {
 	Unrun []string
 
 	old   map[string]string   // edited task definition → ARN before the update
+	fresh map[string]string   // edited task definition → ARN its UPDATE_COMPLETE event gave
 	names map[string][]string // edited task definition → agent container names
 
 	off         string // why ECS is not read; "-" when there is nothing to say
+	offWhy      string // the same, short
 	offSaid     bool
 	polls       int
 	lastErr     string
 	failing     string
 	failingSaid bool
+}
+
+// Saw takes the stack events the update's follower showed: an edited task
+// definition's UPDATE_COMPLETE carries the new revision's ARN, which spares
+// Verify listing the stack's resources again.
+func (w *Watch) Saw(events []awsclient.StackEvent) {
+	if w == nil {
+		return
+	}
+	for _, e := range events {
+		if _, edited := w.old[e.LogicalID]; edited && e.Status == "UPDATE_COMPLETE" && e.PhysicalID != "" {
+			if w.fresh == nil {
+				w.fresh = map[string]string{}
+			}
+			w.fresh[e.LogicalID] = e.PhysicalID
+		}
+	}
 }
 
 // Off reports that ECS is not read (missing permissions, no client).

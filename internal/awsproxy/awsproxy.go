@@ -1,13 +1,16 @@
 // Package awsproxy is a test proxy in front of an AWS emulator (moto_server)
 // that counts the API calls going through it and injects what the emulator
 // cannot do: errors (throttling, 5xx, validation), rewritten answers (a busy
-// stack, a FAILED change set) and made-up ones (a rollback's events). It
-// speaks the CloudFormation query protocol (form-encoded POST, XML answers).
+// stack, a FAILED change set) and made-up ones (a rollback's events, an ECS
+// rollout). It speaks the CloudFormation query protocol (form-encoded POST,
+// XML answers) and ECS's JSON protocol (X-Amz-Target, JSON answers), and
+// counts S3 calls by method.
 package awsproxy
 
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -25,9 +28,11 @@ import (
 
 // Call is one request that reached the proxy.
 type Call struct {
-	Action string     // CloudFormation action, or "S3:PUT" etc.
-	Form   url.Values // the CloudFormation request's parameters
-	Path   string     // the S3 request's path
+	Action string // CloudFormation or ECS action, or "S3:PUT" etc.
+	// Form are the CloudFormation request's parameters; for an ECS
+	// request, its top-level string fields.
+	Form   url.Values
+	Path   string // the S3 request's path
 	Header http.Header
 }
 
@@ -35,6 +40,19 @@ type Call struct {
 type Reply struct {
 	Status int
 	Body   string
+	// ContentType is the answer's type; empty is text/xml (text/html for
+	// a body that starts with <html).
+	ContentType string
+}
+
+func (r *Reply) contentType() string {
+	switch {
+	case r.ContentType != "":
+		return r.ContentType
+	case strings.HasPrefix(r.Body, "<html"):
+		return "text/html"
+	}
+	return "text/xml"
 }
 
 // InterceptFunc may answer the n-th call (1-based) of an action itself; nil
@@ -160,6 +178,10 @@ func New(t testing.TB, target string) *Proxy {
 			call.Form, _ = url.ParseQuery(string(body))
 			call.Action = call.Form.Get("Action")
 		}
+		if target := r.Header.Get("X-Amz-Target"); target != "" {
+			call.Action = target[strings.LastIndex(target, ".")+1:]
+			call.Form = jsonFields(body)
+		}
 		if call.Action == "" {
 			call.Action = "S3:" + r.Method
 		}
@@ -189,7 +211,7 @@ func New(t testing.TB, target string) *Proxy {
 		}
 		if f != nil {
 			if reply := f(n, call.Form); reply != nil {
-				w.Header().Set("Content-Type", "text/xml")
+				w.Header().Set("Content-Type", reply.contentType())
 				w.Header().Set("X-Amzn-Requestid", "awsproxy-"+strconv.Itoa(n))
 				w.WriteHeader(reply.Status)
 				io.WriteString(w, reply.Body)
@@ -203,10 +225,7 @@ func New(t testing.TB, target string) *Proxy {
 					hangUp(w)
 					return
 				}
-				w.Header().Set("Content-Type", "text/xml")
-				if strings.HasPrefix(reply.Body, "<html") {
-					w.Header().Set("Content-Type", "text/html")
-				}
+				w.Header().Set("Content-Type", reply.contentType())
 				w.WriteHeader(reply.Status)
 				io.WriteString(w, reply.Body)
 				return
@@ -337,6 +356,45 @@ func ErrorReply(status int, code, message string) *Reply {
 	}
 	return &Reply{Status: status, Body: fmt.Sprintf(`<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>awsproxy</RequestId></ErrorResponse>`,
 		typ, esc(code), esc(message))}
+}
+
+// jsonFields are the top-level string fields of a JSON request body.
+func jsonFields(body []byte) url.Values {
+	var m map[string]any
+	v := url.Values{}
+	if json.Unmarshal(body, &m) != nil {
+		return v
+	}
+	for k, x := range m {
+		switch x := x.(type) {
+		case string:
+			v.Set(k, x)
+		case []any:
+			for _, e := range x {
+				if s, ok := e.(string); ok {
+					v.Add(k, s)
+				}
+			}
+		}
+	}
+	return v
+}
+
+// JSONReply is an answer of a JSON-protocol service (ECS) with v as its
+// body.
+func JSONReply(v any) *Reply {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // a test's own value: a bug in the test
+	}
+	return &Reply{Status: 200, Body: string(b), ContentType: "application/x-amz-json-1.1"}
+}
+
+// JSONError is an error answer of a JSON-protocol service (ECS):
+// AccessDeniedException, ThrottlingException, ServerException, …
+func JSONError(status int, code, message string) *Reply {
+	b, _ := json.Marshal(map[string]string{"__type": code, "message": message})
+	return &Reply{Status: status, Body: string(b), ContentType: "application/x-amz-json-1.1"}
 }
 
 // Event is a made-up stack event.

@@ -1,0 +1,338 @@
+// Package rolloutsim plays an ECS rollout of the agents' service through
+// the fault proxy, for what moto_server cannot do: its CloudFormation
+// completes an update at once and its ECS runs no tasks. After the change
+// set is executed, the simulation answers the stack's events and status and
+// ECS's DescribeServices, ListTasks and DescribeTasks from a script, one
+// frame per DescribeServices call; everything else (the stack's resources,
+// DescribeTaskDefinition, …) is moto's.
+package rolloutsim
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tcdind/tcdind/internal/awsproxy"
+)
+
+// End is what the stack does once the frames are played.
+type End int
+
+const (
+	// Complete: the service stabilised; the update completes.
+	Complete End = iota
+	// RollBack: CloudFormation gave up waiting and rolled back.
+	RollBack
+	// Hold: only a cancel ends the update.
+	Hold
+)
+
+// Frame is the service as one DescribeServices call finds it.
+type Frame struct {
+	// OnOld: CloudFormation has not updated the service yet; its primary
+	// deployment still runs the old revision.
+	OnOld                             bool
+	NewRunning, NewPending, NewFailed int
+	OldRunning                        int
+	RolloutState, RolloutReason       string // of the new deployment; "" is IN_PROGRESS
+	Events                            []string
+	Stopped                           []Task
+}
+
+// Task is a task that stops in a frame.
+type Task struct {
+	Old             bool // of the old revision
+	StopCode        string
+	Reason          string
+	ExitCode        *int
+	ContainerReason string
+}
+
+// Sim is one scripted rollout.
+type Sim struct {
+	Stack, StackID   string
+	TaskDefinitionID string // the edited task definition's logical ID
+	ServiceID        string // the service's logical ID
+	ServiceARN       string // arn:…:service/cluster/name
+	Old, New         string // the task definition ARNs before and after
+	Desired          int
+	Frames           []Frame
+	End              End
+	// DenyECS answers every ECS call AccessDeniedException; the frames
+	// then advance with each DescribeStackEvents call.
+	DenyECS bool
+
+	mu        sync.Mutex
+	p         *awsproxy.Proxy
+	served    int
+	cancels   int
+	started   time.Time
+	stopped   []stoppedTask
+	events    []event
+	serviceEv []serviceEvent
+}
+
+type stoppedTask struct {
+	arn, td string
+	t       Task
+	at      time.Time
+}
+
+type event struct {
+	logical, physical, typ, status, reason string
+}
+
+type serviceEvent struct {
+	id, msg string
+	at      time.Time
+}
+
+// Install puts the simulation on p.
+func (s *Sim) Install(p *awsproxy.Proxy) {
+	s.p = p
+	p.Intercept("DescribeStackEvents", func(int, url.Values) *awsproxy.Reply { return s.stackEvents() })
+	p.Rewrite("DescribeStacks", func(_ int, _ url.Values, body []byte) []byte { return s.stackStatus(body) })
+	p.Rewrite("ListStackResources", func(_ int, _ url.Values, body []byte) []byte { return s.resources(body) })
+	p.Intercept("CancelUpdateStack", func(int, url.Values) *awsproxy.Reply { return s.cancel() })
+	p.Intercept("DescribeServices", func(int, url.Values) *awsproxy.Reply { return s.describeServices() })
+	p.Intercept("ListTasks", func(_ int, f url.Values) *awsproxy.Reply { return s.listTasks(f) })
+	p.Intercept("DescribeTasks", func(_ int, f url.Values) *awsproxy.Reply { return s.describeTasks(f) })
+}
+
+// Cancels is the number of CancelUpdateStack calls.
+func (s *Sim) Cancels() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cancels
+}
+
+// executed reports that the change set was executed: the simulation is on.
+func (s *Sim) executed() bool {
+	if s.p.Count("ExecuteChangeSet") == 0 {
+		return false
+	}
+	if s.started.IsZero() {
+		s.started = time.Now()
+		s.add(event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated"},
+			event{s.TaskDefinitionID, s.Old, "AWS::ECS::TaskDefinition", "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one."},
+			event{s.TaskDefinitionID, s.New, "AWS::ECS::TaskDefinition", "UPDATE_COMPLETE", ""},
+			event{s.ServiceID, s.ServiceARN, "AWS::ECS::Service", "UPDATE_IN_PROGRESS", ""})
+	}
+	return true
+}
+
+func (s *Sim) add(events ...event) { s.events = append(s.events, events...) }
+
+// state is where the update is: running, or its final stack status.
+func (s *Sim) state() string {
+	switch {
+	case s.cancels > 0:
+		return "UPDATE_ROLLBACK_COMPLETE"
+	case s.served < len(s.Frames) || s.End == Hold:
+		return "UPDATE_IN_PROGRESS"
+	case s.End == RollBack:
+		return "UPDATE_ROLLBACK_COMPLETE"
+	}
+	return "UPDATE_COMPLETE"
+}
+
+func (s *Sim) stackEvents() *awsproxy.Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.executed() {
+		return nil
+	}
+	if s.DenyECS {
+		s.frame()
+	}
+	last := s.events[len(s.events)-1]
+	if last.logical != s.Stack || last.status == "UPDATE_IN_PROGRESS" {
+		switch s.state() {
+		case "UPDATE_COMPLETE":
+			s.add(event{s.ServiceID, s.ServiceARN, "AWS::ECS::Service", "UPDATE_COMPLETE", ""},
+				event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", ""},
+				event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE", ""})
+		case "UPDATE_ROLLBACK_COMPLETE":
+			reason := "Resource update cancelled"
+			failed := "Resource update cancelled"
+			if s.cancels == 0 {
+				reason = "The following resource(s) failed to update: [" + s.ServiceID + "]. "
+				failed = "Resource handler returned message: \"Service " + s.ServiceARN + " did not stabilize.\""
+			}
+			s.add(event{s.ServiceID, s.ServiceARN, "AWS::ECS::Service", "UPDATE_FAILED", failed},
+				event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_IN_PROGRESS", reason},
+				event{s.ServiceID, s.ServiceARN, "AWS::ECS::Service", "UPDATE_COMPLETE", ""},
+				event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", ""},
+				event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE", ""})
+		}
+	}
+	exec, _ := s.p.Last("ExecuteChangeSet")
+	token := exec.Form.Get("ClientRequestToken")
+	list := make([]awsproxy.Event, 0, len(s.events))
+	for i := len(s.events) - 1; i >= 0; i-- { // newest first
+		e := s.events[i]
+		list = append(list, awsproxy.Event{LogicalID: e.logical, PhysicalID: e.physical, ResourceType: e.typ, Status: e.status, Reason: e.reason,
+			Time: s.started.Add(time.Duration(i) * time.Millisecond), Token: token})
+	}
+	return awsproxy.EventsReply(s.Stack, s.StackID, list)
+}
+
+func (s *Sim) stackStatus(body []byte) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.executed() {
+		return body
+	}
+	return awsproxy.SetStackStatus(body, s.state())
+}
+
+// resources shows the new revision as the task definition's physical ID
+// once the update ran (moto's own is registered without its containers).
+func (s *Sim) resources(body []byte) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.executed() {
+		return body
+	}
+	re := regexp.MustCompile(`(<LogicalResourceId>` + regexp.QuoteMeta(s.TaskDefinitionID) + `</LogicalResourceId><PhysicalResourceId>)[^<]*`)
+	return re.ReplaceAll(body, []byte("${1}"+s.New))
+}
+
+func (s *Sim) cancel() *awsproxy.Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cancels++
+	return &awsproxy.Reply{Status: 200, Body: `<CancelUpdateStackResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ResponseMetadata><RequestId>rolloutsim</RequestId></ResponseMetadata></CancelUpdateStackResponse>`}
+}
+
+// frame serves the next frame (the last one repeats) and reveals its
+// events and stopped tasks.
+func (s *Sim) frame() Frame {
+	i := min(s.served, len(s.Frames)-1)
+	f := s.Frames[i]
+	if s.served < len(s.Frames) {
+		now := time.Now()
+		for _, msg := range f.Events {
+			s.serviceEv = append(s.serviceEv, serviceEvent{id: fmt.Sprintf("ev-%d", len(s.serviceEv)+1), msg: msg, at: now})
+		}
+		for _, t := range f.Stopped {
+			td := s.New
+			if t.Old {
+				td = s.Old
+			}
+			arn := fmt.Sprintf("%s/%08x9f3e4d2c1b0a49e8b7c6d5e4", strings.Replace(s.clusterTaskPrefix(), ":service/", ":task/", 1), len(s.stopped)+0xa1b2c3d4)
+			s.stopped = append(s.stopped, stoppedTask{arn: arn, td: td, t: t, at: now})
+		}
+	}
+	s.served++
+	return f
+}
+
+// clusterTaskPrefix is arn:…:task/cluster for the service's tasks.
+func (s *Sim) clusterTaskPrefix() string {
+	i := strings.LastIndex(s.ServiceARN, "/")
+	return s.ServiceARN[:i]
+}
+
+func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
+
+// denied is ECS's answer to a caller without the permission.
+func denied(action string) *awsproxy.Reply {
+	return awsproxy.JSONError(400, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:"+action+" on resource: *")
+}
+
+func (s *Sim) describeServices() *awsproxy.Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.DenyECS {
+		return denied("DescribeServices")
+	}
+	if !s.executed() {
+		return nil
+	}
+	f := s.frame()
+	cluster := strings.Replace(s.clusterTaskPrefix(), ":service/", ":cluster/", 1)
+	name := s.ServiceARN[strings.LastIndex(s.ServiceARN, "/")+1:]
+	state := f.RolloutState
+	if state == "" {
+		state = "IN_PROGRESS"
+	}
+	var deployments []map[string]any
+	primaryTD := s.New
+	if f.OnOld {
+		primaryTD = s.Old
+		deployments = append(deployments, map[string]any{"id": "ecs-svc/1", "status": "PRIMARY", "taskDefinition": s.Old,
+			"desiredCount": s.Desired, "runningCount": f.OldRunning, "pendingCount": 0, "failedTasks": 0, "rolloutState": "COMPLETED", "createdAt": epoch(s.started.Add(-time.Hour))})
+	} else {
+		deployments = append(deployments, map[string]any{"id": "ecs-svc/2", "status": "PRIMARY", "taskDefinition": s.New,
+			"desiredCount": s.Desired, "runningCount": f.NewRunning, "pendingCount": f.NewPending, "failedTasks": f.NewFailed,
+			"rolloutState": state, "rolloutStateReason": f.RolloutReason, "createdAt": epoch(s.started)})
+		if f.OldRunning > 0 {
+			deployments = append(deployments, map[string]any{"id": "ecs-svc/1", "status": "ACTIVE", "taskDefinition": s.Old,
+				"desiredCount": 0, "runningCount": f.OldRunning, "pendingCount": 0, "failedTasks": 0, "rolloutState": "COMPLETED", "createdAt": epoch(s.started.Add(-time.Hour))})
+		}
+	}
+	var events []map[string]any
+	for i := len(s.serviceEv) - 1; i >= 0; i-- {
+		e := s.serviceEv[i]
+		events = append(events, map[string]any{"id": e.id, "createdAt": epoch(e.at), "message": e.msg})
+	}
+	svc := map[string]any{
+		"serviceArn": s.ServiceARN, "serviceName": name, "clusterArn": cluster, "status": "ACTIVE",
+		"desiredCount": s.Desired, "runningCount": f.NewRunning + f.OldRunning, "pendingCount": f.NewPending,
+		"taskDefinition": primaryTD, "deployments": deployments, "events": events, "launchType": "EC2",
+	}
+	if f.OnOld {
+		svc["runningCount"] = f.OldRunning
+	}
+	return awsproxy.JSONReply(map[string]any{"services": []any{svc}, "failures": []any{}})
+}
+
+func (s *Sim) listTasks(form url.Values) *awsproxy.Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.DenyECS {
+		return denied("ListTasks")
+	}
+	if !s.executed() || form.Get("desiredStatus") != "STOPPED" {
+		return nil
+	}
+	arns := []string{}
+	for _, t := range s.stopped {
+		arns = append(arns, t.arn)
+	}
+	return awsproxy.JSONReply(map[string]any{"taskArns": arns})
+}
+
+func (s *Sim) describeTasks(form url.Values) *awsproxy.Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	want := map[string]bool{}
+	for _, a := range form["tasks"] {
+		want[a] = true
+	}
+	tasks := []any{}
+	for _, t := range s.stopped {
+		if !want[t.arn] {
+			continue
+		}
+		c := map[string]any{"name": "teamcity-agent", "lastStatus": "STOPPED"}
+		if t.t.ExitCode != nil {
+			c["exitCode"] = *t.t.ExitCode
+		}
+		if t.t.ContainerReason != "" {
+			c["reason"] = t.t.ContainerReason
+		}
+		task := map[string]any{"taskArn": t.arn, "taskDefinitionArn": t.td, "lastStatus": "STOPPED", "desiredStatus": "STOPPED",
+			"stoppedReason": t.t.Reason, "createdAt": epoch(t.at.Add(-10 * time.Second)), "stoppedAt": epoch(t.at),
+			"containers": []any{c}}
+		if t.t.StopCode != "" {
+			task["stopCode"] = t.t.StopCode
+		}
+		tasks = append(tasks, task)
+	}
+	return awsproxy.JSONReply(map[string]any{"tasks": tasks, "failures": []any{}})
+}

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/tcdind/tcdind/internal/awsproxy"
+	"github.com/tcdind/tcdind/internal/rolloutsim"
+)
+
+// serviceTemplate is the TeamCity fixture with the agents run by an ECS
+// service, as in JetBrains' template.
+const serviceTemplate = "testdata/stacks/teamcity-service.yaml"
+
+// rolloutStack creates a stack whose agents an ECS service runs and returns
+// the simulation of its rollout, installed on p. The new revision is one
+// registered with moto's real ECS API (privileged, as the recipe writes it;
+// moto's CloudFormation registers updates without their containers), so
+// that verifying reads moto's real DescribeTaskDefinition.
+func rolloutStack(t *testing.T, e *stackEnv, p *awsproxy.Proxy, name string, frames []rolloutsim.Frame, end rolloutsim.End) *rolloutsim.Sim {
+	t.Helper()
+	body, err := os.ReadFile(serviceTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.createStack(name, body, "")
+	physical := map[string]string{}
+	out, err := e.cfn.ListStackResources(context.Background(), &cloudformation.ListStackResourcesInput{StackName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range out.StackResourceSummaries {
+		physical[aws.ToString(r.LogicalResourceId)] = aws.ToString(r.PhysicalResourceId)
+	}
+	sim := &rolloutsim.Sim{
+		Stack: name, StackID: e.stackID(name), TaskDefinitionID: "AgentTaskDefinition", ServiceID: "AgentService",
+		ServiceARN: physical["AgentService"], Old: physical["AgentTaskDefinition"], New: e.registerAgent(t, privilegedAgent()),
+		Desired: 2, Frames: frames, End: end,
+	}
+	sim.Install(p)
+	return sim
+}
+
+// privilegedAgent is the agent container as the privileged recipe writes it.
+func privilegedAgent() *ecs.RegisterTaskDefinitionInput {
+	return &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String("teamcity-agent"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{
+			Name: aws.String("teamcity-agent"), Image: aws.String("jetbrains/teamcity-agent:2023.11.1"),
+			Privileged: aws.Bool(true), Memory: aws.Int32(2048),
+			MountPoints: []ecstypes.MountPoint{{SourceVolume: aws.String("docker-data"), ContainerPath: aws.String("/var/lib/docker")}},
+		}},
+		Volumes: []ecstypes.Volume{{Name: aws.String("docker-data"), DockerVolumeConfiguration: &ecstypes.DockerVolumeConfiguration{Scope: ecstypes.ScopeTask}}},
+	}
+}
+
+// registerAgent registers a task definition with moto's ECS and returns
+// its ARN.
+func (e *stackEnv) registerAgent(t *testing.T, in *ecs.RegisterTaskDefinitionInput) string {
+	t.Helper()
+	c := ecs.NewFromConfig(e.awsConfig())
+	out, err := c.RegisterTaskDefinition(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+}
+
+func exitCode(n int) *int { return &n }
+
+// before reports whether want comes before then in s (both present).
+func before(s, want, then string) bool {
+	i, j := strings.Index(s, want), strings.Index(s, then)
+	return i >= 0 && j >= 0 && i < j
+}
+
+// testRollout follows the agents' ECS rollout beside the stack's events:
+// moto runs no tasks, so rolloutsim plays each rollout through the proxy.
+func testRollout(t *testing.T, e *stackEnv) {
+	ctx := context.Background()
+
+	t.Run("SucceedsAfterPolls", func(t *testing.T) {
+		cli := withHook(fast)
+		p := awsproxy.New(t, e.moto.URL)
+		sim := rolloutStack(t, e, p, "tc-rollout-ok", []rolloutsim.Frame{
+			{OnOld: true, OldRunning: 2},
+			{NewPending: 2, OldRunning: 0},
+			{NewRunning: 1, NewPending: 1},
+			{NewRunning: 2, RolloutState: "COMPLETED"},
+		}, rolloutsim.Complete)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-rollout-ok", "privileged")...)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		old, fresh := revisionOf(sim.Old), revisionOf(sim.New)
+		for _, want := range []string{
+			"following the events of stack tc-rollout-ok and the ECS rollout of " + serviceName(sim.ServiceARN),
+			"AgentService                  ECS deployment                      waiting for CloudFormation to update the service (it runs " + old + ")",
+			"ECS deployment                      new revision " + fresh + ": 0 of 2 running, 2 pending",
+			"new revision " + fresh + ": 1 of 2 running, 1 pending",
+			"rolled out: 2 of 2 tasks run " + fresh,
+			"stack tc-rollout-ok updated (UPDATE_COMPLETE): AgentTaskDefinition now in privileged mode",
+			"verified in ECS: service " + serviceName(sim.ServiceARN) + " runs " + fresh + " on 2 of 2 desired tasks",
+			"verified in ECS: container teamcity-agent of " + fresh + " is in privileged mode (read back from ECS)",
+		} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
+		}
+		if !before(errOut, "rolled out: 2 of 2", "AWS::CloudFormation::Stack          UPDATE_COMPLETE\n") {
+			t.Errorf("the rollout's end is not interleaved before the stack's:\n%s", errOut)
+		}
+		if sim.Cancels() != 0 {
+			t.Errorf("CancelUpdateStack sent %d times", sim.Cancels())
+		}
+		counts := map[string]int{}
+		for _, a := range p.Actions() {
+			counts[a]++
+		}
+		t.Logf("a normal update with a 4-poll rollout made %d API calls: %v", len(p.Actions()), counts)
+		// One DescribeServices per poll until the rollout is steady (4),
+		// one to verify; stopped tasks are listed only while the new
+		// revision rolls out, and none stopped: nothing to describe. The
+		// stack's resources are listed once, before the update: the new
+		// revision's ARN comes with its UPDATE_COMPLETE event.
+		if counts["DescribeServices"] != 5 || counts["ListTasks"] > 3 || counts["DescribeTasks"] != 0 ||
+			counts["ListStackResources"] != 1 || counts["DescribeTaskDefinition"] != 1 {
+			t.Errorf("ECS calls: %v", counts)
+		}
+	})
+
+	t.Run("EssentialContainerExitCancel", func(t *testing.T) {
+		cli := withHook(fast)
+		p := awsproxy.New(t, e.moto.URL)
+		exited := rolloutsim.Task{StopCode: "EssentialContainerExited", Reason: "Essential container in task exited", ExitCode: exitCode(1)}
+		sim := rolloutStack(t, e, p, "tc-rollout-exit", []rolloutsim.Frame{
+			{NewPending: 2},
+			{NewPending: 2, Stopped: []rolloutsim.Task{{Old: true, StopCode: "ServiceSchedulerInitiated", Reason: "Scaling activity initiated by (deployment ecs-svc/2)", ExitCode: exitCode(143)}}},
+			{NewPending: 2, Stopped: []rolloutsim.Task{exited}},
+			{NewPending: 1, NewRunning: 0, Stopped: []rolloutsim.Task{exited}},
+			{NewPending: 2},
+		}, rolloutsim.Hold)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", append(applyYes("tc-rollout-exit", "privileged"), "--on-rollout-failure", "cancel")...)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, errOut)
+		}
+		fresh, old := revisionOf(sim.New), revisionOf(sim.Old)
+		for _, want := range []string{
+			"ECS task                            task ",
+			"(" + old + ", the old revision) stopped: Scaling activity initiated by (deployment ecs-svc/2); container teamcity-agent exited with code 143",
+			"(" + fresh + ") stopped: Essential container in task exited; container teamcity-agent exited with code 1",
+			"tcdind: the rollout of service " + serviceName(sim.ServiceARN) + " is failing: 2 tasks of the new revision " + fresh + " stopped; the last: Essential container in task exited; container teamcity-agent exited with code 1",
+			"cancelling the update of stack tc-rollout-exit (--on-rollout-failure=cancel): CloudFormation rolls it back now",
+			"UPDATE_ROLLBACK_IN_PROGRESS  Resource update cancelled",
+		} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
+		}
+		oneErrorLine(t, errOut, "update of stack tc-rollout-exit was cancelled by tcdind (the agents' rollout was failing) and rolled back (UPDATE_ROLLBACK_COMPLETE)")
+		if sim.Cancels() != 1 {
+			t.Errorf("CancelUpdateStack sent %d times, want once", sim.Cancels())
+		}
+		if c, ok := p.Last("CancelUpdateStack"); !ok || !strings.HasSuffix(c.Form.Get("ClientRequestToken"), "-cancel") {
+			t.Errorf("CancelUpdateStack without this update's token: %v", c.Form)
+		}
+		// Explained within two polls: the second stop is in the 4th
+		// DescribeServices answer; the cancel follows it in the same poll.
+		if n := describeServicesBefore(p, "CancelUpdateStack"); n > 4+1 {
+			t.Errorf("cancelled after %d DescribeServices, want within two polls of the 4th", n)
+		}
+		if strings.Count(errOut, "is failing:") != 1 {
+			t.Errorf("the failing rollout was said more than once:\n%s", errOut)
+		}
+	})
+
+	t.Run("PlacementFailureWaits", func(t *testing.T) {
+		cli := withHook(fast)
+		p := awsproxy.New(t, e.moto.URL)
+		placement := "(service tc-agents) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 5b4c2a1e) has insufficient memory available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."
+		sim := rolloutStack(t, e, p, "tc-rollout-place", []rolloutsim.Frame{
+			{OldRunning: 2},
+			{Events: []string{placement}},
+			{},
+			{Events: []string{placement}},
+			{},
+		}, rolloutsim.RollBack)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-rollout-place", "privileged")...)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, errOut)
+		}
+		for _, want := range []string{
+			"AgentService                  ECS event                           " + placement,
+			"tcdind: the rollout of service " + serviceName(sim.ServiceARN) + " is failing: ECS cannot place the new agent tasks of " + revisionOf(sim.New),
+			"CloudFormation waits for the agent service to stabilise (up to 3 hours) before it rolls back; roll back now with aws cloudformation cancel-update-stack --stack-name tc-rollout-place --region us-east-1, or run tcdind with --on-rollout-failure=cancel",
+			"did not stabilize",
+		} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
+		}
+		if sim.Cancels() != 0 {
+			t.Errorf("cancelled without --on-rollout-failure=cancel")
+		}
+		oneErrorLine(t, errOut, "update of stack tc-rollout-place failed (UPDATE_ROLLBACK_COMPLETE) and was rolled back")
+		// Failing two polls after the first event: nothing was placed.
+		if !before(errOut, "is failing", placement+"\n"+strings.Repeat("x", 0)) && strings.Count(errOut, placement) != 2 {
+			t.Errorf("placement events:\n%s", errOut)
+		}
+	})
+
+	t.Run("CannotPullContainer", func(t *testing.T) {
+		cli := withHook(fast)
+		p := awsproxy.New(t, e.moto.URL)
+		pull := "CannotPullContainerError: pull image manifest has been retried 7 time(s): failed to resolve ref docker.io/jetbrains/teamcity-agent:2023.11.1-linux-sudo: docker.io/jetbrains/teamcity-agent:2023.11.1-linux-sudo: not found"
+		sim := rolloutStack(t, e, p, "tc-rollout-pull", []rolloutsim.Frame{
+			{NewPending: 2},
+			{NewPending: 2, Stopped: []rolloutsim.Task{{StopCode: "TaskFailedToStart", Reason: pull}}},
+			{NewPending: 2},
+		}, rolloutsim.Hold)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", append(applyYes("tc-rollout-pull", "privileged"), "--on-rollout-failure=cancel")...)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, errOut)
+		}
+		for _, want := range []string{
+			"(" + revisionOf(sim.New) + ") stopped: " + pull,
+			"is failing: the agent image of " + revisionOf(sim.New) + " cannot be pulled: " + pull,
+		} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
+		}
+		if sim.Cancels() != 1 || describeServicesBefore(p, "CancelUpdateStack") > 2 {
+			t.Errorf("cancels %d after %d DescribeServices, want 1 after 2", sim.Cancels(), describeServicesBefore(p, "CancelUpdateStack"))
+		}
+	})
+
+	t.Run("CircuitBreakerFailed", func(t *testing.T) {
+		cli := withHook(fast)
+		p := awsproxy.New(t, e.moto.URL)
+		sim := rolloutStack(t, e, p, "tc-rollout-breaker", []rolloutsim.Frame{
+			{NewPending: 2},
+			{NewPending: 0, NewFailed: 1},
+			{RolloutState: "FAILED", RolloutReason: "ECS deployment circuit breaker: tasks failed to start.", NewFailed: 1},
+		}, rolloutsim.Hold)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", append(applyYes("tc-rollout-breaker", "privileged"), "--on-rollout-failure", "cancel")...)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, errOut)
+		}
+		want := "is failing: ECS's deployment circuit breaker failed the rollout of " + revisionOf(sim.New) + ": ECS deployment circuit breaker: tasks failed to start."
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+		if sim.Cancels() != 1 || describeServicesBefore(p, "CancelUpdateStack") != 3 {
+			t.Errorf("cancels %d after %d DescribeServices, want 1 after 3", sim.Cancels(), describeServicesBefore(p, "CancelUpdateStack"))
+		}
+	})
+
+	t.Run("AccessDeniedOnECS", func(t *testing.T) {
+		cli := withHook(fast)
+		p := awsproxy.New(t, e.moto.URL)
+		sim := rolloutStack(t, e, p, "tc-rollout-denied", []rolloutsim.Frame{{NewPending: 2}, {NewPending: 2}, {NewRunning: 2, RolloutState: "COMPLETED"}}, rolloutsim.Complete)
+		sim.DenyECS = true
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-rollout-denied", "privileged")...)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		note := "tcdind: note: following CloudFormation only: ecs:DescribeServices was denied (AccessDeniedException); allow ecs:DescribeServices, ecs:ListTasks, ecs:DescribeTasks and ecs:DescribeTaskDefinition (and cloudformation:ListStackResources) to see the agents roll out"
+		if strings.Count(errOut, note) != 1 {
+			t.Errorf("want the note once:\n%s", errOut)
+		}
+		if !strings.Contains(errOut, "stack tc-rollout-denied updated (UPDATE_COMPLETE)") || strings.Contains(errOut, "\nverified in ECS") ||
+			!strings.Contains(errOut, "tcdind: note: the agents were not verified in ECS: ecs:DescribeServices was denied (AccessDeniedException)\n") {
+			t.Errorf("want the update reported and nothing claimed verified:\n%s", errOut)
+		}
+		if n := p.Count("DescribeServices"); n != 1 {
+			t.Errorf("DescribeServices called %d times after it was denied", n)
+		}
+	})
+
+	t.Run("MismatchAfterUpdate", func(t *testing.T) {
+		cli := withHook(fast)
+		p := awsproxy.New(t, e.moto.URL)
+		sim := rolloutStack(t, e, p, "tc-rollout-mismatch", []rolloutsim.Frame{
+			{OnOld: true, OldRunning: 2},
+		}, rolloutsim.Complete)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-rollout-mismatch", "privileged")...)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, errOut)
+		}
+		oneErrorLine(t, errOut, fmt.Sprintf("stack tc-rollout-mismatch updated (UPDATE_COMPLETE), but ECS shows otherwise: service %s runs %s, not the new revision %s; check with aws ecs describe-services --cluster %s --services %s --region us-east-1",
+			serviceName(sim.ServiceARN), revisionOf(sim.Old), revisionOf(sim.New), clusterName(sim.ServiceARN), serviceName(sim.ServiceARN)))
+	})
+}
+
+// describeServicesBefore counts the DescribeServices calls before the
+// first call of action (all of them when there is none).
+func describeServicesBefore(p *awsproxy.Proxy, action string) int {
+	n := 0
+	for _, a := range p.Actions() {
+		if a == action {
+			break
+		}
+		if a == "DescribeServices" {
+			n++
+		}
+	}
+	return n
+}
+
+func revisionOf(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
+
+func serviceName(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
+
+func clusterName(arn string) string {
+	parts := strings.Split(arn, "/")
+	return parts[len(parts)-2]
+}
