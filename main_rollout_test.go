@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -286,6 +290,39 @@ func testRollout(t *testing.T, e *stackEnv) {
 		}
 	})
 
+	t.Run("ThrottledECSReadsRetried", func(t *testing.T) {
+		cli := withHook(fast)
+		p := awsproxy.New(t, e.moto.URL)
+		sim := rolloutStack(t, e, p, "tc-rollout-throttle", []rolloutsim.Frame{
+			{NewPending: 2}, {NewRunning: 1, NewPending: 1}, {NewRunning: 2, RolloutState: "COMPLETED"},
+		}, rolloutsim.Complete)
+		// The second poll's DescribeServices is throttled past the SDK's
+		// retries (3 attempts), and a ListTasks answers 503 once.
+		sim.Fault = func(action string, n int) *awsproxy.Reply {
+			switch {
+			case action == "DescribeServices" && n >= 2 && n <= 4:
+				return awsproxy.JSONError(400, "ThrottlingException", "Rate exceeded")
+			case action == "ListTasks" && n == 1:
+				return awsproxy.JSONError(503, "ServerException", "Service Unavailable")
+			}
+			return nil
+		}
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-rollout-throttle", "privileged")...)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		if strings.Count(errOut, "tcdind: note: could not read the agents' ECS service (describe ECS services of cluster") != 1 ||
+			!strings.Contains(errOut, "Rate exceeded") {
+			t.Errorf("want one retry note for the throttled reads:\n%s", errOut)
+		}
+		if !strings.Contains(errOut, "rolled out: 2 of 2 tasks run "+revisionOf(sim.New)) ||
+			!strings.Contains(errOut, "verified in ECS: service "+serviceName(sim.ServiceARN)) {
+			t.Errorf("the rollout was not followed to its end after the faults:\n%s", errOut)
+		}
+	})
+
+	t.Run("SIGTERMWhileReadingECS", func(t *testing.T) { testRolloutSignal(t, e) })
+
 	t.Run("MismatchAfterUpdate", func(t *testing.T) {
 		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
@@ -323,4 +360,46 @@ func serviceName(arn string) string { return arn[strings.LastIndex(arn, "/")+1:]
 func clusterName(arn string) string {
 	parts := strings.Split(arn, "/")
 	return parts[len(parts)-2]
+}
+
+// testRolloutSignal interrupts the real binary while a read of ECS is in
+// flight: it must not hang, must not cancel the update, and must say that
+// the update goes on (exit 4).
+func testRolloutSignal(t *testing.T, e *stackEnv) {
+	p := awsproxy.New(t, e.moto.URL)
+	sim := rolloutStack(t, e, p, "tc-rollout-sigterm", []rolloutsim.Frame{{NewPending: 2}, {NewPending: 2}}, rolloutsim.Hold)
+	gate := p.Hold("DescribeServices", func(n int) bool { return n == 2 })
+	defer gate.Release()
+	cmd := exec.Command(tcdindBinary(t), "--endpoint-url", p.URL, "--region", "us-east-1",
+		"--stack", "tc-rollout-sigterm", "--mode", "privileged", "--apply", "--yes", "--non-interactive", "--on-rollout-failure", "cancel")
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-gate.Arrived():
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("never reached the second DescribeServices\n%s", errOut.String())
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case <-waited:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("no exit 60 s after SIGTERM\n%s", errOut.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 4 {
+		t.Errorf("exit %d, want 4\n%s", code, errOut.String())
+	}
+	oneErrorLine(t, errOut.String(), "interrupted: the update of stack tc-rollout-sigterm goes on in AWS (UPDATE_IN_PROGRESS): follow it with aws cloudformation describe-stack-events --stack-name tc-rollout-sigterm --region us-east-1")
+	if strings.Contains(errOut.String(), "trying again") {
+		t.Errorf("the interrupted read was reported as a failure:\n%s", errOut.String())
+	}
+	if sim.Cancels() != 0 {
+		t.Errorf("an interrupt cancelled the update")
+	}
 }

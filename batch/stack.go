@@ -278,7 +278,7 @@ func (r *StackRun) follow(ctx context.Context, s Streams, cfn StackClient, u *ch
 			fmt.Fprintln(s.Err, render.EventLinePlain(e))
 		}
 		agents.Saw(events)
-		if err == nil && !u.Done() {
+		if err == nil && !u.RollingBack() {
 			r.pollAgents(ctx, s, cfn, u, agents)
 		}
 		if err != nil {

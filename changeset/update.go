@@ -36,8 +36,9 @@ type Update struct {
 	// Cancelled is why tcdind cancelled the update, once it did.
 	Cancelled string
 
-	seen    map[string]bool
-	ourSeen bool // an event of this update was seen: it has begun
+	seen        map[string]bool
+	ourSeen     bool // an event of this update was seen: it has begun
+	rollingBack bool
 }
 
 // terminal are the statuses an update ends in.
@@ -80,6 +81,7 @@ func (u *Update) Add(events []awsclient.StackEvent) []awsclient.StackEvent {
 		}
 		switch e.Status {
 		case "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_FAILED":
+			u.rollingBack = true
 			if e.Reason != "" {
 				u.StackReason = e.Reason
 			}
@@ -112,6 +114,10 @@ func (u *Update) Settle(st *awsclient.Stack) {
 func (u *Update) IsStackEvent(e awsclient.StackEvent) bool {
 	return e.IsStack() && (e.LogicalID == u.Stack.Name || e.PhysicalID == u.Stack.ID)
 }
+
+// RollingBack reports that the update failed and is being rolled back (or
+// has ended): its new revision's rollout no longer matters.
+func (u *Update) RollingBack() bool { return u.rollingBack || u.Final != "" }
 
 // Done reports whether the update reached a terminal status.
 func (u *Update) Done() bool { return u.Final != "" }

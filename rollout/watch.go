@@ -114,6 +114,9 @@ func (w *Watch) Poll(ctx context.Context) []Line {
 	for _, group := range w.byCluster() {
 		cluster, svcs := group.cluster, group.services
 		got, err := w.describe(ctx, cluster, svcs)
+		if ctx.Err() != nil {
+			return lines // interrupted: the caller says what goes on
+		}
 		if err != nil {
 			return append(lines, w.readFailed(err, "ecs:DescribeServices")...)
 		}
@@ -130,6 +133,9 @@ func (w *Watch) Poll(ctx context.Context) []Line {
 			if s.newRev != "" && !s.steady {
 				more, err := w.stopped(ctx, s)
 				lines = append(lines, more...)
+				if ctx.Err() != nil {
+					return lines
+				}
 				if err != nil {
 					return append(lines, w.readFailed(err, "ecs:ListTasks and ecs:DescribeTasks")...)
 				}

@@ -64,6 +64,9 @@ type Sim struct {
 	// DenyECS answers every ECS call AccessDeniedException; the frames
 	// then advance with each DescribeStackEvents call.
 	DenyECS bool
+	// Fault may answer the n-th call (1-based) of an ECS action instead
+	// of the simulation: a throttle, a 5xx. It does not advance a frame.
+	Fault func(action string, n int) *awsproxy.Reply
 
 	mu        sync.Mutex
 	p         *awsproxy.Proxy
@@ -97,9 +100,24 @@ func (s *Sim) Install(p *awsproxy.Proxy) {
 	p.Rewrite("DescribeStacks", func(_ int, _ url.Values, body []byte) []byte { return s.stackStatus(body) })
 	p.Rewrite("ListStackResources", func(_ int, _ url.Values, body []byte) []byte { return s.resources(body) })
 	p.Intercept("CancelUpdateStack", func(int, url.Values) *awsproxy.Reply { return s.cancel() })
-	p.Intercept("DescribeServices", func(int, url.Values) *awsproxy.Reply { return s.describeServices() })
-	p.Intercept("ListTasks", func(_ int, f url.Values) *awsproxy.Reply { return s.listTasks(f) })
-	p.Intercept("DescribeTasks", func(_ int, f url.Values) *awsproxy.Reply { return s.describeTasks(f) })
+	p.Intercept("DescribeServices", func(n int, _ url.Values) *awsproxy.Reply {
+		return s.fault("DescribeServices", n, s.describeServices)
+	})
+	p.Intercept("ListTasks", func(n int, f url.Values) *awsproxy.Reply {
+		return s.fault("ListTasks", n, func() *awsproxy.Reply { return s.listTasks(f) })
+	})
+	p.Intercept("DescribeTasks", func(n int, f url.Values) *awsproxy.Reply {
+		return s.fault("DescribeTasks", n, func() *awsproxy.Reply { return s.describeTasks(f) })
+	})
+}
+
+func (s *Sim) fault(action string, n int, answer func() *awsproxy.Reply) *awsproxy.Reply {
+	if s.Fault != nil {
+		if r := s.Fault(action, n); r != nil {
+			return r
+		}
+	}
+	return answer()
 }
 
 // Cancels is the number of CancelUpdateStack calls.
