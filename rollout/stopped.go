@@ -49,7 +49,7 @@ func (w *Watch) stopped(ctx context.Context, s *Service) ([]Line, error) {
 // stoppedLine explains a stopped task: its reason, and the exit code and
 // reason of each container that has one (the agent's first).
 func (w *Watch) stoppedLine(s *Service, t awsclient.Task) Line {
-	fresh := t.TaskDefinition != w.old[s.TaskDefinition]
+	fresh := t.TaskDefinition == s.newRev
 	what := fmt.Sprintf("task %s (%s) stopped", shortTask(t.ARN), revision(t.TaskDefinition))
 	if !fresh {
 		what = fmt.Sprintf("task %s (%s, the old revision) stopped", shortTask(t.ARN), revision(t.TaskDefinition))

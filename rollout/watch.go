@@ -249,10 +249,9 @@ func isPlacementFailure(msg string) bool {
 
 // progress is a line about the deployments when their counts changed.
 func (w *Watch) progress(s *Service, svc awsclient.Service) []Line {
-	old := w.old[s.TaskDefinition]
 	var fresh, previous []awsclient.Deployment
 	for _, d := range svc.Deployments {
-		if d.TaskDefinition != old && d.TaskDefinition != "" && (d.Status == "PRIMARY" || d.Status == "ACTIVE") {
+		if w.isNew(s, d) {
 			fresh = append(fresh, d)
 		} else if d.Running+d.Pending > 0 || d.Status == "PRIMARY" {
 			previous = append(previous, d)
@@ -285,6 +284,23 @@ func (w *Watch) progress(s *Service, svc awsclient.Service) []Line {
 	}
 	s.progress = text
 	return []Line{{Time: time.Now(), Service: s.LogicalID, Kind: Progress, Text: text}}
+}
+
+// isNew tells the deployment of the update's new revision: the ARN its
+// UPDATE_COMPLETE event gave, when seen; else another revision than the
+// one before the update, deployed since it began (a service someone
+// pointed at another revision earlier is not this update's rollout).
+func (w *Watch) isNew(s *Service, d awsclient.Deployment) bool {
+	if d.TaskDefinition == "" || d.Status != "PRIMARY" && d.Status != "ACTIVE" {
+		return false
+	}
+	if arn, ok := w.fresh[s.TaskDefinition]; ok {
+		return d.TaskDefinition == arn
+	}
+	if d.TaskDefinition == w.old[s.TaskDefinition] {
+		return false
+	}
+	return d.Created.IsZero() || !d.Created.Before(w.Started.Add(-skew))
 }
 
 // primaryOf is the PRIMARY deployment among ds, else the first.
