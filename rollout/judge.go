@@ -15,11 +15,13 @@ import (
 // failed tasks), when the image cannot be pulled, or when placing the new
 // tasks failed twice, or once with nothing placed two polls later.
 func (w *Watch) judge(s *Service, svc awsclient.Service) *Line {
+	placed := 0 // tasks of the new revision running or pending
 	if w.failing == "" && s.newRev != "" {
 		for _, d := range svc.Deployments {
 			if d.TaskDefinition != s.newRev {
 				continue
 			}
+			placed += d.Running + d.Pending
 			switch {
 			case d.RolloutState == "FAILED":
 				reason := d.RolloutReason
@@ -29,10 +31,15 @@ func (w *Watch) judge(s *Service, svc awsclient.Service) *Line {
 				w.fail(s, "ECS's deployment circuit breaker failed the rollout of "+revision(d.TaskDefinition)+": "+reason)
 			case d.Failed >= 2:
 				w.fail(s, fmt.Sprintf("%d tasks of the new revision %s failed to start", d.Failed, revision(d.TaskDefinition)))
-			case s.placements >= 2 || s.placements == 1 && w.polls >= s.placementPoll+2 && d.Running+d.Pending == 0:
-				w.fail(s, "ECS cannot place the new agent tasks of "+revision(d.TaskDefinition)+" on the cluster's instances (see its events above)")
 			}
 		}
+	}
+	if w.failing == "" && (s.placements >= 2 || s.placements == 1 && w.polls >= s.placementPoll+2 && placed == 0) {
+		what := "the new agent tasks"
+		if s.newRev != "" {
+			what += " of " + revision(s.newRev)
+		}
+		w.fail(s, "ECS cannot place "+what+" on the cluster's instances (see its events above)")
 	}
 	if w.failing == "" || w.failingSaid {
 		return nil

@@ -49,7 +49,7 @@ func (w *Watch) stopped(ctx context.Context, s *Service) ([]Line, error) {
 // stoppedLine explains a stopped task: its reason, and the exit code and
 // reason of each container that has one (the agent's first).
 func (w *Watch) stoppedLine(s *Service, t awsclient.Task) Line {
-	fresh := t.TaskDefinition == s.newRev
+	fresh := w.newTaskDefinition(s, t.TaskDefinition)
 	what := fmt.Sprintf("task %s (%s) stopped", shortTask(t.ARN), revision(t.TaskDefinition))
 	if !fresh {
 		what = fmt.Sprintf("task %s (%s, the old revision) stopped", shortTask(t.ARN), revision(t.TaskDefinition))
@@ -83,6 +83,18 @@ func (w *Watch) stoppedLine(s *Service, t awsclient.Task) Line {
 	}
 	kind := Stopped
 	return Line{Time: orNow(t.Stopped), Service: s.LogicalID, Kind: kind, Text: text}
+}
+
+// newTaskDefinition tells a task of the update's new revision: the one
+// its event or its deployment named, else any but the old one.
+func (w *Watch) newTaskDefinition(s *Service, arn string) bool {
+	switch {
+	case w.fresh[s.TaskDefinition] != "":
+		return arn == w.fresh[s.TaskDefinition]
+	case s.newRev != "":
+		return arn == s.newRev
+	}
+	return arn != w.old[s.TaskDefinition]
 }
 
 // containersFirstAgent orders a task's containers with the agent ones

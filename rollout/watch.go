@@ -130,7 +130,7 @@ func (w *Watch) Poll(ctx context.Context) []Line {
 			}
 			lines = append(lines, w.events(s, svc)...)
 			lines = append(lines, w.progress(s, svc)...)
-			if s.newRev != "" && !s.steady {
+			if !s.steady {
 				more, err := w.stopped(ctx, s)
 				lines = append(lines, more...)
 				if ctx.Err() != nil {
