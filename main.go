@@ -132,10 +132,15 @@ so that builds can run docker and docker compose. Two modes:
 Both give every build on the agent root-level control of the EC2 instance.
 The edit adds only the lines Docker-in-Docker needs and changes nothing else.
 
-Exit status: 0 done or nothing to change; 1 failure; 2 usage; 3 --check found a
-change needed; 4 not known yet (the update goes on in AWS, or a change set may
-remain: the message names the command that tells); 130, 143, 129 interrupted by
-SIGINT, SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
+With --apply, tcdind follows the agents' ECS rollout beside the stack's events
+and, after UPDATE_COMPLETE, verifies in ECS that they run the new revision in the
+mode asked for.
+
+Exit status: 0 done or nothing to change; 1 failure (also when ECS shows
+otherwise after UPDATE_COMPLETE); 2 usage; 3 --check found a change needed;
+4 not known yet (the update goes on in AWS, or a change set may remain: the
+message names the command that tells); 130, 143, 129 interrupted by SIGINT,
+SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 		Example: `  tcdind --template teamcity-server.yaml --mode socket --output teamcity-server.dind.yaml
   tcdind --template teamcity-server.yaml --mode privileged --diff
   tcdind --template teamcity-server.yaml --mode socket --check   # exit 3 when a change is needed
@@ -145,7 +150,8 @@ SIGINT, SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --region eu-west-1 --stack teamcity --mode privileged --diff
   tcdind --region eu-west-1 --stack teamcity --mode privileged --output teamcity.dind.yaml
   tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes
-  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes --s3-bucket my-templates`,
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes --s3-bucket my-templates
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes --on-rollout-failure=cancel`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return exitcode.UsageError("unexpected argument %q: name the template with --template %s", args[0], args[0])

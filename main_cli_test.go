@@ -113,6 +113,9 @@ func TestFlagsThatDoNotApply(t *testing.T) {
 		{[]string{"--stack", "tc", "--mode", "socket", "--yes", "--diff"}, "--yes goes with --apply"},
 		{[]string{"--stack", "tc", "--mode", "socket", "--s3-bucket", "b", "--check"}, "--s3-bucket goes with --apply"},
 		{[]string{"--stack", "tc", "--mode", "socket", "--allow-other-changes", "--diff"}, "--allow-other-changes goes with --apply"},
+		{[]string{"--template", stackTemplate, "--mode", "socket", "--on-rollout-failure", "cancel", "--diff"}, "--on-rollout-failure goes with --stack NAME --apply"},
+		{[]string{"--stack", "tc", "--mode", "socket", "--on-rollout-failure", "cancel", "--diff"}, "--on-rollout-failure goes with --apply"},
+		{[]string{"--stack", "tc", "--mode", "socket", "--on-rollout-failure", "abort", "--apply", "--yes"}, `--on-rollout-failure "abort": pass wait or cancel`},
 	} {
 		code, out, errOut := runCLI(t, c.args...)
 		if code != 2 || out != "" || !strings.HasPrefix(errOut, "tcdind: "+c.want) || strings.Count(errOut, "\n") != 1 {

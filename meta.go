@@ -42,15 +42,16 @@ func registerFlagCompletions(root *cobra.Command) {
 	}
 	noFiles := cobra.CompletionFunc(cobra.NoFileCompletions)
 	for name, fn := range map[string]cobra.CompletionFunc{
-		"template":        files("yaml", "yml", "json", "template"),
-		"mode":            fixed("socket", "privileged", "none"),
-		"task-definition": noFiles,
-		"container":       noFiles,
-		"stack":           noFiles,
-		"s3-bucket":       noFiles,
-		"profile":         completeProfiles,
-		"region":          completeRegions,
-		"endpoint-url":    noFiles,
+		"template":           files("yaml", "yml", "json", "template"),
+		"mode":               fixed("socket", "privileged", "none"),
+		"task-definition":    noFiles,
+		"container":          noFiles,
+		"stack":              noFiles,
+		"s3-bucket":          noFiles,
+		"profile":            completeProfiles,
+		"region":             completeRegions,
+		"endpoint-url":       noFiles,
+		"on-rollout-failure": fixed("wait", "cancel"),
 	} {
 		if root.Flags().Lookup(name) != nil {
 			_ = root.RegisterFlagCompletionFunc(name, fn)
