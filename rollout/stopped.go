@@ -17,7 +17,7 @@ func (w *Watch) stopped(ctx context.Context, s *Service) ([]Line, error) {
 	}
 	arns, err := w.Client.StoppedTasks(ctx, s.Cluster, s.Name)
 	if err != nil {
-		return nil, err
+		return nil, &readError{action: "ecs:ListTasks", err: err}
 	}
 	var unseen []string
 	for _, a := range arns {
@@ -29,7 +29,7 @@ func (w *Watch) stopped(ctx context.Context, s *Service) ([]Line, error) {
 	for i := 0; i < len(unseen); i += 100 {
 		tasks, err := w.Client.DescribeTasks(ctx, s.Cluster, unseen[i:min(i+100, len(unseen))])
 		if err != nil {
-			return lines, err
+			return lines, &readError{action: "ecs:DescribeTasks", err: err}
 		}
 		for _, t := range tasks {
 			s.seenTasks[t.ARN] = true
@@ -46,6 +46,15 @@ func (w *Watch) stopped(ctx context.Context, s *Service) ([]Line, error) {
 	return lines, nil
 }
 
+// readError is a failed read of ECS and the action it needed.
+type readError struct {
+	action string
+	err    error
+}
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
+
 // stoppedLine explains a stopped task: its reason, and the exit code and
 // reason of each container that has one (the agent's first).
 func (w *Watch) stoppedLine(s *Service, t awsclient.Task) Line {
@@ -54,35 +63,38 @@ func (w *Watch) stoppedLine(s *Service, t awsclient.Task) Line {
 	if !fresh {
 		what = fmt.Sprintf("task %s (%s, the old revision) stopped", shortTask(t.ARN), revision(t.TaskDefinition))
 	}
-	reason := t.StoppedReason
-	if reason == "" {
-		reason = t.StopCode
+	var why []string // the task's reason, then its containers'
+	if reason := t.StoppedReason; reason != "" {
+		why = append(why, reason)
+	} else if t.StopCode != "" {
+		why = append(why, t.StopCode)
 	}
-	text := what
-	if reason != "" {
-		text += ": " + reason
-	}
-	failed := fresh && failure(t)
 	for _, c := range w.containersFirstAgent(s, t.Containers) {
 		switch {
 		case c.ExitCode != nil && c.Reason != "":
-			text += fmt.Sprintf("; container %s exited with code %d: %s", c.Name, *c.ExitCode, c.Reason)
+			why = append(why, fmt.Sprintf("container %s exited with code %d: %s", c.Name, *c.ExitCode, c.Reason))
 		case c.ExitCode != nil:
-			text += fmt.Sprintf("; container %s exited with code %d", c.Name, *c.ExitCode)
+			why = append(why, fmt.Sprintf("container %s exited with code %d", c.Name, *c.ExitCode))
 		case c.Reason != "":
-			text += fmt.Sprintf("; container %s: %s", c.Name, c.Reason)
+			why = append(why, fmt.Sprintf("container %s: %s", c.Name, c.Reason))
 		}
 	}
-	if failed {
+	explained := strings.Join(why, "; ")
+	text := what
+	if explained != "" {
+		text += ": " + explained
+	} else {
+		explained = "no reason given"
+	}
+	if fresh && failure(t) {
 		s.failedStops++
 		if pull := pullError(t); pull != "" {
 			w.fail(s, "the agent image of "+revision(t.TaskDefinition)+" cannot be pulled: "+pull)
 		} else if s.failedStops >= 2 {
-			w.fail(s, fmt.Sprintf("%d tasks of the new revision %s stopped; the last: %s", s.failedStops, revision(t.TaskDefinition), strings.TrimPrefix(text, what+": ")))
+			w.fail(s, fmt.Sprintf("%d tasks of the new revision %s stopped; the last: %s", s.failedStops, revision(t.TaskDefinition), explained))
 		}
 	}
-	kind := Stopped
-	return Line{Time: orNow(t.Stopped), Service: s.LogicalID, Kind: kind, Text: text}
+	return Line{Time: orNow(t.Stopped), Service: s.LogicalID, Kind: Stopped, Text: text}
 }
 
 // newTaskDefinition tells a task of the update's new revision: the one

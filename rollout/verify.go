@@ -44,15 +44,12 @@ func (w *Watch) Verify(ctx context.Context, tries int, delay time.Duration) ([]L
 	var diffs []string
 	var checks []string
 
-	services, serviceDiffs, notes := w.verifyServices(ctx, current, max(tries, 1), delay)
+	services, serviceDiffs, notes, differ := w.verifyServices(ctx, current, max(tries, 1), delay)
 	lines = append(lines, services...)
 	lines = append(lines, notes...)
 	diffs = append(diffs, serviceDiffs...)
-	if len(serviceDiffs) > 0 {
-		for _, s := range w.Services {
-			checks = append(checks, "aws ecs describe-services --cluster "+s.Cluster+" --services "+s.Name+w.Where)
-			break
-		}
+	for _, s := range differ {
+		checks = append(checks, "aws ecs describe-services --cluster "+s.Cluster+" --services "+s.Name+w.Where)
 	}
 
 	ids := make([]string, 0, len(w.old))
@@ -122,9 +119,9 @@ func (w *Watch) revisions(ctx context.Context) (map[string]string, error) {
 // verifyServices checks that each service's primary deployment runs the
 // new revision on all its desired tasks, reading again while only the
 // counts differ.
-func (w *Watch) verifyServices(ctx context.Context, current map[string]string, tries int, delay time.Duration) (lines []Line, diffs []string, notes []Line) {
+func (w *Watch) verifyServices(ctx context.Context, current map[string]string, tries int, delay time.Duration) (lines []Line, diffs []string, notes []Line, differ []*Service) {
 	for try := 1; ; try++ {
-		lines, diffs, notes = nil, nil, nil
+		lines, diffs, notes, differ = nil, nil, nil, nil
 		countsOnly := true
 		for _, group := range w.byCluster() {
 			got, err := w.describe(ctx, group.cluster, group.services)
@@ -135,8 +132,10 @@ func (w *Watch) verifyServices(ctx context.Context, current map[string]string, t
 			for _, s := range group.services {
 				want := current[s.TaskDefinition]
 				svc, ok := got[s.ARN]
+				before := len(diffs)
 				if !ok {
 					diffs = append(diffs, fmt.Sprintf("service %s is not found in cluster %s", s.Name, group.cluster))
+					differ = append(differ, s)
 					countsOnly = false
 					continue
 				}
@@ -154,13 +153,16 @@ func (w *Watch) verifyServices(ctx context.Context, current map[string]string, t
 					lines = append(lines, Line{Time: time.Now(), Service: s.LogicalID, Kind: Verified,
 						Text: fmt.Sprintf("service %s runs %s on %d of %d desired tasks", s.Name, revision(want), p.Running, svc.Desired)})
 				}
+				if len(diffs) > before {
+					differ = append(differ, s)
+				}
 			}
 		}
 		if len(diffs) == 0 || !countsOnly || try >= tries {
-			return lines, diffs, notes
+			return lines, diffs, notes, differ
 		}
 		if err := sleep(ctx, delay); err != nil {
-			return lines, diffs, notes
+			return lines, diffs, notes, differ
 		}
 	}
 }

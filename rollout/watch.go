@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -51,6 +52,7 @@ type Watch struct {
 
 	off         string // why ECS is not read; "-" when there is nothing to say
 	offWhy      string // the same, short
+	noTasks     string // the action denied that would read stopped tasks
 	offSaid     bool
 	polls       int
 	lastErr     string
@@ -130,14 +132,25 @@ func (w *Watch) Poll(ctx context.Context) []Line {
 			}
 			lines = append(lines, w.events(s, svc)...)
 			lines = append(lines, w.progress(s, svc)...)
-			if !s.steady {
+			if !s.steady && w.noTasks == "" {
 				more, err := w.stopped(ctx, s)
 				lines = append(lines, more...)
 				if ctx.Err() != nil {
 					return lines
 				}
 				if err != nil {
-					return append(lines, w.readFailed(err, "ecs:ListTasks and ecs:DescribeTasks")...)
+					action := "ecs:ListTasks"
+					if re := (*readError)(nil); errors.As(err, &re) {
+						action = re.action
+					}
+					if denied(err) {
+						// The services still tell the rollout; only why
+						// tasks stop is lost.
+						w.noTasks = action
+						lines = append(lines, Line{Time: time.Now(), Kind: Note, Text: fmt.Sprintf("stopped tasks are not shown: %s was denied (%s); allow ecs:ListTasks and ecs:DescribeTasks to see why the agents' tasks stop", action, awsclient.ErrorCode(err))})
+					} else {
+						return append(lines, w.readFailed(err, action)...)
+					}
 				}
 			}
 			if l := w.judge(s, svc); l != nil {
@@ -205,9 +218,11 @@ func (w *Watch) missing(s *Service) *Line {
 }
 
 // events are the service's events not seen before, oldest first. On the
-// first poll, those older than the update are history, not news.
+// service's first read, those older than the update are history, not news.
 func (w *Watch) events(s *Service, svc awsclient.Service) []Line {
-	if s.seenEvents == nil {
+	// The first read of the service, whichever poll it is, holds history.
+	first := s.seenEvents == nil
+	if first {
 		s.seenEvents = map[string]bool{}
 	}
 	var fresh []awsclient.ServiceEvent
@@ -220,7 +235,7 @@ func (w *Watch) events(s *Service, svc awsclient.Service) []Line {
 			continue
 		}
 		s.seenEvents[key] = true
-		if w.polls == 1 && !e.Time.IsZero() && e.Time.Before(w.Started.Add(-skew)) {
+		if first && !e.Time.IsZero() && e.Time.Before(w.Started.Add(-skew)) {
 			continue
 		}
 		fresh = append(fresh, e)
