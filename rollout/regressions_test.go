@@ -13,7 +13,7 @@ import (
 // poll; the mismatch's command named the first service, not the one that
 // differs.
 
-func TestProbeOldEventsAfterFailedFirstPoll(t *testing.T) {
+func TestOldEventsAfterFailedFirstPoll(t *testing.T) {
 	s := service(deployment("PRIMARY", oldTD, 2, 2, 0))
 	s.Events = []awsclient.ServiceEvent{{ID: "old", Time: t0.Add(-time.Hour), Message: "(service agents) has reached a steady state."}}
 	f := &fakeClient{
@@ -25,7 +25,7 @@ func TestProbeOldEventsAfterFailedFirstPoll(t *testing.T) {
 	sameLines(t, "poll 2", w.Poll(ctx), "progress: waiting for CloudFormation to update the service (it runs agent:7)")
 }
 
-func TestProbeCheckNamesTheServiceThatDiffers(t *testing.T) {
+func TestCheckNamesTheServiceThatDiffers(t *testing.T) {
 	a := region + "service/ci/agents"
 	b := region + "service/other/spare"
 	f := &fakeClient{
