@@ -2,7 +2,7 @@
 // templates, change sets, the pages of events an update yields, and gates
 // that hold a call in flight. The wizard's and the batch flow's tests share
 // it; it satisfies the interfaces both consume (wizard.Client,
-// batch.StackClient).
+// batch.StackClient, rollout.Client, changeset.Canceller).
 package fakeaws
 
 import (
@@ -75,6 +75,17 @@ type CFN struct {
 	DeleteErr error
 	// TemplateURL is the last change set's TemplateURL (S3).
 	TemplateURL string
+
+	// ECS scripts the agents' rollout (ecs.go); nil: the stack has no
+	// resources to follow.
+	ECS *ECS
+	// Cancels are the CancelUpdateStack calls that succeeded ("stack
+	// token"); CancelErr is its answer; OnCancel runs after one.
+	Cancels   []string
+	CancelErr error
+	OnCancel  func()
+	// CallCount counts the calls of ecs.go's methods by API action.
+	CallCount map[string]int
 }
 
 // Gate holds a call until released.
