@@ -211,8 +211,11 @@ func (m *Model) stackDoneView(w, h int) string {
 				b.WriteString(strings.Join(indented(m.st.ErrTitle, "✗ "+d, w, 3), "\n") + "\n")
 			}
 			b.WriteString(m.verifiedView(w))
-			b.WriteString("\n" + render.Wrap("Check with:", w) + "\n")
-			b.WriteString(m.st.Strong.Render(render.Wrap("  "+mismatch.Check, w)))
+			b.WriteString("\n" + render.Wrap("Check with:", w))
+			// One command a line: Check joins them with " and ".
+			for _, c := range strings.Split(mismatch.Check, " and ") {
+				b.WriteString("\n" + strings.Join(indented(m.st.Strong, c, w, 4), "\n"))
+			}
 			return m.withEvents(b.String(), w, h)
 		}
 		b.WriteString(m.st.Success.Render("✓ Stack "+name+" updated: UPDATE_COMPLETE") + "\n")
@@ -243,7 +246,8 @@ func (m *Model) stackDoneView(w, h int) string {
 			b.WriteString("    " + strings.ReplaceAll(render.Wrap(f.Reason, max(w-4, 20)), "\n", "\n    ") + "\n")
 		}
 	}
-	if p := m.progress(); p != nil && p.failing != "" {
+	// Accessible mode said it as it came.
+	if p := m.progress(); p != nil && p.failing != "" && !m.plain {
 		b.WriteString("\n" + m.st.Section.Render("Agents (ECS)") + "\n")
 		b.WriteString("  " + strings.ReplaceAll(render.Wrap(render.Capitalize(p.failing)+".", max(w-2, 20)), "\n", "\n  ") + "\n")
 	}
@@ -311,7 +315,8 @@ func (m *Model) stackSummary() string {
 			}
 		}
 	case outcomeFailed, outcomeUnknown:
-		if p := m.progress(); p != nil && p.failing != "" {
+		// Accessible mode said it as it came.
+	if p := m.progress(); p != nil && p.failing != "" && !m.plain {
 			b.WriteString(render.RolloutLinePlain(rollout.Line{Kind: rollout.Failing, Text: p.failing}) + "\n")
 		}
 		if m.out.stack == outcomeFailed {

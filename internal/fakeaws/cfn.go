@@ -375,15 +375,18 @@ func (f *CFN) DescribeStackEvents(ctx context.Context, stack string) ([]awsclien
 	f.Mu.Lock()
 	i := f.Calls
 	f.Calls++
-	block := f.Block
+	block, ran := f.Block, i >= len(f.Events)
 	f.Mu.Unlock()
-	if i >= len(f.Events) && block != nil {
+	if ran && block != nil {
 		select {
 		case <-block:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
+	// Read under the lock: OnCancel may add the rollback's pages.
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	if len(f.Events) == 0 {
 		return nil, nil
 	}
