@@ -315,8 +315,7 @@ func (m *Model) stackSummary() string {
 			}
 		}
 	case outcomeFailed, outcomeUnknown:
-		// Accessible mode said it as it came.
-		if p := m.progress(); p != nil && p.failing != "" && !m.plain {
+		if p := m.progress(); p != nil && p.failing != "" {
 			b.WriteString(render.RolloutLinePlain(rollout.Line{Kind: rollout.Failing, Text: p.failing}) + "\n")
 		}
 		if m.out.stack == outcomeFailed {
