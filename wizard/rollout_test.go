@@ -434,3 +434,22 @@ func TestScreenStackMismatch(t *testing.T) {
 		t.Errorf("summary %q", s)
 	}
 }
+
+// On a short terminal the Agents section stays within the screen: the
+// events give way first, the reason and the c key stay.
+func TestRolloutFailingShortTerminal(t *testing.T) {
+	r, _ := failingRun(t, nil, "")
+	r.waitFor(failingReason)
+	r.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 22})
+	r.waitUntil(func(s string) bool { return strings.Count(s, "\n") == 21 })
+	v := r.screen()
+	for _, s := range []string{"Agents (ECS)", "is failing: 2 tasks", "Press c to cancel the update", "c cancel the update"} {
+		if !strings.Contains(v, s) {
+			t.Errorf("a short screen lacks %q:\n%s", s, v)
+		}
+	}
+	if strings.Contains(v, "Events") || strings.Contains(v, "\n …") {
+		t.Errorf("the events did not give way, or the body was cut:\n%s", v)
+	}
+	r.final()
+}
