@@ -16,6 +16,7 @@ import (
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/render"
+	"github.com/tcdind/tcdind/rollout"
 	"github.com/tcdind/tcdind/source"
 )
 
@@ -153,9 +154,13 @@ type driver struct {
 	ctx context.Context
 	m   *Model
 	p   *prompter
-	// said is the last busy line said; events the events said so far.
-	said   string
-	events int
+	// said is the last busy line said; events the events said so far,
+	// ecs and verified the ECS lines, cancelSaid the cancel's answer.
+	said       string
+	events     int
+	ecs        int
+	verified   int
+	cancelSaid bool
 	// draining: leaving after an interruption, the context no longer
 	// stops the commands (the change set must be deleted).
 	draining bool
@@ -397,6 +402,9 @@ func busyLine(m *Model) string {
 		if m.stack.running {
 			return "Updating stack " + m.a.stackInfo.Name + "; the events follow. ctrl+c leaves; the update goes on in AWS."
 		}
+		if sc.verifying {
+			return "Stack " + m.a.stackInfo.Name + " updated; reading back in ECS what the agents run …"
+		}
 	}
 	return ""
 }
@@ -414,6 +422,36 @@ func (d *driver) sayEvents() {
 		d.p.say("%s", render.EventLinePlain(e))
 	}
 	d.events = len(p.events)
+	d.sayAgents(p)
+}
+
+// sayAgents says the agents' ECS lines not said yet, as batch prints them:
+// a failing rollout with what tcdind does about it (no key to press here:
+// it cancels only with --on-rollout-failure=cancel), and after the update
+// what ECS showed.
+func (d *driver) sayAgents(p *progressScreen) {
+	m := d.m
+	name := m.a.stackInfo.Name
+	for _, l := range p.ecs[min(d.ecs, len(p.ecs)):] {
+		d.p.say("%s", render.RolloutLinePlain(l))
+		if l.Kind != rollout.Failing {
+			continue
+		}
+		if m.cfg.OnRolloutFailure == rolloutCancel && p.canceller != nil {
+			d.p.say("%s", render.RolloutCancelling(name))
+		} else {
+			d.p.say("%s", render.RolloutWaitAdvice(name, m.stack.follow.Where))
+		}
+	}
+	d.ecs = len(p.ecs)
+	if p.cancel == cancelFailed && !d.cancelSaid {
+		d.cancelSaid = true
+		d.p.say("Warning: could not cancel the update (%s); it goes on: follow it with aws cloudformation describe-stack-events --stack-name %s%s", oneLine(p.cancelErr), name, m.stack.follow.Where)
+	}
+	for _, l := range p.verified[min(d.verified, len(p.verified)):] {
+		d.p.say("%s", render.RolloutLinePlain(l))
+	}
+	d.verified = len(p.verified)
 }
 
 // introducer is a question screen with text to say before its question

@@ -90,7 +90,7 @@ var flow = []row{
 	{id: stepChangeSet, title: "Change set", screen: func() screen { return &changeSetScreen{} },
 		help: "CloudFormation's change set: what it will change if executed. Execute updates the stack and replaces the agent tasks (running builds are interrupted); Discard, the default, deletes the change set. Flag: --apply."},
 	{id: stepProgress, title: "Update", screen: func() screen { return &progressScreen{} },
-		help: "The update's events as CloudFormation reports them. ctrl+c leaves; the update goes on in AWS."},
+		help: "The update's events as CloudFormation reports them, and the agents' rollout as ECS reports it. When the rollout is clearly failing, c cancels the update so that CloudFormation rolls back now. ctrl+c leaves; the update goes on in AWS."},
 	{id: stepDone, title: "Done", screen: func() screen { return &doneScreen{} },
 		help: "Press enter to leave."},
 }

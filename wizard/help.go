@@ -20,6 +20,9 @@ func (m *Model) helpView(w, h int) string {
 		{"?  f1", "this help (f1 where an answer is typed)"},
 		{"ctrl+c", "quit; nothing is written"},
 	}
+	if p, ok := m.screens[stepProgress].(*progressScreen); ok && m.step == stepProgress && p.cancelOffered(m) {
+		rows = append(rows, [2]string{"c", cancelAction})
+	}
 	inner := max(min(w, 80)-m.st.HelpBox.GetHorizontalFrameSize(), 20)
 	var b strings.Builder
 	b.WriteString(m.st.Section.Render("Keys") + "\n")

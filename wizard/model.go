@@ -16,6 +16,7 @@ import (
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/render"
+	"github.com/tcdind/tcdind/rollout"
 )
 
 // peekMsg runs a function on the model inside the program's loop: tests
@@ -69,6 +70,7 @@ type stackRun struct {
 	s3Key       string
 	update      *changeset.Update
 	follow      *changeset.Follower
+	watch       *rollout.Watch // the agents' ECS services; nil before the update
 	started     time.Time
 	ended       time.Time
 	executing   bool // ExecuteChangeSet is out

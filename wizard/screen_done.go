@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/render"
+	"github.com/tcdind/tcdind/rollout"
 )
 
 // doneScreen says what was written or applied, and what to do next; any
@@ -200,8 +202,27 @@ func (m *Model) stackDoneView(w, h int) string {
 		}
 		return m.withEvents(b.String(), w, h)
 	case outcomeUpdated:
+		var mismatch *rollout.MismatchError
+		if errors.As(m.out.err, &mismatch) {
+			b.WriteString(m.st.ErrTitle.Render("✗ Stack "+name+" updated (UPDATE_COMPLETE), but ECS shows otherwise") + "\n")
+			b.WriteString(render.Wrap(m.outcome()+" Took "+m.elapsed()+".", w) + "\n")
+			b.WriteString("\n" + m.st.Section.Render("What differs") + "\n")
+			for _, d := range mismatch.Diffs {
+				b.WriteString(strings.Join(indented(m.st.ErrTitle, "✗ "+d, w, 3), "\n") + "\n")
+			}
+			b.WriteString(m.verifiedView(w))
+			b.WriteString("\n" + render.Wrap("Check with:", w))
+			// One command a line: Check joins them with " and ".
+			for _, c := range strings.Split(mismatch.Check, " and ") {
+				b.WriteString("\n" + strings.Join(indented(m.st.Strong, c, w, 4), "\n"))
+			}
+			return m.withEvents(b.String(), w, h)
+		}
 		b.WriteString(m.st.Success.Render("✓ Stack "+name+" updated: UPDATE_COMPLETE") + "\n")
 		b.WriteString(render.Wrap(m.outcome()+" Took "+m.elapsed()+".", w) + "\n\n")
+		if v := m.verifiedView(w); v != "" {
+			b.WriteString(v + "\n")
+		}
 		b.WriteString(m.st.Section.Render("Next") + "\n")
 		b.WriteString(render.Wrap("ECS starts new agent tasks from the new task definition; they reconnect to the TeamCity server. A build step that runs docker info shows it works.", w) + "\n")
 		b.WriteString(render.Wrap("The stack's history:", w) + "\n")
@@ -225,12 +246,43 @@ func (m *Model) stackDoneView(w, h int) string {
 			b.WriteString("    " + strings.ReplaceAll(render.Wrap(f.Reason, max(w-4, 20)), "\n", "\n    ") + "\n")
 		}
 	}
+	// Accessible mode said it as it came.
+	if p := m.progress(); p != nil && p.failing != "" && !m.plain {
+		b.WriteString("\n" + m.st.Section.Render("Agents (ECS)") + "\n")
+		b.WriteString("  " + strings.ReplaceAll(render.Wrap(render.Capitalize(p.failing)+".", max(w-2, 20)), "\n", "\n  ") + "\n")
+	}
 	if u.StackReason != "" {
 		b.WriteString("\n" + m.st.Section.Render("Stack status reason") + "\n")
 		b.WriteString("  " + strings.ReplaceAll(render.Wrap(u.StackReason, max(w-2, 20)), "\n", "\n  ") + "\n")
 	}
 	b.WriteString("\n" + render.Wrap("Fix the cause shown above and run tcdind again.", w))
 	return m.withEvents(b.String(), w, h)
+}
+
+// progress is the progress screen, once it was shown.
+func (m *Model) progress() *progressScreen {
+	p, _ := m.screens[stepProgress].(*progressScreen)
+	return p
+}
+
+// verifiedView is the "Agents (ECS)" section of an update that completed:
+// what ECS showed the agents run, and what could not be read. Accessible
+// mode said them as they came: "" there, as when there is nothing.
+func (m *Model) verifiedView(w int) string {
+	p := m.progress()
+	if m.plain || p == nil || len(p.verified) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(m.st.Section.Render("Agents (ECS)") + "\n")
+	for _, l := range p.verified {
+		mark, style := "✓ verified: ", m.st.Success
+		if l.Kind != rollout.Verified {
+			mark, style = "note: ", m.st.Subtle
+		}
+		b.WriteString(strings.Join(indented(style, mark+l.Text, w, 4), "\n") + "\n")
+	}
+	return b.String()
 }
 
 // withEvents adds the update's latest events that fit under body in h
@@ -257,9 +309,19 @@ func (m *Model) stackSummary() string {
 		b.WriteString(render.NothingToChange(name, m.stack.made.Cleanup.String()) + "\n")
 	case outcomeUpdated:
 		b.WriteString(m.stack.update.Success() + " (took " + m.elapsed() + ")\n")
-	case outcomeFailed:
-		u := m.stack.update
-		b.WriteString(render.FailedResources(u.Failed, u.StackReason))
+		if p := m.progress(); p != nil {
+			for _, l := range p.verified {
+				b.WriteString(render.RolloutLinePlain(l) + "\n")
+			}
+		}
+	case outcomeFailed, outcomeUnknown:
+		if p := m.progress(); p != nil && p.failing != "" {
+			b.WriteString(render.RolloutLinePlain(rollout.Line{Kind: rollout.Failing, Text: p.failing}) + "\n")
+		}
+		if m.out.stack == outcomeFailed {
+			u := m.stack.update
+			b.WriteString(render.FailedResources(u.Failed, u.StackReason))
+		}
 	}
 	return b.String()
 }

@@ -2,38 +2,100 @@ package wizard
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/render"
+	"github.com/tcdind/tcdind/rollout"
 )
 
 // progressScreen executes the change set and follows the update: each
-// resource's latest status and the events so far.
+// resource's latest status, the agents' ECS rollout and the events so far.
 type progressScreen struct {
 	events []awsclient.StackEvent
 	order  []string // resources in the order first seen
 	status map[string]awsclient.StackEvent
 	// retrying is the last failed read while it is tried again.
 	retrying error
+
+	// The agents' ECS services followed (logical ID, name), each one's
+	// latest progress, and every ECS line so far in order.
+	followed []followedService
+	progress map[string]string
+	ecs      []rollout.Line
+	// failing is why the rollout is clearly failing, once it is.
+	failing string
+	// canceller cancels the update; nil: this client cannot. readsECS:
+	// the client can read ECS, and verify after the update.
+	canceller changeset.Canceller
+	readsECS  bool
+	cancel    cancelState
+	cancelErr error
+	// ended: the update ended while CancelUpdateStack was out; it is
+	// reported once the call answered.
+	ended bool
+	// verifying: after UPDATE_COMPLETE, ECS is read back before the done
+	// screen; verified is what it showed.
+	verifying bool
+	verified  []rollout.Line
 }
 
-type executedMsg struct{ err error }
+// followedService is an ECS service that runs an edited task definition.
+type followedService struct{ logicalID, name string }
+
+// cancelState is where cancelling the update stands.
+type cancelState int
+
+const (
+	cancelNone    cancelState = iota
+	cancelSending             // CancelUpdateStack is out
+	cancelSent                // CloudFormation rolls back
+	cancelFailed              // the call failed: the update goes on
+)
+
+// rolloutCancel is the --on-rollout-failure value that cancels without
+// asking (batch.RolloutCancel).
+const rolloutCancel = "cancel"
+
+// cancelReason is why tcdind cancelled, in the update's failure.
+const cancelReason = "the agents' rollout was failing"
+
+type executedMsg struct {
+	err   error
+	watch *rollout.Watch
+}
 
 type eventsMsg struct {
 	events []awsclient.StackEvent
 	err    error
 	// retrying is a failed read that will be tried again.
 	retrying error
+	// agents is what ECS said since the last poll; failing why the
+	// rollout is clearly failing, once it is.
+	agents  []rollout.Line
+	failing string
 }
 
-func (executedMsg) route() step { return stepProgress }
-func (eventsMsg) route() step   { return stepProgress }
+// cancelledMsg is CancelUpdateStack's answer.
+type cancelledMsg struct{ err error }
+
+// verifiedMsg is what ECS shows after UPDATE_COMPLETE.
+type verifiedMsg struct {
+	lines []rollout.Line
+	err   error
+}
+
+func (executedMsg) route() step  { return stepProgress }
+func (eventsMsg) route() step    { return stepProgress }
+func (cancelledMsg) route() step { return stepProgress }
+func (verifiedMsg) route() step  { return stepProgress }
 
 // enter starts the update and follows it. Time passed while the user
 // looked at the change set: the stack and the change set are read again
@@ -50,12 +112,17 @@ func (p *progressScreen) enter(m *Model) tea.Cmd {
 		Stack: st, Targets: strings.Join(m.result.Targets, ", "), Mode: m.a.mode,
 		Token: set.Input.Name, Started: time.Now(), Reviewed: set.Reviewed.TemplateHash,
 	}
-	*p = progressScreen{status: map[string]awsclient.StackEvent{}}
+	*p = progressScreen{status: map[string]awsclient.StackEvent{}, progress: map[string]string{}}
+	p.canceller, _ = c.(changeset.Canceller)
 	m.stack.update = u
+	m.stack.watch = nil
 	m.stack.follow = &changeset.Follower{Client: c, Update: u, Poll: m.cfg.Poll, GiveUp: m.cfg.GiveUp, Where: set.Where}
 	m.stack.started = m.cfg.now()
 	m.stack.executing = true
 	ctx := sess.ctx
+	ecs, _ := c.(rollout.Client)
+	p.readsECS = ecs != nil
+	tmpl, res, opts, now := m.a.tmpl, m.result, m.a.options(), m.cfg.now
 	exec := sess.do(func() tea.Msg {
 		if err := set.Recheck(ctx); err != nil {
 			if !pending(err) {
@@ -64,6 +131,11 @@ func (p *progressScreen) enter(m *Model) tea.Cmd {
 			}
 			return executedMsg{err: err}
 		}
+		// The services that run the edited task definitions, and the
+		// revisions they run now: read before the update changes them.
+		w := rollout.Prepare(ctx, ecs, st.Name, tmpl, res, opts, set.Where)
+		// The wizard's clock: ECS news older than the update is history.
+		w.Started = now()
 		err := set.Execute(ctx)
 		if !pending(err) {
 			// Executed, or deleted and checked: nothing left to delete.
@@ -72,7 +144,7 @@ func (p *progressScreen) enter(m *Model) tea.Cmd {
 		if err == nil {
 			sess.setExecuted()
 		}
-		return executedMsg{err: err}
+		return executedMsg{err: err, watch: w}
 	})
 	return tea.Batch(exec, m.tick())
 }
@@ -83,8 +155,16 @@ func (p *progressScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return p.executed(m, msg), true
 	case eventsMsg:
 		return p.gotEvents(m, msg), true
+	case cancelledMsg:
+		return p.cancelled(m, msg), true
+	case verifiedMsg:
+		return p.gotVerified(m, msg), true
+	case tea.KeyMsg:
+		if msg.String() == "c" && p.cancelOffered(m) {
+			return p.startCancel(m), true
+		}
 	}
-	return nil, true // keys: only ctrl+c, which the model handles
+	return nil, true // other keys: only ctrl+c, which the model handles
 }
 
 // executed starts polling the events, or shows why the update did not start.
@@ -118,6 +198,12 @@ func (p *progressScreen) executed(m *Model, msg executedMsg) tea.Cmd {
 		return m.fail(e)
 	}
 	m.stack.running = true
+	m.stack.watch = msg.watch
+	if w := msg.watch; w != nil && !w.Off() {
+		for _, svc := range w.Services {
+			p.followed = append(p.followed, followedService{svc.LogicalID, svc.Name})
+		}
+	}
 	if m.stack.leaving {
 		// ctrl+c while it was sent: it started, and goes on.
 		m.stack.leftRunning = true
@@ -126,20 +212,27 @@ func (p *progressScreen) executed(m *Model, msg executedMsg) tea.Cmd {
 	return p.poll(m)
 }
 
-// poll reads the stack's events after the next delay.
+// poll reads the stack's events after the next delay, then the agents'
+// ECS services while the update runs: one read of ECS per poll.
 func (p *progressScreen) poll(m *Model) tea.Cmd {
-	f := m.stack.follow
+	f, w, u := m.stack.follow, m.stack.watch, m.stack.update
 	ctx := m.sess.ctx
 	return m.sess.do(func() tea.Msg {
 		events, err := f.Next(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
-		return eventsMsg{events: events, err: err, retrying: f.LastErr}
+		msg := eventsMsg{events: events, err: err, retrying: f.LastErr}
+		if err == nil && !u.Done() && w != nil {
+			msg.agents = w.Poll(ctx)
+			msg.failing = w.Failing()
+		}
+		return msg
 	})
 }
 
-// gotEvents takes a page of events and goes on until the update ends.
+// gotEvents takes a page of events and what ECS said, and goes on until
+// the update ends.
 func (p *progressScreen) gotEvents(m *Model, msg eventsMsg) tea.Cmd {
 	if m.step != stepProgress || !m.stack.running {
 		return nil
@@ -156,6 +249,19 @@ func (p *progressScreen) gotEvents(m *Model, msg eventsMsg) tea.Cmd {
 		p.status[e.LogicalID] = e
 	}
 	p.retrying = msg.retrying
+	for _, l := range msg.agents {
+		p.ecs = append(p.ecs, l)
+		if l.Kind == rollout.Progress {
+			p.progress[l.Service] = l.Text
+		}
+	}
+	var cancel tea.Cmd
+	if msg.failing != "" && p.failing == "" {
+		p.failing = msg.failing
+		if m.cfg.OnRolloutFailure == rolloutCancel {
+			cancel = p.startCancel(m)
+		}
+	}
 	if msg.err != nil {
 		// Reading kept failing: stop following, say how to follow it.
 		m.stack.running = false
@@ -166,18 +272,100 @@ func (p *progressScreen) gotEvents(m *Model, msg eventsMsg) tea.Cmd {
 		return m.enter(stepDone)
 	}
 	if !u.Done() {
-		return p.poll(m)
+		// The cancel first: the accessible driver runs them in turn.
+		return tea.Batch(cancel, p.poll(m))
 	}
 	m.stack.running = false
 	m.stack.ended = m.cfg.now()
+	if p.cancel == cancelSending {
+		// The update's failure says whether tcdind cancelled it: wait
+		// for CancelUpdateStack's answer.
+		p.ended = true
+		return nil
+	}
+	return p.finish(m)
+}
+
+// finish reports the update that ended: a failure at once, a success once
+// ECS was read back.
+func (p *progressScreen) finish(m *Model) tea.Cmd {
+	u := m.stack.update
 	m.out.finished = true
-	if u.Final == "UPDATE_COMPLETE" {
-		m.out.stack = outcomeUpdated
-	} else {
+	if u.Final != "UPDATE_COMPLETE" {
 		m.out.stack = outcomeFailed
 		m.out.err = u.Err(m.stack.follow.Where)
+		return m.enter(stepDone)
+	}
+	// Updated, whatever ECS shows: leaving now reports it so.
+	m.out.stack = outcomeUpdated
+	if !p.readsECS {
+		return m.enter(stepDone)
+	}
+	p.verifying = true
+	w, ctx := m.stack.watch, m.sess.ctx
+	delay := changeset.PollDelay(m.cfg.Poll, len(changeset.DefaultPoll))
+	// The spinner turns on: running and verifying are one stretch.
+	return m.sess.do(func() tea.Msg {
+		lines, err := w.Verify(ctx, verifyTries, delay)
+		if ctx.Err() != nil {
+			return nil
+		}
+		return verifiedMsg{lines: lines, err: err}
+	})
+}
+
+// verifyTries bounds reading the services again after UPDATE_COMPLETE
+// while only their task counts differ from the desired ones (as batch).
+const verifyTries = 3
+
+// gotVerified shows the done screen with what ECS showed; a mismatch is
+// the run's failure.
+func (p *progressScreen) gotVerified(m *Model, msg verifiedMsg) tea.Cmd {
+	if m.step != stepProgress || !p.verifying {
+		return nil
+	}
+	p.verifying = false
+	p.verified = msg.lines
+	if msg.err != nil {
+		m.out.err = msg.err
 	}
 	return m.enter(stepDone)
+}
+
+// cancelOffered reports whether c cancels the update: the rollout is
+// clearly failing, the update runs, and it was not cancelled yet.
+func (p *progressScreen) cancelOffered(m *Model) bool {
+	return p.failing != "" && m.stack.running && p.canceller != nil && p.cancel == cancelNone
+}
+
+// startCancel sends CancelUpdateStack, once: CloudFormation rolls back
+// now, and the rollback's events follow as any others.
+func (p *progressScreen) startCancel(m *Model) tea.Cmd {
+	if !p.cancelOffered(m) {
+		return nil
+	}
+	p.cancel = cancelSending
+	u, c, ctx := m.stack.update, p.canceller, m.sess.ctx
+	return m.sess.do(func() tea.Msg {
+		return cancelledMsg{err: u.Cancel(ctx, c, cancelReason)}
+	})
+}
+
+// cancelled takes CancelUpdateStack's answer: a failure is shown, and the
+// update is followed on either way.
+func (p *progressScreen) cancelled(m *Model, msg cancelledMsg) tea.Cmd {
+	if p.cancel != cancelSending {
+		return nil
+	}
+	p.cancel, p.cancelErr = cancelSent, msg.err
+	if msg.err != nil {
+		p.cancel = cancelFailed
+	}
+	if p.ended && m.step == stepProgress {
+		p.ended = false
+		return p.finish(m)
+	}
+	return nil
 }
 
 // quit leaves the update running: ExecuteChangeSet's answer tells whether
@@ -193,11 +381,19 @@ func (p *progressScreen) quit(m *Model) tea.Cmd {
 	return tea.Quit
 }
 
-func (p *progressScreen) spinning(m *Model) bool { return m.stack.running || m.stack.executing }
+func (p *progressScreen) spinning(m *Model) bool {
+	return m.stack.running || m.stack.executing || p.verifying || p.ended
+}
 
-func (p *progressScreen) hints(*Model) []hint {
+func (p *progressScreen) hints(m *Model) []hint {
+	if p.cancelOffered(m) {
+		return []hint{{"c", cancelAction}, {"ctrl+c", "leave (the update goes on in AWS)"}}
+	}
 	return []hint{{"ctrl+c", "leave (the update goes on in AWS)"}}
 }
+
+// cancelAction is what c does once the rollout is clearly failing.
+const cancelAction = "cancel the update (CloudFormation rolls back now)"
 
 // elapsed is the time since the update started, as "1m 05s".
 func (m *Model) elapsed() string {
@@ -216,14 +412,18 @@ func formatDuration(d time.Duration) string {
 	return fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
 }
 
-// view is the spinner and elapsed time, each resource's status, and the
-// latest events that fit.
+// view is the spinner and elapsed time, each resource's status, the
+// agents' ECS rollout, and the latest events that fit: the events give
+// way first.
 func (p *progressScreen) view(m *Model, w, h int) string {
 	st := m.a.stackInfo
 	var b strings.Builder
 	what := "Updating stack " + st.Name
-	if m.stack.executing {
+	switch {
+	case m.stack.executing:
 		what = "Executing change set " + m.stack.set.Input.Name
+	case p.verifying:
+		what = "Stack " + st.Name + " updated; reading back in ECS what the agents run"
 	}
 	b.WriteString(m.spinView() + m.st.Strong.Render(what) + m.st.Subtle.Render("  "+m.elapsed()) + "\n")
 	b.WriteString(m.st.Subtle.Render(render.Wrap("ctrl+c leaves; the update goes on in AWS.", w)) + "\n")
@@ -246,17 +446,113 @@ func (p *progressScreen) view(m *Model, w, h int) string {
 		b.WriteString(ansi.Truncate(line, w, "…") + "\n")
 	}
 	head := b.String()
-	left := h - strings.Count(head, "\n") - 2
-	if left < 2 || len(p.events) == 0 {
-		return strings.TrimRight(head, "\n")
+	// One line is kept spare, as ever.
+	left := h - strings.Count(head, "\n") - 1
+	services, news, tail := p.agentsLines(m, w)
+	if services != nil || news != nil || tail != nil {
+		room := left - 2 - len(services) - len(tail) // a blank line and the title
+		keep := min(len(news), maxAgentNews, max(room, 0))
+		if len(p.events) > 0 && room-keep < 3 {
+			// The events give way first, down to nothing.
+			keep = min(len(news), max(room, 0))
+		}
+		news = news[len(news)-keep:]
+		b.WriteString("\n" + m.st.Section.Render("Agents (ECS)") + "\n")
+		for _, l := range slices.Concat(services, news, tail) {
+			b.WriteString(l + "\n")
+		}
+		left -= 2 + len(services) + len(news) + len(tail)
+	}
+	if left < 3 || len(p.events) == 0 {
+		return strings.TrimRight(b.String(), "\n")
 	}
 	b.WriteString("\n" + m.st.Section.Render("Events") + "\n")
 	events := p.events
-	if len(events) > left-1 {
-		events = events[len(events)-(left-1):]
+	if len(events) > left-2 {
+		events = events[len(events)-(left-2):]
 	}
 	b.WriteString(p.eventLines(m, events, w))
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// maxAgentNews bounds the ECS lines shown above the events.
+const maxAgentNews = 6
+
+// agentsLines are the "Agents (ECS)" section's lines in w: one per
+// service followed with its latest progress; the ECS events, stopped
+// tasks and notes so far, oldest first; the failing rollout and what c
+// does about it. All nil: nothing to show (ECS is not read, and said
+// nothing).
+func (p *progressScreen) agentsLines(m *Model, w int) (services, news, tail []string) {
+	idW := 0
+	for _, s := range p.followed {
+		idW = max(idW, len(s.logicalID))
+	}
+	for _, l := range p.ecs {
+		if l.Kind == rollout.Event || l.Kind == rollout.Stopped {
+			idW = max(idW, len(l.Service))
+		}
+	}
+	idW = min(idW, 32)
+	for _, s := range p.followed {
+		text, ok := p.progress[s.logicalID]
+		if !ok {
+			text = m.st.Subtle.Render("following service " + s.name + " …")
+		}
+		services = append(services, ansi.Truncate("  "+padRight(s.logicalID, idW)+"  "+text, w, "…"))
+	}
+	for _, l := range p.ecs {
+		switch l.Kind {
+		case rollout.Event, rollout.Stopped:
+			line := "  " + l.Time.UTC().Format("15:04:05") + "  " + padRight(l.Service, idW) + "  " + l.Text
+			news = append(news, ansi.Truncate(line, w, "…"))
+		case rollout.Note:
+			news = append(news, indented(m.st.Subtle, "note: "+l.Text, w, 3)...)
+		}
+	}
+	if p.failing != "" {
+		tail = append(tail, indented(m.st.ErrTitle, "✗ "+render.Capitalize(p.failing)+".", w, 4)...)
+		tail = append(tail, indented(p.cancelStyle(m), p.cancelText(m), w, 4)...)
+	}
+	return services, news, tail
+}
+
+// indented wraps text to w under a 2-space indent, in style, at most n
+// lines (the last cut with "…").
+func indented(style lipgloss.Style, text string, w, n int) []string {
+	lines := strings.Split(render.Wrap(text, max(w-2, 20)), "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] = ansi.Truncate(lines[n-1]+" …", max(w-2, 20), "…")
+	}
+	for i, l := range lines {
+		lines[i] = "  " + style.Render(l)
+	}
+	return lines
+}
+
+// cancelText says what cancelling the update does or did.
+func (p *progressScreen) cancelText(m *Model) string {
+	st := m.a.stackInfo.Name
+	switch p.cancel {
+	case cancelSending:
+		return "Cancelling the update of stack " + st + " …"
+	case cancelSent:
+		return "Update cancelled: CloudFormation rolls stack " + st + " back now; its events follow."
+	case cancelFailed:
+		return "Could not cancel the update (" + oneLine(p.cancelErr) + "); it goes on, followed here."
+	}
+	if p.canceller == nil {
+		return render.RolloutWaitAdvice(st, m.stack.follow.Where)
+	}
+	return "CloudFormation waits for the service to stabilise (up to 3 hours) before it rolls back. Press c to cancel the update: CloudFormation rolls back now."
+}
+
+func (p *progressScreen) cancelStyle(m *Model) lipgloss.Style {
+	if p.cancel == cancelFailed {
+		return m.st.ErrTitle
+	}
+	return m.st.Strong
 }
 
 // eventLines are events one a line, cut to w, the IDs in a column as wide
@@ -288,3 +584,6 @@ func (m *Model) statusStyle(status string) string {
 	}
 	return status
 }
+
+// oneLine is an error's message on one line.
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }

@@ -57,6 +57,10 @@ type Config struct {
 	Stack string
 	// S3Bucket receives patched templates over 51,200 bytes for a change set.
 	S3Bucket string
+	// OnRolloutFailure is --on-rollout-failure: RolloutCancel cancels the
+	// update as soon as the agents' ECS rollout is clearly failing;
+	// anything else offers the c key (accessible mode says how to cancel).
+	OnRolloutFailure string
 
 	// Client returns the AWS client for region ("": the SDK's default
 	// chain). It is called only once the source is a stack. Nil: stacks

@@ -2,7 +2,7 @@
 // templates, change sets, the pages of events an update yields, and gates
 // that hold a call in flight. The wizard's and the batch flow's tests share
 // it; it satisfies the interfaces both consume (wizard.Client,
-// batch.StackClient).
+// batch.StackClient, rollout.Client, changeset.Canceller).
 package fakeaws
 
 import (
@@ -75,6 +75,17 @@ type CFN struct {
 	DeleteErr error
 	// TemplateURL is the last change set's TemplateURL (S3).
 	TemplateURL string
+
+	// ECS scripts the agents' rollout (ecs.go); nil: the stack has no
+	// resources to follow.
+	ECS *ECS
+	// Cancels are the CancelUpdateStack calls that succeeded ("stack
+	// token"); CancelErr is its answer; OnCancel runs after one.
+	Cancels   []string
+	CancelErr error
+	OnCancel  func()
+	// CallCount counts the calls of ecs.go's methods by API action.
+	CallCount map[string]int
 }
 
 // Gate holds a call until released.
@@ -364,15 +375,18 @@ func (f *CFN) DescribeStackEvents(ctx context.Context, stack string) ([]awsclien
 	f.Mu.Lock()
 	i := f.Calls
 	f.Calls++
-	block := f.Block
+	block, ran := f.Block, i >= len(f.Events)
 	f.Mu.Unlock()
-	if i >= len(f.Events) && block != nil {
+	if ran && block != nil {
 		select {
 		case <-block:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
+	// Read under the lock: OnCancel may add the rollback's pages.
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
 	if len(f.Events) == 0 {
 		return nil, nil
 	}

@@ -1,0 +1,173 @@
+package fakeaws
+
+import (
+	"context"
+	"slices"
+
+	"github.com/tcdind/tcdind/awsclient"
+)
+
+// ECS is a scripted ECS for following the agents' rollout: the stack's
+// resources (which services run the edited task definitions), the frames
+// DescribeServices answers one per call, the stopped tasks of each frame,
+// and the task definitions read back after the update. A CFN without one
+// answers ListStackResources with nothing, so that nothing is followed.
+type ECS struct {
+	// Resources are the pages ListStackResources returns, one per call;
+	// the last repeats (the first is read before the update, a later one
+	// after it, with the new task definition's ARN).
+	Resources [][]awsclient.StackResource
+	// Frames are the rollout as ECS shows it, one per DescribeServices
+	// call; the last repeats.
+	Frames []Frame
+	// TaskDefinitions answer DescribeTaskDefinition, by ARN.
+	TaskDefinitions map[string]*awsclient.TaskDefinition
+	// Err is the answer of every ECS call (AccessDenied, say); ResourcesErr
+	// ListStackResources's.
+	Err, ResourcesErr error
+
+	frame int // the frame of the last DescribeServices
+}
+
+// Frame is what ECS shows at one poll: the services, and the stopped tasks
+// (ListTasks lists their ARNs, DescribeTasks describes them).
+type Frame struct {
+	Services []awsclient.Service
+	Stopped  []awsclient.Task
+}
+
+// count notes one call of op.
+func (f *CFN) count(op string) {
+	if f.CallCount == nil {
+		f.CallCount = map[string]int{}
+	}
+	f.CallCount[op]++
+}
+
+// CallsOf is how many times op (an API action's name) was called.
+func (f *CFN) CallsOf(op string) int {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	return f.CallCount[op]
+}
+
+func (f *CFN) StackResources(_ context.Context, stack string) ([]awsclient.StackResource, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	n := f.CallCount["ListStackResources"]
+	f.count("ListStackResources")
+	if f.ECS == nil {
+		return nil, nil
+	}
+	if f.ECS.ResourcesErr != nil {
+		return nil, f.ECS.ResourcesErr
+	}
+	if len(f.ECS.Resources) == 0 {
+		return nil, nil
+	}
+	return slices.Clone(f.ECS.Resources[min(n, len(f.ECS.Resources)-1)]), nil
+}
+
+func (f *CFN) DescribeServices(_ context.Context, cluster string, services []string) ([]awsclient.Service, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	n := f.CallCount["DescribeServices"]
+	f.count("DescribeServices")
+	if f.ECS == nil || len(f.ECS.Frames) == 0 {
+		return nil, f.ecsErr()
+	}
+	if err := f.ecsErr(); err != nil {
+		return nil, err
+	}
+	f.ECS.frame = min(n, len(f.ECS.Frames)-1)
+	var out []awsclient.Service
+	for _, s := range f.ECS.Frames[f.ECS.frame].Services {
+		if slices.Contains(services, s.ARN) || slices.Contains(services, s.Name) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (f *CFN) ecsErr() error {
+	if f.ECS == nil {
+		return nil
+	}
+	return f.ECS.Err
+}
+
+// StoppedTasks lists the stopped tasks of the frame DescribeServices
+// answered last.
+func (f *CFN) StoppedTasks(_ context.Context, cluster, service string) ([]string, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.count("ListTasks")
+	if err := f.ecsErr(); err != nil {
+		return nil, err
+	}
+	if f.ECS == nil || len(f.ECS.Frames) == 0 {
+		return nil, nil
+	}
+	var arns []string
+	for _, t := range f.ECS.Frames[f.ECS.frame].Stopped {
+		arns = append(arns, t.ARN)
+	}
+	return arns, nil
+}
+
+// DescribeTasks describes the tasks of any frame.
+func (f *CFN) DescribeTasks(_ context.Context, cluster string, tasks []string) ([]awsclient.Task, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.count("DescribeTasks")
+	if err := f.ecsErr(); err != nil {
+		return nil, err
+	}
+	var out []awsclient.Task
+	if f.ECS == nil {
+		return nil, nil
+	}
+	for _, arn := range tasks {
+	frames:
+		for _, fr := range f.ECS.Frames {
+			for _, t := range fr.Stopped {
+				if t.ARN == arn {
+					out = append(out, t)
+					break frames
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+func (f *CFN) DescribeTaskDefinition(_ context.Context, arn string) (*awsclient.TaskDefinition, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.count("DescribeTaskDefinition")
+	if err := f.ecsErr(); err != nil {
+		return nil, err
+	}
+	if f.ECS != nil {
+		if td, ok := f.ECS.TaskDefinitions[arn]; ok {
+			return td, nil
+		}
+	}
+	return nil, &awsclient.NotFoundError{Stack: arn, Region: f.RegionName}
+}
+
+// CancelUpdateStack records the cancel; OnCancel runs then (a test lets
+// the rollback's events come).
+func (f *CFN) CancelUpdateStack(_ context.Context, stack, token string) error {
+	f.Mu.Lock()
+	f.count("CancelUpdateStack")
+	err, on := f.CancelErr, f.OnCancel
+	if err == nil {
+		f.Cancels = append(f.Cancels, stack+" "+token)
+	}
+	f.Mu.Unlock()
+	if err == nil && on != nil {
+		on()
+	}
+	return err
+}

@@ -1,0 +1,455 @@
+package wizard
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/smithy-go"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/changeset"
+	"github.com/tcdind/tcdind/exitcode"
+	"github.com/tcdind/tcdind/internal/fakeaws"
+	"github.com/tcdind/tcdind/rollout"
+)
+
+var (
+	_ rollout.Client      = (*fakeCFN)(nil)
+	_ changeset.Canceller = (*fakeCFN)(nil)
+)
+
+// The agents' ECS service of testdata/one.yaml as the fake deploys it.
+const (
+	svcARN = "arn:aws:ecs:eu-west-1:123456789012:service/teamcity-cluster/teamcity-agents"
+	oldTD  = "arn:aws:ecs:eu-west-1:123456789012:task-definition/teamcity-agent:7"
+	newTD  = "arn:aws:ecs:eu-west-1:123456789012:task-definition/teamcity-agent:8"
+)
+
+// resources are the stack's resources while the agents run td.
+func resources(td string) []awsclient.StackResource {
+	return []awsclient.StackResource{
+		{LogicalID: "ECSCluster", PhysicalID: "teamcity-cluster", Type: "AWS::ECS::Cluster"},
+		{LogicalID: "AgentTaskDefinition", PhysicalID: td, Type: tdType},
+		{LogicalID: "AgentService", PhysicalID: svcARN, Type: svcType},
+	}
+}
+
+// deployment is one revision of the service: desired, running, pending
+// and failed tasks.
+func deployment(status, td string, desired, running, pending, failed int) awsclient.Deployment {
+	return awsclient.Deployment{ID: "ecs-svc/" + td[len(td)-1:], Status: status, TaskDefinition: td,
+		Desired: desired, Running: running, Pending: pending, Failed: failed, RolloutState: "IN_PROGRESS"}
+}
+
+// agents is the service with its deployments, the first the primary.
+func agents(events []awsclient.ServiceEvent, ds ...awsclient.Deployment) awsclient.Service {
+	s := awsclient.Service{ARN: svcARN, Name: "teamcity-agents", Cluster: "teamcity-cluster", Status: "ACTIVE",
+		TaskDefinition: ds[0].TaskDefinition, Desired: ds[0].Desired, Deployments: ds, Events: events}
+	for _, d := range ds {
+		s.Running += d.Running
+		s.Pending += d.Pending
+	}
+	return s
+}
+
+func ecsFrame(s awsclient.Service, stopped ...awsclient.Task) fakeaws.Frame {
+	return fakeaws.Frame{Services: []awsclient.Service{s}, Stopped: stopped}
+}
+
+// before is the service before CloudFormation updates it.
+var before = ecsFrame(agents(nil, deployment("PRIMARY", oldTD, 1, 1, 0, 0)))
+
+// exited is a task of the new revision whose agent exited at start.
+func exited(id string, n int) awsclient.Task {
+	code := 1
+	return awsclient.Task{ARN: "arn:aws:ecs:eu-west-1:123456789012:task/teamcity-cluster/" + id, TaskDefinition: newTD,
+		LastStatus: "STOPPED", StopCode: "EssentialContainerExited", StoppedReason: "Essential container in task exited",
+		Stopped:    t0.Add(time.Duration(n) * 7 * time.Second),
+		Containers: []awsclient.TaskContainer{{Name: "teamcity-agent", ExitCode: &code}}}
+}
+
+// registered is the new revision as ECS reads it back.
+func registered(privileged bool) map[string]*awsclient.TaskDefinition {
+	return map[string]*awsclient.TaskDefinition{newTD: {ARN: newTD, Family: "teamcity-agent", Revision: 8,
+		Containers: []awsclient.ContainerDefinition{{Name: "teamcity-agent", Image: "jetbrains/teamcity-agent:2024.12-linux-sudo", Privileged: &privileged}}}}
+}
+
+// rolloutFake is the fake stack with ECS scripted: frames one per poll.
+func rolloutFake(t *testing.T, frames ...fakeaws.Frame) *fakeCFN {
+	f := newFake(t)
+	f.ECS = &fakeaws.ECS{
+		Resources:       [][]awsclient.StackResource{resources(oldTD), resources(newTD)},
+		Frames:          frames,
+		TaskDefinitions: registered(true),
+	}
+	return f
+}
+
+// ecsLines are the ECS lines of the progress screen of kind k.
+func ecsLines(m *Model, k rollout.Kind) []string {
+	var out []string
+	for _, l := range m.progress().ecs {
+		if l.Kind == k {
+			out = append(out, l.Text)
+		}
+	}
+	return out
+}
+
+// succeeding is a rollout that completes: CloudFormation waits while ECS
+// starts the new revision beside the old one, then drains the old one.
+func succeeding() []fakeaws.Frame {
+	started := []awsclient.ServiceEvent{{ID: "e1", Time: t0.Add(20 * time.Second), Message: "(service teamcity-agents) has started 1 tasks: (task 5d2c8f31)."}}
+	return []fakeaws.Frame{
+		before,
+		before,
+		ecsFrame(agents(started, deployment("PRIMARY", newTD, 1, 0, 1, 0), deployment("ACTIVE", oldTD, 1, 1, 0, 0))),
+		ecsFrame(agents(started, deployment("PRIMARY", newTD, 1, 1, 0, 0), deployment("ACTIVE", oldTD, 1, 1, 0, 0))),
+		ecsFrame(agents(started, deployment("PRIMARY", newTD, 1, 1, 0, 0))),
+	}
+}
+
+// A rollout that succeeds after a few polls: its progress as it goes,
+// then the done screen says what ECS verified; no ECS call once the
+// service is steady but the verification's.
+func TestScreenStackVerified(t *testing.T) {
+	f := rolloutFake(t, succeeding()...)
+	f.Events = pages(updated()...)
+	c := &clock{t: t0}
+	r := toChangeSet(t, f, c)
+	f.OnExecute = func() { c.set(t0.Add(95 * time.Second)) }
+	r.execute()
+	r.waitFor("updated: UPDATE_COMPLETE")
+	m := r.snapshot()
+	if err := m.Outcome(); err != nil {
+		t.Fatalf("outcome %v", err)
+	}
+	progress := strings.Join(ecsLines(m, rollout.Progress), "\n")
+	for _, s := range []string{
+		"waiting for CloudFormation to update the service (it runs teamcity-agent:7)",
+		"new revision teamcity-agent:8: 0 of 1 running, 1 pending; old revision teamcity-agent:7: 1 running (draining)",
+		"rolled out: 1 of 1 tasks run teamcity-agent:8",
+	} {
+		if !strings.Contains(progress, s) {
+			t.Errorf("no progress line %q in:\n%s", s, progress)
+		}
+	}
+	if ev := ecsLines(m, rollout.Event); len(ev) != 1 || !strings.Contains(ev[0], "has started 1 tasks") {
+		t.Errorf("service events %q", ev)
+	}
+	v := m.View()
+	for _, s := range []string{
+		"verified: service teamcity-agents runs teamcity-agent:8 on 1 of 1 desired tasks",
+		"verified: container teamcity-agent of teamcity-agent:8 is in privileged mode",
+	} {
+		if !strings.Contains(v, s) {
+			t.Errorf("the done screen lacks %q:\n%s", s, v)
+		}
+	}
+	s := m.Summary()
+	if !strings.Contains(s, "stack teamcity updated (UPDATE_COMPLETE)") ||
+		!strings.Contains(s, "verified in ECS: service teamcity-agents runs teamcity-agent:8 on 1 of 1 desired tasks\n") ||
+		!strings.Contains(s, "verified in ECS: container teamcity-agent of teamcity-agent:8 is in privileged mode (read back from ECS)\n") {
+		t.Errorf("summary %q", s)
+	}
+	// Five polls until steady, one to verify; stopped tasks only while
+	// the new revision rolled out; nothing cancelled.
+	for op, want := range map[string]int{"ListStackResources": 2, "DescribeServices": 6, "ListTasks": 2, "DescribeTasks": 0, "DescribeTaskDefinition": 1, "CancelUpdateStack": 0} {
+		if got := f.CallsOf(op); got != want {
+			t.Errorf("%s called %d times, want %d", op, got, want)
+		}
+	}
+}
+
+// failingFrames: the new revision's agent exits at start, twice.
+func failingFrames() []fakeaws.Frame {
+	rolling := agents(nil, deployment("PRIMARY", newTD, 1, 0, 1, 0), deployment("ACTIVE", oldTD, 1, 1, 0, 0))
+	return []fakeaws.Frame{
+		before,
+		ecsFrame(rolling, exited("0a1b2c3d4e5f", 4)),
+		ecsFrame(rolling, exited("0a1b2c3d4e5f", 4), exited("9f8e7d6c5b4a", 5)),
+	}
+}
+
+// cancelledRollback are the events after CancelUpdateStack, each new.
+func cancelledRollback() []awsclient.StackEvent {
+	rb := []awsclient.StackEvent{
+		ev(9, "AgentService", svcType, "UPDATE_FAILED", "Resource update cancelled"),
+		ev(10, "teamcity", stackType, "UPDATE_ROLLBACK_IN_PROGRESS", "The following resource(s) failed to update: [AgentService]."),
+		ev(11, "AgentService", svcType, "UPDATE_COMPLETE", ""),
+		ev(12, "teamcity", stackType, "UPDATE_ROLLBACK_COMPLETE", ""),
+	}
+	for i := range rb {
+		rb[i].ID += "-rollback"
+	}
+	return append(append([]awsclient.StackEvent{}, midway...), rb...)
+}
+
+// failingRun executes on a rollout whose agent exits at start; the events
+// stop after midway until the update is cancelled, then the rollback's
+// come.
+func failingRun(t *testing.T, c *clock, onFailure string, setup ...func(*fakeCFN)) (*run, *fakeCFN) {
+	f := rolloutFake(t, failingFrames()...)
+	all := pages(cancelledRollback()...)
+	f.Events = all[:len(midway)]
+	f.Block = make(chan struct{})
+	f.OnCancel = func() {
+		f.Mu.Lock()
+		f.Events = all
+		f.Mu.Unlock()
+		close(f.Block)
+	}
+	cfg := stackConfig(f, c)
+	cfg.Stack, cfg.Mode, cfg.OnRolloutFailure = "teamcity", "privileged", onFailure
+	r := startStack(t, cfg)
+	r.waitFor("Press enter to create a change set")
+	r.key(tea.KeyEnter)
+	r.waitFor("Execute change set")
+	for _, f2 := range setup {
+		f2(f)
+	}
+	r.execute()
+	return r, f
+}
+
+const failingReason = "The rollout of service teamcity-agents is failing: 2 tasks"
+
+// The progress screen while the rollout is failing: the service's
+// progress, the stopped tasks, the reason and the c key.
+func TestScreenRolloutFailing(t *testing.T) {
+	c := &clock{t: t0}
+	r, f := failingRun(t, c, "")
+	r.waitUntil(func(s string) bool {
+		return strings.Contains(s, "is failing") && strings.Contains(s, "10:00:21  AgentService")
+	})
+	c.set(t0.Add(83 * time.Second))
+	v := r.screen()
+	for _, s := range []string{"Agents (ECS)", "c cancel the update (CloudFormation rolls back now)", "Press c to cancel the update"} {
+		if !strings.Contains(v, s) {
+			t.Errorf("the screen lacks %q:\n%s", s, v)
+		}
+	}
+	r.snapshot()
+	if n := f.CallsOf("CancelUpdateStack"); n != 0 {
+		t.Errorf("cancelled %d times without being asked", n)
+	}
+}
+
+// c cancels the update once, however often it is pressed; the rollback
+// is followed and reported as cancelled by tcdind.
+func TestRolloutCancel(t *testing.T) {
+	r, f := failingRun(t, nil, "")
+	r.waitFor(failingReason)
+	r.runes("c")
+	r.runes("c")
+	r.waitFor("failed: UPDATE_ROLLBACK_COMPLETE")
+	r.runes("c")
+	m := r.final()
+	if n := f.CallsOf("CancelUpdateStack"); n != 1 || len(f.Cancels) != 1 || f.Cancels[0] != "teamcity "+token+"-cancel" {
+		t.Errorf("CancelUpdateStack called %d times: %v", n, f.Cancels)
+	}
+	err := m.Outcome()
+	if exitcode.Code(err) != exitcode.Failure || !strings.Contains(err.Error(), "cancelled by tcdind (the agents' rollout was failing) and rolled back") {
+		t.Errorf("outcome %v", err)
+	}
+	v := m.View()
+	if !strings.Contains(v, "Agents (ECS)") || !strings.Contains(v, "is failing: 2 tasks of the new") || strings.Contains(v, "c cancel") {
+		t.Errorf("the done screen:\n%s", v)
+	}
+	if stopped := ecsLines(m, rollout.Stopped); len(stopped) != 2 || !strings.Contains(stopped[0], "task 0a1b2c3d (teamcity-agent:8) stopped: Essential container in task exited; container teamcity-agent exited with code 1") {
+		t.Errorf("stopped tasks %q", stopped)
+	}
+	if s := m.Summary(); !strings.Contains(s, "tcdind: the rollout of service teamcity-agents is failing: 2 tasks") ||
+		!strings.Contains(s, "AgentService (AWS::ECS::Service): Resource update cancelled") {
+		t.Errorf("summary %q", s)
+	}
+}
+
+// Before the rollout fails c does nothing, and neither the footer nor
+// the help offers it; once it fails both do.
+func TestRolloutCancelOnlyWhenFailing(t *testing.T) {
+	// Held after the second poll: one task stopped, not failing yet.
+	first := make(chan struct{})
+	var all [][]awsclient.StackEvent
+	var later chan struct{}
+	r, f := failingRun(t, nil, "", func(f *fakeCFN) {
+		all, later = f.Events, f.Block
+		f.Events, f.Block = all[:2], first
+	})
+	r.waitFor("task 0a1b2c3d (teamcity-agent:8) stopped")
+	r.runes("c")
+	if v := r.screen(); strings.Contains(v, "is failing") || strings.Contains(v, "c cancel") {
+		t.Errorf("c offered before the rollout fails:\n%s", v)
+	}
+	r.runes("?")
+	r.waitFor("Keys")
+	if v := r.screen(); strings.Contains(v, "cancel the update") {
+		t.Errorf("the help offers c before the rollout fails:\n%s", v)
+	}
+	r.key(tea.KeyEsc)
+	if n := f.CallsOf("CancelUpdateStack"); n != 0 {
+		t.Errorf("c before the failure cancelled (%d calls)", n)
+	}
+	f.Mu.Lock()
+	f.Events, f.Block = all, later
+	f.Mu.Unlock()
+	close(first)
+	r.waitFor(failingReason)
+	r.runes("?")
+	r.waitFor("Keys")
+	if v := r.screen(); !strings.Contains(v, "cancel the update (CloudFormation rolls back now)") {
+		t.Errorf("the help lacks c:\n%s", v)
+	}
+	r.key(tea.KeyEsc)
+	r.runes("c")
+	r.waitFor("failed: UPDATE_ROLLBACK_COMPLETE")
+	r.final()
+	if n := f.CallsOf("CancelUpdateStack"); n != 1 {
+		t.Errorf("CancelUpdateStack called %d times", n)
+	}
+}
+
+// --on-rollout-failure=cancel cancels without a key, once.
+func TestRolloutCancelByFlag(t *testing.T) {
+	r, f := failingRun(t, nil, rolloutCancel)
+	r.waitFor("failed: UPDATE_ROLLBACK_COMPLETE")
+	m := r.final()
+	if n := f.CallsOf("CancelUpdateStack"); n != 1 {
+		t.Errorf("CancelUpdateStack called %d times", n)
+	}
+	if err := m.Outcome(); err == nil || !strings.Contains(err.Error(), "cancelled by tcdind") {
+		t.Errorf("outcome %v", err)
+	}
+}
+
+// A CancelUpdateStack that fails is shown; the update is followed on.
+func TestRolloutCancelFails(t *testing.T) {
+	r, f := failingRun(t, nil, "")
+	f.CancelErr = &smithy.GenericAPIError{Code: "ValidationError", Message: "CancelUpdateStack cannot be called from current stack status"}
+	r.waitFor(failingReason)
+	r.runes("c")
+	r.waitFor("Could not cancel the update (")
+	if v := r.screen(); strings.Contains(v, "c cancel") {
+		t.Errorf("c still offered after the cancel failed:\n%s", v)
+	}
+	f.Mu.Lock()
+	f.CancelErr = nil
+	f.Mu.Unlock()
+	f.OnCancel() // the rollback comes all the same (someone else cancelled)
+	r.waitFor("failed: UPDATE_ROLLBACK_COMPLETE")
+	r.final()
+	if n := f.CallsOf("CancelUpdateStack"); n != 1 {
+		t.Errorf("CancelUpdateStack called %d times", n)
+	}
+}
+
+// ECS's deployment circuit breaker failing the rollout is said with its
+// reason; CloudFormation's rollback is reported as ever.
+func TestRolloutCircuitBreaker(t *testing.T) {
+	failed := deployment("PRIMARY", newTD, 1, 0, 0, 1)
+	failed.RolloutState, failed.RolloutReason = "FAILED", "ECS deployment circuit breaker: tasks failed to start."
+	f := rolloutFake(t, before, ecsFrame(agents(nil, failed, deployment("ACTIVE", oldTD, 1, 1, 0, 0))))
+	f.Events = pages(rolledBack()...)
+	r := toChangeSet(t, f, nil)
+	r.execute()
+	r.waitFor("Failed resources")
+	m := r.final()
+	want := "the rollout of service teamcity-agents is failing: ECS's deployment circuit breaker failed the rollout of teamcity-agent:8: ECS deployment circuit breaker: tasks failed to start."
+	if got := ecsLines(m, rollout.Failing); len(got) != 1 || got[0] != want {
+		t.Errorf("failing lines %q", got)
+	}
+	if s := m.Summary(); !strings.Contains(s, "tcdind: "+want) {
+		t.Errorf("summary %q", s)
+	}
+	if code := exitcode.Code(m.Outcome()); code != exitcode.Failure {
+		t.Errorf("exit status %d", code)
+	}
+	if f.CallsOf("CancelUpdateStack") != 0 {
+		t.Error("cancelled without being asked")
+	}
+}
+
+func ecsDenied() error {
+	return &smithy.OperationError{ServiceID: "ECS", OperationName: "DescribeServices",
+		Err: &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:DescribeServices"}}
+}
+
+// Without ECS permissions the update is followed in CloudFormation only,
+// with one note that says which permission would show the agents.
+func TestRolloutAccessDenied(t *testing.T) {
+	f := rolloutFake(t, succeeding()...)
+	f.ECS.Err = ecsDenied()
+	f.Events = pages(updated()...)
+	r := toChangeSet(t, f, nil)
+	r.execute()
+	r.waitFor("updated: UPDATE_COMPLETE")
+	m := r.final()
+	if err := m.Outcome(); err != nil {
+		t.Fatalf("outcome %v", err)
+	}
+	notes := ecsLines(m, rollout.Note)
+	if len(notes) != 1 || !strings.Contains(notes[0], "following CloudFormation only: ecs:DescribeServices was denied (AccessDeniedException); allow ecs:DescribeServices") {
+		t.Errorf("notes %q", notes)
+	}
+	if n := f.CallsOf("DescribeServices"); n != 1 {
+		t.Errorf("DescribeServices called %d times after it was denied", n)
+	}
+	if v := m.View(); !strings.Contains(v, "note: not verified in ECS: following CloudFormation only") {
+		t.Errorf("the done screen:\n%s", v)
+	}
+	if len(m.progress().events) != len(updated()) {
+		t.Errorf("%d events followed, want %d", len(m.progress().events), len(updated()))
+	}
+}
+
+// UPDATE_COMPLETE, but ECS runs the old revision and the new one is not
+// privileged: exit status 1 with what differs.
+func TestScreenStackMismatch(t *testing.T) {
+	f := rolloutFake(t, before)
+	f.ECS.TaskDefinitions = registered(false)
+	f.Events = pages(updated()...)
+	c := &clock{t: t0}
+	r := toChangeSet(t, f, c)
+	f.OnExecute = func() { c.set(t0.Add(95 * time.Second)) }
+	r.execute()
+	r.waitFor("ECS shows otherwise")
+	m := r.snapshot()
+	err := m.Outcome()
+	var mismatch *rollout.MismatchError
+	if !errors.As(err, &mismatch) || exitcode.Code(err) != exitcode.Failure {
+		t.Fatalf("outcome %v (exit %d)", err, exitcode.Code(err))
+	}
+	for _, s := range []string{
+		"service teamcity-agents runs teamcity-agent:7, not the new revision teamcity-agent:8",
+		"container teamcity-agent of teamcity-agent:8 is in none mode, not privileged",
+	} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("the error lacks %q: %v", s, err)
+		}
+	}
+	if s := m.Summary(); !strings.Contains(s, "stack teamcity updated (UPDATE_COMPLETE)") {
+		t.Errorf("summary %q", s)
+	}
+}
+
+// On a short terminal the Agents section stays within the screen: the
+// events give way first, the reason and the c key stay.
+func TestRolloutFailingShortTerminal(t *testing.T) {
+	r, _ := failingRun(t, nil, "")
+	r.waitFor(failingReason)
+	r.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 22})
+	r.waitUntil(func(s string) bool { return strings.Count(s, "\n") == 21 })
+	v := r.screen()
+	for _, s := range []string{"Agents (ECS)", "is failing: 2 tasks", "Press c to cancel the update", "c cancel the update"} {
+		if !strings.Contains(v, s) {
+			t.Errorf("a short screen lacks %q:\n%s", s, v)
+		}
+	}
+	if strings.Contains(v, "Events") || strings.Contains(v, "\n …") {
+		t.Errorf("the events did not give way, or the body was cut:\n%s", v)
+	}
+	r.final()
+}
