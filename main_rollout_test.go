@@ -322,6 +322,7 @@ func testRollout(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("SIGTERMWhileReadingECS", func(t *testing.T) { testRolloutSignal(t, e) })
+	t.Run("WizardCancelsFailingRollout", func(t *testing.T) { testWizardRollout(t, e) })
 
 	t.Run("MismatchAfterUpdate", func(t *testing.T) {
 		cli := withHook(fast)
@@ -401,5 +402,45 @@ func testRolloutSignal(t *testing.T, e *stackEnv) {
 	}
 	if sim.Cancels() != 0 {
 		t.Errorf("an interrupt cancelled the update")
+	}
+}
+
+// testWizardRollout drives the wizard in a real terminal through a rollout
+// that fails: the Agents section explains each stopped task, the failing
+// line offers c, c (pressed twice) cancels once, and the rollback is
+// reported (exit 1).
+func testWizardRollout(t *testing.T, e *stackEnv) {
+	p := awsproxy.New(t, e.moto.URL)
+	exited := rolloutsim.Task{StopCode: "EssentialContainerExited", Reason: "Essential container in task exited", ExitCode: exitCode(1)}
+	sim := rolloutStack(t, e, p, "tc-wizard-rollout", []rolloutsim.Frame{
+		{NewPending: 2},
+		{NewPending: 2, Stopped: []rolloutsim.Task{exited}},
+		{NewPending: 2, Stopped: []rolloutsim.Task{exited}},
+		{NewPending: 2},
+	}, rolloutsim.Hold)
+	term := newTerminal(t, t.TempDir(), 120, 45, fmt.Sprintf("%s --endpoint-url %s --region us-east-1 --stack tc-wizard-rollout --mode privileged",
+		tcdindBinary(t), p.URL))
+	term.waitFor("Press enter to create a change set")
+	term.keys("Enter")
+	term.waitFor("Execute change set tcdind-privileged-")
+	term.keys("x")
+	term.waitFor("Agents (ECS)", "new revision "+revisionOf(sim.New))
+	screen := term.waitFor("is failing: 2 tasks of the new revision", "c cancel the update")
+	if !strings.Contains(screen, "stopped: Essential container in task exited") {
+		t.Errorf("the stopped tasks are not explained:\n%s", screen)
+	}
+	term.keys("c")
+	term.keys("c")
+	done := term.waitFor("UPDATE_ROLLBACK_COMPLETE")
+	t.Logf("after the cancel:\n%s", done)
+	if !strings.Contains(done, "tcdind cancelled the update of stack tc-wizard-rollout: UPDATE_ROLLBACK_COMPLETE") {
+		t.Errorf("the outcome does not say the cancel was tcdind's:\n%s", done)
+	}
+	if sim.Cancels() != 1 {
+		t.Errorf("CancelUpdateStack sent %d times, want once", sim.Cancels())
+	}
+	term.keys("Enter")
+	if code := term.exitStatus(); code != 1 {
+		t.Errorf("exit %d, want 1\n%s", code, term.screen())
 	}
 }

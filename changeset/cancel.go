@@ -17,11 +17,15 @@ type Canceller interface {
 // call is not cut short by ctx (an interrupt would leave unknown whether
 // it was sent): it has its own deadline.
 func (u *Update) Cancel(ctx context.Context, c Canceller, reason string) error {
-	if u.Cancelled != "" {
+	if u.cancelSent {
 		return nil
 	}
-	u.Cancelled = reason
+	u.cancelSent = true
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	return c.CancelUpdateStack(cctx, u.Stack.Name, u.Token+"-cancel")
+	if err := c.CancelUpdateStack(cctx, u.Stack.Name, u.Token+"-cancel"); err != nil {
+		return err
+	}
+	u.Cancelled = reason
+	return nil
 }

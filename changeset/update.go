@@ -33,8 +33,10 @@ type Update struct {
 	StackReason string
 	// Final is the stack's terminal status, once reached.
 	Final string
-	// Cancelled is why tcdind cancelled the update, once it did.
-	Cancelled string
+	// Cancelled is why tcdind cancelled the update, once CloudFormation
+	// took the cancel.
+	Cancelled  string
+	cancelSent bool
 
 	seen        map[string]bool
 	ourSeen     bool // an event of this update was seen: it has begun

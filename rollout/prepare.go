@@ -72,6 +72,9 @@ func Prepare(ctx context.Context, c Client, stack string, tmpl *dind.Template, r
 		runs[s.TaskDefinition] = true
 	}
 	for _, id := range res.Targets {
+		if physical[id] == "" {
+			continue // not deployed: nothing to follow or verify
+		}
 		w.old[id] = physical[id]
 		if !runs[id] {
 			w.Unrun = append(w.Unrun, id)

@@ -155,9 +155,11 @@ func TestScreenStackVerified(t *testing.T) {
 		!strings.Contains(s, "verified in ECS: container teamcity-agent of teamcity-agent:8 is in privileged mode (read back from ECS)\n") {
 		t.Errorf("summary %q", s)
 	}
-	// Five polls until steady, one to verify; stopped tasks only while
-	// the new revision rolled out; nothing cancelled.
-	for op, want := range map[string]int{"ListStackResources": 2, "DescribeServices": 6, "ListTasks": 2, "DescribeTasks": 0, "DescribeTaskDefinition": 1, "CancelUpdateStack": 0} {
+	// Five polls until steady, one to verify; stopped tasks while the
+	// service is not steady; the stack's resources once, before the
+	// update (the new revision's ARN comes with its event); nothing
+	// cancelled.
+	for op, want := range map[string]int{"ListStackResources": 1, "DescribeServices": 6, "ListTasks": 4, "DescribeTasks": 0, "DescribeTaskDefinition": 1, "CancelUpdateStack": 0} {
 		if got := f.CallsOf(op); got != want {
 			t.Errorf("%s called %d times, want %d", op, got, want)
 		}
@@ -245,7 +247,7 @@ func TestRolloutCancel(t *testing.T) {
 	r.waitFor(failingReason)
 	r.runes("c")
 	r.runes("c")
-	r.waitFor("failed: UPDATE_ROLLBACK_COMPLETE")
+	r.waitFor("tcdind cancelled the update of stack teamcity: UPDATE_ROLLBACK_COMPLETE")
 	r.runes("c")
 	m := r.final()
 	if n := f.CallsOf("CancelUpdateStack"); n != 1 || len(f.Cancels) != 1 || f.Cancels[0] != "teamcity "+token+"-cancel" {
@@ -305,7 +307,7 @@ func TestRolloutCancelOnlyWhenFailing(t *testing.T) {
 	}
 	r.key(tea.KeyEsc)
 	r.runes("c")
-	r.waitFor("failed: UPDATE_ROLLBACK_COMPLETE")
+	r.waitFor("tcdind cancelled the update of stack teamcity: UPDATE_ROLLBACK_COMPLETE")
 	r.final()
 	if n := f.CallsOf("CancelUpdateStack"); n != 1 {
 		t.Errorf("CancelUpdateStack called %d times", n)
@@ -315,7 +317,7 @@ func TestRolloutCancelOnlyWhenFailing(t *testing.T) {
 // --on-rollout-failure=cancel cancels without a key, once.
 func TestRolloutCancelByFlag(t *testing.T) {
 	r, f := failingRun(t, nil, rolloutCancel)
-	r.waitFor("failed: UPDATE_ROLLBACK_COMPLETE")
+	r.waitFor("tcdind cancelled the update of stack teamcity: UPDATE_ROLLBACK_COMPLETE")
 	m := r.final()
 	if n := f.CallsOf("CancelUpdateStack"); n != 1 {
 		t.Errorf("CancelUpdateStack called %d times", n)
@@ -397,7 +399,7 @@ func TestRolloutAccessDenied(t *testing.T) {
 	if n := f.CallsOf("DescribeServices"); n != 1 {
 		t.Errorf("DescribeServices called %d times after it was denied", n)
 	}
-	if v := m.View(); !strings.Contains(v, "note: not verified in ECS: following CloudFormation only") {
+	if v := m.View(); !strings.Contains(v, "note: the agents were not verified in ECS: ecs:DescribeServices was denied") {
 		t.Errorf("the done screen:\n%s", v)
 	}
 	if len(m.progress().events) != len(updated()) {

@@ -230,8 +230,13 @@ func (m *Model) stackDoneView(w, h int) string {
 		return m.withEvents(b.String(), w, h)
 	}
 	u := m.stack.update
-	b.WriteString(m.st.ErrTitle.Render("✗ The update of stack "+name+" failed: "+u.Final) + "\n")
+	title := "✗ The update of stack " + name + " failed: " + u.Final
 	what := "The stack was rolled back: it runs its previous template."
+	if u.Cancelled != "" && u.Final == "UPDATE_ROLLBACK_COMPLETE" {
+		title = "✗ tcdind cancelled the update of stack " + name + ": " + u.Final
+		what = "The agents' rollout was failing (see below), so tcdind cancelled the update and CloudFormation rolled it back: the stack runs its previous template."
+	}
+	b.WriteString(m.st.ErrTitle.Render(title) + "\n")
 	switch u.Final {
 	case "UPDATE_ROLLBACK_FAILED":
 		what = "The rollback failed too: continue it with aws cloudformation continue-update-rollback --stack-name " + shellQuote(name) + m.whereFlags(m.a.region) + "."

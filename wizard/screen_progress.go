@@ -223,7 +223,10 @@ func (p *progressScreen) poll(m *Model) tea.Cmd {
 			return nil
 		}
 		msg := eventsMsg{events: events, err: err, retrying: f.LastErr}
-		if err == nil && !u.Done() && w != nil {
+		w.Saw(events)
+		// Once the update rolls back, the new revision's rollout no
+		// longer matters (and advice to cancel would mislead).
+		if err == nil && !u.RollingBack() && w != nil {
 			msg.agents = w.Poll(ctx)
 			msg.failing = w.Failing()
 		}

@@ -107,8 +107,15 @@ func pages(events ...awsclient.StackEvent) [][]awsclient.StackEvent {
 var midway = []awsclient.StackEvent{
 	ev(0, "teamcity", stackType, "UPDATE_IN_PROGRESS", "User Initiated"),
 	ev(1, "AgentTaskDefinition", tdType, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one."),
-	ev(2, "AgentTaskDefinition", tdType, "UPDATE_COMPLETE", ""),
+	withNewRevision(ev(2, "AgentTaskDefinition", tdType, "UPDATE_COMPLETE", "")),
 	ev(3, "AgentService", svcType, "UPDATE_IN_PROGRESS", ""),
+}
+
+// withNewRevision is the task definition's UPDATE_COMPLETE as CloudFormation
+// sends it: with the new revision's ARN.
+func withNewRevision(e awsclient.StackEvent) awsclient.StackEvent {
+	e.PhysicalID = newTD
+	return e
 }
 
 func updated() []awsclient.StackEvent {
