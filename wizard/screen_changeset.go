@@ -50,6 +50,9 @@ type changeSetScreen struct {
 	abandoned bool
 	// other are changes to resources the edit did not touch.
 	other []awsclient.ResourceChange
+	// name and stack of the change set, for the view: its Input is
+	// written while it is placed and created (a TemplateURL).
+	name, stack string
 }
 
 type createdMsg struct {
@@ -88,7 +91,7 @@ func (s *changeSetScreen) enter(m *Model) tea.Cmd {
 		Where:    m.whereFlags(c.Region()),
 	}
 	ctx, cancel := context.WithCancel(sess.ctx)
-	*s = changeSetScreen{seq: s.seq, phase: csCreating, cancel: cancel, choice: choiceDiscard}
+	*s = changeSetScreen{seq: s.seq, phase: csCreating, cancel: cancel, choice: choiceDiscard, name: set.Input.Name, stack: set.Input.Stack}
 	m.stack = stackRun{set: set}
 	seq, bucket := s.seq, m.a.s3Bucket
 	create := sess.do(func() tea.Msg {
@@ -308,7 +311,7 @@ func (s *changeSetScreen) spinning(m *Model) bool { return s.phase != csReady ||
 
 // view is the spinner, or what CloudFormation will change.
 func (s *changeSetScreen) view(m *Model, w, _ int) string {
-	in := m.stack.set.Input
+	in := struct{ Name, Stack string }{s.name, s.stack}
 	switch s.phase {
 	case csCreating:
 		text := "Creating change set " + in.Name + " on stack " + in.Stack + " …"
