@@ -224,7 +224,11 @@ func (m *Model) stackDoneView(w, h int) string {
 			b.WriteString(v + "\n")
 		}
 		b.WriteString(m.st.Section.Render("Next") + "\n")
-		b.WriteString(render.Wrap("ECS starts new agent tasks from the new task definition; they reconnect to the TeamCity server. A build step that runs docker info shows it works.", w) + "\n")
+		next := "ECS starts new agent tasks from the new task definition; they reconnect to the TeamCity server. A build step that runs docker info shows it works."
+		if m.agentsVerified() {
+			next = "The agents run the new task definition and reconnect to the TeamCity server. A build step that runs docker info shows Docker works."
+		}
+		b.WriteString(render.Wrap(next, w) + "\n")
 		b.WriteString(render.Wrap("The stack's history:", w) + "\n")
 		b.WriteString(m.st.Strong.Render("  aws cloudformation describe-stack-events --stack-name " + shellQuote(name) + m.whereFlags(m.a.region)))
 		return m.withEvents(b.String(), w, h)
@@ -273,6 +277,23 @@ func (m *Model) progress() *progressScreen {
 // verifiedView is the "Agents (ECS)" section of an update that completed:
 // what ECS showed the agents run, and what could not be read. Accessible
 // mode said them as they came: "" there, as when there is nothing.
+// agentsVerified reports that ECS showed every followed service on the new
+// revision (a Verified line about a service, and no note).
+func (m *Model) agentsVerified() bool {
+	p := m.progress()
+	if p == nil {
+		return false
+	}
+	services := false
+	for _, l := range p.verified {
+		if l.Kind != rollout.Verified {
+			return false
+		}
+		services = services || l.Service != ""
+	}
+	return services
+}
+
 func (m *Model) verifiedView(w int) string {
 	p := m.progress()
 	if m.plain || p == nil || len(p.verified) == 0 {
