@@ -22,6 +22,8 @@ type fakeClient struct {
 	services    [][]awsclient.Service
 	servicesErr []error
 	servicesFn  func(n int, cluster string, arns []string) ([]awsclient.Service, error)
+	// hang makes the n-th DescribeServices wait for its context to end.
+	hang func(n int) bool
 
 	stopped    [][]string
 	stoppedErr []error
@@ -66,6 +68,10 @@ func (f *fakeClient) DescribeServices(ctx context.Context, cluster string, servi
 	f.serviceCalls = append(f.serviceCalls, serviceCall{cluster, append([]string(nil), services...)})
 	if len(services) > 10 {
 		return nil, fmt.Errorf("DescribeServices with %d services, over ECS's 10", len(services))
+	}
+	if f.hang != nil && f.hang(n) {
+		<-ctx.Done()
+		return nil, fmt.Errorf("describe ECS services of cluster %s: %w", cluster, ctx.Err())
 	}
 	if f.servicesFn != nil {
 		return f.servicesFn(n, cluster, services)

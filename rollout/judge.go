@@ -1,6 +1,8 @@
 package rollout
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -68,6 +70,9 @@ func (w *Watch) readFailed(err error, actions string) []Line {
 		return nil
 	}
 	w.lastErr = msg
+	if errors.Is(err, context.DeadlineExceeded) {
+		return []Line{{Time: time.Now(), Kind: Note, Text: fmt.Sprintf("ECS did not answer within %v; trying again", w.pollTimeout())}}
+	}
 	return []Line{{Time: time.Now(), Kind: Note, Text: "could not read the agents' ECS service (" + msg + "); trying again"}}
 }
 

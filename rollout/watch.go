@@ -31,6 +31,10 @@ type Line struct {
 	Text    string
 }
 
+// DefaultPollTimeout bounds one Poll: ECS answers in well under a second;
+// one that does not is tried again at the next poll.
+const DefaultPollTimeout = 15 * time.Second
+
 // skew is how much older than the update's start an event or a stopped
 // task may be and still belong to it (clocks differ).
 const skew = 5 * time.Second
@@ -43,6 +47,8 @@ type Watch struct {
 	Where    string // " --region R [--profile P]" for printed commands
 	Started  time.Time
 	Services []*Service
+	// PollTimeout bounds one Poll (default DefaultPollTimeout).
+	PollTimeout time.Duration
 	// Unrun are edited task definitions no service of the stack runs.
 	Unrun []string
 
@@ -104,19 +110,23 @@ func (w *Watch) Steady() bool {
 // service's stopped tasks and one DescribeTasks for those not seen before.
 // It returns what changed since the last poll. Errors are lines; it never
 // fails the update.
-func (w *Watch) Poll(ctx context.Context) []Line {
+func (w *Watch) Poll(parent context.Context) []Line {
 	if w.Off() {
 		return w.offLine()
 	}
 	if len(w.Services) == 0 || w.Steady() {
 		return nil
 	}
+	// A slow ECS must not hold up following the stack: a poll has its
+	// own deadline, and what it could not read is tried next time.
+	ctx, cancel := context.WithTimeout(parent, w.pollTimeout())
+	defer cancel()
 	w.polls++
 	var lines []Line
 	for _, group := range w.byCluster() {
 		cluster, svcs := group.cluster, group.services
 		got, err := w.describe(ctx, cluster, svcs)
-		if ctx.Err() != nil {
+		if parent.Err() != nil {
 			return lines // interrupted: the caller says what goes on
 		}
 		if err != nil {
@@ -135,7 +145,7 @@ func (w *Watch) Poll(ctx context.Context) []Line {
 			if !s.steady && w.noTasks == "" {
 				more, err := w.stopped(ctx, s)
 				lines = append(lines, more...)
-				if ctx.Err() != nil {
+				if parent.Err() != nil {
 					return lines
 				}
 				if err != nil {
@@ -165,6 +175,13 @@ func (w *Watch) Poll(ctx context.Context) []Line {
 type clusterGroup struct {
 	cluster  string
 	services []*Service
+}
+
+func (w *Watch) pollTimeout() time.Duration {
+	if w.PollTimeout > 0 {
+		return w.PollTimeout
+	}
+	return DefaultPollTimeout
 }
 
 // byCluster groups the services by cluster, in template order.
