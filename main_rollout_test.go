@@ -321,6 +321,26 @@ func testRollout(t *testing.T, e *stackEnv) {
 		}
 	})
 
+	t.Run("ModeMismatchReadBackFromMoto", func(t *testing.T) {
+		cli := withHook(fast)
+		p := awsproxy.New(t, e.moto.URL)
+		sim := rolloutStack(t, e, p, "tc-rollout-notpriv", []rolloutsim.Frame{{NewRunning: 2, RolloutState: "COMPLETED"}}, rolloutsim.Complete)
+		// The revision the service runs has the agent without
+		// Privileged: moto's real DescribeTaskDefinition says so.
+		plain := privilegedAgent()
+		plain.ContainerDefinitions[0].Privileged = nil
+		sim.New = e.registerAgent(t, plain)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", applyYes("tc-rollout-notpriv", "privileged")...)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, errOut)
+		}
+		fresh := revisionOf(sim.New)
+		if !strings.Contains(errOut, "verified in ECS: service "+serviceName(sim.ServiceARN)+" runs "+fresh+" on 2 of 2 desired tasks") {
+			t.Errorf("the service's part was not verified:\n%s", errOut)
+		}
+		oneErrorLine(t, errOut, "stack tc-rollout-notpriv updated (UPDATE_COMPLETE), but ECS shows otherwise: container teamcity-agent of "+fresh+" is in none mode, not privileged; check with aws ecs describe-task-definition --task-definition "+sim.New+" --region us-east-1")
+	})
+
 	t.Run("SIGTERMWhileReadingECS", func(t *testing.T) { testRolloutSignal(t, e) })
 	t.Run("WizardCancelsFailingRollout", func(t *testing.T) { testWizardRollout(t, e) })
 
