@@ -141,6 +141,11 @@ func (w *Watch) verifyServices(ctx context.Context, current map[string]string, t
 				}
 				p := svc.Primary()
 				switch {
+				case len(svc.Deployments) == 0:
+					// An EXTERNAL or CODE_DEPLOY controller deploys task
+					// sets, which this does not read.
+					notes = append(notes, Line{Time: time.Now(), Service: s.LogicalID, Kind: Note,
+						Text: fmt.Sprintf("not verified in ECS: service %s lists no deployments (task sets?); check with aws ecs describe-services --cluster %s --services %s%s", s.Name, group.cluster, s.Name, w.Where)})
 				case p == nil:
 					diffs = append(diffs, fmt.Sprintf("service %s has no primary deployment", s.Name))
 					countsOnly = false

@@ -362,3 +362,22 @@ func TestVerifyNamedContainers(t *testing.T) {
 	}
 	sameLines(t, "Verify", lines, verifiedService, "verified: container builder of agent:8 is in privileged mode (read back from ECS)")
 }
+
+// A service deployed by task sets (EXTERNAL or CODE_DEPLOY controller)
+// lists no deployments: not verified, said with the command, no error.
+func TestVerifyTaskSetService(t *testing.T) {
+	s := service()
+	s.Running = 2
+	f := &fakeClient{services: [][]awsclient.Service{{s}}, taskDefs: map[string]*awsclient.TaskDefinition{newTD: privilegedTD(newTD)}}
+	w := watching(t, f)
+	lines, err := w.Verify(ctx, 3, 0)
+	if err != nil {
+		t.Fatalf("error %v", err)
+	}
+	sameLines(t, "Verify", lines,
+		"note: not verified in ECS: service agents lists no deployments (task sets?); check with aws ecs describe-services --cluster ci --services agents --region eu-west-1",
+		"verified: container teamcity-agent of agent:8 is in privileged mode (read back from ECS)")
+	if len(f.serviceCalls) != 1 {
+		t.Errorf("%d DescribeServices, want 1 (nothing to wait for)", len(f.serviceCalls))
+	}
+}
