@@ -130,12 +130,13 @@ func testRollout(t *testing.T, e *stackEnv) {
 			counts[a]++
 		}
 		t.Logf("a normal update with a 4-poll rollout made %d API calls: %v", len(p.Actions()), counts)
-		// One DescribeServices per poll until the rollout is steady (4),
-		// one to verify; stopped tasks are listed only while the new
-		// revision rolls out, and none stopped: nothing to describe. The
-		// stack's resources are listed once, before the update: the new
-		// revision's ARN comes with its UPDATE_COMPLETE event.
-		if counts["DescribeServices"] != 5 || counts["ListTasks"] > 3 || counts["DescribeTasks"] != 0 ||
+		// Before the update: the stack's resources, the service and its
+		// stopped tasks (what is history). Then one DescribeServices per
+		// poll until the rollout is steady (4), one to verify; stopped
+		// tasks are listed while the service is not steady, and none
+		// stopped: nothing to describe. The new revision's ARN comes with
+		// its UPDATE_COMPLETE event: no second ListStackResources.
+		if counts["DescribeServices"] != 1+4+1 || counts["ListTasks"] != 1+3 || counts["DescribeTasks"] != 0 ||
 			counts["ListStackResources"] != 1 || counts["DescribeTaskDefinition"] != 1 {
 			t.Errorf("ECS calls: %v", counts)
 		}
@@ -359,15 +360,17 @@ func testRollout(t *testing.T, e *stackEnv) {
 	})
 }
 
-// describeServicesBefore counts the DescribeServices calls before the
-// first call of action (all of them when there is none).
+// describeServicesBefore counts the DescribeServices calls after the
+// change set was executed (the polls) and before the first call of action
+// (all of them when there is none).
 func describeServicesBefore(p *awsproxy.Proxy, action string) int {
-	n := 0
+	n, executed := 0, false
 	for _, a := range p.Actions() {
 		if a == action {
 			break
 		}
-		if a == "DescribeServices" {
+		executed = executed || a == "ExecuteChangeSet"
+		if a == "DescribeServices" && executed {
 			n++
 		}
 	}

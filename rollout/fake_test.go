@@ -25,6 +25,15 @@ type fakeClient struct {
 	// hang makes the n-th DescribeServices wait for its context to end.
 	hang func(n int) bool
 
+	// before answers DescribeServices and ListTasks while Prepare reads
+	// the services before the update (empty: ECS lists no such service
+	// then, and times tell history); those calls count in beforeCalls.
+	before        []awsclient.Service
+	beforeStopped []string
+	beforeErr     error
+	preparing     bool
+	beforeCalls   int
+
 	stopped    [][]string
 	stoppedErr []error
 
@@ -64,6 +73,10 @@ func (f *fakeClient) StackResources(ctx context.Context, stack string) ([]awscli
 }
 
 func (f *fakeClient) DescribeServices(ctx context.Context, cluster string, services []string) ([]awsclient.Service, error) {
+	if f.preparing {
+		f.beforeCalls++
+		return f.before, f.beforeErr
+	}
 	n := len(f.serviceCalls)
 	f.serviceCalls = append(f.serviceCalls, serviceCall{cluster, append([]string(nil), services...)})
 	if len(services) > 10 {
@@ -83,6 +96,10 @@ func (f *fakeClient) DescribeServices(ctx context.Context, cluster string, servi
 }
 
 func (f *fakeClient) StoppedTasks(ctx context.Context, cluster, service string) ([]string, error) {
+	if f.preparing {
+		f.beforeCalls++
+		return f.beforeStopped, nil
+	}
 	n := len(f.stoppedCalls)
 	f.stoppedCalls = append(f.stoppedCalls, serviceCall{cluster, []string{service}})
 	if err := nth(f.stoppedErr, n); err != nil {
@@ -206,6 +223,13 @@ func parsed(t *testing.T, src string, opts dind.Options) (*dind.Template, *dind.
 // t0 is when the update started, in these tests.
 var t0 = time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC)
 
+// prepare is Prepare on f, its reads before the update answered by before.
+func (f *fakeClient) prepare(ctx context.Context, stack string, tmpl *dind.Template, res *dind.Result, opts dind.Options, where string) *Watch {
+	f.preparing = true
+	defer func() { f.preparing = false }()
+	return Prepare(ctx, f, stack, tmpl, res, opts, where)
+}
+
 // watching is a Watch prepared on the one-service template, with the
 // service in cluster ci running agent:7 before the update.
 func watching(t *testing.T, f *fakeClient) *Watch {
@@ -218,7 +242,7 @@ func watching(t *testing.T, f *fakeClient) *Watch {
 	}
 	opts := dind.DefaultOptions(dind.ModePrivileged)
 	tmpl, res := parsed(t, agentTemplate(oneService), opts)
-	w := Prepare(context.Background(), f, "ci-stack", tmpl, res, opts, " --region eu-west-1")
+	w := f.prepare(context.Background(), "ci-stack", tmpl, res, opts, " --region eu-west-1")
 	if w.Off() || len(w.Services) != 1 {
 		t.Fatalf("Prepare: off %q, %d services", w.off, len(w.Services))
 	}

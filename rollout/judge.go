@@ -36,6 +36,21 @@ func (w *Watch) judge(s *Service, svc awsclient.Service) *Line {
 			}
 		}
 	}
+	if w.failing == "" && s.base != nil {
+		// A deployment that failed since the update began, whichever
+		// revision it runs (a circuit breaker that rolled back has made
+		// the old one primary again).
+		for _, d := range svc.Deployments {
+			if d.RolloutState == "FAILED" && s.base.deployments[d.ID] != "FAILED" {
+				reason := d.RolloutReason
+				if reason == "" {
+					reason = "no reason given"
+				}
+				w.fail(s, "ECS's deployment circuit breaker failed the rollout of "+revision(d.TaskDefinition)+": "+reason)
+				break
+			}
+		}
+	}
 	if w.failing == "" && (s.placements >= 2 || s.placements == 1 && w.polls >= s.placementPoll+2 && placed == 0) {
 		what := "the new agent tasks"
 		if s.newRev != "" {

@@ -23,6 +23,8 @@ type Service struct {
 	steady      bool   // the new revision runs on every desired task
 	newRev      string // the new revision's ARN, once a deployment runs it
 
+	base *baseline // what it showed before the update; nil if unread
+
 	failedStops   int // tasks of the new revision that stopped failing
 	placements    int // placement failure events
 	placementPoll int // the poll of the first one
@@ -30,8 +32,10 @@ type Service struct {
 
 // Prepare reads the stack's resources (one ListStackResources) to find the
 // services of tmpl that run the task definitions res edited, and the
-// revisions they run before the update. Call it just before executing the
-// change set. A nil client (a fake without ECS) or a failed read gives a
+// revisions they run before the update; then what the services show before
+// it (one DescribeServices per cluster, one ListTasks per service), so that
+// what comes later can be told from history without comparing clocks.
+// Call it just before executing the change set. A nil client (a fake without ECS) or a failed read gives a
 // Watch that is off, with a note to show once.
 func Prepare(ctx context.Context, c Client, stack string, tmpl *dind.Template, res *dind.Result, opts dind.Options, where string) *Watch {
 	w := &Watch{Client: c, Stack: stack, Mode: opts.Mode, Where: where, Started: time.Now(), old: map[string]string{}}
@@ -80,6 +84,7 @@ func Prepare(ctx context.Context, c Client, stack string, tmpl *dind.Template, r
 			w.Unrun = append(w.Unrun, id)
 		}
 	}
+	w.readBaseline(ctx)
 	return w
 }
 

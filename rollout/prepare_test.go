@@ -73,7 +73,7 @@ func TestPrepareFindsServicesAndClusters(t *testing.T) {
 	if !reflect.DeepEqual(res.Targets, []string{"AgentTaskDefinition", "SpareTaskDefinition"}) {
 		t.Fatalf("targets %q", res.Targets)
 	}
-	w := Prepare(context.Background(), f, "ci-stack", tmpl, res, opts, "")
+	w := f.prepare(context.Background(), "ci-stack", tmpl, res, opts, "")
 	if w.Off() {
 		t.Fatalf("off: %q", w.off)
 	}
@@ -130,7 +130,7 @@ func TestPrepareContainerNames(t *testing.T) {
 	opts.Containers = []string{"builder"}
 	tmpl, res := parsed(t, src, opts)
 	f := &fakeClient{resources: [][]awsclient.StackResource{{{LogicalID: "AgentTaskDefinition", PhysicalID: oldTD}, {LogicalID: "AgentService", PhysicalID: svcARN}}}}
-	w := Prepare(context.Background(), f, "s", tmpl, res, opts, "")
+	w := f.prepare(context.Background(), "s", tmpl, res, opts, "")
 	if !reflect.DeepEqual(w.names, map[string][]string{"AgentTaskDefinition": {"builder"}}) {
 		t.Errorf("agent names %v, want the --container ones", w.names)
 	}
@@ -174,7 +174,7 @@ func TestPrepareStackResourcesDenied(t *testing.T) {
 	f := &fakeClient{resourcesErr: []error{apiError("AccessDeniedException", "ListStackResources", "User is not authorized")}}
 	opts := dind.DefaultOptions(dind.ModePrivileged)
 	tmpl, res := parsed(t, agentTemplate(oneService), opts)
-	w := Prepare(context.Background(), f, "s", tmpl, res, opts, "")
+	w := f.prepare(context.Background(), "s", tmpl, res, opts, "")
 	if !w.Off() {
 		t.Fatal("Watch is on after AccessDenied")
 	}
@@ -200,7 +200,7 @@ func TestPrepareStackResourcesFails(t *testing.T) {
 	f := &fakeClient{resourcesErr: []error{apiError("ThrottlingException", "ListStackResources", "Rate exceeded")}}
 	opts := dind.DefaultOptions(dind.ModePrivileged)
 	tmpl, res := parsed(t, agentTemplate(oneService), opts)
-	w := Prepare(context.Background(), f, "s", tmpl, res, opts, "")
+	w := f.prepare(context.Background(), "s", tmpl, res, opts, "")
 	if !w.Off() {
 		t.Fatal("Watch is on after a failed ListStackResources")
 	}
@@ -213,7 +213,7 @@ func TestPrepareNoServices(t *testing.T) {
 	opts := dind.DefaultOptions(dind.ModePrivileged)
 	tmpl, res := parsed(t, agentTemplate(""), opts)
 	f := &fakeClient{resources: [][]awsclient.StackResource{{{LogicalID: "AgentTaskDefinition", PhysicalID: oldTD}}}}
-	w := Prepare(context.Background(), f, "s", tmpl, res, opts, "")
+	w := f.prepare(context.Background(), "s", tmpl, res, opts, "")
 	if w.Off() || len(w.Services) != 0 || !reflect.DeepEqual(w.Unrun, []string{"AgentTaskDefinition"}) {
 		t.Fatalf("off %q services %d unrun %q", w.off, len(w.Services), w.Unrun)
 	}

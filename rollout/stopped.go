@@ -14,6 +14,11 @@ import (
 func (w *Watch) stopped(ctx context.Context, s *Service) ([]Line, error) {
 	if s.seenTasks == nil {
 		s.seenTasks = map[string]bool{}
+		if s.base != nil {
+			for a := range s.base.tasks {
+				s.seenTasks[a] = true
+			}
+		}
 	}
 	arns, err := w.Client.StoppedTasks(ctx, s.Cluster, s.Name)
 	if err != nil {
@@ -33,7 +38,7 @@ func (w *Watch) stopped(ctx context.Context, s *Service) ([]Line, error) {
 		}
 		for _, t := range tasks {
 			s.seenTasks[t.ARN] = true
-			if !t.Stopped.IsZero() && t.Stopped.Before(w.Started.Add(-skew)) {
+			if (s.base == nil || s.base.tasks == nil) && !t.Stopped.IsZero() && t.Stopped.Before(w.Started.Add(-skew)) {
 				continue
 			}
 			lines = append(lines, w.stoppedLine(s, t))

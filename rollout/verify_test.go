@@ -68,7 +68,7 @@ func TestVerifySocket(t *testing.T) {
 			{{LogicalID: "AgentTaskDefinition", PhysicalID: oldTD}, {LogicalID: "AgentService", PhysicalID: svcARN}},
 			{{LogicalID: "AgentTaskDefinition", PhysicalID: newTD}, {LogicalID: "AgentService", PhysicalID: svcARN}},
 		}
-		w := Prepare(ctx, f, "ci-stack", tmpl, res, opts, "")
+		w := f.prepare(ctx, "ci-stack", tmpl, res, opts, "")
 		lines, err := w.Verify(ctx, 1, 0)
 		if err != nil {
 			t.Fatalf("%s: %v", host, err)
@@ -355,7 +355,7 @@ func TestVerifyNamedContainers(t *testing.T) {
 		services: [][]awsclient.Service{{steadyService()}},
 		taskDefs: map[string]*awsclient.TaskDefinition{newTD: {ARN: newTD, Containers: []awsclient.ContainerDefinition{{Name: "builder", Image: "example.com/ci/builder:1", Privileged: yes()}}}},
 	}
-	w := Prepare(ctx, f, "ci-stack", tmpl, res, opts, "")
+	w := f.prepare(ctx, "ci-stack", tmpl, res, opts, "")
 	lines, err := w.Verify(ctx, 1, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -59,6 +59,8 @@ type Watch struct {
 	off         string // why ECS is not read; "-" when there is nothing to say
 	offWhy      string // the same, short
 	noTasks     string // the action denied that would read stopped tasks
+	noTasksWhy  string
+	noTasksSaid bool
 	offSaid     bool
 	polls       int
 	lastErr     string
@@ -117,12 +119,12 @@ func (w *Watch) Poll(parent context.Context) []Line {
 	if len(w.Services) == 0 || w.Steady() {
 		return nil
 	}
+	lines := w.tasksNote() // denied while reading the baseline
 	// A slow ECS must not hold up following the stack: a poll has its
 	// own deadline, and what it could not read is tried next time.
 	ctx, cancel := context.WithTimeout(parent, w.pollTimeout())
 	defer cancel()
 	w.polls++
-	var lines []Line
 	for _, group := range w.byCluster() {
 		cluster, svcs := group.cluster, group.services
 		got, err := w.describe(ctx, cluster, svcs)
@@ -156,8 +158,8 @@ func (w *Watch) Poll(parent context.Context) []Line {
 					if denied(err) {
 						// The services still tell the rollout; only why
 						// tasks stop is lost.
-						w.noTasks = action
-						lines = append(lines, Line{Time: time.Now(), Kind: Note, Text: fmt.Sprintf("stopped tasks are not shown: %s was denied (%s); allow ecs:ListTasks and ecs:DescribeTasks to see why the agents' tasks stop", action, awsclient.ErrorCode(err))})
+						w.denyTasks(action, err)
+						lines = append(lines, w.tasksNote()...)
 					} else {
 						return append(lines, w.readFailed(err, action)...)
 					}
@@ -237,22 +239,25 @@ func (w *Watch) missing(s *Service) *Line {
 // events are the service's events not seen before, oldest first. On the
 // service's first read, those older than the update are history, not news.
 func (w *Watch) events(s *Service, svc awsclient.Service) []Line {
-	// The first read of the service, whichever poll it is, holds history.
+	// The first read of the service, whichever poll it is, holds history:
+	// what the baseline held, or without one what is older than the update.
 	first := s.seenEvents == nil
 	if first {
 		s.seenEvents = map[string]bool{}
+		if s.base != nil {
+			for k := range s.base.events {
+				s.seenEvents[k] = true
+			}
+		}
 	}
 	var fresh []awsclient.ServiceEvent
 	for _, e := range svc.Events { // newest first
-		key := e.ID
-		if key == "" {
-			key = e.Time.String() + e.Message
-		}
+		key := eventKey(e)
 		if s.seenEvents[key] {
 			continue
 		}
 		s.seenEvents[key] = true
-		if first && !e.Time.IsZero() && e.Time.Before(w.Started.Add(-skew)) {
+		if first && s.base == nil && !e.Time.IsZero() && e.Time.Before(w.Started.Add(-skew)) {
 			continue
 		}
 		fresh = append(fresh, e)
@@ -318,6 +323,21 @@ func (w *Watch) progress(s *Service, svc awsclient.Service) []Line {
 	return []Line{{Time: time.Now(), Service: s.LogicalID, Kind: Progress, Text: text}}
 }
 
+// denyTasks stops reading stopped tasks: action was denied.
+func (w *Watch) denyTasks(action string, err error) {
+	w.noTasks = action
+	w.noTasksWhy = fmt.Sprintf("stopped tasks are not shown: %s was denied (%s); allow ecs:ListTasks and ecs:DescribeTasks to see why the agents' tasks stop", action, awsclient.ErrorCode(err))
+}
+
+// tasksNote says once that stopped tasks are not shown.
+func (w *Watch) tasksNote() []Line {
+	if w.noTasksWhy == "" || w.noTasksSaid {
+		return nil
+	}
+	w.noTasksSaid = true
+	return []Line{{Time: time.Now(), Kind: Note, Text: w.noTasksWhy}}
+}
+
 // isNew tells the deployment of the update's new revision: the ARN its
 // UPDATE_COMPLETE event gave, when seen; else another revision than the
 // one before the update, deployed since it began (a service someone
@@ -331,6 +351,10 @@ func (w *Watch) isNew(s *Service, d awsclient.Deployment) bool {
 	}
 	if d.TaskDefinition == w.old[s.TaskDefinition] {
 		return false
+	}
+	if s.base != nil {
+		_, before := s.base.deployments[d.ID]
+		return !before
 	}
 	return d.Created.IsZero() || !d.Created.Before(w.Started.Add(-skew))
 }

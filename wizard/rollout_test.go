@@ -155,11 +155,11 @@ func TestScreenStackVerified(t *testing.T) {
 		!strings.Contains(s, "verified in ECS: container teamcity-agent of teamcity-agent:8 is in privileged mode (read back from ECS)\n") {
 		t.Errorf("summary %q", s)
 	}
-	// Five polls until steady, one to verify; stopped tasks while the
-	// service is not steady; the stack's resources once, before the
-	// update (the new revision's ARN comes with its event); nothing
-	// cancelled.
-	for op, want := range map[string]int{"ListStackResources": 1, "DescribeServices": 6, "ListTasks": 4, "DescribeTasks": 0, "DescribeTaskDefinition": 1, "CancelUpdateStack": 0} {
+	// Before the update: the stack's resources, the service and its
+	// stopped tasks (history). Then five polls until steady, one to
+	// verify; stopped tasks while the service is not steady; the new
+	// revision's ARN comes with its event; nothing cancelled.
+	for op, want := range map[string]int{"ListStackResources": 1, "DescribeServices": 1 + 5 + 1, "ListTasks": 1 + 4, "DescribeTasks": 0, "DescribeTaskDefinition": 1, "CancelUpdateStack": 0} {
 		if got := f.CallsOf(op); got != want {
 			t.Errorf("%s called %d times, want %d", op, got, want)
 		}

@@ -18,8 +18,12 @@ type ECS struct {
 	// after it, with the new task definition's ARN).
 	Resources [][]awsclient.StackResource
 	// Frames are the rollout as ECS shows it, one per DescribeServices
-	// call; the last repeats.
+	// call after the change set was executed; the last repeats.
 	Frames []Frame
+	// Before is what ECS shows before the change set is executed; by
+	// default the first frame's services without deployments or events,
+	// and no stopped task.
+	Before *Frame
 	// TaskDefinitions answer DescribeTaskDefinition, by ARN.
 	TaskDefinitions map[string]*awsclient.TaskDefinition
 	// Err is the answer of every ECS call (AccessDenied, say); ResourcesErr
@@ -27,6 +31,20 @@ type ECS struct {
 	Err, ResourcesErr error
 
 	frame int // the frame of the last DescribeServices
+	polls int // DescribeServices calls after the execution
+}
+
+// before is what ECS shows before the execution.
+func (e *ECS) before() Frame {
+	if e.Before != nil {
+		return *e.Before
+	}
+	var b Frame
+	for _, s := range e.Frames[0].Services {
+		s.Deployments, s.Events = nil, nil
+		b.Services = append(b.Services, s)
+	}
+	return b
 }
 
 // Frame is what ECS shows at one poll: the services, and the stopped tasks
@@ -71,7 +89,6 @@ func (f *CFN) StackResources(_ context.Context, stack string) ([]awsclient.Stack
 func (f *CFN) DescribeServices(_ context.Context, cluster string, services []string) ([]awsclient.Service, error) {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
-	n := f.CallCount["DescribeServices"]
 	f.count("DescribeServices")
 	if f.ECS == nil || len(f.ECS.Frames) == 0 {
 		return nil, f.ecsErr()
@@ -79,9 +96,15 @@ func (f *CFN) DescribeServices(_ context.Context, cluster string, services []str
 	if err := f.ecsErr(); err != nil {
 		return nil, err
 	}
-	f.ECS.frame = min(n, len(f.ECS.Frames)-1)
+	frame := f.ECS.before()
+	if len(f.Executed) > 0 {
+		n := f.ECS.polls
+		f.ECS.polls++
+		f.ECS.frame = min(n, len(f.ECS.Frames)-1)
+		frame = f.ECS.Frames[f.ECS.frame]
+	}
 	var out []awsclient.Service
-	for _, s := range f.ECS.Frames[f.ECS.frame].Services {
+	for _, s := range frame.Services {
 		if slices.Contains(services, s.ARN) || slices.Contains(services, s.Name) {
 			out = append(out, s)
 		}
@@ -108,8 +131,12 @@ func (f *CFN) StoppedTasks(_ context.Context, cluster, service string) ([]string
 	if f.ECS == nil || len(f.ECS.Frames) == 0 {
 		return nil, nil
 	}
+	frame := f.ECS.before()
+	if len(f.Executed) > 0 {
+		frame = f.ECS.Frames[f.ECS.frame]
+	}
 	var arns []string
-	for _, t := range f.ECS.Frames[f.ECS.frame].Stopped {
+	for _, t := range frame.Stopped {
 		arns = append(arns, t.ARN)
 	}
 	return arns, nil
