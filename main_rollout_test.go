@@ -163,7 +163,7 @@ func testRollout(t *testing.T, e *stackEnv) {
 			"(" + old + ", the old revision) stopped: Scaling activity initiated by (deployment ecs-svc/2); container teamcity-agent exited with code 143",
 			"(" + fresh + ") stopped: Essential container in task exited; container teamcity-agent exited with code 1",
 			"tcdind: the rollout of service " + serviceName(sim.ServiceARN) + " is failing: 2 tasks of the new revision " + fresh + " stopped; the last: Essential container in task exited; container teamcity-agent exited with code 1",
-			"cancelling the update of stack tc-rollout-exit (--on-rollout-failure=cancel): CloudFormation rolls it back now",
+			"cancelling the update of stack tc-rollout-exit (--on-rollout-failure=cancel) so that CloudFormation rolls it back now",
 			"UPDATE_ROLLBACK_IN_PROGRESS  Resource update cancelled",
 		} {
 			if !strings.Contains(errOut, want) {

@@ -42,5 +42,5 @@ func RolloutWaitAdvice(stack, where string) string {
 
 // RolloutCancelling says that tcdind cancels the update.
 func RolloutCancelling(stack string) string {
-	return fmt.Sprintf("cancelling the update of stack %s (--on-rollout-failure=cancel): CloudFormation rolls it back now", stack)
+	return fmt.Sprintf("cancelling the update of stack %s (--on-rollout-failure=cancel) so that CloudFormation rolls it back now", stack)
 }

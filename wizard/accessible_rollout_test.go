@@ -99,7 +99,7 @@ func TestAccessibleRolloutCancel(t *testing.T) {
 		t.Fatalf("outcome %v\n%s", err, text)
 	}
 	assertSaid(t, text,
-		"cancelling the update of stack teamcity (--on-rollout-failure=cancel): CloudFormation rolls it back now",
+		"cancelling the update of stack teamcity (--on-rollout-failure=cancel) so that CloudFormation rolls it back now",
 		"UPDATE_ROLLBACK_COMPLETE",
 	)
 	if n := f.CallsOf("CancelUpdateStack"); n != 1 {
