@@ -285,3 +285,41 @@ func TestNoneEmptiesFlowLists(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRoundTrip: on a template in mode none that mentions nothing of
+// Docker, holds no empty list and no privileged key, privileged (complete)
+// or socket (minimal) followed by none gives back the input byte for byte.
+func FuzzRoundTrip(f *testing.F) {
+	for _, c := range yamlRoundTripCases() {
+		f.Add([]byte(c.src), uint8(0))
+		f.Add([]byte(c.src), uint8(1))
+	}
+	for _, name := range []string{"flow.yaml", "if-flow.yaml", "block-with-flow-lists.yaml", "roundtrip-flow-created.yaml", "json-compact.json", "json-tabs.json", "unicode-flow.yaml", "blog.yaml"} {
+		f.Add(readFixture(f, name), uint8(0))
+		f.Add(readFixture(f, name), uint8(1))
+	}
+	modes := []dind.Options{dind.DefaultOptions(dind.ModePrivileged), withMinimal(dind.DefaultOptions(dind.ModeSocket))}
+	none := dind.DefaultOptions(dind.ModeNone)
+	none.TaskDefinitions = []string{dind.AllTaskDefinitions}
+	f.Fuzz(func(t *testing.T, src []byte, sel uint8) {
+		if len(src) > 1<<16 || emptyCollection.Match(src) || bytes.Contains(bytes.ToLower(src), []byte("docker")) || bytes.Contains(bytes.ToLower(src), []byte("privileged")) {
+			return
+		}
+		opts := modes[int(sel)%len(modes)]
+		opts.TaskDefinitions = []string{dind.AllTaskDefinitions}
+		if res, err := dind.Apply(src, none); err != nil || res.Changed {
+			return
+		}
+		on, err := dind.Apply(src, opts)
+		if err != nil || !on.Changed {
+			return
+		}
+		off, err := dind.Apply(on.Output, none)
+		if err != nil {
+			t.Fatalf("%s then none: %v\ninput:\n%q\n%s:\n%q", opts.Mode, err, src, opts.Mode, on.Output)
+		}
+		if !bytes.Equal(off.Output, src) {
+			t.Fatalf("%s then none does not give back the input:\ninput:\n%q\n%s:\n%q\nnone:\n%q", opts.Mode, src, opts.Mode, on.Output, off.Output)
+		}
+	})
+}
