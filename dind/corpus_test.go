@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -127,11 +128,37 @@ func checkSwitches(t *testing.T, src []byte, in map[string]any, targets, taskDef
 				cur = res.Output
 				curDoc, _ = decodeCFN(cur)
 			}
-			if pristine && minimal && len(chain) == 2 && chain[1] == dind.ModeNone && !bytes.Equal(cur, src) {
-				t.Errorf("%s: minimal then none must give back the original bytes:\n%s", label, lineDiff(src, cur))
+			// Privileged adds nothing that none leaves; complete socket adds
+			// User: root and the build directory mounts, which none leaves.
+			restores := minimal || chain[0] == dind.ModePrivileged
+			if pristine && restores && len(chain) == 2 && chain[1] == dind.ModeNone && !restoredUpToEmptied(src, cur) {
+				t.Errorf("%s: then none must give back the original bytes:\n%s", label, lineDiff(src, cur))
 			}
 		}
 	}
+}
+
+// emptiedLine is a user's empty list that a mode filled: none removes the
+// key with the list's last item, as it does for one tcdind created (see
+// TestRoundTripFlow).
+var emptiedLine = regexp.MustCompile(`^[ \t]*"?(Environment|MountPoints|Volumes)"?:[ \t]*\[[ \t]*\],?[ \t]*\r?\n?$`)
+
+// restoredUpToEmptied reports that out is src, but for some lines that held
+// only an empty Environment, MountPoints or Volumes list.
+func restoredUpToEmptied(src, out []byte) bool {
+	if bytes.Equal(src, out) {
+		return true
+	}
+	a, b := bytes.SplitAfter(src, []byte("\n")), bytes.SplitAfter(out, []byte("\n"))
+	j := 0
+	for _, line := range a {
+		if j < len(b) && bytes.Equal(line, b[j]) {
+			j++
+		} else if !emptiedLine.Match(line) {
+			return false
+		}
+	}
+	return j == len(b)
 }
 
 // applyAndCheck applies opts to src (whose reading is in), checks the result

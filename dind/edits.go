@@ -193,7 +193,7 @@ func (e *editor) render() ([]byte, []byteEdit, error) {
 		if ce == nil {
 			continue
 		}
-		if len(ce.remove) == len(n.Content) && len(ce.add) == 0 && !e.keepsEmpty(n) {
+		if len(ce.remove) == len(n.Content) && len(ce.add) == 0 && !e.keepsEmpty(n, ce.st.json) {
 			info := e.l.info[n]
 			if info.key == nil || info.parent == nil {
 				return nil, nil, fmt.Errorf("internal: cannot remove the last item of the list at line %d", n.Line)
@@ -223,13 +223,85 @@ func (e *editor) render() ([]byte, []byteEdit, error) {
 	return out, edits, err
 }
 
-// keepsEmpty reports a list written inline ("Key: [...]") in a block
-// mapping: emptied, it stays as [] the way the user wrote it. A block list
-// has no empty form, and in JSON the key goes with its last item, so that
-// switching a mode off again gives back the original text.
-func (e *editor) keepsEmpty(seq *yaml.Node) bool {
+// keepsEmpty reports a list that stays, as [] with its comments, once every
+// item is removed; otherwise its key goes with the last item. tcdind cannot
+// tell a list it created ("Environment: [{Name: DOCKER_IN_DOCKER, ...}]" in
+// the style of its neighbours) from a user's empty one it filled: both read
+// the same. Removing the key gives back the original text on a mode switch
+// there and back, and CloudFormation reads a missing list as an empty one.
+// A comment in or after the list (not an item's own) is the user's, so the
+// list stays with it. A block list has no empty form and goes; in JSON the
+// key goes too.
+func (e *editor) keepsEmpty(seq *yaml.Node, json bool) bool {
 	info := e.l.info[seq]
-	return seq.Style&yaml.FlowStyle != 0 && info.parent != nil && !e.l.info[info.parent].flow
+	if info.key == nil || info.parent == nil {
+		return true // an item of a list: no key to remove
+	}
+	if seq.Style&yaml.FlowStyle == 0 || json {
+		return false
+	}
+	ents, err := e.entries(seq)
+	if err != nil {
+		return true
+	}
+	return e.listComment(seq, info.key, ents)
+}
+
+// listComment reports a comment from flow list seq's key to the end of the
+// line its closing bracket is on, other than one that follows an item (and
+// its comma) on the item's line: that one goes with the item.
+func (e *editor) listComment(seq, key *yaml.Node, ents []entry) bool {
+	l := e.l
+	// From the key itself: in block context l.end would read a plain key
+	// on to the end of its line.
+	from := l.start(key)
+	end, err := l.end(seq)
+	if err != nil {
+		return true
+	}
+	src := l.src
+	// After the list, only a comment past its comma is the list's: further
+	// on, a flow mapping's closing brace, say, it is the enclosing one's.
+	if after := e.pastComma(e.pastComma(end, true), false); after < len(src) && src[after] == '#' && isSpace(src[after-1]) {
+		return true
+	}
+	for i := from; i < end; i++ {
+		switch src[i] {
+		case '"', '\'':
+			if i > 0 && !tokenBoundary(src[i-1]) {
+				continue
+			}
+			q, err := l.scalarEnd(i, true, 0)
+			if err != nil {
+				return true
+			}
+			i = q - 1
+		case '#':
+			if i > 0 && !isSpace(src[i-1]) {
+				continue
+			}
+			if !itemComment(src, ents, i, l) {
+				return true
+			}
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		}
+	}
+	return false
+}
+
+// itemComment reports that the comment at offset c follows an item, and at
+// most its comma, on the item's last line.
+func itemComment(src []byte, ents []entry, c int, l *layout) bool {
+	for _, ent := range ents {
+		if ent.end <= c && l.lineOf(ent.end) == l.lineOf(c) {
+			if between := strings.TrimSpace(string(src[ent.end:c])); between == "" || between == "," {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func indexOf(nodes []*yaml.Node, n *yaml.Node) int {
@@ -576,7 +648,12 @@ func (e *editor) renderFlow(n *yaml.Node, ce *collectionEdit, ents []entry) ([]b
 		case j+1 < len(ents):
 			out = append(out, byteEdit{ents[0].start, ents[j+1].start, "", 0})
 		default:
-			out = append(out, byteEdit{ents[0].start, ents[j].end, "", 0})
+			// A trailing comma goes too: "[, ]" would not parse.
+			end := ents[j].end
+			if c := e.pastComma(end, false); c < len(l.src) && l.src[c] == ',' {
+				end = c + 1
+			}
+			out = append(out, byteEdit{ents[0].start, end, "", 0})
 		}
 		i = j
 	}
@@ -670,8 +747,17 @@ func (e *editor) endsLine(i int) bool {
 func (e *editor) removeFlowLines(n *yaml.Node, ents []entry, i, j int, json bool) ([]byteEdit, bool) {
 	l := e.l
 	last := j+1 == len(ents)
-	if json || last && i == 0 {
+	if json {
 		return nil, false
+	}
+	if last && i == 0 {
+		// Every item goes: as lines only when the brackets are on lines of
+		// their own, so that "[" and "]" stay and enclose what is left.
+		open := l.contentStart(n)
+		end, err := l.end(n)
+		if err != nil || l.lineOf(open) == ents[0].line || l.lineOf(end-1) == l.lineOf(ents[j].end) {
+			return nil, false
+		}
 	}
 	var out []byteEdit
 	trailing := false
@@ -697,7 +783,7 @@ func (e *editor) removeFlowLines(n *yaml.Node, ents []entry, i, j int, json bool
 		}
 		out = append(out, e.removeLines(n, k, start, l.nextLineStart(ents[k].end))...)
 	}
-	if last && !trailing {
+	if last && !trailing && i > 0 {
 		comma := ents[i-1].end
 		for comma < len(l.src) && (l.src[comma] == ' ' || l.src[comma] == '\t') {
 			comma++

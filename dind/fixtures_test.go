@@ -81,6 +81,7 @@ var fixtures = []fixture{
 	{file: "block-with-flow-lists.yaml", pristine: true},
 	{file: "clash-2.yaml", pristine: true, lineAdds: true},
 	{file: "props-first.yaml", pristine: true, lineAdds: true},
+	{file: "roundtrip-flow-created.yaml", pristine: true},
 }
 
 // TestFixturesConform runs every recipe and the mode switches on every
