@@ -29,6 +29,7 @@ unit:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME) ./dind/
 	$(GO) test -run '^$$' -fuzz '^FuzzHalves$$' -fuzztime 5s ./dind/
+	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime 5s ./dind/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./dind/ .
