@@ -53,7 +53,7 @@ func TestNewTextLineIndex(t *testing.T) {
 		"a: x\u0085b: 2\n",
 		"a: x\u2028b: 2\u2029c: 3",
 		"a: \"dash \u2014 and \u00e9\"\nb: 2\n", // other characters with the same lead bytes
-		"a: \xE2\x80\nb: \xC2\n",                 // truncated characters
+		"a: \xE2\x80\nb: \xC2\n",                // truncated characters
 		"a: \xE2\u2028b\n",
 	} {
 		got := newText([]byte(src))
