@@ -32,6 +32,7 @@ func (t *Template) Apply(opts Options) (*Result, error) {
 		return nil, err
 	}
 	l := newLayout(t.text)
+	l.presize(targets)
 	edited := make([]*taskDef, 0, len(targets))
 	ed := newEditor(l)
 	ed.anchors = t.anchors

@@ -107,7 +107,10 @@ func shiftLines(n *yaml.Node, by int) {
 // documents, several documents or directives, tabs in indentation, line
 // breaks other than LF and CRLF.
 func findCut(body []byte) (cut, bool) {
-	if bytes.Count(body, []byte("\r")) != bytes.Count(body, []byte("\r\n")) || bytes.ContainsAny(body, "\u0085\u2028\u2029") {
+	// bytes.ContainsAny with non-ASCII characters decodes rune by rune: look
+	// for the bytes of each instead (they cannot occur inside another character).
+	if bytes.Count(body, []byte("\r")) != bytes.Count(body, []byte("\r\n")) ||
+		bytes.Contains(body, []byte("\u0085")) || bytes.Contains(body, []byte("\u2028")) || bytes.Contains(body, []byte("\u2029")) {
 		return cut{}, false
 	}
 	if looksLikeJSON(body) || bytes.Contains(body, []byte("\n---")) || bytes.Contains(body, []byte("\n...")) ||

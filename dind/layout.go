@@ -30,6 +30,28 @@ func newLayout(t *text) *layout {
 	return &layout{text: t, info: map[*yaml.Node]nodeInfo{}}
 }
 
+// presize makes room in info for every node of the targets' resources,
+// which Apply indexes: on a large template, growing the map entry by entry
+// costs more than the rest of the edit.
+func (l *layout) presize(targets []*taskDef) {
+	n := 0
+	var count func(*yaml.Node)
+	count = func(node *yaml.Node) {
+		n++
+		for _, c := range node.Content {
+			count(c)
+		}
+	}
+	for _, td := range targets {
+		count(td.resource)
+	}
+	info := make(map[*yaml.Node]nodeInfo, n+len(l.info))
+	for k, v := range l.info {
+		info[k] = v
+	}
+	l.info = info
+}
+
 // index records n and its subtree. owner is the indentation of the line
 // structure that holds n: a key's indentation for its value, a sequence's
 // dash indentation for its items.
