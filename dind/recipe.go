@@ -390,8 +390,17 @@ func (r *recipe) setEnv(c *yaml.Node, name, val string) error {
 }
 
 func (r *recipe) removeEnv(c *yaml.Node, name string) {
-	if i := envIndex(c, name); i >= 0 {
-		r.ed.removeItem(mapGet(c, "Environment"), i, r.st)
+	// Every entry of that name: with one left behind, the next run would
+	// find something to remove again.
+	env := mapGet(c, "Environment")
+	removed := false
+	for i := envIndex(c, name); i >= 0 && i < len(env.Content); i++ {
+		if scalarValue(mapGet(env.Content[i], "Name")) == name {
+			r.ed.removeItem(env, i, r.st)
+			removed = true
+		}
+	}
+	if removed {
 		r.change(c, "remove environment variable %s", name)
 	}
 }
