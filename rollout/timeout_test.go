@@ -38,3 +38,30 @@ func TestPollTimeout(t *testing.T) {
 		t.Errorf("an interrupted poll said %+v", lines)
 	}
 }
+
+// A failed read of stopped tasks does not hold back what the service
+// itself said in the same poll: a circuit breaker's FAILED is judged now.
+func TestStoppedReadFailsJudgedAnyway(t *testing.T) {
+	failed := deployment("PRIMARY", newTD, 2, 0, 0)
+	failed.RolloutState, failed.RolloutReason = "FAILED", "ECS deployment circuit breaker: tasks failed to start."
+	f := &fakeClient{
+		services:   [][]awsclient.Service{{service(failed, deployment("ACTIVE", oldTD, 2, 2, 0))}},
+		stoppedErr: []error{apiError("ServerException", "ListTasks", "Service Unavailable")},
+	}
+	w := watching(t, f)
+	lines := w.Poll(ctx)
+	var note, failing bool
+	for _, l := range lines {
+		note = note || l.Kind == Note && strings.Contains(l.Text, "Service Unavailable")
+		failing = failing || l.Kind == Failing
+	}
+	if !note || !failing {
+		t.Errorf("poll 1: %q; want the retry note and the failing line", texts(lines))
+	}
+	// The note is not said again while the same read keeps failing.
+	for _, l := range w.Poll(ctx) {
+		if l.Kind == Note {
+			t.Errorf("poll 2 said again: %q", l.Text)
+		}
+	}
+}

@@ -125,6 +125,7 @@ func (w *Watch) Poll(parent context.Context) []Line {
 	ctx, cancel := context.WithTimeout(parent, w.pollTimeout())
 	defer cancel()
 	w.polls++
+	failed := false // a read failed: its note stays said until one works
 	for _, group := range w.byCluster() {
 		cluster, svcs := group.cluster, group.services
 		got, err := w.describe(ctx, cluster, svcs)
@@ -161,7 +162,9 @@ func (w *Watch) Poll(parent context.Context) []Line {
 						w.denyTasks(action, err)
 						lines = append(lines, w.tasksNote()...)
 					} else {
-						return append(lines, w.readFailed(err, action)...)
+						// Judge on what the service said all the same.
+						lines = append(lines, w.readFailed(err, action)...)
+						failed = true
 					}
 				}
 			}
@@ -170,7 +173,9 @@ func (w *Watch) Poll(parent context.Context) []Line {
 			}
 		}
 	}
-	w.lastErr = ""
+	if !failed {
+		w.lastErr = ""
+	}
 	return lines
 }
 
