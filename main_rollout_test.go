@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -394,34 +391,14 @@ func testRolloutSignal(t *testing.T, e *stackEnv) {
 	sim := rolloutStack(t, e, p, "tc-rollout-sigterm", []rolloutsim.Frame{{NewPending: 2}, {NewPending: 2}}, rolloutsim.Hold)
 	gate := p.Hold("DescribeServices", func(n int) bool { return n == 2 })
 	defer gate.Release()
-	cmd := exec.Command(tcdindBinary(t), "--endpoint-url", p.URL, "--region", "us-east-1",
+	code, errOut := signalWhenHeld(t, gate, syscall.SIGTERM, "--endpoint-url", p.URL, "--region", "us-east-1",
 		"--stack", "tc-rollout-sigterm", "--mode", "privileged", "--apply", "--yes", "--non-interactive", "--on-rollout-failure", "cancel")
-	var errOut bytes.Buffer
-	cmd.Stderr = &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	if code != 4 {
+		t.Errorf("exit %d, want 4\n%s", code, errOut)
 	}
-	select {
-	case <-gate.Arrived():
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("never reached the second DescribeServices\n%s", errOut.String())
-	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
-	select {
-	case <-waited:
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("no exit 60 s after SIGTERM\n%s", errOut.String())
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 4 {
-		t.Errorf("exit %d, want 4\n%s", code, errOut.String())
-	}
-	oneErrorLine(t, errOut.String(), "interrupted: the update of stack tc-rollout-sigterm goes on in AWS (UPDATE_IN_PROGRESS): follow it with aws cloudformation describe-stack-events --stack-name tc-rollout-sigterm --region us-east-1")
-	if strings.Contains(errOut.String(), "trying again") {
-		t.Errorf("the interrupted read was reported as a failure:\n%s", errOut.String())
+	oneErrorLine(t, errOut, "interrupted: the update of stack tc-rollout-sigterm goes on in AWS (UPDATE_IN_PROGRESS): follow it with aws cloudformation describe-stack-events --stack-name tc-rollout-sigterm --region us-east-1")
+	if strings.Contains(errOut, "trying again") {
+		t.Errorf("the interrupted read was reported as a failure:\n%s", errOut)
 	}
 	if sim.Cancels() != 0 {
 		t.Errorf("an interrupt cancelled the update")

@@ -483,36 +483,46 @@ func testTrust(t *testing.T, e *stackEnv) {
 			e.createStack(stack, nil, "")
 			gate := p.Hold("DescribeChangeSet", func(n int) bool { return n == 1 })
 			defer gate.Release()
-			cmd := exec.Command(tcdindBinary(t), "--endpoint-url", p.URL, "--region", "us-east-1", "--stack", stack,
+			code, errOut := signalWhenHeld(t, gate, sig.s, "--endpoint-url", p.URL, "--region", "us-east-1", "--stack", stack,
 				"--mode", "privileged", "--apply", "--yes", "--non-interactive")
-			var errOut bytes.Buffer
-			cmd.Stderr = &errOut
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
+			if code != sig.code {
+				t.Errorf("exit %d, want %d\n%s", code, sig.code, errOut)
 			}
-			select {
-			case <-gate.Arrived():
-			case <-time.After(30 * time.Second):
-				cmd.Process.Kill()
-				t.Fatalf("never reached DescribeChangeSet\n%s", errOut.String())
-			}
-			cmd.Process.Signal(sig.s)
-			waited := make(chan error, 1)
-			go func() { waited <- cmd.Wait() }()
-			select {
-			case <-waited:
-			case <-time.After(60 * time.Second):
-				cmd.Process.Kill()
-				t.Fatalf("no exit 60 s after %s\n%s", sig.s, errOut.String())
-			}
-			if code := cmd.ProcessState.ExitCode(); code != sig.code {
-				t.Errorf("exit %d, want %d\n%s", code, sig.code, errOut.String())
-			}
-			oneErrorLine(t, errOut.String(), "interrupted: change set tcdind-privileged-")
-			oneErrorLine(t, errOut.String(), "deleted (checked: it no longer exists), stack "+stack+" unchanged")
+			oneErrorLine(t, errOut, "interrupted: change set tcdind-privileged-")
+			oneErrorLine(t, errOut, "deleted (checked: it no longer exists), stack "+stack+" unchanged")
 			e.noChangeSetLeft(t, stack)
 		})
 	}
+}
+
+// signalWhenHeld runs the real binary with args, sends it sig once a call
+// it makes is held at gate, and returns its exit status and standard
+// error; it fails the test if the call never comes or the binary does not
+// exit within 60 s of the signal.
+func signalWhenHeld(t *testing.T, gate *awsproxy.Gate, sig syscall.Signal, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(tcdindBinary(t), args...)
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-gate.Arrived():
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("never reached the held call\n%s", errOut.String())
+	}
+	cmd.Process.Signal(sig)
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case <-waited:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("no exit 60 s after %s\n%s", sig, errOut.String())
+	}
+	return cmd.ProcessState.ExitCode(), errOut.String()
 }
 
 // largeStackTemplate is the stack fixture padded over 51,200 bytes.

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tcdind/tcdind/awsclient"
 )
@@ -11,11 +12,17 @@ import (
 // logical ID, resource type, status and, when CloudFormation gave one, the
 // reason. No colour, no cursor movement.
 func EventLinePlain(e awsclient.StackEvent) string {
-	line := fmt.Sprintf("%s  %-28s  %-34s  %s", e.Time.UTC().Format("15:04:05"), e.LogicalID, e.ResourceType, e.Status)
+	line := row(e.Time, e.LogicalID, e.ResourceType, e.Status)
 	if e.Reason != "" {
 		line += "  " + e.Reason
 	}
 	return line
+}
+
+// row is a progress line's columns: time (UTC), logical ID, what speaks
+// (a resource type, or ECS) and what it says.
+func row(t time.Time, id, source, text string) string {
+	return fmt.Sprintf("%s  %-28s  %-34s  %s", t.UTC().Format("15:04:05"), id, source, text)
 }
 
 // EventLine is EventLinePlain with the status coloured by st: failures red,
@@ -31,7 +38,7 @@ func EventLine(e awsclient.StackEvent, st Styles) string {
 	case strings.HasSuffix(status, "_COMPLETE"):
 		status = st.ChangeAdd.Render(status)
 	}
-	line := fmt.Sprintf("%s  %-28s  %-34s  %s", e.Time.UTC().Format("15:04:05"), e.LogicalID, e.ResourceType, status)
+	line := row(e.Time, e.LogicalID, e.ResourceType, status)
 	if e.Reason != "" {
 		line += "  " + st.Subtle.Render(e.Reason)
 	}

@@ -31,7 +31,7 @@ func RolloutLinePlain(l rollout.Line) string {
 	case rollout.Verified:
 		return "verified in ECS: " + l.Text
 	}
-	return fmt.Sprintf("%s  %-28s  %-34s  %s", l.Time.UTC().Format("15:04:05"), l.Service, rolloutSource(l.Kind), l.Text)
+	return row(l.Time, l.Service, rolloutSource(l.Kind), l.Text)
 }
 
 // RolloutWaitAdvice follows a failing rollout when tcdind does not cancel

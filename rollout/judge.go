@@ -114,11 +114,8 @@ func (w *Watch) offLine() []Line {
 // denied are the errors of missing permissions or credentials, which a
 // retry does not mend.
 func denied(err error) bool {
-	switch awsclient.ErrorCode(err) {
-	case "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "ExpiredToken", "ExpiredTokenException":
-		return true
-	}
-	return false
+	k := awsclient.Classify(err)
+	return k == awsclient.KindAccess || k == awsclient.KindCredentials
 }
 
 func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
