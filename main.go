@@ -262,6 +262,9 @@ func splitList(s string) []string {
 }
 
 func (o *options) action() (batch.Action, error) {
+	if err := checkOutputPath(o.output); err != nil {
+		return batch.Action{}, err
+	}
 	a := batch.Action{Output: o.output, InPlace: o.inPlace, Diff: o.diff, Check: o.check}
 	return a, exclusive("pass one",
 		flag{"output", o.output != ""}, flag{"in-place", o.inPlace}, flag{"diff", o.diff}, flag{"check", o.check})
