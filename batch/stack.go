@@ -323,13 +323,19 @@ func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u
 // UPDATE_COMPLETE, what ECS shows the agents run.
 func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, agents *rollout.Watch) error {
 	if u.Final == "UPDATE_COMPLETE" {
-		fmt.Fprintln(s.Err, u.Success())
 		if ctx.Err() != nil {
+			fmt.Fprintln(s.Err, u.Success())
 			return nil
 		}
 		lines, err := agents.Verify(ctx, verifyTries, changeset.PollDelay(r.Poll, len(changeset.DefaultPoll)))
 		for _, l := range lines {
 			fmt.Fprintln(s.Err, render.RolloutLinePlain(l))
+		}
+		// One outcome line, after what it depends on: updated as asked,
+		// or (the error) updated but not as asked; never both.
+		var mismatch *rollout.MismatchError
+		if !errors.As(err, &mismatch) {
+			fmt.Fprintln(s.Err, u.Success())
 		}
 		return err
 	}

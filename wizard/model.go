@@ -55,6 +55,9 @@ type Model struct {
 	list    *list         // the form's long select, filtered by typing
 	ends    [2]any        // the first and last option of the select shown
 	pane    pane          // the shown screen's part that gives way
+	// choiceDefault is the last select's default, "1, Discard", which a
+	// plain prompt says.
+	choiceDefault string
 	help    bool
 	err     *screenError
 	// plain: the accessible driver asks the screens' fields as line
