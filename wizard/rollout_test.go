@@ -450,7 +450,7 @@ func TestRolloutFailingShortTerminal(t *testing.T) {
 			t.Errorf("a short screen lacks %q:\n%s", s, v)
 		}
 	}
-	if strings.Contains(v, "Events") || strings.Contains(v, "\n …") {
+	if !strings.Contains(v, "more above") || strings.Contains(v, "\n …") {
 		t.Errorf("the events did not give way, or the body was cut:\n%s", v)
 	}
 	r.final()

@@ -41,7 +41,7 @@ func (*bucketScreen) intro(m *Model) string {
 	return render.BucketIntro(len(m.result.Output), changeset.MaxTemplateBody)
 }
 
-func (s *bucketScreen) view(m *Model, w, _ int) string {
+func (s *bucketScreen) view(m *Model, w, _ int) body {
 	return m.formView(m.st.Subtle.Render(render.Wrap(s.intro(m), min(w, 90))))
 }
 

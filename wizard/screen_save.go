@@ -21,7 +21,7 @@ func (*saveScreen) field(m *Model) huh.Field {
 		Validate(checkOutput)
 }
 
-func (*saveScreen) view(m *Model, w, _ int) string {
+func (*saveScreen) view(m *Model, w, _ int) body {
 	return m.formView(m.st.Subtle.Render(render.Wrap(render.SaveIntro(m.isStack()), w)))
 }
 

@@ -358,11 +358,11 @@ func stacksError(err error, region string) screenError {
 	return e
 }
 
-func (s *stacksScreen) view(m *Model, w, _ int) string {
+func (s *stacksScreen) view(m *Model, w, _ int) body {
 	if s.loading || m.form == nil {
-		return m.spinView() + render.Wrap("Listing the stacks in "+s.region+" …", max(w-2, 10))
+		return body{top: m.spinView() + render.Wrap("Listing the stacks in "+s.region+" …", max(w-2, 10))}
 	}
-	return strings.TrimRight(m.form.View(), "\n ")
+	return body{bottom: m.formBody()}
 }
 
 func (s *stacksScreen) hints(m *Model) []hint {
