@@ -58,8 +58,8 @@ type Model struct {
 	// choiceDefault is the last select's default, "1, Discard", which a
 	// plain prompt says.
 	choiceDefault string
-	help    bool
-	err     *screenError
+	help          bool
+	err           *screenError
 	// plain: the accessible driver asks the screens' fields as line
 	// prompts; forms are built (their fields bind the answers) but never
 	// run.
