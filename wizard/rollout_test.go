@@ -108,8 +108,15 @@ func succeeding() []fakeaws.Frame {
 		before,
 		ecsFrame(agents(started, deployment("PRIMARY", newTD, 1, 0, 1, 0), deployment("ACTIVE", oldTD, 1, 1, 0, 0))),
 		ecsFrame(agents(started, deployment("PRIMARY", newTD, 1, 1, 0, 0), deployment("ACTIVE", oldTD, 1, 1, 0, 0))),
-		ecsFrame(agents(started, deployment("PRIMARY", newTD, 1, 1, 0, 0))),
+		ecsFrame(agents(started, completed(deployment("PRIMARY", newTD, 1, 1, 0, 0)))),
 	}
+}
+
+// completed is d once ECS called its rollout done: only then is it rolled
+// out (rolloutState, Deployment API reference).
+func completed(d awsclient.Deployment) awsclient.Deployment {
+	d.RolloutState = "COMPLETED"
+	return d
 }
 
 // A rollout that succeeds after a few polls: its progress as it goes,
@@ -156,10 +163,11 @@ func TestScreenStackVerified(t *testing.T) {
 		t.Errorf("summary %q", s)
 	}
 	// Before the update: the stack's resources, the service and its
-	// stopped tasks (history). Then five polls until steady, one to
-	// verify; stopped tasks while the service is not steady; the new
-	// revision's ARN comes with its event; nothing cancelled.
-	for op, want := range map[string]int{"ListStackResources": 1, "DescribeServices": 1 + 5 + 1, "ListTasks": 1 + 4, "DescribeTasks": 0, "DescribeTaskDefinition": 1, "CancelUpdateStack": 0} {
+	// stopped tasks (history). Then one read a poll until the stack's
+	// final status (seven polls: a crash after the rollout completed is
+	// still seen), one to verify; the new revision's ARN comes with its
+	// event; nothing cancelled.
+	for op, want := range map[string]int{"ListStackResources": 1, "DescribeServices": 1 + 7 + 1, "ListTasks": 1 + 7, "DescribeTasks": 0, "DescribeTaskDefinition": 1, "CancelUpdateStack": 0} {
 		if got := f.CallsOf(op); got != want {
 			t.Errorf("%s called %d times, want %d", op, got, want)
 		}
