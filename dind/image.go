@@ -315,6 +315,9 @@ func (r *recipe) sudoImage(c *yaml.Node) error {
 	}
 	image := r.t.substitute(src.expr, r.opts)
 	tag, repo, pinned := splitImage(image)
+	if r.notJetBrains(where, image, repo) {
+		return nil
+	}
 	switch {
 	case strings.HasSuffix(tag, "-sudo"):
 		return nil
@@ -358,19 +361,28 @@ func (r *recipe) sudoParameter(c *yaml.Node, where string, src imageSource) erro
 		r.warn("%s: the agent image %s comes from %s, which is not a parameter of this template; privileged mode starts Docker only on a -sudo tag (<version>-linux-sudo): make sure it is one", where, src.expr, name)
 		return nil
 	}
+	// held names what the parameter holds without repeating "image":
+	// "the agent image's tag", or "the agent image" itself.
+	held := "the agent image's tag"
+	if src.whole {
+		held = "the agent image"
+	}
 	noEcho := isTrue(mapGet(p, "NoEcho"))
 	if noEcho && r.opts.SudoImage {
-		return &RefusedError{Reason: fmt.Sprintf("parameter %s holds the agent image %s but is NoEcho, so tcdind cannot read or show it: set it to a -sudo %s (<version>-linux-sudo) yourself and run again without --sudo-image", name, what, what)}
+		return &RefusedError{Reason: fmt.Sprintf("parameter %s holds %s but is NoEcho, so tcdind cannot read or show it: set it to a -sudo %s (<version>-linux-sudo) yourself and run again without --sudo-image", name, held, what)}
 	}
 	value, known := r.t.parameterValue(name, r.opts)
 	if noEcho || !known {
-		r.warn("%s: the agent image %s comes from parameter %s, whose value tcdind does not know; privileged mode starts Docker only on a -sudo %s (<version>-linux-sudo): set %s to one", where, what, name, what, name)
+		r.warn("%s: %s comes from parameter %s, whose value tcdind does not know; privileged mode starts Docker only on a -sudo %s (<version>-linux-sudo) of JetBrains' image: set %s to one", where, held, name, what, name)
 		return nil
 	}
 	image := r.t.substitute(src.expr, r.opts)
 	tag, repo, pinned := splitImage(image)
 	if src.whole && !pinned && tag == "" {
 		repo = image
+	}
+	if r.notJetBrains(where, image, repo) {
+		return nil
 	}
 	set := "parameter " + name
 	if strings.HasSuffix(tag, "-sudo") {
@@ -445,7 +457,7 @@ func (r *recipe) sudoParameter(c *yaml.Node, where string, src imageSource) erro
 	}
 	def := mapGet(p, "Default")
 	if def == nil || def.Kind != yaml.ScalarNode || isTagged(def) {
-		r.warn("%s: the agent image %s comes from parameter %s, which has no plain Default to change: set %s to %s", where, what, name, name, wantValue)
+		r.warn("%s: %s comes from parameter %s, which has no plain Default to change: set %s to %s", where, held, name, name, wantValue)
 		r.res.SudoTag = false
 		return nil
 	}
@@ -458,7 +470,7 @@ func (r *recipe) sudoParameter(c *yaml.Node, where string, src imageSource) erro
 			r.res.ChangedDefaults = map[string]string{}
 		}
 		r.res.ChangedDefaults[name] = wantValue
-		r.change(c, "change parameter %s Default %s to %s (the agent image %s)", name, value, wantValue, what)
+		r.change(c, "change parameter %s Default %s to %s (%s)", name, value, wantValue, held)
 	}
 	return nil
 }
@@ -761,4 +773,29 @@ func (r *recipe) appendToTagRef(ref tagRef, name, suffix string) error {
 		byteEdit{start: kStart, end: kEnd, text: r.st.key("Fn::Sub", quoted)},
 		byteEdit{start: e.l.contentStart(v), end: vEnd, text: quote(sub, style)})
 	return nil
+}
+
+// isJetBrainsAgentRepo reports an image repository whose tags follow
+// JetBrains' agent image: jetbrains/teamcity-agent on Docker Hub, or a
+// mirror of it (a registry or pull-through cache that keeps the name
+// teamcity-agent). Only that image has -sudo variants and reads
+// DOCKER_IN_DOCKER=start (run-docker.sh in JetBrains/teamcity-docker-images).
+func isJetBrainsAgentRepo(repo string) bool {
+	repo, _, _ = strings.Cut(strings.ToLower(repo), "@")
+	last := repo[strings.LastIndexByte(repo, '/')+1:]
+	return last == "teamcity-agent"
+}
+
+// notJetBrains warns, and reports true, for an agent image that is not
+// JetBrains' agent image (a container named with --container that runs
+// docker:dind or kong): its publisher has no -sudo tags, so tcdind changes
+// no tag, with or without --sudo-image, and says what privileged mode needs
+// of such an image instead. A repository tcdind cannot read (a parameter
+// without a value) is not judged here.
+func (r *recipe) notJetBrains(where, image, repo string) bool {
+	if repo == "" || strings.Contains(repo, "${") || isJetBrainsAgentRepo(repo) {
+		return false
+	}
+	r.warn("%s: the image %s is not JetBrains' teamcity-agent, so tcdind changes no tag (the -sudo tags are JetBrains'): privileged mode needs an image that starts its own Docker daemon, which takes root in the container or sudo in the image, and DOCKER_IN_DOCKER=start is read only by JetBrains' image", where, image)
+	return true
 }

@@ -376,15 +376,35 @@ func skipRefused(targets []*taskDef, opts Options, res *Result) ([]*taskDef, err
 	all := slices.Contains(opts.TaskDefinitions, AllTaskDefinitions)
 	kept := make([]*taskDef, 0, len(targets))
 	var reasons []string
+	var refused string
 	for _, td := range targets {
 		if td.refusal == "" {
 			kept = append(kept, td)
 			continue
 		}
-		if !all {
-			return nil, &RefusedError{Reason: td.refusal}
+		if !all && refused == "" {
+			refused = td.refusal
 		}
 		reasons = append(reasons, td.refusal)
+	}
+	if refused != "" {
+		// --container alone selects every task definition with a container
+		// of that name: name the ones that can be edited, and the flag
+		// that makes the same command work, rather than only "run the
+		// agent on EC2" (which one of them already does).
+		if len(kept) > 0 && len(opts.TaskDefinitions) == 0 && len(opts.Containers) > 0 {
+			ids := make([]string, len(kept))
+			for i, td := range kept {
+				ids[i] = td.id
+			}
+			noun := "task definition"
+			if len(ids) > 1 {
+				noun = "task definitions"
+			}
+			refused = fmt.Sprintf("%s; --container %s also matches %s %s, which can have Docker-in-Docker: run again with --task-definition %s",
+				refused, strings.Join(opts.Containers, ","), noun, strings.Join(ids, ", "), strings.Join(ids, ","))
+		}
+		return nil, &RefusedError{Reason: refused}
 	}
 	if len(kept) == 0 {
 		return nil, &RefusedError{Reason: strings.Join(reasons, "; ")}
