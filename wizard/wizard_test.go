@@ -481,3 +481,28 @@ func TestScreenErrorRefused(t *testing.T) {
 		t.Fatalf("want an error leading back to the template, got %+v", m.err)
 	}
 }
+
+// The recipe's help names the flags of the mode's own recipe: no
+// --sudo-image in socket mode, no --build-dirs in privileged mode.
+func TestRecipeHelpFlagsOfTheMode(t *testing.T) {
+	for downs, c := range []struct{ has, lacks string }{
+		{"--build-dirs", "--sudo-image"}, // socket
+		{"--sudo-image", "--build-dirs"}, // privileged
+	} {
+		mode := []string{"socket", "privileged"}[downs]
+		r := start(t, Config{Template: "testdata/one.yaml"}, 120, 40)
+		r.waitFor("Which Docker-in-Docker mode?")
+		for range downs {
+			r.key(tea.KeyDown)
+		}
+		r.key(tea.KeyEnter)
+		r.waitFor("Which recipe")
+		r.runes("?")
+		r.waitFor("This step")
+		s := r.screen()
+		if !strings.Contains(s, c.has) || strings.Contains(s, c.lacks) {
+			t.Errorf("%s: the help lacks %s or names %s:\n%s", mode, c.has, c.lacks, s)
+		}
+		r.final()
+	}
+}
