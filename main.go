@@ -19,6 +19,7 @@ import (
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/internal/iostreams"
 	"github.com/tcdind/tcdind/report"
+	"github.com/tcdind/tcdind/render"
 )
 
 // options are filled by flags; a question the wizard would ask is answered
@@ -103,7 +104,7 @@ func runWith(ctx context.Context, args []string, ios *iostreams.IOStreams, runF 
 	code, line := runExitCode(ctx, err, ios)
 	if ran == cmd && (o.json || jsonAsked(args)) {
 		if werr := writeResult(o, args, code, line, ios); werr != nil && code == exitcode.OK {
-			fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", oneLine(werr))
+			fmt.Fprintln(ios.ErrOut, render.ErrorLine(oneLine(werr)))
 			code = exitcode.Failure
 		}
 	}
@@ -127,7 +128,7 @@ func runExitCode(ctx context.Context, err error, ios *iostreams.IOStreams) (int,
 		return code, ""
 	}
 	line := oneLine(err)
-	fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", line)
+	fmt.Fprintln(ios.ErrOut, render.ErrorLine(line))
 	return code, line
 }
 
