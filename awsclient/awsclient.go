@@ -138,6 +138,8 @@ type StackSummary struct {
 	Status      string
 	Description string
 	Updated     time.Time // last update, or creation
+	// ParentID is the ARN of the stack a nested stack belongs to.
+	ParentID string
 }
 
 // Settled reports whether the stack can be updated now: it is in a
@@ -283,6 +285,9 @@ type Client struct {
 	ecs      *ecs.Client
 	region   string
 	endpoint string
+	// cfg makes the clients of the calls only status makes (EC2's
+	// DescribeRegions), when it makes them.
+	cfg aws.Config
 }
 
 var (
@@ -347,6 +352,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		}),
 		region:   cfg.Region,
 		endpoint: endpoint,
+		cfg:      cfg,
 	}, nil
 }
 
