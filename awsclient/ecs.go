@@ -39,6 +39,9 @@ type Service struct {
 	Pending          int
 	Deployments      []Deployment
 	Events           []ServiceEvent // newest first, as ECS lists them
+	// Controller is the deployment controller's type: ECS (rolling
+	// update, also when ECS leaves it out), CODE_DEPLOY or EXTERNAL.
+	Controller string
 }
 
 // Primary is the service's PRIMARY deployment, nil if it has none.
@@ -144,6 +147,9 @@ func serviceFrom(s ecstypes.Service) Service {
 			providers = append(providers, aws.ToString(p.CapacityProvider))
 		}
 		svc.LaunchType = strings.Join(providers, "+")
+	}
+	if s.DeploymentController != nil {
+		svc.Controller = string(s.DeploymentController.Type)
 	}
 	for _, d := range s.Deployments {
 		svc.Deployments = append(svc.Deployments, Deployment{

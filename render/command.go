@@ -5,24 +5,48 @@ import "strings"
 // Command is a shell command laid out to be copied whole in w columns:
 // indent spaces before it, and where it does not fit, lines broken
 // between words with a " \" continuation, the next line indented 4 more.
-// It is never cut: a word longer than a line stands alone on its line.
-// A flag stays with its value ("--stack-name teamcity") when they fit.
+// It is never cut. A flag stays with its value ("--stack-name teamcity")
+// when they fit on a line; a word longer than a line (a long path) is
+// broken inside with a backslash at the end of the line and the rest at
+// the start of the next, which a shell joins back into the word.
 func Command(cmd string, indent, w int) string {
 	pad := strings.Repeat(" ", indent)
-	units := commandUnits(cmd)
+	cont := pad + "    "
+	var units []string
+	for _, u := range commandUnits(cmd) {
+		if len([]rune(cont+u))+2 > w && strings.Contains(u, " ") && !strings.ContainsAny(u, "'") {
+			// The flag and its value part, each on a line of its own.
+			units = append(units, strings.SplitN(u, " ", 2)...)
+			continue
+		}
+		units = append(units, u)
+	}
 	if len(units) == 0 {
 		return pad
 	}
 	var lines []string
-	line := pad + units[0]
-	for _, u := range units[1:] {
-		// " \" ends every line but the last.
-		if len([]rune(line))+1+len([]rune(u))+2 <= w {
-			line += " " + u
-			continue
+	line := pad
+	for i, u := range units {
+		sep := " "
+		if i == 0 {
+			sep = ""
 		}
-		lines = append(lines, line+" \\")
-		line = pad + "    " + u
+		switch {
+		case len([]rune(line+sep+u))+2 <= w || i == 0 && len([]rune(line+u)) <= w:
+			line += sep + u
+			continue
+		case i > 0:
+			lines = append(lines, line+" \\")
+			line = cont
+		}
+		// A word too long for a line of its own is broken inside.
+		r := []rune(u)
+		for len([]rune(line))+len(r)+1 > w && !strings.ContainsAny(u, "'") && w-len([]rune(line))-1 > 8 {
+			n := w - len([]rune(line)) - 1
+			lines = append(lines, line+string(r[:n])+"\\")
+			line, r = "", r[n:]
+		}
+		line += string(r)
 	}
 	return strings.Join(append(lines, line), "\n")
 }

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -42,5 +43,25 @@ func TestCommandFitsOnOneLine(t *testing.T) {
 func TestCountPlural(t *testing.T) {
 	if Count(1, "change", "changes") != "1 change" || Count(12, "change", "changes") != "12 changes" || Count(0, "change", "changes") != "0 changes" {
 		t.Error("wrong number")
+	}
+}
+
+// A path longer than a line is broken inside with a backslash, which a
+// shell joins back: sh -c runs the lines as the command.
+func TestCommandBreaksALongWord(t *testing.T) {
+	long := "/tmp/" + strings.Repeat("averyveryverylongdirectory/", 4) + "out.yaml"
+	cmd := "aws cloudformation deploy --template-file " + long + " --stack-name STACK"
+	got := Command(cmd, 2, 60)
+	for i, l := range strings.Split(got, "\n") {
+		if len([]rune(l)) > 60 {
+			t.Errorf("line %d is %d wide: %q", i, len([]rune(l)), l)
+		}
+	}
+	out, err := exec.Command("sh", "-c", "printf '%s\\n' "+strings.TrimPrefix(strings.TrimSpace(got), "aws ")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Join(strings.Fields(strings.TrimPrefix(cmd, "aws ")), "\n") + "\n"; string(out) != want {
+		t.Errorf("the shell reads\n%s\nnot\n%s\nfrom\n%s", out, want, got)
 	}
 }

@@ -55,8 +55,11 @@ type Model struct {
 	list    *list         // the form's long select, filtered by typing
 	ends    [2]any        // the first and last option of the select shown
 	pane    pane          // the shown screen's part that gives way
-	help    bool
-	err     *screenError
+	// choiceDefault is the last select's default, "1, Discard", which a
+	// plain prompt says.
+	choiceDefault string
+	help          bool
+	err           *screenError
 	// plain: the accessible driver asks the screens' fields as line
 	// prompts; forms are built (their fields bind the answers) but never
 	// run.

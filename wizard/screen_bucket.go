@@ -31,10 +31,10 @@ func (*bucketScreen) field(m *Model) huh.Field {
 		Title("S3 bucket for the patched template").
 		Placeholder("bucket name").
 		Value(&m.a.s3Bucket).
-		Validate(func(s string) error {
+		Validate(keepOnEmpty(&m.a.s3Bucket, func(s string) error {
 			_, err := bucketName(s)
 			return err
-		})
+		}))
 }
 
 func (*bucketScreen) intro(m *Model) string {

@@ -236,7 +236,7 @@ func (m *Model) stackDoneParts(w int) (head, rest string) {
 			b.WriteString(render.Wrap(m.outcome()+" Took "+m.elapsed()+".", w) + "\n")
 			b.WriteString("\n" + m.st.Section.Render("What differs") + "\n")
 			for _, d := range mismatch.Diffs {
-				b.WriteString(m.st.ErrTitle.Render(indent(render.Wrap(m.mark("✗ ")+d, max(w-2, 20)), "  ")) + "\n")
+				b.WriteString(m.st.ErrTitle.Render(indent(render.Wrap(m.mark("✗ ")+d, inner(w, 2)), "  ")) + "\n")
 			}
 			b.WriteString(m.verifiedView(w))
 			b.WriteString("\n" + render.Wrap("Check with:", w))
@@ -264,9 +264,13 @@ func (m *Model) stackDoneParts(w int) (head, rest string) {
 	u := m.stack.update
 	title := m.mark("✗ ") + "The update of stack " + name + " failed: " + u.Final
 	what := "The stack was rolled back: it runs its previous template."
-	if u.Cancelled != "" && u.Final == "UPDATE_ROLLBACK_COMPLETE" {
+	if u.CancelledByTcdind() && u.Final == "UPDATE_ROLLBACK_COMPLETE" {
 		title = m.mark("✗ ") + "tcdind cancelled the update of stack " + name + ": " + u.Final
 		what = "The agents' rollout was failing (see below), so tcdind cancelled the update and CloudFormation rolled it back: the stack runs its previous template."
+	}
+	if u.BreakerTriggered() && u.Final == "UPDATE_ROLLBACK_COMPLETE" {
+		// The rollback is CloudFormation's, whoever else asked for one.
+		what = "ECS's deployment circuit breaker failed the agents' rollout, so CloudFormation failed the service and rolled the update back: the stack runs its previous template."
 	}
 	head = m.headline(m.st.ErrTitle, title, w)
 	switch u.Final {
@@ -280,17 +284,17 @@ func (m *Model) stackDoneParts(w int) (head, rest string) {
 		b.WriteString("\n" + m.st.Section.Render("Failed resources") + "\n")
 		for _, f := range u.Failed {
 			b.WriteString(m.st.Strong.Render("  "+f.LogicalID) + m.st.Subtle.Render(" ("+f.ResourceType+", "+f.Status+")") + "\n")
-			b.WriteString("    " + strings.ReplaceAll(render.Wrap(f.Reason, max(w-4, 20)), "\n", "\n    ") + "\n")
+			b.WriteString("    " + strings.ReplaceAll(render.Wrap(f.Reason, inner(w, 4)), "\n", "\n    ") + "\n")
 		}
 	}
 	// Accessible mode said it as it came.
 	if p := m.progress(); p != nil && p.failing != "" && !m.plain {
 		b.WriteString("\n" + m.st.Section.Render("Agents (ECS)") + "\n")
-		b.WriteString("  " + strings.ReplaceAll(render.Wrap(render.Capitalize(p.failing)+".", max(w-2, 20)), "\n", "\n  ") + "\n")
+		b.WriteString("  " + strings.ReplaceAll(render.Wrap(render.Capitalize(p.failing)+".", inner(w, 2)), "\n", "\n  ") + "\n")
 	}
 	if u.StackReason != "" {
 		b.WriteString("\n" + m.st.Section.Render("Stack status reason") + "\n")
-		b.WriteString("  " + strings.ReplaceAll(render.Wrap(u.StackReason, max(w-2, 20)), "\n", "\n  ") + "\n")
+		b.WriteString("  " + strings.ReplaceAll(render.Wrap(u.StackReason, inner(w, 2)), "\n", "\n  ") + "\n")
 	}
 	b.WriteString("\n" + render.Wrap("Fix the cause shown above and run tcdind again.", w))
 	return head, b.String()
@@ -334,7 +338,7 @@ func (m *Model) verifiedView(w int) string {
 		if l.Kind != rollout.Verified {
 			mark, style = "note: ", m.st.Subtle
 		}
-		b.WriteString(style.Render(indent(render.Wrap(mark+l.Text, max(w-2, 20)), "  ")) + "\n")
+		b.WriteString(style.Render(indent(render.Wrap(mark+l.Text, inner(w, 2)), "  ")) + "\n")
 	}
 	return b.String()
 }
@@ -362,11 +366,16 @@ func (m *Model) stackSummary() string {
 	case outcomeNoChanges:
 		b.WriteString(render.NothingToChange(name, m.stack.made.Cleanup.String()) + "\n")
 	case outcomeUpdated:
-		b.WriteString(m.stack.update.Success() + " (took " + m.elapsed() + ")\n")
 		if p := m.progress(); p != nil {
 			for _, l := range p.verified {
 				b.WriteString(render.RolloutLinePlain(l) + "\n")
 			}
+		}
+		// One outcome line, after what it depends on: updated as asked,
+		// or (the run's error) updated but not as asked; never both.
+		var mismatch *rollout.MismatchError
+		if !errors.As(m.out.err, &mismatch) {
+			b.WriteString(m.stack.update.Success() + " (took " + m.elapsed() + ")\n")
 		}
 	case outcomeFailed, outcomeUnknown:
 		if p := m.progress(); p != nil && p.failing != "" {
@@ -378,4 +387,13 @@ func (m *Model) stackSummary() string {
 		}
 	}
 	return b.String()
+}
+
+// inner is the width of text indented by n in w columns; w 0 (plain
+// prompts, a screen reader) leaves it unwrapped.
+func inner(w, n int) int {
+	if w <= 0 {
+		return 0
+	}
+	return max(w-n, 20)
 }

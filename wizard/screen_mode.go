@@ -47,7 +47,7 @@ func (*modeScreen) field(m *Model) huh.Field {
 	for _, mode := range modes {
 		label := modeLabel(mode)
 		if mode == cur {
-			label += nowMark
+			label += m.nowMark()
 		}
 		opts = append(opts, huh.NewOption(label, mode))
 	}
@@ -77,6 +77,15 @@ func (s *modeScreen) modeView(m *Model, w, h int) body {
 	}
 	used := lipgloss.Height(current) + 1 + lipgloss.Height(form) + 1
 	return body{top: current, bottom: form, scroll: s.note(m, m.a.mode, min(w, 80), h-used), scrollLast: true}
+}
+
+// nowMark follows the current mode's option: an arrow on screen, words
+// in plain prompts (a screen reader reads the arrow aloud).
+func (m *Model) nowMark() string {
+	if m.plain {
+		return " (now)"
+	}
+	return nowMark
 }
 
 // formWidthBeside is the question's width when a note stands beside it:
@@ -119,6 +128,5 @@ func (*modeScreen) intro(m *Model) string {
 	for _, mode := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged} {
 		b.WriteString("\n\nAbout " + string(mode) + " mode. " + render.SecurityNote(mode).Plain(0))
 	}
-	b.WriteString("\n\nThe modes: " + modeSentence(dind.ModeSocket) + "; " + modeSentence(dind.ModePrivileged) + "; " + modeSentence(dind.ModeNone) + ".")
 	return b.String()
 }

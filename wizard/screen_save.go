@@ -18,7 +18,7 @@ func (*saveScreen) field(m *Model) huh.Field {
 	return huh.NewInput().
 		Title("Save the patched template as").
 		Value(&m.a.output).
-		Validate(checkOutput)
+		Validate(keepOnEmpty(&m.a.output, checkOutput))
 }
 
 func (*saveScreen) view(m *Model, w, _ int) body {
