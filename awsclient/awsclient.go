@@ -138,7 +138,8 @@ type StackSummary struct {
 	Status      string
 	Description string
 	Updated     time.Time // last update, or creation
-	// ParentID is the ARN of the stack a nested stack belongs to.
+	// ParentID is the ARN of the stack a nested stack belongs to; empty
+	// for a root stack.
 	ParentID string
 }
 
