@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tcdind/tcdind/batch"
@@ -106,4 +108,16 @@ func names(flags []flag) string {
 		s += "--" + f.name
 	}
 	return s
+}
+
+// checkOutputPath refuses --output json, yaml or text: the aws CLI's
+// --output names a format, and taken as a path it would write the template
+// to a file named json. A path with a directory or an extension
+// (./json, json.yaml) is a path.
+func checkOutputPath(path string) error {
+	switch strings.ToLower(path) {
+	case "json", "yaml", "yml", "text", "table":
+		return exitcode.UsageError("--output %s: did you mean --json? --output takes a file path (./%s to mean a file of that name) or - for standard output", path, path)
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/internal/iostreams"
+	"github.com/tcdind/tcdind/report"
 )
 
 // options are filled by flags; a question the wizard would ask is answered
@@ -37,6 +38,7 @@ type options struct {
 	diff           bool
 	check          bool
 	nonInteractive bool
+	json           bool // one JSON result on standard output (report/)
 	accessible     bool // wizard: plain line prompts (also ACCESSIBLE=1, TERM=dumb)
 	noColor        bool // wizard: no colour (also NO_COLOR)
 
@@ -50,6 +52,10 @@ type options struct {
 	region            string
 	profile           string
 	endpointURL       string
+
+	// result is the JSON result of the run, once execute made it; runWith
+	// finishes and writes it.
+	result *report.Document
 }
 
 // memoryLimit keeps the heap small: the largest template CloudFormation takes
@@ -93,11 +99,24 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams) int {
 // runWith is run with the function a --stack run of the batch flow ends
 // in (tests adjust the run there).
 func runWith(ctx context.Context, args []string, ios *iostreams.IOStreams, runF stackRunF) int {
-	cmd := newRootCommand(ios, runF)
+	cmd, o := newCommand(ios, runF)
 	cmd.SetArgs(args)
-	err := cmd.ExecuteContext(ctx)
+	ran, err := cmd.ExecuteContextC(ctx)
+	code, line := runExitCode(ctx, err, ios)
+	if ran == cmd && (o.json || jsonAsked(args)) {
+		if werr := writeResult(o, args, code, line, ios); werr != nil && code == exitcode.OK {
+			fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", oneLine(werr))
+			code = exitcode.Failure
+		}
+	}
+	return code
+}
+
+// runExitCode is the exit status of a run that ended with err and the one
+// line it printed for it ("" for none).
+func runExitCode(ctx context.Context, err error, ios *iostreams.IOStreams) (int, string) {
 	if err == nil {
-		return exitcode.OK
+		return exitcode.OK, ""
 	}
 	code := exitcode.Code(err)
 	if ctx.Err() != nil && !errors.Is(err, exitcode.ErrNeedsChange) && code != exitcode.Interrupted && code != exitcode.Pending {
@@ -106,10 +125,12 @@ func runWith(ctx context.Context, args []string, ios *iostreams.IOStreams, runF 
 	if code == exitcode.Interrupted {
 		code = exitcode.InterruptedCode(ctx)
 	}
-	if !errors.Is(err, exitcode.ErrNeedsChange) {
-		fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", oneLine(err))
+	if errors.Is(err, exitcode.ErrNeedsChange) {
+		return code, ""
 	}
-	return code
+	line := oneLine(err)
+	fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", line)
+	return code, line
 }
 
 func oneLine(err error) string {
@@ -117,10 +138,16 @@ func oneLine(err error) string {
 }
 
 func newRootCommand(ios *iostreams.IOStreams, runF stackRunF) *cobra.Command {
+	cmd, _ := newCommand(ios, runF)
+	return cmd
+}
+
+// newCommand is the root command and the options its flags fill.
+func newCommand(ios *iostreams.IOStreams, runF stackRunF) (*cobra.Command, *options) {
 	if runF == nil {
 		runF = runStackRun
 	}
-	var o options
+	o := &options{}
 	cmd := &cobra.Command{
 		Use:   "tcdind",
 		Short: "Enable Docker-in-Docker on a TeamCity build agent in an AWS ECS CloudFormation template",
@@ -150,6 +177,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --region eu-west-1 --stack teamcity                   # the wizard: review, change set, execute
   tcdind --region eu-west-1 --stack teamcity --accessible      # the same as plain prompts
   tcdind --region eu-west-1 --stack teamcity --mode privileged --diff
+  tcdind --region eu-west-1 --stack teamcity --mode socket --check --json   # one JSON result (docs/json.md)
   tcdind --region eu-west-1 --stack teamcity --mode privileged --output teamcity.dind.yaml
   tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes
   tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes --s3-bucket my-templates
@@ -163,7 +191,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return execute(cmd, &o, ios, runF)
+			return execute(cmd, o, ios, runF)
 		},
 	}
 	cmd.SetOut(ios.Out)
@@ -199,11 +227,16 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.nonInteractive, "non-interactive", false, "never prompt; fail on anything missing")
 	f.BoolVar(&o.accessible, "accessible", false, "ask the wizard's questions as plain line prompts, for screen readers (also ACCESSIBLE=1)")
 	f.BoolVar(&o.noColor, "no-color", false, "no colour in the wizard (also NO_COLOR)")
+	f.BoolVar(&o.json, "json", false, "write one JSON result on standard output (schema: docs/json.md); implies --non-interactive")
 	addMetaCommands(cmd) // --version, completion, man: meta.go
-	return cmd
+	return cmd, o
 }
 
 func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stackRunF) error {
+	if o.json {
+		o.startResult()
+		o.nonInteractive = true // a script reads the result: no wizard
+	}
 	opts, err := o.engineOptions()
 	if err != nil {
 		return err
@@ -212,6 +245,10 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 	if err != nil {
 		return err
 	}
+	if err := o.checkJSON(); err != nil {
+		return err
+	}
+	action.Report = o.result
 	if err := o.checkApplicable(cmd, opts.Mode); err != nil {
 		return err
 	}
@@ -279,6 +316,9 @@ func splitList(s string) []string {
 }
 
 func (o *options) action() (batch.Action, error) {
+	if err := checkOutputPath(o.output); err != nil {
+		return batch.Action{}, err
+	}
 	a := batch.Action{Output: o.output, InPlace: o.inPlace, Diff: o.diff, Check: o.check}
 	return a, exclusive("pass one",
 		flag{"output", o.output != ""}, flag{"in-place", o.inPlace}, flag{"diff", o.diff}, flag{"check", o.check})

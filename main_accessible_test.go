@@ -2,6 +2,10 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tcdind/tcdind/internal/awsproxy"
@@ -32,4 +36,41 @@ func testWizardAccessible(t *testing.T, e *stackEnv) {
 	}
 	checkMode(t, e.deployed(stack), "privileged")
 	e.noChangeSetLeft(t, stack)
+}
+
+// A piped --accessible runs the wizard's plain prompts, reading the
+// answers a line at a time (it is not ignored for "no template"); the end
+// of input before the last answer writes nothing and exits 130.
+func TestAccessiblePiped(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("testdata/stacks/teamcity.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := filepath.Join(dir, "tc.yaml")
+	if err := os.WriteFile(tmpl, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(answers string) (string, int) {
+		cmd := exec.Command(tcdindBinary(t), "--accessible")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "NO_COLOR=1")
+		cmd.Stdin = strings.NewReader(answers)
+		out, _ := cmd.CombinedOutput()
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	out, code := run("1\ntc.yaml\n\n\n\n\n")
+	if code != 130 || !strings.Contains(out, "Save the patched template as") {
+		t.Fatalf("exit %d, want 130 at the save prompt\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tc.dind.yaml")); err == nil {
+		t.Fatal("the end of input saved the template")
+	}
+	out, code = run("1\ntc.yaml\n\n\n\n\n\n")
+	if code != 0 || strings.Contains(out, "no template") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tc.dind.yaml")); err != nil {
+		t.Errorf("not saved under the proposed name: %v\n%s", err, out)
+	}
 }

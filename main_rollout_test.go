@@ -116,6 +116,10 @@ func testRollout(t *testing.T, e *stackEnv) {
 				t.Errorf("stderr lacks %q:\n%s", want, errOut)
 			}
 		}
+		// One outcome line, after everything it depends on.
+		if !before(errOut, "verified in ECS: container teamcity-agent", "stack tc-rollout-ok updated (UPDATE_COMPLETE)") {
+			t.Errorf("the outcome line comes before the verification it depends on:\n%s", errOut)
+		}
 		if !before(errOut, "rolled out: 2 of 2", "AWS::CloudFormation::Stack          UPDATE_COMPLETE\n") {
 			t.Errorf("the rollout's end is not interleaved before the stack's:\n%s", errOut)
 		}
@@ -337,6 +341,9 @@ func testRollout(t *testing.T, e *stackEnv) {
 			t.Errorf("the service's part was not verified:\n%s", errOut)
 		}
 		oneErrorLine(t, errOut, "stack tc-rollout-notpriv updated (UPDATE_COMPLETE), but ECS shows otherwise: container teamcity-agent of "+fresh+" is in none mode, not privileged; check with aws ecs describe-task-definition --task-definition "+sim.New+" --region us-east-1")
+		if strings.Contains(errOut, "now in privileged mode") {
+			t.Errorf("both outcomes said: updated as asked, and not as asked:\n%s", errOut)
+		}
 	})
 
 	t.Run("SIGTERMWhileReadingECS", func(t *testing.T) { testRolloutSignal(t, e) })

@@ -619,7 +619,7 @@ func TestTemplateModeLoadsNoAWSConfig(t *testing.T) {
 		t.Errorf("template mode: exit %d, want 3 without touching AWS\n%s", code, errOut)
 	}
 	code, _, errOut = runCLI(t, "--stack", "tc", "--mode", "socket", "--check")
-	if code != 1 || errOut != "tcdind: AWS profile \"no-such-profile\" not found in the shared config files: check --profile or AWS_PROFILE (aws configure list-profiles)\n" {
+	if code != 2 || errOut != "tcdind: AWS profile \"no-such-profile\" not found in the shared config files: check --profile or AWS_PROFILE (aws configure list-profiles)\n" {
 		t.Errorf("stack mode: exit %d, stderr %q", code, errOut)
 	}
 	for _, args := range [][]string{

@@ -19,7 +19,15 @@ import (
 // terminal, --non-interactive is absent, and the action writes a file (a
 // diff, a check or a template on standard output is for pipelines).
 func (o *options) wantsWizard(ios *iostreams.IOStreams) bool {
-	return o.templateFlagsAllowWizard() && ios.CanPrompt()
+	return o.templateFlagsAllowWizard() && o.canAsk(ios)
+}
+
+// canAsk reports whether questions can be asked: at a terminal, or with
+// --accessible, whose plain prompts read their answers a line at a time
+// from standard input whatever it is (a pipe included). ACCESSIBLE=1 and
+// TERM=dumb do not ask a pipe: they describe the terminal, not the run.
+func (o *options) canAsk(ios *iostreams.IOStreams) bool {
+	return ios.CanPrompt() || o.accessible
 }
 
 // templateFlagsAllowWizard reports whether the flags of a run without
@@ -36,7 +44,7 @@ func (o *options) templateFlagsAllowWizard() bool {
 // --non-interactive. --accessible asks the wizard's questions as plain
 // line prompts, the change set's included.
 func (o *options) wantsStackWizard(ios *iostreams.IOStreams) bool {
-	return o.stackFlagsAllowWizard() && ios.CanPrompt()
+	return o.stackFlagsAllowWizard() && o.canAsk(ios)
 }
 
 func (o *options) stackFlagsAllowWizard() bool {

@@ -6,13 +6,24 @@ import (
 	"testing"
 )
 
-// Without a terminal the wizard never runs, whatever the flags.
+// Without a terminal the wizard never runs, whatever the flags, but for
+// --accessible: its plain prompts read their answers from a pipe (the
+// environment's ACCESSIBLE=1 does not make a piped run ask).
 func TestWizardNeedsATerminal(t *testing.T) {
+	t.Setenv("ACCESSIBLE", "1")
 	s := testIO(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
-	for _, o := range []options{{}, {template: "t.yaml"}, {accessible: true}} {
+	for _, o := range []options{{}, {template: "t.yaml"}} {
 		if o.wantsWizard(s) {
 			t.Errorf("%+v: the wizard would run without a terminal", o)
 		}
+	}
+	for _, o := range []options{{accessible: true}, {accessible: true, stack: "tc"}} {
+		if !o.wantsWizard(s) && !o.wantsStackWizard(s) {
+			t.Errorf("%+v: --accessible is ignored without a terminal", o)
+		}
+	}
+	if o := (options{accessible: true, nonInteractive: true}); o.wantsWizard(s) {
+		t.Error("--accessible --non-interactive asks questions")
 	}
 	for _, o := range []options{{stack: "tc"}, {stack: "tc", mode: "socket", apply: true}} {
 		if o.wantsStackWizard(s) {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcdind/tcdind/buildinfo"
+	"github.com/tcdind/tcdind/exitcode"
 )
 
 // newManCommand is `tcdind man`: the manual page, generated from the command
@@ -24,7 +25,12 @@ func newManCommand() *cobra.Command {
 
   tcdind man | man -l -                 read it now
   tcdind man > /usr/local/share/man/man1/tcdind.1`,
-		Args:                  cobra.NoArgs,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return exitcode.UsageError("man takes no argument: tcdind man | man -l -")
+			}
+			return nil
+		},
 		DisableFlagsInUseLine: true,
 		ValidArgsFunction:     cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -45,12 +51,15 @@ func manPage(root *cobra.Command) (string, error) {
 		return "", err
 	}
 	m = m.WithLongDescription(reflow(root.Long)).
-		WithSection("Exit status", manExitStatus).
+		WithSection("Exit status", "EXITSTATUS").
 		WithSection("Environment", manEnvironment).
 		WithSection("See also", "docker(1), cfn-lint(1), aws(1)\n"+
 			"JetBrains, TeamCity agent image: https://hub.docker.com/r/jetbrains/teamcity-agent")
 	page := m.Build(roff.NewDocument())
-	return resynopsis(retitle(page, manDate())), nil
+	page = replaceSection(page, "SYNOPSIS", manSynopsis)
+	page = replaceSection(page, "EXAMPLES", examplesSection(root.Example))
+	page = replaceSection(page, "EXIT STATUS", exitStatusSection())
+	return retitle(page, manDate()), nil
 }
 
 // manSynopsis is the page's synopsis: mango writes "[argument...]", and
@@ -65,9 +74,9 @@ const manSynopsis = `\fBtcdind\fP [\fIoptions\fP]
 .br
 \fBtcdind completion\fP \fBbash\fP|\fBzsh\fP|\fBfish\fP|\fBpowershell\fP`
 
-// resynopsis replaces the body of the page's SYNOPSIS section.
-func resynopsis(page string) string {
-	const head = ".SH SYNOPSIS\n"
+// replaceSection replaces the body of the page's section title with body.
+func replaceSection(page, title, body string) string {
+	head := ".SH " + title + "\n"
 	i := strings.Index(page, head)
 	if i < 0 {
 		return page
@@ -77,14 +86,53 @@ func resynopsis(page string) string {
 	if end < 0 {
 		return page
 	}
-	return page[:start] + manSynopsis + page[start+end:]
+	return page[:start] + body + page[start+end:]
 }
 
-const manExitStatus = `0 done, also when there was nothing to change
-1 failure: a bad or refused template, an AWS error, a rollback
-2 usage: an unknown or missing flag, a bad value, an ambiguous task definition
-3 --check found that a change is needed
-130 interrupted: nothing was written and no change set is left behind`
+// manExitStatus is the contract of --help's "Exit status" (and cli.md), one
+// tagged paragraph per status.
+var manExitStatus = []struct{ code, meaning string }{
+	{"0", "done, also when there was nothing to change"},
+	{"1", "failure: a bad or refused template, an AWS error, a rollback, \"no\" at the question, or ECS shows otherwise after UPDATE_COMPLETE"},
+	{"2", "usage: an unknown or missing flag, a bad value, an unknown profile or shell, an ambiguous task definition, --apply without --yes and no terminal"},
+	{"3", "--check found that a change is needed"},
+	{"4", "not known yet: the update goes on in AWS, or a change set may remain; the message names the command that tells"},
+	{"128+n", "interrupted by signal n: 130 SIGINT (ctrl+c), 143 SIGTERM, 129 SIGHUP; nothing was written and no change set is left behind (checked)"},
+}
+
+// exitStatusSection is manExitStatus in roff.
+func exitStatusSection() string {
+	var b strings.Builder
+	for _, e := range manExitStatus {
+		b.WriteString(".TP\n.B " + roffText(e.code) + "\n" + roffText(e.meaning) + "\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// examplesSection is the command's examples as a no-fill block: man
+// neither joins, breaks nor hyphenates them, and \- keeps each - an ASCII
+// hyphen-minus, so a line copied from the page runs.
+func examplesSection(example string) string {
+	var b strings.Builder
+	b.WriteString(".nf\n.RS 2\n")
+	for _, line := range strings.Split(strings.TrimRight(example, "\n"), "\n") {
+		b.WriteString(roffText(strings.TrimSpace(line)) + "\n")
+	}
+	b.WriteString(".RE\n.fi")
+	return b.String()
+}
+
+// roffText escapes text for a roff line: backslashes, hyphen-minus (a
+// plain - may print as a hyphen, which a shell does not take), and a
+// leading control character.
+func roffText(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\e`)
+	s = strings.ReplaceAll(s, "-", `\-`)
+	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
+		s = `\&` + s
+	}
+	return s
+}
 
 const manEnvironment = `AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL: the same as --region, --profile, --endpoint-url
 ACCESSIBLE=1: the same as --accessible
@@ -121,6 +169,9 @@ func reflow(text string) string {
 // and a reproducible date: .TH TCDIND 1 "DATE" "tcdind VERSION" "User Commands".
 func retitle(page string, date time.Time) string {
 	th := `.TH TCDIND 1 "` + date.Format(time.DateOnly) + `" "tcdind ` + buildinfo.Version() + `" "User Commands"`
+	// .nh: no hyphenation anywhere, so that a flag or value copied from
+	// the page (--on-rollout-failure) has no hyphen man added.
+	th += "\n.nh"
 	if i := strings.Index(page, "\n"); i >= 0 && strings.HasPrefix(page, ".TH ") {
 		return th + page[i:]
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcdind/tcdind/buildinfo"
+	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/wizard"
 )
 
@@ -23,7 +24,32 @@ func addMetaCommands(root *cobra.Command) {
 	cobra.AddTemplateFunc("tcdindVersion", buildinfo.String)
 	root.SetVersionTemplate("{{tcdindVersion}}\n")
 	root.AddCommand(newManCommand())
+	strictCompletion(root)
 	registerFlagCompletions(root)
+}
+
+// completionShells are the shells cobra's completion command writes for.
+var completionShells = []string{"bash", "zsh", "fish", "powershell"}
+
+// strictCompletion makes `completion` with no shell or an unknown one a
+// usage error (exit 2): cobra's own prints its help and exits 0, which a
+// script piping it into a file takes for a completion script.
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return exitcode.UsageError("completion %q: tcdind completes bash, zsh, fish or powershell", args[0])
+			}
+			return nil
+		}
+		c.RunE = func(*cobra.Command, []string) error {
+			return exitcode.UsageError("completion needs a shell: tcdind completion bash|zsh|fish|powershell")
+		}
+	}
 }
 
 // registerFlagCompletions completes the values of the flags that exist; a

@@ -79,11 +79,12 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 	return runF(cmd.Context(), run, cfg, streams(ios))
 }
 
-// newAWSClient loads the AWS configuration; a missing region is a usage
-// error.
+// newAWSClient loads the AWS configuration; a missing region or an unknown
+// profile is a usage error.
 func newAWSClient(ctx context.Context, cfg awsclient.Config) (*awsclient.Client, error) {
 	c, err := awsclient.New(ctx, cfg)
-	if errors.Is(err, awsclient.ErrNoRegion) {
+	var pe *awsclient.ProfileError
+	if errors.Is(err, awsclient.ErrNoRegion) || errors.As(err, &pe) {
 		return nil, exitcode.WithCode(exitcode.Usage, err)
 	}
 	return c, err

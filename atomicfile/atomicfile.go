@@ -3,6 +3,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -30,7 +31,16 @@ func Write(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tcdind-*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		// The temporary file is ours, not the user's: say what is wrong
+		// with the directory they named.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("write %s: directory %s does not exist", path, dir)
+		}
+		return fmt.Errorf("write %s: cannot create a file in directory %s: %w", path, dir, err)
 	}
 	committed := false
 	defer func() {

@@ -3,6 +3,7 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -72,5 +73,22 @@ func TestWriteRefusesDirectoryAndMissingDir(t *testing.T) {
 	}
 	if err := Write(filepath.Join(dir, "no", "such", "t.yaml"), []byte("x")); err == nil {
 		t.Error("writing into a missing directory succeeded")
+	}
+}
+
+// A missing directory is named, never the temporary file tcdind would
+// have made in it.
+func TestWriteMissingDirectoryNamesIt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nonexistent", "dir")
+	err := Write(filepath.Join(dir, "x.yaml"), []byte("a: 1\n"))
+	if err == nil {
+		t.Fatal("wrote into a missing directory")
+	}
+	want := "write " + filepath.Join(dir, "x.yaml") + ": directory " + dir + " does not exist"
+	if err.Error() != want {
+		t.Errorf("got %q, want %q", err, want)
+	}
+	if strings.Contains(err.Error(), ".tcdind-") {
+		t.Errorf("the error names the temporary file: %v", err)
 	}
 }

@@ -268,6 +268,14 @@ const DefaultRequestTimeout = 20 * time.Second
 // ErrNoRegion is a configuration without a region.
 var ErrNoRegion = errors.New("no AWS region: pass --region or set AWS_REGION")
 
+// ProfileError is a --profile (or AWS_PROFILE) that the shared config
+// files do not have: a usage error, as a mistyped flag value is.
+type ProfileError struct{ Profile string }
+
+func (e *ProfileError) Error() string {
+	return fmt.Sprintf("AWS profile %q not found in the shared config files: check --profile or AWS_PROFILE (aws configure list-profiles)", e.Profile)
+}
+
 // Client is the real CloudFormation on top of the AWS SDK.
 type Client struct {
 	cfn      *cloudformation.Client
@@ -318,7 +326,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 	if err != nil {
 		var pe config.SharedConfigProfileNotExistError
 		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("AWS profile %q not found in the shared config files: check --profile or AWS_PROFILE (aws configure list-profiles)", pe.Profile)
+			return nil, &ProfileError{Profile: pe.Profile}
 		}
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}

@@ -93,6 +93,7 @@ func (r *StackRun) Run(ctx context.Context, s Streams) error {
 	if err != nil {
 		return err
 	}
+	r.recordStack(st, cfn.Region())
 	if r.Apply && st.ParentID != "" {
 		return &changeset.NestedError{Stack: st.Name, Parent: st.ParentID}
 	}
@@ -110,6 +111,7 @@ func (r *StackRun) Run(ctx context.Context, s Streams) error {
 		}
 		return fmt.Errorf("stack %s: %w", st.Name, err)
 	}
+	r.report().SetResult(original, res, r.Options)
 	if !r.Apply {
 		return Deliver(res, original, st.Name, "", r.Options.Mode, r.Action, s)
 	}
@@ -162,7 +164,8 @@ func noAgentInStack(ctx context.Context, cfn StackClient, st *awsclient.Stack, e
 
 // apply creates the change set, shows it, executes it when allowed and
 // follows the update to its end.
-func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *awsclient.Stack, original []byte, tmpl *dind.Template, res *dind.Result) error {
+func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *awsclient.Stack, original []byte, tmpl *dind.Template, res *dind.Result) (err error) {
+	defer func() { r.recordFate("", err) }()
 	mode := r.Options.Mode
 	for _, w := range res.Warnings {
 		fmt.Fprintf(s.Err, "tcdind: warning: %s\n", w)
@@ -200,9 +203,14 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	fmt.Fprintf(s.Err, "creating change set %s on stack %s\n", set.Input.Name, st.Name)
 	made, err := set.Create(ctx)
 	if err != nil {
+		if set.ID != "" || set.Described != nil {
+			r.recordChangeSet(set.Input.Name, set.ID, set.Described, nil)
+		}
 		return err
 	}
 	if made.NoChanges {
+		r.recordChangeSet(set.Input.Name, set.ID, set.Described, nil)
+		r.recordFate("no-changes", nil)
 		fmt.Fprintln(s.Err, render.NothingToChange(st.Name, made.Cleanup.String()))
 		return nil
 	}
@@ -211,7 +219,9 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	io.WriteString(s.Err, render.ChangeSetTablePlain(cs.Changes))
 	fmt.Fprintln(s.Err, render.ReplacementWarning(st.Name))
 
-	if other := changeset.ScopeOf(tmpl, res).Unexpected(cs.Changes); len(other) > 0 {
+	other := changeset.ScopeOf(tmpl, res).Unexpected(cs.Changes)
+	r.recordChangeSet(set.Input.Name, set.ID, cs, other)
+	if len(other) > 0 {
 		fmt.Fprintf(s.Err, "tcdind: warning: this change set also changes resources tcdind did not edit: %s\n", changeset.DescribeChanges(other))
 		if r.Yes && !r.AllowOtherChanges {
 			return set.Discard(ctx, &changeset.OtherChangesError{Name: set.Input.Name, Changes: other})
@@ -240,11 +250,14 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	// revisions they run now: read before the update changes them.
 	ecs, _ := cfn.(rollout.Client)
 	agents := rollout.Prepare(ctx, ecs, st.Name, tmpl, res, r.Options, r.Where)
+	r.recordRollout(agents)
 	started := time.Now()
 	if err := set.Execute(ctx); err != nil {
 		return err
 	}
+	r.recordFate("executed", nil)
 	u := &changeset.Update{Stack: st, Targets: targets, Mode: mode, Token: set.Input.Name, Started: started, Reviewed: set.Reviewed.TemplateHash}
+	defer r.recordUpdate(u)
 	if ctx.Err() != nil {
 		if err := changeset.GoesOn(ctx, cfn, u, r.Where); err != nil {
 			return err
@@ -304,6 +317,7 @@ func (r *StackRun) follow(ctx context.Context, s Streams, cfn StackClient, u *ch
 func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u *changeset.Update, agents *rollout.Watch) {
 	for _, l := range agents.Poll(ctx) {
 		fmt.Fprintln(s.Err, render.RolloutLinePlain(l))
+		r.recordLine(l)
 		if l.Kind != rollout.Failing {
 			continue
 		}
@@ -323,13 +337,21 @@ func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u
 // UPDATE_COMPLETE, what ECS shows the agents run.
 func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, agents *rollout.Watch) error {
 	if u.Final == "UPDATE_COMPLETE" {
-		fmt.Fprintln(s.Err, u.Success())
 		if ctx.Err() != nil {
+			fmt.Fprintln(s.Err, u.Success())
 			return nil
 		}
 		lines, err := agents.Verify(ctx, verifyTries, changeset.PollDelay(r.Poll, len(changeset.DefaultPoll)))
 		for _, l := range lines {
 			fmt.Fprintln(s.Err, render.RolloutLinePlain(l))
+			r.recordLine(l)
+		}
+		r.recordVerified(lines, err)
+		// One outcome line, after what it depends on: updated as asked,
+		// or (the error) updated but not as asked; never both.
+		var mismatch *rollout.MismatchError
+		if !errors.As(err, &mismatch) {
+			fmt.Fprintln(s.Err, u.Success())
 		}
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/render"
+	"github.com/tcdind/tcdind/report"
 	"github.com/tcdind/tcdind/source"
 )
 
@@ -21,6 +22,10 @@ type Action struct {
 	InPlace bool   // overwrite the template file
 	Diff    bool   // print a unified diff, write nothing
 	Check   bool   // write nothing; exitcode.ErrNeedsChange when a change is needed
+	// Report, when not nil, is the JSON result (--json): the run records
+	// what it found and did in it, and the diff goes there rather than to
+	// Out.
+	Report *report.Document
 }
 
 // TemplateRun is a non-interactive run on a template file, URL or stdin.
@@ -43,6 +48,7 @@ func (r TemplateRun) Run(ctx context.Context, s Streams) error {
 	if err != nil {
 		return err
 	}
+	r.Action.Report.SetResult(src.Bytes, res, r.Options)
 	return Deliver(res, src.Bytes, src.Name, src.Path, r.Options.Mode, r.Action, s)
 }
 
@@ -100,7 +106,12 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 			fmt.Fprintf(s.Err, "the template itself does not change: only the stack's parameters (%s)\n", overridesList(res.ParameterOverrides, " to "))
 			return nil
 		}
-		_, err := io.WriteString(s.Out, render.UnifiedDiff(name, original, res.Output))
+		diff := render.UnifiedDiff(name, original, res.Output)
+		if a.Report != nil {
+			a.Report.Diff = &diff
+			return nil
+		}
+		_, err := io.WriteString(s.Out, diff)
 		return err
 	}
 	if !res.Changed {
@@ -127,6 +138,10 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 			return err
 		}
 		fmt.Fprintf(s.Err, "wrote %s\n", path)
+		a.record(path, res.Output)
+	case a.Report != nil && (a.Output == "" || a.Output == source.Stdin):
+		// Standard output carries the JSON result: the template goes only
+		// where --output says (the command refuses --output - with --json).
 	case a.Output == "" || a.Output == source.Stdin:
 		if _, err := s.Out.Write(res.Output); err != nil {
 			return fmt.Errorf("write template to standard output: %w", err)
@@ -136,8 +151,16 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 			return err
 		}
 		fmt.Fprintf(s.Err, "wrote %s\n", a.Output)
+		a.record(a.Output, res.Output)
 	}
 	return nil
+}
+
+// record notes a written template in the JSON result.
+func (a Action) record(path string, body []byte) {
+	if a.Report != nil {
+		a.Report.Output = &report.Output{Path: path, Written: true, Bytes: len(body)}
+	}
 }
 
 // overridesList writes parameter overrides as "K<sep>V" in key order.

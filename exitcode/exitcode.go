@@ -90,3 +90,23 @@ func Code(err error) int {
 	}
 	return Failure
 }
+
+// Meaning says what an exit status means, in the words of the command
+// line contract (the JSON result carries it beside the code).
+func Meaning(code int) string {
+	switch {
+	case code == OK:
+		return "done"
+	case code == Failure:
+		return "failure"
+	case code == Usage:
+		return "usage"
+	case code == NeedsChange:
+		return "change needed"
+	case code == Pending:
+		return "not known yet"
+	case code > 128 && code < 160:
+		return "interrupted by signal " + syscall.Signal(code-128).String()
+	}
+	return "unknown"
+}

@@ -26,3 +26,11 @@ func TestCode(t *testing.T) {
 		t.Error("WithCode(code, nil) is not nil")
 	}
 }
+
+func TestMeaning(t *testing.T) {
+	for code, want := range map[int]string{0: "done", 1: "failure", 2: "usage", 3: "change needed", 4: "not known yet", 130: "interrupted by signal interrupt", 143: "interrupted by signal terminated", 129: "interrupted by signal hangup"} {
+		if got := Meaning(code); got != want {
+			t.Errorf("Meaning(%d) = %q, want %q", code, got, want)
+		}
+	}
+}

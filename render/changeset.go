@@ -165,3 +165,33 @@ func BucketIntro(size, limit int) string {
 // ReviewNeedsBucket is the review's action line when the change set needs
 // an S3 bucket first.
 const ReviewNeedsBucket = "Press enter to name an S3 bucket for the template (it is over 51,200 bytes), then create a change set; nothing changes before you execute it. s saves to a file instead."
+
+// ChangeSetTableWidth is ChangeSetTable when it fits in w columns; in a
+// narrower terminal each change takes two lines instead of a row, so that
+// no column (REPLACEMENT least of all) is cut:
+//
+//	Modify AgentTaskDefinition
+//	  AWS::ECS::TaskDefinition, replacement: True
+func ChangeSetTableWidth(changes []awsclient.ResourceChange, st Styles, w int) string {
+	table := ChangeSetTable(changes, st)
+	widest := 0
+	for _, l := range strings.Split(ChangeSetTablePlain(changes), "\n") {
+		widest = max(widest, len([]rune(l)))
+	}
+	if widest <= w || len(changes) == 0 {
+		return table
+	}
+	var b strings.Builder
+	for _, c := range changes {
+		style := st.ChangeEdit
+		switch c.Action {
+		case "Add":
+			style = st.ChangeAdd
+		case "Remove":
+			style = st.ChangeRemove
+		}
+		b.WriteString("  " + style.Render(dash(c.Action)) + " " + dash(c.LogicalID) + "\n")
+		b.WriteString(Wrap("    "+dash(c.ResourceType)+", replacement: "+dash(c.Replacement), w) + "\n")
+	}
+	return b.String()
+}

@@ -13,7 +13,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
-	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/render"
 	"github.com/tcdind/tcdind/rollout"
@@ -27,6 +26,9 @@ type lineReader struct {
 	br  *bufio.Reader
 	eof bool // the input ended
 	n   int  // bytes handed out since reset
+	// open: the last byte handed out was not a newline, a line the end
+	// of input completes (an answer without its newline).
+	open bool
 }
 
 func newLineReader(r io.Reader) *lineReader { return &lineReader{br: bufio.NewReader(r)} }
@@ -44,6 +46,7 @@ func (l *lineReader) Read(p []byte) (int, error) {
 		}
 		p[n] = c
 		n++
+		l.open = c != '\n'
 		if c == '\n' {
 			break
 		}
@@ -57,6 +60,27 @@ type prompter struct {
 	ctx context.Context
 	in  *lineReader
 	out io.Writer
+	// def is the default of the select asked, "1, Discard": said in its
+	// prompt.
+	def string
+}
+
+// defaultSaid is huh's numbered prompt with the default said in it:
+// "Enter a number between 1 and 2 (default 1, Discard): ".
+type defaultSaid struct {
+	w   io.Writer
+	def *string
+}
+
+func (d defaultSaid) Write(b []byte) (int, error) {
+	s := string(b)
+	if *d.def != "" && strings.HasPrefix(s, "Enter a number between") && strings.HasSuffix(s, ": ") {
+		if _, err := io.WriteString(d.w, strings.TrimSuffix(s, ": ")+" (default "+*d.def+"): "); err != nil {
+			return 0, err
+		}
+		return len(b), nil
+	}
+	return d.w.Write(b)
 }
 
 // ask runs one field. The input ending before an answer is ctrl+d: the
@@ -66,6 +90,7 @@ type prompter struct {
 // ends right after.
 func (p *prompter) ask(f huh.Field) error {
 	p.in.n = 0
+	defer func() { p.def = "" }()
 	done := make(chan error, 1)
 	go func() {
 		// huh v1.0.0's accessible select indexes its options with the
@@ -79,7 +104,7 @@ func (p *prompter) ask(f huh.Field) error {
 		done <- huh.NewForm(huh.NewGroup(f)).
 			WithAccessible(true).
 			WithInput(p.in).
-			WithOutput(p.out).
+			WithOutput(defaultSaid{w: p.out, def: &p.def}).
 			WithTheme(render.HuhTheme(false)).
 			RunWithContext(p.ctx)
 	}()
@@ -96,7 +121,10 @@ func (p *prompter) ask(f huh.Field) error {
 		}
 		return err
 	}
-	if p.ctx.Err() != nil || (p.in.eof && p.in.n == 0) {
+	// The input ended before an answer was complete: huh's prompts take
+	// the default then, and a default must never save or execute. Only a
+	// last line without its newline is an answer.
+	if p.ctx.Err() != nil || (p.in.eof && (p.in.n == 0 || !p.in.open)) {
 		return exitcode.ErrInterrupted
 	}
 	return nil
@@ -119,7 +147,7 @@ func runAccessible(ctx context.Context, cfg Config, s Streams) error {
 	sess := newSession(ctx, cfg.Client)
 	m := newModel(ctx, cfg, sess)
 	m.plain = true
-	d := &driver{ctx: ctx, m: m, p: &prompter{ctx: ctx, in: newLineReader(s.In), out: s.Out}}
+	d := &driver{ctx: ctx, m: m, p: &prompter{ctx: ctx, in: newLineReader(s.In), out: s.Out}, saidBusy: map[string]bool{}}
 
 	d.p.say("tcdind enables Docker-in-Docker on the TeamCity build agent of a CloudFormation template or stack.")
 	d.p.say("Answer each question and press enter; an empty answer takes the default. Nothing is written or changed before you confirm it.")
@@ -154,13 +182,17 @@ type driver struct {
 	ctx context.Context
 	m   *Model
 	p   *prompter
-	// said is the last busy line said; events the events said so far,
-	// ecs and verified the ECS lines, cancelSaid the cancel's answer.
-	said       string
+	// saidBusy are the busy lines said since the last question (each is
+	// said once); events the events said so far, ecs and verified the
+	// ECS lines, cancelSaid the cancel's answer.
+	saidBusy   map[string]bool
 	events     int
 	ecs        int
 	verified   int
 	cancelSaid bool
+	// notesSaid: the mode question said the security notes; the review
+	// refers to them instead of saying them again.
+	notesSaid bool
 	// draining: leaving after an interruption, the context no longer
 	// stops the commands (the change set must be deleted).
 	draining bool
@@ -216,7 +248,7 @@ func (d *driver) exec(cmd tea.Cmd) (quit bool, err error) {
 // what the answer leads to.
 func (d *driver) turn() (tea.Cmd, error) {
 	m := d.m
-	d.said = ""
+	d.saidBusy = map[string]bool{}
 	if m.err != nil {
 		return d.problem()
 	}
@@ -235,9 +267,12 @@ func (d *driver) turn() (tea.Cmd, error) {
 		if text := in.intro(m); text != "" {
 			d.p.say("%s", text)
 			d.p.say("")
+			d.notesSaid = d.notesSaid || m.step == stepMode
 		}
 	}
+	m.choiceDefault = ""
 	f := a.field(m)
+	d.p.def = m.choiceDefault
 	if in, ok := f.(*huh.Input); ok {
 		// huh's accessible input keeps its value on an empty answer
 		// without saying it.
@@ -283,7 +318,7 @@ const (
 // review says what changes and asks what to do with it.
 func (d *driver) review() (tea.Cmd, error) {
 	m := d.m
-	d.p.say("%s", reviewPlain(m))
+	d.p.say("%s", reviewPlain(m, d.notesSaid))
 	d.p.say("")
 	if !m.result.NeedsChange() {
 		return m.reviewed(), nil
@@ -311,6 +346,7 @@ func (d *driver) review() (tea.Cmd, error) {
 		opts = append(opts, huh.NewOption("Go back to the "+strings.ToLower(prev.String())+" question", reviewBack))
 	}
 	choice := reviewGo
+	d.p.def = defaultOf(opts, choice)
 	if err := d.p.ask(huh.NewSelect[string]().Title("What now?").Options(opts...).Value(&choice)); err != nil {
 		return nil, err
 	}
@@ -325,7 +361,7 @@ func (d *driver) review() (tea.Cmd, error) {
 
 // reviewPlain is the review screen as plain text: what changes, the
 // warnings and the security note (the diff is asked for).
-func reviewPlain(m *Model) string {
+func reviewPlain(m *Model, notesSaid bool) string {
 	res := m.result
 	targets := strings.Join(res.Targets, ", ")
 	var b strings.Builder
@@ -347,7 +383,11 @@ func reviewPlain(m *Model) string {
 		b.WriteString("\nWarning: " + w)
 	}
 	if n := render.SecurityNote(m.a.mode); n.Risky && res.NeedsChange() {
-		b.WriteString("\n\n" + n.Plain(0))
+		if notesSaid {
+			b.WriteString("\nThe security note on " + string(m.a.mode) + " mode, said with the mode question, applies.")
+		} else {
+			b.WriteString("\n\n" + n.Plain(0))
+		}
 	}
 	return b.String()
 }
@@ -366,10 +406,15 @@ func (d *driver) announce() {
 	if m.err == nil {
 		line = busyLine(m)
 	}
-	if line != "" && line != d.said {
+	if line != "" && !d.saidBusy[line] {
+		d.saidBusy[line] = true
+		// The ellipsis of a line about work under way is read aloud.
+		line = strings.TrimSuffix(line, " …")
+		if !strings.HasSuffix(line, ".") {
+			line += "."
+		}
 		d.p.say("%s", line)
 	}
-	d.said = line
 }
 
 // busyLine is what the screen shown is busy with, "" when nothing.
@@ -415,13 +460,15 @@ func (d *driver) sayEvents() {
 	if !ok {
 		return
 	}
-	if d.m.step == stepProgress {
-		d.announce()
-	}
+	// The events first: "updated; reading back in ECS" follows the
+	// events of the update, never comes before them.
 	for _, e := range p.events[min(d.events, len(p.events)):] {
 		d.p.say("%s", render.EventLinePlain(e))
 	}
 	d.events = len(p.events)
+	if d.m.step == stepProgress {
+		d.announce()
+	}
 	d.sayAgents(p)
 }
 
@@ -459,9 +506,4 @@ func (d *driver) sayAgents(p *progressScreen) {
 // the screen shows around its form.
 type introducer interface {
 	intro(m *Model) string
-}
-
-// modeSentence is a mode as an answer read aloud.
-func modeSentence(m dind.Mode) string {
-	return string(m) + ": " + render.ModeSummary(m)
 }

@@ -52,11 +52,12 @@ func TestAccessibleRolloutVerified(t *testing.T) {
 	assertSaid(t, text,
 		"AgentService                  ECS deployment                      new revision teamcity-agent:8: 0 of 1 running, 1 pending",
 		"10:00:20  AgentService                  ECS event                           (service teamcity-agents) has started 1 tasks",
-		"Stack teamcity updated; reading back in ECS what the agents run …",
+		"Stack teamcity updated; reading back in ECS what the agents run.\n",
 		"verified in ECS: service teamcity-agents runs teamcity-agent:8 on 1 of 1 desired tasks\n",
 		"verified in ECS: container teamcity-agent of teamcity-agent:8 is in privileged mode (read back from ECS)\n",
 		"Stack teamcity updated: UPDATE_COMPLETE",
 	)
+	t.Log(text)
 	if n := strings.Count(text, "verified in ECS: service"); n != 1 {
 		t.Errorf("the verification said %d times", n)
 	}

@@ -314,6 +314,18 @@ func checkOutput(path string) error {
 	return nil
 }
 
+// keepOnEmpty is check for an answer that an empty line leaves as it was:
+// a plain prompt keeps the value then ("An empty answer keeps …"), and
+// the value is checked. On screen the text typed is the value itself.
+func keepOnEmpty(value *string, check func(string) error) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" && *value != "" {
+			return check(*value)
+		}
+		return check(s)
+	}
+}
+
 // save writes the patched template atomically.
 func save(path string, data []byte) error {
 	return atomicfile.Write(path, data)

@@ -22,15 +22,14 @@ type screenError struct {
 }
 
 // errorView is the error screen.
-func (m *Model) errorView(w int) string {
+// The title and what to do stay; the detail gives way.
+func (m *Model) errorView(w int) body {
 	e := m.err
-	inner := max(min(w, 80)-m.st.Error.GetHorizontalFrameSize(), 16)
-	text := m.st.ErrTitle.Render(render.Wrap(e.title, inner)) + "\n\n" + render.Wrap(e.detail, inner)
-	box := m.st.Error.Width(inner + m.st.Error.GetHorizontalPadding()).Render(text)
+	b := body{top: m.st.ErrTitle.Render(render.Wrap(e.title, w)), scroll: render.Wrap(e.detail, w)}
 	if e.hint != "" {
-		box += "\n\n" + render.Wrap(e.hint, w)
+		b.bottom = render.Wrap(e.hint, w)
 	}
-	return box
+	return b
 }
 
 // problem is what kind of error err is, for the screens that say what to

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"fmt"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -33,7 +34,25 @@ func selectOf[T comparable](m *Model, title string, opts []huh.Option[T], value 
 	if len(opts) > 0 {
 		m.ends = [2]any{opts[0].Value, opts[len(opts)-1].Value}
 	}
+	m.choiceDefault = defaultOf(opts, *value)
 	return huh.NewSelect[T]().Title(title).Options(opts...).Value(value)
+}
+
+// defaultOf is the option an empty answer picks, as a plain prompt says
+// it: its number and its name ("1, Discard"), the text of its label up to
+// a colon or a column.
+func defaultOf[T comparable](opts []huh.Option[T], value T) string {
+	for i, o := range opts {
+		if o.Value == value {
+			name, _, _ := strings.Cut(o.Key, "  ")
+			name, _, _ = strings.Cut(name, ":")
+			return fmt.Sprintf("%d, %s", i+1, strings.TrimSpace(name))
+		}
+	}
+	if len(opts) == 0 {
+		return ""
+	}
+	return defaultOf(opts, opts[0].Value)
 }
 
 // atListEnd reports whether msg would move a select's cursor past its

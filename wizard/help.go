@@ -9,12 +9,12 @@ import (
 )
 
 // helpView is the help overlay: the keys, and what this screen is for.
-func (m *Model) helpView(w, h int) string {
+func (m *Model) helpView(w, h int) body {
 	rows := [][2]string{
 		{"enter", "confirm the answer, go on"},
 		{"esc", "back one step (answers are kept)"},
-		{"↑/↓", "move in a list (it stops at its ends); scroll the review"},
-		{"pgup/pgdn", "scroll the review a page"},
+		{"↑/↓", "move in a list (it stops at its ends); scroll where there is no question"},
+		{"pgup/pgdn", "scroll what does not fit (a line says what is above and below)"},
 		{"←/→", "scroll long diff lines sideways"},
 		{"type", "filter a long list (regions, stacks); paste works"},
 		{"?  f1", "this help (f1 where an answer is typed)"},
@@ -36,10 +36,10 @@ func (m *Model) helpView(w, h int) string {
 		"Every question has a flag (tcdind --help); flags given skip their questions.", inner))
 	box := m.st.HelpBox.Width(inner + m.st.HelpBox.GetHorizontalPadding())
 	if full := box.Render(b.String()); lipgloss.Height(full) <= h {
-		return full
+		return body{top: full}
 	}
-	// A short terminal: no box, no closing paragraph.
-	return render.Wrap(keysAndStep, w)
+	// A short terminal: no box, no closing paragraph, and it scrolls.
+	return body{scroll: render.Wrap(keysAndStep, w)}
 }
 
 func (m *Model) stepHelp() string { return rowOf(m.step).help }

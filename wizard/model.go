@@ -54,8 +54,12 @@ type Model struct {
 	form    *huh.Form     // the shown screen's question
 	list    *list         // the form's long select, filtered by typing
 	ends    [2]any        // the first and last option of the select shown
-	help    bool
-	err     *screenError
+	pane    pane          // the shown screen's part that gives way
+	// choiceDefault is the last select's default, "1, Discard", which a
+	// plain prompt says.
+	choiceDefault string
+	help          bool
+	err           *screenError
 	// plain: the accessible driver asks the screens' fields as line
 	// prompts; forms are built (their fields bind the answers) but never
 	// run.
@@ -161,6 +165,7 @@ func (m *Model) formWidth() int { return min(m.contentWidth(), 80) }
 func (m *Model) enter(s step) tea.Cmd {
 	m.leaveScreen()
 	m.step, m.err, m.help, m.form, m.list, m.ends = s, nil, false, nil, nil, [2]any{}
+	m.pane = newPane()
 	return m.screen(s).enter(m)
 }
 
@@ -222,6 +227,7 @@ func (m *Model) updateForm(msg tea.Msg) tea.Cmd {
 func (m *Model) fail(e screenError) tea.Cmd {
 	m.leaveScreen()
 	m.err, m.form, m.help = &e, nil, false
+	m.pane = newPane()
 	return nil
 }
 
@@ -281,7 +287,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	if m.help {
 		if key.Matches(msg, m.keys.Help, m.keys.Back, m.keys.Confirm) || msg.String() == "q" {
 			m.help = false
+			m.pane = newPane()
+			return nil
 		}
+		m.pane.scrollKey(m, msg)
 		return nil
 	}
 	if m.err != nil {
@@ -292,14 +301,19 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		if key.Matches(msg, m.keys.Back, m.keys.Confirm) {
 			return m.goBack(m.err.back)
 		}
+		m.pane.scrollKey(m, msg)
 		return nil
 	}
 	if key.Matches(msg, m.keys.Help) && m.helpKeyFree(msg) {
 		m.help = true
+		m.pane = newPane()
 		return nil
 	}
 	if cmd, handled := m.screen(m.step).update(m, msg); handled {
 		return cmd
+	}
+	if !m.formFiltering() && m.pane.scrollKey(m, msg) {
+		return nil
 	}
 	if key.Matches(msg, m.keys.Back) && !m.formFiltering() {
 		if prev, ok := m.prevStep(m.step); ok {
@@ -348,18 +362,30 @@ func (m *Model) formFiltering() bool {
 func (m *Model) View() string {
 	w := m.contentWidth()
 	header := m.header(w)
-	footer := m.footer(w, m.hints())
-	h := m.bodyHeight(header, footer)
-	var body string
+	var footer, body string
+	// A footer names the scroll keys once the body scrolls: when laying
+	// the body out changes that, it is laid out again under the new footer.
+	for range 2 {
+		scrolled := m.pane.scrolls
+		footer = m.footer(w, m.hints())
+		h := m.bodyHeight(header, footer)
+		body = fitHeight(m.layout(m.body(w, h), w, h), h)
+		if m.pane.scrolls == scrolled {
+			break
+		}
+	}
+	return m.st.App.Render(header + "\n" + body + "\n" + footer)
+}
+
+// body is what the screen shown, the help or the error shows in w×h.
+func (m *Model) body(w, h int) body {
 	switch {
 	case m.help:
-		body = m.helpView(w, h)
+		return m.helpView(w, h)
 	case m.err != nil:
-		body = m.errorView(w)
-	default:
-		body = m.screen(m.step).view(m, w, h)
+		return m.errorView(w)
 	}
-	return m.st.App.Render(header + "\n" + fitHeight(body, h) + "\n" + footer)
+	return m.screen(m.step).view(m, w, h)
 }
 
 // bodyHeight is how many lines the body may take.
@@ -381,16 +407,17 @@ func (m *Model) hints() []hint {
 }
 
 // formView is the body of a screen that is only its question, with the
-// text above it.
-func (m *Model) formView(intro string) string {
-	var b strings.Builder
-	if intro != "" {
-		b.WriteString(intro + "\n\n")
+// text above it, which gives way.
+func (m *Model) formView(intro string) body {
+	return body{scroll: intro, bottom: m.formBody()}
+}
+
+// formBody is the form as the part of a body that stays.
+func (m *Model) formBody() string {
+	if m.form == nil {
+		return ""
 	}
-	if m.form != nil {
-		b.WriteString(strings.TrimRight(m.form.View(), "\n "))
-	}
-	return b.String()
+	return strings.TrimRight(m.form.View(), "\n ")
 }
 
 // formHints are the keys of a question.

@@ -19,7 +19,7 @@ type question struct{}
 
 func (question) update(*Model, tea.Msg) (tea.Cmd, bool) { return nil, false }
 func (question) hints(m *Model) []hint                  { return m.formHints() }
-func (question) view(m *Model, _, _ int) string         { return m.formView("") }
+func (question) view(m *Model, _, _ int) body           { return m.formView("") }
 
 // ask shows a's field as the screen's form.
 func (m *Model) ask(a asker) tea.Cmd {

@@ -14,8 +14,9 @@ type screen interface {
 	// it (routed). handled false hands a key on: esc goes back (the flow's
 	// row says where), the others go to the form.
 	update(m *Model, msg tea.Msg) (cmd tea.Cmd, handled bool)
-	// view draws the body in w×h.
-	view(m *Model, w, h int) string
+	// view is the body in w×h, split by what stays and what gives way
+	// (layout.go lays it out).
+	view(m *Model, w, h int) body
 	// hints are the footer's keys.
 	hints(m *Model) []hint
 }

@@ -31,17 +31,17 @@ func (*bucketScreen) field(m *Model) huh.Field {
 		Title("S3 bucket for the patched template").
 		Placeholder("bucket name").
 		Value(&m.a.s3Bucket).
-		Validate(func(s string) error {
+		Validate(keepOnEmpty(&m.a.s3Bucket, func(s string) error {
 			_, err := bucketName(s)
 			return err
-		})
+		}))
 }
 
 func (*bucketScreen) intro(m *Model) string {
 	return render.BucketIntro(len(m.result.Output), changeset.MaxTemplateBody)
 }
 
-func (s *bucketScreen) view(m *Model, w, _ int) string {
+func (s *bucketScreen) view(m *Model, w, _ int) body {
 	return m.formView(m.st.Subtle.Render(render.Wrap(s.intro(m), min(w, 90))))
 }
 

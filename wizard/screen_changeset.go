@@ -310,7 +310,7 @@ func (s *changeSetScreen) quit(m *Model) tea.Cmd {
 func (s *changeSetScreen) spinning(m *Model) bool { return s.phase != csReady || m.stack.leaving }
 
 // view is the spinner, or what CloudFormation will change.
-func (s *changeSetScreen) view(m *Model, w, _ int) string {
+func (s *changeSetScreen) view(m *Model, w, _ int) body {
 	in := struct{ Name, Stack string }{s.name, s.stack}
 	switch s.phase {
 	case csCreating:
@@ -318,25 +318,24 @@ func (s *changeSetScreen) view(m *Model, w, _ int) string {
 		if m.stack.leaving {
 			text = "Deleting the change set before leaving …"
 		}
-		return m.spinView() + render.Wrap(text, max(w-2, 10))
+		return body{top: m.spinView() + render.Wrap(text, max(w-2, 10))}
 	case csDeleting:
-		return m.spinView() + render.Wrap("Deleting change set "+in.Name+" …", max(w-2, 10))
+		return body{top: m.spinView() + render.Wrap("Deleting change set "+in.Name+" …", max(w-2, 10))}
 	}
 	cs := m.stack.made.ChangeSet
-	var b strings.Builder
 	n := len(cs.Changes)
-	b.WriteString(m.st.Section.Render("What CloudFormation will change") + "\n")
-	b.WriteString(render.Wrap(fmt.Sprintf("Change set %s on stack %s: %d resource %s.", in.Name, in.Stack, n, plural(n, "change", "changes")), w) + "\n")
+	top := m.st.Section.Render("What CloudFormation will change") + "\n" +
+		render.Wrap(fmt.Sprintf("Change set %s on stack %s: %s.", in.Name, in.Stack, render.Count(n, "resource change", "resource changes")), w)
+	var b strings.Builder
 	if m.stack.s3Key != "" {
-		b.WriteString(render.Wrap("The template was uploaded to s3://"+m.a.s3Bucket+"/"+m.stack.s3Key+".", w) + "\n")
+		b.WriteString(render.Wrap("The template was uploaded to s3://"+m.a.s3Bucket+"/"+m.stack.s3Key+".", w) + "\n\n")
 	}
-	b.WriteString("\n" + strings.TrimRight(render.ChangeSetTable(cs.Changes, m.st), "\n") + "\n\n")
+	b.WriteString(strings.TrimRight(render.ChangeSetTableWidth(cs.Changes, m.st, w), "\n") + "\n\n")
 	if len(s.other) > 0 {
 		b.WriteString(m.st.Warnings([]string{"This change set also changes resources tcdind did not edit: " + changeset.DescribeChanges(s.other) + ". Discard it unless you expected that."}, min(w, 90)) + "\n\n")
 	}
-	b.WriteString(m.st.Warnings([]string{"Executing it replaces the TeamCity agent tasks: builds running on them are interrupted. Run it when the agents are idle."}, min(w, 90)) + "\n\n")
-	b.WriteString(strings.TrimRight(m.form.View(), "\n "))
-	return b.String()
+	b.WriteString(m.st.Warnings([]string{"Executing it replaces the TeamCity agent tasks: builds running on them are interrupted. Run it when the agents are idle."}, min(w, 90)))
+	return body{top: top, scroll: b.String(), bottom: m.formBody()}
 }
 
 func (s *changeSetScreen) hints(*Model) []hint {

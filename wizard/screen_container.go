@@ -25,7 +25,7 @@ type containerScreen struct {
 
 func (s *containerScreen) enter(m *Model) tea.Cmd { return m.ask(s) }
 
-func (*containerScreen) view(m *Model, w, _ int) string {
+func (*containerScreen) view(m *Model, w, _ int) body {
 	return m.formView(m.st.Subtle.Render(render.Wrap(
 		"Only the container you choose gets Docker-in-Docker, in every task definition that has it; the others stay as they are.", w)))
 }

@@ -26,38 +26,71 @@ func (*doneScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 			return tea.Quit, true
 		}
 	}
-	return nil, true
+	// The other keys scroll (the model's pane).
+	return nil, false
 }
 
 func (*doneScreen) hints(*Model) []hint { return []hint{{"enter", "quit"}} }
 
-func (*doneScreen) view(m *Model, w, h int) string { return m.doneView(w, h) }
+func (*doneScreen) view(m *Model, w, _ int) body {
+	head, rest := m.doneParts(w)
+	return body{top: head, scroll: m.withEvents(rest, w)}
+}
 
-// doneView says what was written and what to do next in w×h; h 0: no
-// event list (plain prompts said the events as they came).
-func (m *Model) doneView(w, h int) string {
+// doneView says what was written and what to do next, for plain prompts
+// (which said the events as they came): w 0 is unwrapped.
+func (m *Model) doneView(w, _ int) string {
+	head, rest := m.doneParts(w)
+	if rest == "" {
+		return head
+	}
+	return head + "\n" + rest
+}
+
+// headline is a done screen's first line, wrapped, in style.
+func (m *Model) headline(style lipgloss.Style, text string, w int) string {
+	return style.Render(render.Wrap(text, w))
+}
+
+// command is a command to copy, whole: wrapped with \ continuations in w
+// (unwrapped when w is 0), indented 2.
+func (m *Model) command(cmd string, w int) string {
+	if w <= 0 {
+		return "  " + cmd
+	}
+	return m.st.Strong.Render(render.Command(cmd, 2, w))
+}
+
+// doneParts say what was written and what to do next in w columns: the
+// headline, which stays on screen, and the rest, which scrolls.
+func (m *Model) doneParts(w int) (head, rest string) {
 	var b strings.Builder
 	if m.out.stack != outcomeNone {
-		return m.stackDoneView(w, h)
+		return m.stackDoneParts(w)
 	}
 	if m.out.written == "" && m.isStack() {
-		b.WriteString(m.st.Success.Render("Nothing to change."))
-		b.WriteString("\n\n" + render.Wrap("Stack "+m.a.stackInfo.Name+": "+m.outcome()+" No change set was created.", w))
-		return b.String()
+		return m.headline(m.st.Success, "Nothing to change.", w), render.Wrap("Stack "+m.a.stackInfo.Name+": "+m.outcome()+" No change set was created.", w)
 	}
 	if m.out.written == "" {
-		b.WriteString(m.st.Success.Render("Nothing written."))
-		b.WriteString("\n\n" + render.Wrap(m.outcome(), w))
-		return b.String()
+		return m.headline(m.st.Success, "Nothing written.", w), render.Wrap(m.outcome(), w)
 	}
-	b.WriteString(m.st.Success.Render("✓ Saved " + m.out.written))
-	b.WriteString("\n" + render.Wrap(m.outcome(), w) + "\n\n")
+	head = m.headline(m.st.Success, m.mark("✓ ")+"Saved "+m.out.written, w)
+	b.WriteString(render.Wrap(m.outcome(), w) + "\n\n")
 	b.WriteString(m.st.Section.Render("Next") + "\n")
 	for _, s := range m.nextSteps() {
 		b.WriteString(render.Wrap(s[0], w) + "\n")
-		b.WriteString(m.st.Strong.Render(s[1]) + "\n\n")
+		b.WriteString(m.command(s[1], w) + "\n\n")
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return head, strings.TrimRight(b.String(), "\n")
+}
+
+// mark is a decorative symbol on screen, nothing in plain prompts (a
+// screen reader reads it aloud).
+func (m *Model) mark(s string) string {
+	if m.plain {
+		return ""
+	}
+	return s
 }
 
 // outcome is one sentence on what happened.
@@ -84,18 +117,16 @@ func (m *Model) nextSteps() [][2]string {
 		st := shellQuote(m.a.stackInfo.Name)
 		return [][2]string{
 			{"Apply it to the stack yourself:",
-				"  aws cloudformation deploy --template-file " + p + " \\\n" +
-					"    --stack-name " + st + " --capabilities CAPABILITY_IAM" + m.whereFlags(m.a.region)},
+				"aws cloudformation deploy --template-file " + p + " --stack-name " + st + " --capabilities CAPABILITY_IAM" + m.whereFlags(m.a.region)},
 			{"Or let tcdind apply it through a change set:",
-				"  tcdind --stack " + st + m.whereFlags(m.a.region) + m.a.flags()},
+				"tcdind --stack " + st + m.whereFlags(m.a.region) + m.a.flags()},
 		}
 	}
 	return [][2]string{
 		{"Deploy it to a new or existing stack:",
-			"  aws cloudformation deploy --template-file " + p + " \\\n" +
-				"    --stack-name STACK --capabilities CAPABILITY_IAM"},
+			"aws cloudformation deploy --template-file " + p + " --stack-name STACK --capabilities CAPABILITY_IAM"},
 		{"Or change a running stack directly:",
-			"  tcdind --stack STACK" + m.a.flags()},
+			"tcdind --stack STACK" + m.a.flags()},
 	}
 }
 
@@ -185,46 +216,43 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// stackDoneView says how the stack run ended: updated, rolled back,
-// nothing to change, or the change set discarded.
-func (m *Model) stackDoneView(w, h int) string {
+// stackDoneParts say how the stack run ended (updated, rolled back,
+// nothing to change, or the change set discarded): the headline and the
+// rest.
+func (m *Model) stackDoneParts(w int) (head, rest string) {
 	var b strings.Builder
 	name := m.a.stackInfo.Name
 	switch m.out.stack {
 	case outcomeNoChanges:
-		b.WriteString(m.st.Success.Render("Nothing to change.") + "\n\n")
-		b.WriteString(render.Wrap(render.NothingToChange(name, m.stack.made.Cleanup.String())+".", w))
-		return b.String()
+		return m.headline(m.st.Success, "Nothing to change.", w), render.Wrap(render.NothingToChange(name, m.stack.made.Cleanup.String())+".", w)
 	case outcomeDiscarded:
-		b.WriteString(m.st.Strong.Render("Change set discarded.") + "\n\n")
 		if m.out.err != nil {
 			b.WriteString(render.Wrap(render.Capitalize(m.out.err.Error())+".", w))
 		}
-		return b.String()
+		return m.headline(m.st.Strong, "Change set discarded.", w), b.String()
 	case outcomeUnknown:
-		b.WriteString(m.st.ErrTitle.Render("Stopped following the update of stack "+name) + "\n\n")
 		if m.out.err != nil {
 			b.WriteString(render.Wrap(render.Capitalize(m.out.err.Error())+".", w))
 		}
-		return m.withEvents(b.String(), w, h)
+		return m.headline(m.st.ErrTitle, "Stopped following the update of stack "+name, w), b.String()
 	case outcomeUpdated:
 		var mismatch *rollout.MismatchError
 		if errors.As(m.out.err, &mismatch) {
-			b.WriteString(m.st.ErrTitle.Render("✗ Stack "+name+" updated (UPDATE_COMPLETE), but ECS shows otherwise") + "\n")
+			head = m.headline(m.st.ErrTitle, m.mark("✗ ")+"Stack "+name+" updated (UPDATE_COMPLETE), but ECS shows otherwise", w)
 			b.WriteString(render.Wrap(m.outcome()+" Took "+m.elapsed()+".", w) + "\n")
 			b.WriteString("\n" + m.st.Section.Render("What differs") + "\n")
 			for _, d := range mismatch.Diffs {
-				b.WriteString(strings.Join(indented(m.st.ErrTitle, "✗ "+d, w, 3), "\n") + "\n")
+				b.WriteString(m.st.ErrTitle.Render(indent(render.Wrap(m.mark("✗ ")+d, inner(w, 2)), "  ")) + "\n")
 			}
 			b.WriteString(m.verifiedView(w))
 			b.WriteString("\n" + render.Wrap("Check with:", w))
 			// One command a line: Check joins them with " and ".
 			for _, c := range strings.Split(mismatch.Check, " and ") {
-				b.WriteString("\n" + strings.Join(indented(m.st.Strong, c, w, 4), "\n"))
+				b.WriteString("\n" + m.command(c, w))
 			}
-			return m.withEvents(b.String(), w, h)
+			return head, b.String()
 		}
-		b.WriteString(m.st.Success.Render("✓ Stack "+name+" updated: UPDATE_COMPLETE") + "\n")
+		head = m.headline(m.st.Success, m.mark("✓ ")+"Stack "+name+" updated: UPDATE_COMPLETE", w)
 		b.WriteString(render.Wrap(m.outcome()+" Took "+m.elapsed()+".", w) + "\n\n")
 		if v := m.verifiedView(w); v != "" {
 			b.WriteString(v + "\n")
@@ -236,17 +264,17 @@ func (m *Model) stackDoneView(w, h int) string {
 		}
 		b.WriteString(render.Wrap(next, w) + "\n")
 		b.WriteString(render.Wrap("The stack's history:", w) + "\n")
-		b.WriteString(m.st.Strong.Render("  aws cloudformation describe-stack-events --stack-name " + shellQuote(name) + m.whereFlags(m.a.region)))
-		return m.withEvents(b.String(), w, h)
+		b.WriteString(m.command("aws cloudformation describe-stack-events --stack-name "+shellQuote(name)+m.whereFlags(m.a.region), w))
+		return head, b.String()
 	}
 	u := m.stack.update
-	title := "✗ The update of stack " + name + " failed: " + u.Final
+	title := m.mark("✗ ") + "The update of stack " + name + " failed: " + u.Final
 	what := "The stack was rolled back: it runs its previous template."
 	if u.Cancelled != "" && u.Final == "UPDATE_ROLLBACK_COMPLETE" {
-		title = "✗ tcdind cancelled the update of stack " + name + ": " + u.Final
+		title = m.mark("✗ ") + "tcdind cancelled the update of stack " + name + ": " + u.Final
 		what = "The agents' rollout was failing (see below), so tcdind cancelled the update and CloudFormation rolled it back: the stack runs its previous template."
 	}
-	b.WriteString(m.st.ErrTitle.Render(title) + "\n")
+	head = m.headline(m.st.ErrTitle, title, w)
 	switch u.Final {
 	case "UPDATE_ROLLBACK_FAILED":
 		what = "The rollback failed too: continue it with aws cloudformation continue-update-rollback --stack-name " + shellQuote(name) + m.whereFlags(m.a.region) + "."
@@ -258,20 +286,20 @@ func (m *Model) stackDoneView(w, h int) string {
 		b.WriteString("\n" + m.st.Section.Render("Failed resources") + "\n")
 		for _, f := range u.Failed {
 			b.WriteString(m.st.Strong.Render("  "+f.LogicalID) + m.st.Subtle.Render(" ("+f.ResourceType+", "+f.Status+")") + "\n")
-			b.WriteString("    " + strings.ReplaceAll(render.Wrap(f.Reason, max(w-4, 20)), "\n", "\n    ") + "\n")
+			b.WriteString("    " + strings.ReplaceAll(render.Wrap(f.Reason, inner(w, 4)), "\n", "\n    ") + "\n")
 		}
 	}
 	// Accessible mode said it as it came.
 	if p := m.progress(); p != nil && p.failing != "" && !m.plain {
 		b.WriteString("\n" + m.st.Section.Render("Agents (ECS)") + "\n")
-		b.WriteString("  " + strings.ReplaceAll(render.Wrap(render.Capitalize(p.failing)+".", max(w-2, 20)), "\n", "\n  ") + "\n")
+		b.WriteString("  " + strings.ReplaceAll(render.Wrap(render.Capitalize(p.failing)+".", inner(w, 2)), "\n", "\n  ") + "\n")
 	}
 	if u.StackReason != "" {
 		b.WriteString("\n" + m.st.Section.Render("Stack status reason") + "\n")
-		b.WriteString("  " + strings.ReplaceAll(render.Wrap(u.StackReason, max(w-2, 20)), "\n", "\n  ") + "\n")
+		b.WriteString("  " + strings.ReplaceAll(render.Wrap(u.StackReason, inner(w, 2)), "\n", "\n  ") + "\n")
 	}
 	b.WriteString("\n" + render.Wrap("Fix the cause shown above and run tcdind again.", w))
-	return m.withEvents(b.String(), w, h)
+	return head, b.String()
 }
 
 // progress is the progress screen, once it was shown.
@@ -308,28 +336,28 @@ func (m *Model) verifiedView(w int) string {
 	var b strings.Builder
 	b.WriteString(m.st.Section.Render("Agents (ECS)") + "\n")
 	for _, l := range p.verified {
-		mark, style := "✓ verified: ", m.st.Success
+		mark, style := m.mark("✓ ")+"verified: ", m.st.Success
 		if l.Kind != rollout.Verified {
 			mark, style = "note: ", m.st.Subtle
 		}
-		b.WriteString(strings.Join(indented(style, mark+l.Text, w, 4), "\n") + "\n")
+		b.WriteString(style.Render(indent(render.Wrap(mark+l.Text, inner(w, 2)), "  ")) + "\n")
 	}
 	return b.String()
 }
 
-// withEvents adds the update's latest events that fit under body in h
-// lines: the done screen keeps what the progress screen showed.
-func (m *Model) withEvents(body string, w, h int) string {
+// withEvents adds the update's events under body: the done screen keeps
+// what the progress screen showed, and they scroll.
+func (m *Model) withEvents(body string, w int) string {
 	p, ok := m.screens[stepProgress].(*progressScreen)
-	left := h - lipgloss.Height(body) - 2
-	if !ok || len(p.events) == 0 || left < 2 {
+	if !ok || len(p.events) == 0 {
 		return body
 	}
-	events := p.events
-	if len(events) > left-1 {
-		events = events[len(events)-(left-1):]
-	}
-	return body + "\n\n" + m.st.Section.Render("Events") + "\n" + p.eventLines(m, events, w)
+	return strings.TrimRight(body, "\n") + "\n\n" + m.st.Section.Render("Events") + "\n" + p.eventLines(m, p.events, w)
+}
+
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }
 
 // stackSummary is the stack run's closing lines for standard error.
@@ -340,11 +368,16 @@ func (m *Model) stackSummary() string {
 	case outcomeNoChanges:
 		b.WriteString(render.NothingToChange(name, m.stack.made.Cleanup.String()) + "\n")
 	case outcomeUpdated:
-		b.WriteString(m.stack.update.Success() + " (took " + m.elapsed() + ")\n")
 		if p := m.progress(); p != nil {
 			for _, l := range p.verified {
 				b.WriteString(render.RolloutLinePlain(l) + "\n")
 			}
+		}
+		// One outcome line, after what it depends on: updated as asked,
+		// or (the run's error) updated but not as asked; never both.
+		var mismatch *rollout.MismatchError
+		if !errors.As(m.out.err, &mismatch) {
+			b.WriteString(m.stack.update.Success() + " (took " + m.elapsed() + ")\n")
 		}
 	case outcomeFailed, outcomeUnknown:
 		if p := m.progress(); p != nil && p.failing != "" {
@@ -356,4 +389,13 @@ func (m *Model) stackSummary() string {
 		}
 	}
 	return b.String()
+}
+
+// inner is the width of text indented by n in w columns; w 0 (plain
+// prompts, a screen reader) leaves it unwrapped.
+func inner(w, n int) int {
+	if w <= 0 {
+		return 0
+	}
+	return max(w-n, 20)
 }

@@ -185,12 +185,12 @@ func shellSafeName(s string) string {
 
 func (s *loadingScreen) spinning(*Model) bool { return true }
 
-func (s *loadingScreen) view(m *Model, w, _ int) string {
+func (s *loadingScreen) view(m *Model, w, _ int) body {
 	verb := "Reading "
 	if source.IsURL(s.arg) {
 		verb = "Downloading "
 	}
-	return m.spinView() + render.Wrap(verb+s.arg+" …", max(w-2, 10))
+	return body{top: m.spinView() + render.Wrap(verb+s.arg+" …", max(w-2, 10))}
 }
 
 func (s *loadingScreen) hints(*Model) []hint {

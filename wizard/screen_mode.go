@@ -32,31 +32,14 @@ func modeLabel(mode dind.Mode) string {
 // else scrolled with pgup/pgdn.
 type modeScreen struct {
 	question
-	top     int       // the note's first line shown, when it scrolls
-	topOf   dind.Mode // the mode whose note top belongs to
-	scrolls bool      // the last view scrolled the note
+	topOf dind.Mode // the mode whose note the pane scrolls
 }
 
-func (s *modeScreen) enter(m *Model) tea.Cmd { s.top = 0; return m.ask(s) }
+func (s *modeScreen) enter(m *Model) tea.Cmd { s.topOf = ""; return m.ask(s) }
 
 func (*modeScreen) submit(m *Model) tea.Cmd { return m.enter(m.nextStep(stepMode)) }
 
-func (s *modeScreen) view(m *Model, w, h int) string { return s.modeView(m, w, h) }
-
-// update scrolls the note with pgup/pgdn; the other keys go to the form.
-func (s *modeScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
-	if k, ok := msg.(tea.KeyMsg); ok && s.scrolls {
-		switch k.Type {
-		case tea.KeyPgDown:
-			s.top += 3
-			return nil, true
-		case tea.KeyPgUp:
-			s.top = max(s.top-3, 0)
-			return nil, true
-		}
-	}
-	return nil, false
-}
+func (s *modeScreen) view(m *Model, w, h int) body { return s.modeView(m, w, h) }
 
 func (*modeScreen) field(m *Model) huh.Field {
 	cur := m.a.currentMode()
@@ -64,7 +47,7 @@ func (*modeScreen) field(m *Model) huh.Field {
 	for _, mode := range modes {
 		label := modeLabel(mode)
 		if mode == cur {
-			label += nowMark
+			label += m.nowMark()
 		}
 		opts = append(opts, huh.NewOption(label, mode))
 	}
@@ -75,23 +58,38 @@ func (*modeScreen) field(m *Model) huh.Field {
 }
 
 // modeView is the current mode, the question, and the highlighted mode's
-// security note: beside the question on wide terminals, below it otherwise.
-func (s *modeScreen) modeView(m *Model, w, h int) string {
-	current := m.st.Subtle.Render("Now: ") + m.a.currentModes()
-	current = render.Wrap(current, w)
-	form := strings.TrimRight(m.form.View(), "\n ")
+// security note: beside the question on wide terminals, below it
+// otherwise; the note gives way and scrolls (layout.go).
+func (s *modeScreen) modeView(m *Model, w, h int) body {
+	current := render.Wrap(m.st.Subtle.Render("Now: ")+m.a.currentModes(), w)
+	form := m.formBody()
+	if s.topOf != m.a.mode {
+		// Another mode's note starts at its top.
+		s.topOf = m.a.mode
+		m.pane = newPane()
+	}
 	if w >= sideBySide {
 		left := lipgloss.NewStyle().Width(m.formWidthBeside()).Render(form)
 		noteW := w - lipgloss.Width(left) - 2
-		note := s.note(m, m.a.mode, noteW, h-lipgloss.Height(current)-1)
-		return current + "\n\n" + lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", note)
+		noteH := h - lipgloss.Height(current) - 1
+		note := m.pane.window(m, s.note(m, m.a.mode, noteW, noteH), noteW, noteH, false)
+		return body{top: current, bottom: lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", note)}
 	}
 	used := lipgloss.Height(current) + 1 + lipgloss.Height(form) + 1
-	return current + "\n\n" + form + "\n\n" + s.note(m, m.a.mode, min(w, 80), h-used)
+	return body{top: current, bottom: form, scroll: s.note(m, m.a.mode, min(w, 80), h-used), scrollLast: true}
+}
+
+// nowMark follows the current mode's option: an arrow on screen, words
+// in plain prompts (a screen reader reads the arrow aloud).
+func (m *Model) nowMark() string {
+	if m.plain {
+		return " (now)"
+	}
+	return nowMark
 }
 
 // formWidthBeside is the question's width when a note stands beside it:
-// the longest option with its "← now" mark and the form's border and cursor.
+// the longest option with its "now" mark and the form's border and cursor.
 func (m *Model) formWidthBeside() int {
 	w := 0
 	for _, mode := range modes {
@@ -100,12 +98,11 @@ func (m *Model) formWidthBeside() int {
 	return w + 6
 }
 
-// note is the whole security note for mode in at most h lines w wide: in
-// its box when that fits; else with a bar on the left instead of the box
-// and no blank lines; else that, scrolled from s.top, with a line that
-// says how to read the rest. "Trusted builds only" is never cut off.
+// note is the whole security note for mode, w wide: in its box when that
+// fits in h lines; else with a bar on the left instead of the box and no
+// blank lines, which the layout scrolls when it does not fit either.
+// "Trusted builds only" is never cut off.
 func (s *modeScreen) note(m *Model, mode dind.Mode, w, h int) string {
-	s.scrolls = false
 	if full := m.st.SecurityNote(mode, w); lipgloss.Height(full) <= h {
 		return full
 	}
@@ -120,21 +117,7 @@ func (s *modeScreen) note(m *Model, mode dind.Mode, w, h int) string {
 	for _, p := range n.Paragraphs {
 		parts = append(parts, m.st.Text.Render(render.Wrap(p, inner)))
 	}
-	lines := strings.Split(strings.Join(parts, "\n"), "\n")
-	if len(lines) <= h {
-		return bar.Render(strings.Join(lines, "\n"))
-	}
-	s.scrolls = true
-	if s.topOf != mode {
-		s.top, s.topOf = 0, mode
-	}
-	// The line under the note says how to read the rest; the footer
-	// keeps its one line.
-	shown := max(h-1, 1)
-	s.top = min(s.top, max(len(lines)-shown, 0))
-	end := min(s.top+shown, len(lines))
-	more := fmt.Sprintf("note lines %d-%d of %d · pgup/pgdn scroll", s.top+1, end, len(lines))
-	return bar.Render(strings.Join(lines[s.top:end], "\n")) + "\n" + m.st.Subtle.Render(render.Wrap(more, w))
+	return bar.Render(strings.Join(parts, "\n"))
 }
 
 // intro is what the screen shows around the question, for plain prompts:
@@ -145,6 +128,5 @@ func (*modeScreen) intro(m *Model) string {
 	for _, mode := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged} {
 		b.WriteString("\n\nAbout " + string(mode) + " mode. " + render.SecurityNote(mode).Plain(0))
 	}
-	b.WriteString("\n\nThe modes: " + modeSentence(dind.ModeSocket) + "; " + modeSentence(dind.ModePrivileged) + "; " + modeSentence(dind.ModeNone) + ".")
 	return b.String()
 }

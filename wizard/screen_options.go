@@ -88,7 +88,7 @@ func (s *optionsScreen) enter(m *Model) tea.Cmd { return m.ask(s) }
 
 func (*optionsScreen) submit(m *Model) tea.Cmd { return m.enter(m.nextStep(stepOptions)) }
 
-func (*optionsScreen) view(m *Model, w, h int) string { return m.optionsView(w, h) }
+func (*optionsScreen) view(m *Model, w, h int) body { return m.optionsView(w, h) }
 
 func (*optionsScreen) field(m *Model) huh.Field {
 	choices := recipeChoices(m)
@@ -105,8 +105,8 @@ func (*optionsScreen) field(m *Model) huh.Field {
 }
 
 // optionsView is the recipe question and what the highlighted recipe writes.
-func (m *Model) optionsView(w, h int) string {
-	form := strings.TrimRight(m.form.View(), "\n ")
+func (m *Model) optionsView(w, h int) body {
+	form := m.formBody()
 	about := ""
 	for _, c := range recipeChoices(m) {
 		if c.recipe == m.a.recipe {
@@ -116,10 +116,11 @@ func (m *Model) optionsView(w, h int) string {
 	text := m.st.Subtle.Render(render.Wrap(about, min(w, 80)))
 	if w >= sideBySide {
 		left := lipgloss.NewStyle().Width(m.formWidthBeside()).Render(form)
-		right := m.st.Subtle.Render(render.Wrap(about, w-lipgloss.Width(left)-2))
-		return lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", right)
+		rightW := w - lipgloss.Width(left) - 2
+		right := m.pane.window(m, m.st.Subtle.Render(render.Wrap(about, rightW)), rightW, h, false)
+		return body{bottom: lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", right)}
 	}
-	return form + "\n\n" + text
+	return body{bottom: form, scroll: text, scrollLast: true}
 }
 
 // intro says what each recipe writes, for plain prompts.

@@ -415,12 +415,12 @@ func formatDuration(d time.Duration) string {
 	return fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
 }
 
-// view is the spinner and elapsed time, each resource's status, the
-// agents' ECS rollout, and the latest events that fit: the events give
-// way first.
-func (p *progressScreen) view(m *Model, w, h int) string {
+// view is the spinner and elapsed time, then what gives way and follows
+// the latest: each resource's status, the agents' ECS rollout and the
+// events; a failing rollout and what c does about it stay under them.
+func (p *progressScreen) view(m *Model, w, _ int) body {
 	st := m.a.stackInfo
-	var b strings.Builder
+	var top strings.Builder
 	what := "Updating stack " + st.Name
 	switch {
 	case m.stack.executing:
@@ -428,13 +428,13 @@ func (p *progressScreen) view(m *Model, w, h int) string {
 	case p.verifying:
 		what = "Stack " + st.Name + " updated; reading back in ECS what the agents run"
 	}
-	b.WriteString(m.spinView() + m.st.Strong.Render(what) + m.st.Subtle.Render("  "+m.elapsed()) + "\n")
-	b.WriteString(m.st.Subtle.Render(render.Wrap("ctrl+c leaves; the update goes on in AWS.", w)) + "\n")
+	top.WriteString(m.spinView() + render.Wrap(m.st.Strong.Render(what)+m.st.Subtle.Render("  "+m.elapsed()), max(w-2, 10)) + "\n")
+	top.WriteString(m.st.Subtle.Render(render.Wrap("ctrl+c leaves; the update goes on in AWS.", w)))
 	if p.retrying != nil {
-		b.WriteString(m.st.Subtle.Render(render.Wrap("Could not read the stack's events ("+p.retrying.Error()+"); trying again.", w)) + "\n")
+		top.WriteString("\n" + m.st.Subtle.Render(render.Wrap("Could not read the stack's events ("+p.retrying.Error()+"); trying again.", w)))
 	}
-	b.WriteString("\n")
 
+	var b strings.Builder
 	b.WriteString(m.st.Section.Render("Resources") + "\n")
 	if len(p.order) == 0 {
 		b.WriteString(m.st.Subtle.Render("  waiting for CloudFormation …") + "\n")
@@ -443,39 +443,31 @@ func (p *progressScreen) view(m *Model, w, h int) string {
 	for _, id := range p.order {
 		idW = max(idW, len(id))
 	}
+	// The type column goes first when a status would not fit beside it.
+	withType := 2+idW+2+28+2+len("UPDATE_ROLLBACK_IN_PROGRESS") <= w
 	for _, id := range p.order {
 		e := p.status[id]
-		line := "  " + padRight(id, idW) + "  " + padRight(e.ResourceType, 28) + "  " + m.statusStyle(e.Status)
+		line := "  " + padRight(id, idW) + "  "
+		if withType {
+			line += padRight(e.ResourceType, 28) + "  "
+		}
+		line += m.statusStyle(e.Status)
 		b.WriteString(ansi.Truncate(line, w, "…") + "\n")
 	}
-	head := b.String()
-	// One line is kept spare, as ever.
-	left := h - strings.Count(head, "\n") - 1
+	// The agents' rollout comes last, the latest news: the window follows
+	// the end, so the events give way first.
+	if len(p.events) > 0 {
+		b.WriteString("\n" + m.st.Section.Render("Events") + "\n")
+		b.WriteString(p.eventLines(m, p.events, w) + "\n")
+	}
 	services, news, tail := p.agentsLines(m, w)
-	if services != nil || news != nil || tail != nil {
-		room := left - 2 - len(services) - len(tail) // a blank line and the title
-		keep := min(len(news), maxAgentNews, max(room, 0))
-		if len(p.events) > 0 && room-keep < 3 {
-			// The events give way first, down to nothing.
-			keep = min(len(news), max(room, 0))
-		}
-		news = news[len(news)-keep:]
+	if services != nil || news != nil {
 		b.WriteString("\n" + m.st.Section.Render("Agents (ECS)") + "\n")
-		for _, l := range slices.Concat(services, news, tail) {
+		for _, l := range slices.Concat(services, news) {
 			b.WriteString(l + "\n")
 		}
-		left -= 2 + len(services) + len(news) + len(tail)
 	}
-	if left < 3 || len(p.events) == 0 {
-		return strings.TrimRight(b.String(), "\n")
-	}
-	b.WriteString("\n" + m.st.Section.Render("Events") + "\n")
-	events := p.events
-	if len(events) > left-2 {
-		events = events[len(events)-(left-2):]
-	}
-	b.WriteString(p.eventLines(m, events, w))
-	return strings.TrimRight(b.String(), "\n")
+	return body{top: top.String(), scroll: b.String(), bottom: strings.Join(tail, "\n"), follow: true}
 }
 
 // maxAgentNews bounds the ECS lines shown above the events.

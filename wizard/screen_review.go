@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
@@ -16,9 +15,7 @@ import (
 // reviewScreen applies the answers and shows the result: what changes,
 // the warnings, the diff and the security note, in a viewport. An engine
 // refusal is an error screen leading back to the question that can fix it.
-type reviewScreen struct {
-	vp viewport.Model
-}
+type reviewScreen struct{}
 
 func (s *reviewScreen) enter(m *Model) tea.Cmd {
 	res, err := m.a.apply()
@@ -35,25 +32,7 @@ func (s *reviewScreen) enter(m *Model) tea.Cmd {
 		return m.fail(errorFor(err, "The change could not be made", back))
 	}
 	m.result = res
-	s.vp = viewport.New(0, 0)
-	s.vp.SetHorizontalStep(8)
-	s.resize(m)
 	return nil
-}
-
-// resize sizes the viewport to the terminal and fills it.
-func (s *reviewScreen) resize(m *Model) {
-	if m.result == nil {
-		return
-	}
-	w := m.contentWidth()
-	s.vp.Width = w
-	s.vp.SetContent(m.reviewContent(w))
-	// The viewport takes what the header, the action lines and the footer
-	// leave; the footer is measured at its widest, "scroll (100%)".
-	header := m.header(w)
-	footer := m.footer(w, m.reviewHintsFor(true, 100))
-	s.vp.Height = max(m.bodyHeight(header, footer)-lipgloss.Height(m.reviewAction(w))-1, 1)
 }
 
 // reviewContent is the scrolling part of the review: the changes, the
@@ -118,9 +97,8 @@ func (s *reviewScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	if k.String() == "s" && m.isStack() && m.result.Changed {
 		return m.enter(stepSave), true
 	}
-	var cmd tea.Cmd
-	s.vp, cmd = s.vp.Update(msg)
-	return cmd, true
+	// The other keys scroll the review (the model's pane).
+	return nil, false
 }
 
 // reviewed goes on from the review: finish, save, or create the change set.
@@ -145,15 +123,15 @@ func (m *Model) reviewed() tea.Cmd {
 }
 
 // view is the action lines and the scrolling review.
-func (s *reviewScreen) view(m *Model, w, _ int) string {
+func (s *reviewScreen) view(m *Model, w, _ int) body {
 	if m.result == nil {
-		return ""
+		return body{}
 	}
-	return m.reviewAction(w) + "\n\n" + s.vp.View()
+	return body{top: m.reviewAction(w), scroll: m.reviewContent(w)}
 }
 
 func (s *reviewScreen) hints(m *Model) []hint {
-	return m.reviewHintsFor(s.vp.TotalLineCount() > s.vp.Height, int(s.vp.ScrollPercent()*100))
+	return m.reviewHintsFor(m.pane.scrolls)
 }
 
 // reviewAction says what enter does, and pins the security warning.
@@ -180,7 +158,7 @@ func (m *Model) reviewAction(w int) string {
 	return action
 }
 
-func (m *Model) reviewHintsFor(scrolls bool, percent int) []hint {
+func (m *Model) reviewHintsFor(scrolls bool) []hint {
 	hs := []hint{{"enter", "save"}}
 	switch {
 	case !m.result.NeedsChange():
@@ -189,7 +167,7 @@ func (m *Model) reviewHintsFor(scrolls bool, percent int) []hint {
 		hs = []hint{{"enter", "create change set"}, {"s", "save to a file instead"}}
 	}
 	if scrolls {
-		hs = append(hs, hint{"↑/↓ pgup/pgdn", fmt.Sprintf("scroll (%d%%)", percent)})
+		hs = append(hs, hint{"↑/↓ pgup/pgdn", "scroll"})
 	}
 	return append(hs, hint{"esc", "back"}, hint{"?", "help"}, hint{"ctrl+c", "quit"})
 }

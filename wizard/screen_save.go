@@ -18,10 +18,10 @@ func (*saveScreen) field(m *Model) huh.Field {
 	return huh.NewInput().
 		Title("Save the patched template as").
 		Value(&m.a.output).
-		Validate(checkOutput)
+		Validate(keepOnEmpty(&m.a.output, checkOutput))
 }
 
-func (*saveScreen) view(m *Model, w, _ int) string {
+func (*saveScreen) view(m *Model, w, _ int) body {
 	return m.formView(m.st.Subtle.Render(render.Wrap(render.SaveIntro(m.isStack()), w)))
 }
 

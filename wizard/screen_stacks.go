@@ -305,13 +305,13 @@ func (s *stacksScreen) options(m *Model) []huh.Option[string] {
 		label := padRight(it.sum.Name, w) + "  " + padRight(it.sum.Status, sw)
 		switch it.probe {
 		case probeAgent:
-			label += "  ★ TeamCity agent"
+			label += "  " + m.mark("★ ") + "TeamCity agent"
 			if n := len(it.agents); n > 1 {
 				label += fmt.Sprintf(" ×%d", n)
 			}
 			label += ", now " + string(it.mode)
 		case probeWaiting, probeChecking:
-			label += "  …"
+			label += "  " + m.mark("…")
 		}
 		label = ansi.Truncate(label, max(m.formWidth()-6, 20), "…")
 		opts = append(opts, huh.NewOption(label, it.sum.Name))
@@ -358,11 +358,11 @@ func stacksError(err error, region string) screenError {
 	return e
 }
 
-func (s *stacksScreen) view(m *Model, w, _ int) string {
+func (s *stacksScreen) view(m *Model, w, _ int) body {
 	if s.loading || m.form == nil {
-		return m.spinView() + render.Wrap("Listing the stacks in "+s.region+" …", max(w-2, 10))
+		return body{top: m.spinView() + render.Wrap("Listing the stacks in "+s.region+" …", max(w-2, 10))}
 	}
-	return strings.TrimRight(m.form.View(), "\n ")
+	return body{bottom: m.formBody()}
 }
 
 func (s *stacksScreen) hints(m *Model) []hint {

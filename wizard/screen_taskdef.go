@@ -16,7 +16,7 @@ type taskDefScreen struct{ question }
 
 func (s *taskDefScreen) enter(m *Model) tea.Cmd { return m.ask(s) }
 
-func (*taskDefScreen) view(m *Model, w, _ int) string {
+func (*taskDefScreen) view(m *Model, w, _ int) body {
 	return m.formView(m.st.Subtle.Render(render.Wrap(
 		"This template has "+strconv.Itoa(len(m.a.tmpl.Agents()))+" task definitions that run a TeamCity agent.", w)))
 }

@@ -16,6 +16,12 @@ func (s *templateScreen) enter(m *Model) tea.Cmd {
 }
 
 func (*templateScreen) field(m *Model) huh.Field {
+	if m.plain {
+		// A plain prompt keeps its value on an empty answer; here an
+		// empty answer is JetBrains' template, as the question says (and
+		// never the name that just failed to load).
+		m.a.templateArg = ""
+	}
 	return huh.NewInput().
 		Title("Template file or https URL").
 		Description(templateAbout).

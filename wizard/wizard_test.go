@@ -3,6 +3,7 @@ package wizard
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -129,12 +130,56 @@ func (r *run) final() *Model {
 	return r.tm.FinalModel(r.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
 }
 
-// snapshot compares the screen with testdata/<TestName>.golden.
+// goldenSizes are the terminal sizes every screen's golden shows: a split
+// pane or a laptop terminal, the classic terminal, a large window.
+var goldenSizes = [][2]int{{60, 20}, {80, 24}, {120, 40}}
+
+// snapshot compares the screen, laid out at each golden size, with
+// testdata/<TestName>.golden; at each size the screen must keep its
+// question and its keys in view (the layout rule).
 func (r *run) snapshot() *Model {
 	r.t.Helper()
 	m := r.final()
-	teatest.RequireEqualOutput(r.t, []byte(m.View()+"\n"))
+	w0, h0 := m.width, m.height
+	var out strings.Builder
+	for _, size := range goldenSizes {
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		view := m.View()
+		assertLaidOut(r.t, m, view, size[0], size[1])
+		fmt.Fprintf(&out, "──── %d×%d ────\n%s\n", size[0], size[1], view)
+	}
+	teatest.RequireEqualOutput(r.t, []byte(out.String()))
+	m.Update(tea.WindowSizeMsg{Width: w0, Height: h0})
 	return m
+}
+
+// assertLaidOut checks the layout rule on a screen drawn in w×h: no taller
+// or wider than the terminal, every key hint in view, and the question
+// (the form) shown whole.
+func assertLaidOut(t *testing.T, m *Model, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) > h {
+		t.Errorf("%d×%d: the screen is %d lines tall", w, h, len(lines))
+	}
+	for i, l := range lines {
+		if lw := lipgloss.Width(l); lw > w {
+			t.Errorf("%d×%d: line %d is %d wide: %q", w, h, i, lw, l)
+		}
+	}
+	flat := strings.Join(strings.Fields(view), " ")
+	for _, hn := range m.hints() {
+		if !strings.Contains(flat, strings.Join(strings.Fields(hn.key+" "+hn.action), " ")) {
+			t.Errorf("%d×%d: the key hint %q %q is not in view:\n%s", w, h, hn.key, hn.action, view)
+		}
+	}
+	if m.form != nil && !m.help && m.err == nil {
+		for _, l := range strings.Split(m.formBody(), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.Contains(view, l) {
+				t.Errorf("%d×%d: the question's line %q is not in view:\n%s", w, h, l, view)
+			}
+		}
+	}
 }
 
 // finished waits for the program to end by itself.
