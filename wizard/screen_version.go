@@ -47,7 +47,7 @@ func (*versionScreen) intro(m *Model) string {
 		" and the server's image stays as it is. Flag: --agent-version."
 }
 
-func (s *versionScreen) view(m *Model, w, _ int) string {
+func (s *versionScreen) view(m *Model, w, _ int) body {
 	return m.formView(m.st.Subtle.Render(render.Wrap(s.intro(m), min(w, 90))))
 }
 

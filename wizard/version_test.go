@@ -38,12 +38,6 @@ func TestScreenAgentVersion(t *testing.T) {
 	r.snapshot()
 }
 
-func TestScreenAgentVersionNarrow(t *testing.T) {
-	r := start(t, Config{Template: "testdata/latest.yaml"}, 60, 20)
-	toVersion(r)
-	r.snapshot()
-}
-
 // TestAgentVersionPinsTheAgent: the version typed pins the agent's image
 // in the file saved, the server keeps latest.
 func TestAgentVersionPinsTheAgent(t *testing.T) {
