@@ -52,9 +52,9 @@ type answers struct {
 	// version question's answer, or --agent-version.
 	agentVersion string
 	arch         string // --agent-arch
-	output      string
-	explicitOut bool // output came from --output or --in-place
-	overwrite   bool
+	output       string
+	explicitOut  bool // output came from --output or --in-place
+	overwrite    bool
 
 	s3Bucket  string           // where a template over 51,200 bytes goes
 	region    string           // the stack's region
