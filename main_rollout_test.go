@@ -132,12 +132,11 @@ func testRollout(t *testing.T, e *stackEnv) {
 		}
 		t.Logf("a normal update with a 4-poll rollout made %d API calls: %v", len(p.Actions()), counts)
 		// Before the update: the stack's resources, the service and its
-		// stopped tasks (what is history). Then one DescribeServices per
-		// poll until the rollout is steady (4), one to verify; stopped
-		// tasks are listed while the service is not steady, and none
-		// stopped: nothing to describe. The new revision's ARN comes with
+		// stopped tasks (what is history). Then one DescribeServices and
+		// one ListTasks per poll until the stack's final status (4), one
+		// DescribeServices to verify; none stopped: nothing to describe. The new revision's ARN comes with
 		// its UPDATE_COMPLETE event: no second ListStackResources.
-		if counts["DescribeServices"] != 1+4+1 || counts["ListTasks"] != 1+3 || counts["DescribeTasks"] != 0 ||
+		if counts["DescribeServices"] != 1+4+1 || counts["ListTasks"] != 1+4 || counts["DescribeTasks"] != 0 ||
 			counts["ListStackResources"] != 1 || counts["DescribeTaskDefinition"] != 1 {
 			t.Errorf("ECS calls: %v", counts)
 		}
@@ -250,6 +249,12 @@ func testRollout(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("CircuitBreakerFailed", func(t *testing.T) {
+		// The breaker's FAILED makes CloudFormation fail the service
+		// itself ("Error occurred during operation 'ECS Deployment
+		// Circuit Breaker was triggered'.", aws-cloudformation/rain#458,
+		// aws/copilot-cli#5296) and roll back: tcdind sends no cancel,
+		// even with --on-rollout-failure=cancel, follows ECS through the
+		// rollback, and credits CloudFormation.
 		cli := withHook(fast)
 		p := awsproxy.New(t, e.moto.URL)
 		sim := rolloutStack(t, e, p, "tc-rollout-breaker", []rolloutsim.Frame{
@@ -257,17 +262,32 @@ func testRollout(t *testing.T, e *stackEnv) {
 			{NewPending: 0, NewFailed: 1},
 			{RolloutState: "FAILED", RolloutReason: "ECS deployment circuit breaker: tasks failed to start.", NewFailed: 1},
 		}, rolloutsim.Hold)
+		sim.RollbackFrames = []rolloutsim.Frame{{OnOld: true, OldRunning: 1}, {OnOld: true, OldRunning: 2, RolloutState: "COMPLETED"}}
 		code, _, errOut := cli.runStack(ctx, p.URL, "", append(applyYes("tc-rollout-breaker", "privileged"), "--on-rollout-failure", "cancel")...)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1\n%s", code, errOut)
 		}
-		want := "is failing: ECS's deployment circuit breaker failed the rollout of " + revisionOf(sim.New) + ": ECS deployment circuit breaker: tasks failed to start."
-		if !strings.Contains(errOut, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		old := revisionOf(sim.Old)
+		for _, want := range []string{
+			"is failing: ECS's deployment circuit breaker failed the rollout of " + revisionOf(sim.New) + ": ECS deployment circuit breaker: tasks failed to start.",
+			"\nECS's deployment circuit breaker ended the rollout: CloudFormation fails the service and rolls stack tc-rollout-breaker back by itself; tcdind sends no cancel",
+			"Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'.",
+			"rolling back to " + old + ": 1 of 2 running, 0 pending",
+			"rolled back: 2 of 2 tasks run the previous revision " + old,
+		} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
 		}
-		if sim.Cancels() != 1 || describeServicesBefore(p, "CancelUpdateStack") != 3 {
-			t.Errorf("cancels %d after %d DescribeServices, want 1 after 3", sim.Cancels(), describeServicesBefore(p, "CancelUpdateStack"))
+		for _, wrong := range []string{"goes on", "cancelled by tcdind", "cancelling the update"} {
+			if strings.Contains(errOut, wrong) {
+				t.Errorf("stderr says %q:\n%s", wrong, errOut)
+			}
 		}
+		if sim.Cancels() != 0 {
+			t.Errorf("CancelUpdateStack sent %d times", sim.Cancels())
+		}
+		oneErrorLine(t, errOut, "update of stack tc-rollout-breaker failed: ECS's deployment circuit breaker failed the agents' rollout, and CloudFormation rolled the update back (UPDATE_ROLLBACK_COMPLETE)")
 	})
 
 	t.Run("AccessDeniedOnECS", func(t *testing.T) {
@@ -346,6 +366,7 @@ func testRollout(t *testing.T, e *stackEnv) {
 		}
 	})
 
+	t.Run("Situations", func(t *testing.T) { testRolloutSituations(t, e) })
 	t.Run("SIGTERMWhileReadingECS", func(t *testing.T) { testRolloutSignal(t, e) })
 	t.Run("WizardCancelsFailingRollout", func(t *testing.T) { testWizardRollout(t, e) })
 

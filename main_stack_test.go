@@ -81,6 +81,8 @@ func fast(r *batch.StackRun, c *awsclient.Config) {
 	r.Settle = 10 * time.Second
 	r.Lookups = []time.Duration{0, 20 * time.Millisecond, 40 * time.Millisecond}
 	r.GiveUp = 2 * time.Second
+	// A lasting placement failure is said once it held on three polls.
+	r.PlacementGrace = time.Millisecond
 	c.RetryMaxBackoff = 10 * time.Millisecond
 	c.RequestTimeout = 5 * time.Second
 }

@@ -34,6 +34,9 @@ type Service struct {
 	Pending            int
 	Deployments        []Deployment
 	Events             []ServiceEvent // newest first, as ECS lists them
+	// Controller is the deployment controller's type: ECS (rolling
+	// update, also when ECS leaves it out), CODE_DEPLOY or EXTERNAL.
+	Controller string
 }
 
 // Primary is the service's PRIMARY deployment, nil if it has none.
@@ -131,6 +134,9 @@ func serviceFrom(s ecstypes.Service) Service {
 		ARN: aws.ToString(s.ServiceArn), Name: aws.ToString(s.ServiceName), Cluster: aws.ToString(s.ClusterArn),
 		Status: aws.ToString(s.Status), TaskDefinition: aws.ToString(s.TaskDefinition),
 		Desired: int(s.DesiredCount), Running: int(s.RunningCount), Pending: int(s.PendingCount),
+	}
+	if s.DeploymentController != nil {
+		svc.Controller = string(s.DeploymentController.Type)
 	}
 	for _, d := range s.Deployments {
 		svc.Deployments = append(svc.Deployments, Deployment{

@@ -73,7 +73,13 @@ func (r *StackRun) recordUpdate(u *changeset.Update) {
 	if d == nil || u == nil {
 		return
 	}
-	out := &report.Update{Status: u.Final, Reason: u.StackReason, Cancelled: u.Cancelled, FailedResources: []report.FailedResource{}}
+	// A rollback the circuit breaker made CloudFormation start is not
+	// tcdind's, even if its cancel was taken too.
+	cancelled := ""
+	if u.CancelledByTcdind() {
+		cancelled = u.Cancelled
+	}
+	out := &report.Update{Status: u.Final, Reason: u.StackReason, Cancelled: cancelled, FailedResources: []report.FailedResource{}}
 	for _, e := range u.Failed {
 		out.FailedResources = append(out.FailedResources, report.FailedResource{LogicalID: e.LogicalID, ResourceType: e.ResourceType, Status: e.Status, Reason: e.Reason})
 	}

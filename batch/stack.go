@@ -60,11 +60,14 @@ type StackRun struct {
 	// changeset.DefaultPoll); Wait bounds waiting for the change set
 	// (default awsclient.DefaultWait); Settle, Lookups and GiveUp bound
 	// cleaning up and following (changeset's defaults). Tests shorten them.
-	Poll    []time.Duration
-	Wait    awsclient.Wait
-	Settle  time.Duration
-	Lookups []time.Duration
-	GiveUp  time.Duration
+	Poll []time.Duration
+	Wait awsclient.Wait
+	// PlacementGrace is how long the agents' new tasks may stay unplaced
+	// once the old ones are gone (default rollout.DefaultPlacementGrace).
+	PlacementGrace time.Duration
+	Settle         time.Duration
+	Lookups        []time.Duration
+	GiveUp         time.Duration
 	// Now and Random name the change set; default time.Now and
 	// crypto/rand.
 	Now    func() time.Time
@@ -250,13 +253,14 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	// revisions they run now: read before the update changes them.
 	ecs, _ := cfn.(rollout.Client)
 	agents := rollout.Prepare(ctx, ecs, st.Name, tmpl, res, r.Options, r.Where)
+	agents.PlacementGrace = r.PlacementGrace
 	r.recordRollout(agents)
 	started := time.Now()
 	if err := set.Execute(ctx); err != nil {
 		return err
 	}
 	r.recordFate("executed", nil)
-	u := &changeset.Update{Stack: st, Targets: targets, Mode: mode, Token: set.Input.Name, Started: started, Reviewed: set.Reviewed.TemplateHash}
+	u := &changeset.Update{Stack: st, Targets: targets, Mode: mode, Token: set.Input.Name, Started: started, Reviewed: set.Reviewed.TemplateHash, Where: r.Where}
 	defer r.recordUpdate(u)
 	if ctx.Err() != nil {
 		if err := changeset.GoesOn(ctx, cfn, u, r.Where); err != nil {
@@ -291,7 +295,12 @@ func (r *StackRun) follow(ctx context.Context, s Streams, cfn StackClient, u *ch
 			fmt.Fprintln(s.Err, render.EventLinePlain(e))
 		}
 		agents.Saw(events)
-		if err == nil && !u.RollingBack() {
+		if err == nil && !u.Done() {
+			// ECS is read on while the update rolls back: the rollback
+			// waits for the service too.
+			if u.RollingBack() {
+				agents.RollingBack()
+			}
 			r.pollAgents(ctx, s, cfn, u, agents)
 		}
 		if err != nil {
@@ -321,6 +330,11 @@ func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u
 		if l.Kind != rollout.Failing {
 			continue
 		}
+		if agents.FailedByBreaker() {
+			// CloudFormation fails the service and rolls back by itself.
+			fmt.Fprintln(s.Err, render.RolloutBreaker(u.Stack.Name))
+			continue
+		}
 		c, ok := cfn.(changeset.Canceller)
 		if r.OnRolloutFailure != RolloutCancel || !ok {
 			fmt.Fprintln(s.Err, render.RolloutWaitAdvice(u.Stack.Name, r.Where))
@@ -328,7 +342,9 @@ func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u
 		}
 		fmt.Fprintln(s.Err, render.RolloutCancelling(u.Stack.Name))
 		if err := u.Cancel(ctx, c, "the agents' rollout was failing"); err != nil {
-			fmt.Fprintf(s.Err, "tcdind: warning: could not cancel the update (%s); it goes on: follow it with aws cloudformation describe-stack-events --stack-name %s%s\n", oneLine(err), u.Stack.Name, r.Where)
+			// What CloudFormation does, read back: most often it is
+			// rolling back by itself already.
+			fmt.Fprintf(s.Err, "tcdind: %s\n", oneLine(err))
 		}
 	}
 }

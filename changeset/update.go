@@ -23,6 +23,8 @@ type Update struct {
 	// another one.
 	Token   string
 	Started time.Time
+	// Where is " --region R [--profile P]" for the commands printed.
+	Where string
 	// Reviewed is the hash of the template the stack had when it was
 	// read; a different one deployed later says the update happened.
 	Reviewed [sha256.Size]byte
@@ -132,11 +134,20 @@ func (u *Update) Err(where string) error {
 	case "UPDATE_COMPLETE", "":
 		return nil
 	case "UPDATE_ROLLBACK_FAILED":
-		what = fmt.Sprintf("could not be rolled back: continue the rollback with aws cloudformation continue-update-rollback --stack-name %s%s", name, where)
+		// CloudFormation cannot finish the rollback by itself: the command
+		// comes last, as what to do.
+		by := ""
+		if u.BreakerTriggered() {
+			by = " (ECS's deployment circuit breaker failed the agents' rollout)"
+		}
+		return fmt.Errorf("update of stack %s failed%s and could not be rolled back (UPDATE_ROLLBACK_FAILED): fix the cause shown above, then continue the rollback with aws cloudformation continue-update-rollback --stack-name %s%s", name, by, name, where)
 	case "UPDATE_FAILED":
 		what = "failed and was not rolled back"
 	}
-	if u.Cancelled != "" && u.Final == "UPDATE_ROLLBACK_COMPLETE" {
+	if u.Final == "UPDATE_ROLLBACK_COMPLETE" && u.BreakerTriggered() {
+		return fmt.Errorf("update of stack %s failed: ECS's deployment circuit breaker failed the agents' rollout, and CloudFormation rolled the update back (UPDATE_ROLLBACK_COMPLETE): it runs its previous template; fix the cause shown above and run tcdind again", name)
+	}
+	if u.CancelledByTcdind() && u.Final == "UPDATE_ROLLBACK_COMPLETE" {
 		return fmt.Errorf("update of stack %s was cancelled by tcdind (%s) and rolled back (UPDATE_ROLLBACK_COMPLETE): it runs its previous template; fix the cause shown above and run tcdind again", name, u.Cancelled)
 	}
 	return fmt.Errorf("update of stack %s failed (%s) and %s; fix the cause shown above and run tcdind again", name, u.Final, what)

@@ -44,3 +44,10 @@ func RolloutWaitAdvice(stack, where string) string {
 func RolloutCancelling(stack string) string {
 	return fmt.Sprintf("cancelling the update of stack %s (--on-rollout-failure=cancel) so that CloudFormation rolls it back now", stack)
 }
+
+// RolloutBreaker follows a rollout ECS's deployment circuit breaker
+// failed: CloudFormation fails the service and rolls back by itself, so
+// tcdind neither cancels nor advises to.
+func RolloutBreaker(stack string) string {
+	return fmt.Sprintf("ECS's deployment circuit breaker ended the rollout: CloudFormation fails the service and rolls stack %s back by itself; tcdind sends no cancel", stack)
+}

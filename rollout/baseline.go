@@ -14,6 +14,10 @@ type baseline struct {
 	deployments map[string]string
 	events      map[string]bool
 	tasks       map[string]bool // nil: stopped tasks were not listed
+	// placing: the newest event before the update says ECS cannot place
+	// a task. ECS does not write it again while the cause lasts, so it
+	// still stands.
+	placing bool
 }
 
 // readBaseline reads each service before the update: one DescribeServices
@@ -41,6 +45,9 @@ func (w *Watch) readBaseline(ctx context.Context) {
 			}
 			for _, e := range svc.Events {
 				s.base.events[eventKey(e)] = true
+			}
+			if len(svc.Events) > 0 && isPlacementFailure(svc.Events[0].Message) {
+				s.base.placing = true
 			}
 			if w.noTasks != "" {
 				continue

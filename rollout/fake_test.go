@@ -290,3 +290,15 @@ func service(deps ...awsclient.Deployment) awsclient.Service {
 }
 
 func exit(code int) *int { return &code }
+
+// completed is d as ECS shows it once it called the rollout done.
+func completed(d awsclient.Deployment) awsclient.Deployment {
+	d.RolloutState = "COMPLETED"
+	return d
+}
+
+// inProgress is d while ECS rolls it out.
+func inProgress(d awsclient.Deployment) awsclient.Deployment {
+	d.RolloutState = "IN_PROGRESS"
+	return d
+}

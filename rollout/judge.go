@@ -13,24 +13,23 @@ import (
 // judge decides, after a poll of s, whether its rollout is clearly
 // failing, and returns the line that says so the first time. A rollout is
 // clearly failing when ECS's deployment circuit breaker says FAILED, when
-// tasks of the new revision keep stopping (two of them, or ECS counts two
-// failed tasks), when the image cannot be pulled, or when placing the new
-// tasks failed twice, or once with nothing placed two polls later.
+// tasks of the new revision keep stopping for a failure (two of them, or
+// ECS counts two failed tasks), when the image cannot be pulled for good
+// (a missing tag, a denied pull), when ECS says it is unable to
+// consistently start tasks, or when placing the new tasks lastingly fails
+// (placementStuck). Nothing is judged once the update rolls back.
 func (w *Watch) judge(s *Service, svc awsclient.Service) *Line {
-	placed := 0 // tasks of the new revision running or pending
+	if w.rollingBack {
+		return nil
+	}
 	if w.failing == "" && s.newRev != "" {
 		for _, d := range svc.Deployments {
 			if d.TaskDefinition != s.newRev {
 				continue
 			}
-			placed += d.Running + d.Pending
 			switch {
 			case d.RolloutState == "FAILED":
-				reason := d.RolloutReason
-				if reason == "" {
-					reason = "no reason given"
-				}
-				w.fail(s, "ECS's deployment circuit breaker failed the rollout of "+revision(d.TaskDefinition)+": "+reason)
+				w.failBreaker(s, d)
 			case d.Failed >= 2:
 				w.fail(s, fmt.Sprintf("%d tasks of the new revision %s failed to start", d.Failed, revision(d.TaskDefinition)))
 			}
@@ -42,27 +41,32 @@ func (w *Watch) judge(s *Service, svc awsclient.Service) *Line {
 		// the old one primary again).
 		for _, d := range svc.Deployments {
 			if d.RolloutState == "FAILED" && s.base.deployments[d.ID] != "FAILED" {
-				reason := d.RolloutReason
-				if reason == "" {
-					reason = "no reason given"
-				}
-				w.fail(s, "ECS's deployment circuit breaker failed the rollout of "+revision(d.TaskDefinition)+": "+reason)
+				w.failBreaker(s, d)
 				break
 			}
 		}
 	}
-	if w.failing == "" && (s.placements >= 2 || s.placements == 1 && w.polls >= s.placementPoll+2 && placed == 0) {
-		what := "the new agent tasks"
-		if s.newRev != "" {
-			what += " of " + revision(s.newRev)
-		}
-		w.fail(s, "ECS cannot place "+what+" on the cluster's instances (see its events above)")
+	if stuck := w.placementStuck(s, svc); w.failing == "" && stuck != "" {
+		w.fail(s, stuck)
 	}
 	if w.failing == "" || w.failingSaid {
 		return nil
 	}
 	w.failingSaid = true
-	return &Line{Time: time.Now(), Service: s.LogicalID, Kind: Failing, Text: w.failing}
+	return &Line{Time: w.now(), Service: s.LogicalID, Kind: Failing, Text: w.failing}
+}
+
+// failBreaker records the circuit breaker's verdict on d.
+func (w *Watch) failBreaker(s *Service, d awsclient.Deployment) {
+	if w.failing != "" {
+		return
+	}
+	reason := d.RolloutReason
+	if reason == "" {
+		reason = "no reason given"
+	}
+	w.fail(s, "ECS's deployment circuit breaker failed the rollout of "+revision(d.TaskDefinition)+": "+reason)
+	w.breaker = true
 }
 
 // fail records the first reason the rollout is failing.

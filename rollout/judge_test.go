@@ -169,36 +169,6 @@ func withEvents(s awsclient.Service, events ...awsclient.ServiceEvent) awsclient
 	return s
 }
 
-func TestJudgePlacementTwice(t *testing.T) {
-	d := deployment("PRIMARY", newTD, 2, 0, 0)
-	p1, p2 := placementEvent("p1", time.Minute), placementEvent("p2", 2*time.Minute)
-	f := &fakeClient{services: [][]awsclient.Service{
-		{withEvents(rolling(d), p1)},
-		{withEvents(rolling(d), p2, p1)},
-	}}
-	w := watching(t, f)
-	sameLines(t, "poll 1", w.Poll(ctx),
-		"event: "+placementMsg,
-		"progress: new revision agent:8: 0 of 2 running, 0 pending; old revision agent:7: 2 running (draining)")
-	sameLines(t, "poll 2", w.Poll(ctx),
-		"event: "+placementMsg,
-		failingPrefix+"ECS cannot place the new agent tasks of agent:8 on the cluster's instances (see its events above)")
-}
-
-func TestJudgePlacementOnceThenNothingPlaced(t *testing.T) {
-	d := deployment("PRIMARY", newTD, 2, 0, 0)
-	p1 := placementEvent("p1", time.Minute)
-	f := &fakeClient{services: [][]awsclient.Service{{withEvents(rolling(d), p1)}}}
-	w := watching(t, f)
-	sameLines(t, "poll 1", w.Poll(ctx),
-		"event: "+placementMsg,
-		"progress: new revision agent:8: 0 of 2 running, 0 pending; old revision agent:7: 2 running (draining)")
-	sameLines(t, "poll 2", w.Poll(ctx))
-	sameLines(t, "poll 3", w.Poll(ctx),
-		failingPrefix+"ECS cannot place the new agent tasks of agent:8 on the cluster's instances (see its events above)")
-	sameLines(t, "poll 4", w.Poll(ctx))
-}
-
 func TestJudgePlacementOnceThenPlaced(t *testing.T) {
 	p1 := placementEvent("p1", time.Minute)
 	f := &fakeClient{services: [][]awsclient.Service{
@@ -216,17 +186,6 @@ func TestJudgePlacementOnceThenPlaced(t *testing.T) {
 	if w.Failing() != "" {
 		t.Errorf("Failing = %q", w.Failing())
 	}
-}
-
-func TestJudgePlacementBeforeNewDeployment(t *testing.T) {
-	// ECS's events can tell before its deployments do: the verdict does
-	// not wait for them, and names no revision.
-	p1 := placementEvent("p1", time.Minute)
-	f := &fakeClient{services: [][]awsclient.Service{{withEvents(service(deployment("PRIMARY", oldTD, 2, 2, 0)), p1)}}}
-	w := watching(t, f)
-	w.Poll(ctx)
-	w.Poll(ctx)
-	sameLines(t, "poll 3", w.Poll(ctx), failingPrefix+"ECS cannot place the new agent tasks on the cluster's instances (see its events above)")
 }
 
 func TestJudgeUnableToConsistentlyStart(t *testing.T) {

@@ -19,7 +19,10 @@ func TestPollProgress(t *testing.T) {
 		{service(deployment("PRIMARY", newTD, 2, 0, 2), deployment("ACTIVE", oldTD, 2, 2, 0))},
 		{service(deployment("PRIMARY", newTD, 2, 0, 2), deployment("ACTIVE", oldTD, 2, 2, 0))},
 		{service(deployment("PRIMARY", newTD, 2, 1, 1), deployment("ACTIVE", oldTD, 2, 1, 0))},
-		{service(deployment("PRIMARY", newTD, 2, 2, 0), deployment("ACTIVE", oldTD, 2, 0, 0))},
+		// The counts are there, but ECS has not called it done: agents
+		// that reach RUNNING and then exit keep it IN_PROGRESS.
+		{service(inProgress(deployment("PRIMARY", newTD, 2, 2, 0)), deployment("ACTIVE", oldTD, 2, 0, 0))},
+		{service(completed(deployment("PRIMARY", newTD, 2, 2, 0)))},
 	}}
 	w := watching(t, f)
 	want := [][]string{
@@ -28,11 +31,12 @@ func TestPollProgress(t *testing.T) {
 		{"progress: new revision agent:8: 0 of 2 running, 2 pending; old revision agent:7: 2 running (draining)"},
 		nil,
 		{"progress: new revision agent:8: 1 of 2 running, 1 pending; old revision agent:7: 1 running (draining)"},
+		{"progress: new revision agent:8: 2 of 2 running, 0 pending"},
 		{"progress: rolled out: 2 of 2 tasks run agent:8"},
 	}
-	// Stopped tasks are read on every poll until steady (a task of another
-	// revision may stop before ECS shows the new deployment), not after.
-	wantListTasks := []int{1, 2, 3, 4, 5, 5}
+	// Stopped tasks are read on every poll, also once rolled out: agents
+	// that crash after RUNNING are news until the stack's final status.
+	wantListTasks := []int{1, 2, 3, 4, 5, 6, 7}
 	for i, lines := range want {
 		got := w.Poll(ctx)
 		sameLines(t, fmt.Sprintf("poll %d", i+1), got, lines...)
@@ -54,7 +58,7 @@ func TestPollProgress(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		sameLines(t, "poll after steady", w.Poll(ctx))
 	}
-	if len(f.serviceCalls) != 6 || len(f.stoppedCalls) != 5 || len(f.taskCalls) != 0 {
+	if len(f.serviceCalls) != 10 || len(f.stoppedCalls) != 10 || len(f.taskCalls) != 0 {
 		t.Errorf("calls after steady: %d DescribeServices, %d ListTasks, %d DescribeTasks", len(f.serviceCalls), len(f.stoppedCalls), len(f.taskCalls))
 	}
 	if c := f.serviceCalls[0]; c.cluster != "ci" || !reflect.DeepEqual(c.names, []string{svcARN}) {
@@ -272,7 +276,7 @@ func TestPollOneDescribeServicesPerCluster(t *testing.T) {
 
 func TestPollOldFormatARN(t *testing.T) {
 	// ECS answers an old-format ARN with the long one: the name matches.
-	f := &fakeClient{services: [][]awsclient.Service{{service(deployment("PRIMARY", newTD, 2, 2, 0))}}}
+	f := &fakeClient{services: [][]awsclient.Service{{service(completed(deployment("PRIMARY", newTD, 2, 2, 0)))}}}
 	w := &Watch{Client: f, Stack: "s", Started: t0, old: map[string]string{"AgentTaskDefinition": oldTD},
 		Services: []*Service{{LogicalID: "AgentService", TaskDefinition: "AgentTaskDefinition", ARN: oldStyle, Name: "agents", Cluster: "ci"}}}
 	sameLines(t, "poll", w.Poll(ctx), "progress: rolled out: 2 of 2 tasks run agent:8")
@@ -282,7 +286,7 @@ func TestPollOldFormatARN(t *testing.T) {
 }
 
 func TestPollMissingService(t *testing.T) {
-	f := &fakeClient{services: [][]awsclient.Service{nil, nil, {service(deployment("PRIMARY", newTD, 2, 2, 0))}}}
+	f := &fakeClient{services: [][]awsclient.Service{nil, nil, {service(completed(deployment("PRIMARY", newTD, 2, 2, 0)))}}}
 	w := watching(t, f)
 	sameLines(t, "poll 1", w.Poll(ctx), "note: ECS does not list service agents (the update may replace it)")
 	sameLines(t, "poll 2", w.Poll(ctx))

@@ -25,9 +25,25 @@ type Service struct {
 
 	base *baseline // what it showed before the update; nil if unread
 
-	failedStops   int // tasks of the new revision that stopped failing
-	placements    int // placement failure events
-	placementPoll int // the poll of the first one
+	failedStops int // tasks of the new revision that stopped failing
+
+	// placing: ECS said it cannot place a task (once stands for as long
+	// as the cause lasts: it drops repeated messages for up to six hours).
+	placing bool
+	// stuck counts the polls in a row the new revision stayed short of
+	// its desired tasks with the old one holding nothing; since when, and
+	// how many tasks were placed then.
+	stuck       int
+	stuckSince  time.Time
+	stuckPlaced int
+	// oldStopping are tasks of another revision ECS is still stopping:
+	// they hold their instance's memory until STOPPED.
+	oldStopping map[string]bool
+	// steadyAt is when ECS last wrote "has reached a steady state." since
+	// the update began (for a service without a rolloutState).
+	steadyAt time.Time
+	// rolledBack: the rollback's end was said.
+	rolledBack bool
 }
 
 // Prepare reads the stack's resources (one ListStackResources) to find the

@@ -9,8 +9,13 @@ import (
 )
 
 // stopped lists the service's stopped tasks and describes those not seen
-// before, 100 a call. On the first poll, tasks that stopped before the
-// update began are history.
+// before, 100 a call. ListTasks with desiredStatus STOPPED also lists tasks
+// ECS is still stopping (their containers get SIGTERM and up to the stop
+// timeout, 30 s by default and 120 s at most, before SIGKILL), without an
+// exit code or stoppedAt yet: such a task is described again each poll
+// until it is STOPPED, and only then explained. An old-revision task still
+// stopping holds its capacity (see placementStuck). On the first poll,
+// tasks that stopped before the update began are history.
 func (w *Watch) stopped(ctx context.Context, s *Service) ([]Line, error) {
 	if s.seenTasks == nil {
 		s.seenTasks = map[string]bool{}
@@ -25,18 +30,37 @@ func (w *Watch) stopped(ctx context.Context, s *Service) ([]Line, error) {
 		return nil, &readError{action: "ecs:ListTasks", err: err}
 	}
 	var unseen []string
+	listed := map[string]bool{}
 	for _, a := range arns {
+		listed[a] = true
 		if !s.seenTasks[a] {
 			unseen = append(unseen, a)
 		}
 	}
+	for a := range s.oldStopping {
+		if !listed[a] {
+			delete(s.oldStopping, a) // ECS no longer lists it
+		}
+	}
 	var lines []Line
+	stopping := map[string]bool{}
 	for i := 0; i < len(unseen); i += 100 {
 		tasks, err := w.Client.DescribeTasks(ctx, s.Cluster, unseen[i:min(i+100, len(unseen))])
 		if err != nil {
 			return lines, &readError{action: "ecs:DescribeTasks", err: err}
 		}
 		for _, t := range tasks {
+			if t.LastStatus != "" && t.LastStatus != "STOPPED" {
+				stopping[t.ARN] = true
+				if !w.newTaskDefinition(s, t.TaskDefinition) {
+					if s.oldStopping == nil {
+						s.oldStopping = map[string]bool{}
+					}
+					s.oldStopping[t.ARN] = true
+				}
+				continue
+			}
+			delete(s.oldStopping, t.ARN)
 			s.seenTasks[t.ARN] = true
 			if (s.base == nil || s.base.tasks == nil) && !t.Stopped.IsZero() && t.Stopped.Before(w.Started.Add(-skew)) {
 				continue
@@ -44,9 +68,13 @@ func (w *Watch) stopped(ctx context.Context, s *Service) ([]Line, error) {
 			lines = append(lines, w.stoppedLine(s, t))
 		}
 	}
-	// Tasks ECS did not describe (gone already) are not asked again.
+	// Tasks ECS did not describe (gone already) are not asked again; those
+	// still stopping are.
 	for _, a := range unseen {
-		s.seenTasks[a] = true
+		if !stopping[a] {
+			s.seenTasks[a] = true
+			delete(s.oldStopping, a)
+		}
 	}
 	return lines, nil
 }
@@ -91,9 +119,12 @@ func (w *Watch) stoppedLine(s *Service, t awsclient.Task) Line {
 	} else {
 		explained = "no reason given"
 	}
-	if fresh && failure(t) {
+	if fresh && failure(t) && !w.rollingBack {
+		// A missing tag or a denied pull does not mend itself; a rate
+		// limit or a timeout may, so it needs a second failure as any
+		// other stop does.
 		s.failedStops++
-		if pull := pullError(t); pull != "" {
+		if pull := pullError(t); pull != "" && pullIsPermanent(pull) {
 			w.fail(s, "the agent image of "+revision(t.TaskDefinition)+" cannot be pulled: "+pull)
 		} else if s.failedStops >= 2 {
 			w.fail(s, fmt.Sprintf("%d tasks of the new revision %s stopped; the last: %s", s.failedStops, revision(t.TaskDefinition), explained))
@@ -133,39 +164,6 @@ func (w *Watch) containersFirstAgent(s *Service, cs []awsclient.TaskContainer) [
 		}
 	}
 	return append(first, rest...)
-}
-
-// failure tells a task that stopped because something failed from one the
-// scheduler or a person stopped (a deployment draining, scaling in).
-func failure(t awsclient.Task) bool {
-	switch t.StopCode {
-	case "TaskFailedToStart", "EssentialContainerExited":
-		return true
-	case "ServiceSchedulerInitiated", "UserInitiated", "SpotInterruption", "TerminationNotice":
-		return pullError(t) != ""
-	}
-	if pullError(t) != "" || strings.Contains(t.StoppedReason, "Essential container in task exited") {
-		return true
-	}
-	for _, c := range t.Containers {
-		if c.ExitCode != nil && *c.ExitCode != 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// pullError is the CannotPullContainerError of a task, if any.
-func pullError(t awsclient.Task) string {
-	if strings.Contains(t.StoppedReason, "CannotPullContainerError") {
-		return t.StoppedReason
-	}
-	for _, c := range t.Containers {
-		if strings.Contains(c.Reason, "CannotPullContainerError") {
-			return c.Reason
-		}
-	}
-	return ""
 }
 
 // shortTask is a task ARN's ID, cut to 8 characters as the console does.

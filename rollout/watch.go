@@ -51,6 +51,13 @@ type Watch struct {
 	PollTimeout time.Duration
 	// Unrun are edited task definitions no service of the stack runs.
 	Unrun []string
+	// PlacementGrace is how long the new revision may stay short of its
+	// tasks, with ECS saying it cannot place them and the old revision
+	// holding nothing, before the rollout is failing (default
+	// DefaultPlacementGrace).
+	PlacementGrace time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
 
 	old   map[string]string   // edited task definition → ARN before the update
 	fresh map[string]string   // edited task definition → ARN its UPDATE_COMPLETE event gave
@@ -66,6 +73,12 @@ type Watch struct {
 	lastErr     string
 	failing     string
 	failingSaid bool
+	// breaker: ECS's deployment circuit breaker failed the rollout;
+	// CloudFormation fails the service and rolls back by itself.
+	breaker bool
+	// rollingBack: the update rolls back; ECS is read on, nothing is
+	// judged.
+	rollingBack bool
 }
 
 // Saw takes the stack events the update's follower showed: an edited task
@@ -96,8 +109,30 @@ func (w *Watch) Failing() string {
 	return w.failing
 }
 
-// Steady reports that every service runs the new revision on all its
-// desired tasks: there is nothing more to read until the update ends.
+// FailedByBreaker reports that the rollout is failing because ECS's
+// deployment circuit breaker failed it: CloudFormation then fails the
+// service itself ("Error occurred during operation 'ECS Deployment Circuit
+// Breaker was triggered'.") and rolls back, so tcdind sends no cancel.
+func (w *Watch) FailedByBreaker() bool { return w != nil && w.breaker }
+
+// RollingBack tells the watch that the update rolls back: ECS is read on
+// (the rollback waits for the service too), the lines say rolling back,
+// and nothing more is judged failing.
+func (w *Watch) RollingBack() {
+	if w != nil {
+		w.rollingBack = true
+	}
+}
+
+func (w *Watch) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
+}
+
+// Steady reports that ECS called every service's rollout of the new
+// revision complete.
 func (w *Watch) Steady() bool {
 	for _, s := range w.Services {
 		if !s.steady {
@@ -108,15 +143,17 @@ func (w *Watch) Steady() bool {
 }
 
 // Poll reads the services once: one DescribeServices per cluster (10
-// services a call), and while a rollout is under way one ListTasks for the
-// service's stopped tasks and one DescribeTasks for those not seen before.
-// It returns what changed since the last poll. Errors are lines; it never
-// fails the update.
+// services a call), one ListTasks for each service's stopped tasks and one
+// DescribeTasks for those not seen before or still stopping. It goes on
+// after the rollout completed and while the update rolls back, until the
+// caller stops calling it at the stack's final status: agents that crash
+// after RUNNING, and the rollback, are ECS's news too. It returns what
+// changed since the last poll. Errors are lines; it never fails the update.
 func (w *Watch) Poll(parent context.Context) []Line {
 	if w.Off() {
 		return w.offLine()
 	}
-	if len(w.Services) == 0 || w.Steady() {
+	if len(w.Services) == 0 {
 		return nil
 	}
 	lines := w.tasksNote() // denied while reading the baseline
@@ -145,7 +182,7 @@ func (w *Watch) Poll(parent context.Context) []Line {
 			}
 			lines = append(lines, w.events(s, svc)...)
 			lines = append(lines, w.progress(s, svc)...)
-			if !s.steady && w.noTasks == "" {
+			if w.noTasks == "" {
 				more, err := w.stopped(ctx, s)
 				lines = append(lines, more...)
 				if parent.Err() != nil {
@@ -271,12 +308,12 @@ func (w *Watch) events(s *Service, svc awsclient.Service) []Line {
 	for i := len(fresh) - 1; i >= 0; i-- {
 		e := fresh[i]
 		if isPlacementFailure(e.Message) {
-			s.placements++
-			if s.placementPoll == 0 {
-				s.placementPoll = w.polls
-			}
+			s.placing = true
 		}
-		if strings.Contains(e.Message, "unable to consistently start tasks") {
+		if isSteadyState(e.Message) {
+			s.steadyAt = orNow(e.Time)
+		}
+		if strings.Contains(e.Message, "unable to consistently start tasks") && !w.rollingBack {
 			w.fail(s, "ECS reports that service "+s.Name+" is unable to consistently start tasks")
 		}
 		lines = append(lines, Line{Time: orNow(e.Time), Service: s.LogicalID, Kind: Event, Text: e.Message})
@@ -284,13 +321,26 @@ func (w *Watch) events(s *Service, svc awsclient.Service) []Line {
 	return lines
 }
 
-// isPlacementFailure tells ECS's "was unable to place a task" events.
+// isPlacementFailure tells ECS's "(service …) was unable to place a task
+// because no container instance met all of its requirements" events from
+// those of Availability Zone rebalancing ("(service …) is unable to place a
+// task in Availability Zone …"), which are not a rollout failing: see
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html
+// and .../service-rebalancing-event-messages-list.html.
 func isPlacementFailure(msg string) bool {
-	return strings.Contains(msg, "unable to place a task")
+	return strings.Contains(msg, "unable to place a task") && !strings.Contains(msg, "in Availability Zone")
+}
+
+// isSteadyState tells ECS's "(service …) has reached a steady state."
+func isSteadyState(msg string) bool {
+	return strings.Contains(msg, "has reached a steady state")
 }
 
 // progress is a line about the deployments when their counts changed.
 func (w *Watch) progress(s *Service, svc awsclient.Service) []Line {
+	if w.rollingBack {
+		return w.rollbackProgress(s, svc)
+	}
 	var fresh, previous []awsclient.Deployment
 	for _, d := range svc.Deployments {
 		if w.isNew(s, d) {
@@ -316,7 +366,7 @@ func (w *Watch) progress(s *Service, svc awsclient.Service) []Line {
 		for _, p := range previous {
 			text += fmt.Sprintf("; old revision %s: %d running (draining)", revision(p.TaskDefinition), p.Running)
 		}
-		if d.Status == "PRIMARY" && d.Running == d.Desired && d.Pending == 0 && len(previous) == 0 && d.RolloutState != "FAILED" {
+		if d.Status == "PRIMARY" && (s.steady || rolledOut(s, d, previous)) {
 			s.steady = true
 			text = fmt.Sprintf("rolled out: %d of %d tasks run %s", d.Running, d.Desired, revision(d.TaskDefinition))
 		}
@@ -326,6 +376,25 @@ func (w *Watch) progress(s *Service, svc awsclient.Service) []Line {
 	}
 	s.progress = text
 	return []Line{{Time: time.Now(), Service: s.LogicalID, Kind: Progress, Text: text}}
+}
+
+// rolledOut is ECS's word that the deployment is done: its rolloutState
+// COMPLETED, which ECS sets only once the service reached a steady state
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html).
+// A service without a rolloutState (behind a Classic Load Balancer) has
+// the steady-state event instead, written after the new deployment was
+// seen, with the counts still holding. Counts alone are not enough: agents
+// that reach RUNNING and then exit keep the deployment IN_PROGRESS.
+func rolledOut(s *Service, d awsclient.Deployment, previous []awsclient.Deployment) bool {
+	switch d.RolloutState {
+	case "COMPLETED":
+		return true
+	case "":
+		// The event is ECS's, as is the deployment's creation time.
+		return !s.steadyAt.IsZero() && (d.Created.IsZero() || !s.steadyAt.Before(d.Created)) &&
+			d.Running == d.Desired && d.Pending == 0 && len(previous) == 0
+	}
+	return false
 }
 
 // denyTasks stops reading stopped tasks: action was denied.

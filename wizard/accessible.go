@@ -484,7 +484,9 @@ func (d *driver) sayAgents(p *progressScreen) {
 		if l.Kind != rollout.Failing {
 			continue
 		}
-		if m.cfg.OnRolloutFailure == rolloutCancel && p.canceller != nil {
+		if p.breaker {
+			d.p.say("%s", render.RolloutBreaker(name))
+		} else if m.cfg.OnRolloutFailure == rolloutCancel && p.canceller != nil {
 			d.p.say("%s", render.RolloutCancelling(name))
 		} else {
 			d.p.say("%s", render.RolloutWaitAdvice(name, m.stack.follow.Where))
@@ -493,7 +495,7 @@ func (d *driver) sayAgents(p *progressScreen) {
 	d.ecs = len(p.ecs)
 	if p.cancel == cancelFailed && !d.cancelSaid {
 		d.cancelSaid = true
-		d.p.say("Warning: could not cancel the update (%s); it goes on: follow it with aws cloudformation describe-stack-events --stack-name %s%s", oneLine(p.cancelErr), name, m.stack.follow.Where)
+		d.p.say("%s", render.Capitalize(oneLine(p.cancelErr)))
 	}
 	for _, l := range p.verified[min(d.verified, len(p.verified)):] {
 		d.p.say("%s", render.RolloutLinePlain(l))

@@ -108,8 +108,15 @@ func succeeding() []fakeaws.Frame {
 		before,
 		ecsFrame(agents(started, deployment("PRIMARY", newTD, 1, 0, 1, 0), deployment("ACTIVE", oldTD, 1, 1, 0, 0))),
 		ecsFrame(agents(started, deployment("PRIMARY", newTD, 1, 1, 0, 0), deployment("ACTIVE", oldTD, 1, 1, 0, 0))),
-		ecsFrame(agents(started, deployment("PRIMARY", newTD, 1, 1, 0, 0))),
+		ecsFrame(agents(started, completed(deployment("PRIMARY", newTD, 1, 1, 0, 0)))),
 	}
+}
+
+// completed is d once ECS called its rollout done: only then is it rolled
+// out (rolloutState, Deployment API reference).
+func completed(d awsclient.Deployment) awsclient.Deployment {
+	d.RolloutState = "COMPLETED"
+	return d
 }
 
 // A rollout that succeeds after a few polls: its progress as it goes,
@@ -156,10 +163,11 @@ func TestScreenStackVerified(t *testing.T) {
 		t.Errorf("summary %q", s)
 	}
 	// Before the update: the stack's resources, the service and its
-	// stopped tasks (history). Then five polls until steady, one to
-	// verify; stopped tasks while the service is not steady; the new
-	// revision's ARN comes with its event; nothing cancelled.
-	for op, want := range map[string]int{"ListStackResources": 1, "DescribeServices": 1 + 5 + 1, "ListTasks": 1 + 4, "DescribeTasks": 0, "DescribeTaskDefinition": 1, "CancelUpdateStack": 0} {
+	// stopped tasks (history). Then one read a poll until the stack's
+	// final status (seven polls: a crash after the rollout completed is
+	// still seen), one to verify; the new revision's ARN comes with its
+	// event; nothing cancelled.
+	for op, want := range map[string]int{"ListStackResources": 1, "DescribeServices": 1 + 7 + 1, "ListTasks": 1 + 7, "DescribeTasks": 0, "DescribeTaskDefinition": 1, "CancelUpdateStack": 0} {
 		if got := f.CallsOf(op); got != want {
 			t.Errorf("%s called %d times, want %d", op, got, want)
 		}
@@ -327,13 +335,17 @@ func TestRolloutCancelByFlag(t *testing.T) {
 	}
 }
 
-// A CancelUpdateStack that fails is shown; the update is followed on.
+// A CancelUpdateStack that fails is read back and shown as what
+// CloudFormation does; the update is followed on.
 func TestRolloutCancelFails(t *testing.T) {
 	r, f := failingRun(t, nil, "")
 	f.CancelErr = &smithy.GenericAPIError{Code: "ValidationError", Message: "CancelUpdateStack cannot be called from current stack status"}
 	r.waitFor(failingReason)
 	r.runes("c")
-	r.waitFor("Could not cancel the update (")
+	r.waitUntil(func(v string) bool {
+		v = strings.Join(strings.Fields(v), " ")
+		return strings.Contains(v, "CloudFormation refused the cancel (") && strings.Contains(v, "(UPDATE_IN_PROGRESS, read back)") && !strings.Contains(v, "Could not cancel")
+	})
 	if v := r.screen(); strings.Contains(v, "c cancel") {
 		t.Errorf("c still offered after the cancel failed:\n%s", v)
 	}
@@ -371,6 +383,57 @@ func TestRolloutCircuitBreaker(t *testing.T) {
 	}
 	if f.CallsOf("CancelUpdateStack") != 0 {
 		t.Error("cancelled without being asked")
+	}
+}
+
+// The circuit breaker's FAILED: CloudFormation fails the service itself
+// ("Error occurred during operation 'ECS Deployment Circuit Breaker was
+// triggered'.", aws-cloudformation/rain#458) and rolls back, so c is not
+// offered, --on-rollout-failure=cancel sends nothing, and the done screen
+// credits CloudFormation.
+func TestRolloutBreakerRollbackIsCloudFormations(t *testing.T) {
+	failed := deployment("PRIMARY", newTD, 1, 0, 0, 1)
+	failed.RolloutState, failed.RolloutReason = "FAILED", "ECS deployment circuit breaker: tasks failed to start."
+	for _, flag := range []string{"", rolloutCancel} {
+		f := rolloutFake(t, before, ecsFrame(agents(nil, failed, deployment("ACTIVE", oldTD, 1, 1, 0, 0))))
+		all := pages(append(append([]awsclient.StackEvent{}, midway...),
+			ev(9, "AgentService", svcType, "UPDATE_FAILED", `Resource handler returned message: "Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'." (RequestToken: 5c1e3f9a-0b2d-4c6e-8f1a-2b3c4d5e6f70, HandlerErrorCode: GeneralServiceException)`),
+			ev(10, "teamcity", stackType, "UPDATE_ROLLBACK_IN_PROGRESS", "The following resource(s) failed to update: [AgentService]."),
+			ev(11, "AgentService", svcType, "UPDATE_COMPLETE", ""),
+			ev(13, "teamcity", stackType, "UPDATE_ROLLBACK_COMPLETE", ""))...)
+		// CloudFormation's events wait until the screen was looked at.
+		f.Events = all[:len(midway)]
+		f.Block = make(chan struct{})
+		cfg := stackConfig(f, nil)
+		cfg.Stack, cfg.Mode, cfg.OnRolloutFailure = "teamcity", "privileged", flag
+		r := startStack(t, cfg)
+		r.waitFor("Press enter to create a change set")
+		r.key(tea.KeyEnter)
+		r.waitFor("Execute change set")
+		r.execute()
+		r.waitUntil(func(v string) bool {
+			return strings.Contains(strings.Join(strings.Fields(v), " "), "circuit breaker ended the rollout: CloudFormation fails the service and rolls stack teamcity back by itself; tcdind sends no cancel")
+		})
+		if screen := r.screen(); strings.Contains(screen, "c cancel") {
+			t.Errorf("c offered for the breaker's rollback:\n%s", screen)
+		}
+		r.runes("c")
+		f.Mu.Lock()
+		f.Events = all
+		f.Mu.Unlock()
+		close(f.Block)
+		r.waitFor("failed: UPDATE_ROLLBACK_COMPLETE")
+		v := strings.Join(strings.Fields(r.screen()), " ")
+		m := r.final()
+		if n := f.CallsOf("CancelUpdateStack"); n != 0 {
+			t.Errorf("flag %q: CancelUpdateStack called %d times", flag, n)
+		}
+		if !strings.Contains(v, "circuit breaker failed the agents' rollout, so CloudFormation failed the service") || strings.Contains(v, "tcdind cancelled") {
+			t.Errorf("the done screen does not credit CloudFormation:\n%s", v)
+		}
+		if err := m.Outcome(); err == nil || !strings.Contains(err.Error(), "CloudFormation rolled the update back") {
+			t.Errorf("outcome %v", err)
+		}
 	}
 }
 

@@ -270,9 +270,13 @@ func (m *Model) stackDoneParts(w int) (head, rest string) {
 	u := m.stack.update
 	title := m.mark("✗ ") + "The update of stack " + name + " failed: " + u.Final
 	what := "The stack was rolled back: it runs its previous template."
-	if u.Cancelled != "" && u.Final == "UPDATE_ROLLBACK_COMPLETE" {
+	if u.CancelledByTcdind() && u.Final == "UPDATE_ROLLBACK_COMPLETE" {
 		title = m.mark("✗ ") + "tcdind cancelled the update of stack " + name + ": " + u.Final
 		what = "The agents' rollout was failing (see below), so tcdind cancelled the update and CloudFormation rolled it back: the stack runs its previous template."
+	}
+	if u.BreakerTriggered() && u.Final == "UPDATE_ROLLBACK_COMPLETE" {
+		// The rollback is CloudFormation's, whoever else asked for one.
+		what = "ECS's deployment circuit breaker failed the agents' rollout, so CloudFormation failed the service and rolled the update back: the stack runs its previous template."
 	}
 	head = m.headline(m.st.ErrTitle, title, w)
 	switch u.Final {

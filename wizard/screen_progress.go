@@ -30,8 +30,11 @@ type progressScreen struct {
 	followed []followedService
 	progress map[string]string
 	ecs      []rollout.Line
-	// failing is why the rollout is clearly failing, once it is.
+	// failing is why the rollout is clearly failing, once it is; breaker:
+	// ECS's circuit breaker said so, and CloudFormation rolls back by
+	// itself (no cancel is offered).
 	failing string
+	breaker bool
 	// canceller cancels the update; nil: this client cannot. readsECS:
 	// the client can read ECS, and verify after the update.
 	canceller changeset.Canceller
@@ -81,6 +84,7 @@ type eventsMsg struct {
 	// rollout is clearly failing, once it is.
 	agents  []rollout.Line
 	failing string
+	breaker bool
 }
 
 // cancelledMsg is CancelUpdateStack's answer.
@@ -110,7 +114,7 @@ func (p *progressScreen) enter(m *Model) tea.Cmd {
 	set := m.stack.set
 	u := &changeset.Update{
 		Stack: st, Targets: strings.Join(m.result.Targets, ", "), Mode: m.a.mode,
-		Token: set.Input.Name, Started: time.Now(), Reviewed: set.Reviewed.TemplateHash,
+		Token: set.Input.Name, Started: time.Now(), Reviewed: set.Reviewed.TemplateHash, Where: set.Where,
 	}
 	*p = progressScreen{status: map[string]awsclient.StackEvent{}, progress: map[string]string{}}
 	p.canceller, _ = c.(changeset.Canceller)
@@ -122,7 +126,7 @@ func (p *progressScreen) enter(m *Model) tea.Cmd {
 	ctx := sess.ctx
 	ecs, _ := c.(rollout.Client)
 	p.readsECS = ecs != nil
-	tmpl, res, opts, now := m.a.tmpl, m.result, m.a.options(), m.cfg.now
+	tmpl, res, opts, now, grace := m.a.tmpl, m.result, m.a.options(), m.cfg.now, m.cfg.PlacementGrace
 	exec := sess.do(func() tea.Msg {
 		if err := set.Recheck(ctx); err != nil {
 			if !pending(err) {
@@ -136,6 +140,7 @@ func (p *progressScreen) enter(m *Model) tea.Cmd {
 		w := rollout.Prepare(ctx, ecs, st.Name, tmpl, res, opts, set.Where)
 		// The wizard's clock: ECS news older than the update is history.
 		w.Started = now()
+		w.PlacementGrace = grace
 		err := set.Execute(ctx)
 		if !pending(err) {
 			// Executed, or deleted and checked: nothing left to delete.
@@ -224,11 +229,15 @@ func (p *progressScreen) poll(m *Model) tea.Cmd {
 		}
 		msg := eventsMsg{events: events, err: err, retrying: f.LastErr}
 		w.Saw(events)
-		// Once the update rolls back, the new revision's rollout no
-		// longer matters (and advice to cancel would mislead).
-		if err == nil && !u.RollingBack() && w != nil {
+		// ECS is read on while the update rolls back (the rollback
+		// waits for the service too); nothing is judged then.
+		if err == nil && !u.Done() && w != nil {
+			if u.RollingBack() {
+				w.RollingBack()
+			}
 			msg.agents = w.Poll(ctx)
 			msg.failing = w.Failing()
+			msg.breaker = w.FailedByBreaker()
 		}
 		return msg
 	})
@@ -260,7 +269,7 @@ func (p *progressScreen) gotEvents(m *Model, msg eventsMsg) tea.Cmd {
 	}
 	var cancel tea.Cmd
 	if msg.failing != "" && p.failing == "" {
-		p.failing = msg.failing
+		p.failing, p.breaker = msg.failing, msg.breaker
 		if m.cfg.OnRolloutFailure == rolloutCancel {
 			cancel = p.startCancel(m)
 		}
@@ -338,7 +347,7 @@ func (p *progressScreen) gotVerified(m *Model, msg verifiedMsg) tea.Cmd {
 // cancelOffered reports whether c cancels the update: the rollout is
 // clearly failing, the update runs, and it was not cancelled yet.
 func (p *progressScreen) cancelOffered(m *Model) bool {
-	return p.failing != "" && m.stack.running && p.canceller != nil && p.cancel == cancelNone
+	return p.failing != "" && !p.breaker && m.stack.running && p.canceller != nil && p.cancel == cancelNone
 }
 
 // startCancel sends CancelUpdateStack, once: CloudFormation rolls back
@@ -529,13 +538,17 @@ func indented(style lipgloss.Style, text string, w, n int) []string {
 // cancelText says what cancelling the update does or did.
 func (p *progressScreen) cancelText(m *Model) string {
 	st := m.a.stackInfo.Name
+	if p.breaker {
+		return render.Capitalize(render.RolloutBreaker(st)) + "."
+	}
 	switch p.cancel {
 	case cancelSending:
 		return "Cancelling the update of stack " + st + " …"
 	case cancelSent:
 		return "Update cancelled: CloudFormation rolls stack " + st + " back now; its events follow."
 	case cancelFailed:
-		return "Could not cancel the update (" + oneLine(p.cancelErr) + "); it goes on, followed here."
+		// What CloudFormation does, read back.
+		return render.Capitalize(oneLine(p.cancelErr)) + "."
 	}
 	if p.canceller == nil {
 		return render.RolloutWaitAdvice(st, m.stack.follow.Where)

@@ -82,11 +82,14 @@ type Config struct {
 	// update runs, Wait bounds waiting for a change set, Settle, Lookups
 	// and GiveUp bound cleaning up and following: as changeset's (zero:
 	// their defaults).
-	Poll    []time.Duration
-	Wait    awsclient.Wait
-	Settle  time.Duration
-	Lookups []time.Duration
-	GiveUp  time.Duration
+	Poll []time.Duration
+	Wait awsclient.Wait
+	// PlacementGrace is how long the agents' new tasks may stay unplaced
+	// once the old ones are gone (zero: rollout.DefaultPlacementGrace).
+	PlacementGrace time.Duration
+	Settle         time.Duration
+	Lookups        []time.Duration
+	GiveUp         time.Duration
 	// Profile is the AWS profile, for the commands the wizard prints.
 	Profile string
 	// Random gives change set names their random part; nil: crypto/rand.

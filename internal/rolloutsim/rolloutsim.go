@@ -26,9 +26,26 @@ const (
 	Complete End = iota
 	// RollBack: CloudFormation gave up waiting and rolled back.
 	RollBack
-	// Hold: only a cancel ends the update.
+	// Hold: only a cancel (or the circuit breaker) ends the update.
 	Hold
 )
+
+// The stack's statuses the simulation plays, as CloudFormation names them.
+const (
+	updating    = "UPDATE_IN_PROGRESS"
+	rollingBack = "UPDATE_ROLLBACK_IN_PROGRESS"
+)
+
+// breakerReason is how CloudFormation's ECS service handler fails a
+// service whose deployment the circuit breaker failed
+// (https://github.com/aws-cloudformation/rain/issues/458,
+// https://github.com/aws/copilot-cli/issues/5296).
+const breakerReason = `Resource handler returned message: "Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'." (RequestToken: 5c1e3f9a-0b2d-4c6e-8f1a-2b3c4d5e6f70, HandlerErrorCode: GeneralServiceException)`
+
+// notCancellable is CloudFormation's answer to CancelUpdateStack outside
+// UPDATE_IN_PROGRESS (CancelUpdateStack API reference; the message
+// copilot-cli keys on: https://github.com/aws/copilot-cli/pull/5046).
+const notCancellable = "CancelUpdateStack cannot be called from current stack status"
 
 // Frame is the service as one DescribeServices call finds it.
 type Frame struct {
@@ -37,9 +54,12 @@ type Frame struct {
 	OnOld                             bool
 	NewRunning, NewPending, NewFailed int
 	OldRunning                        int
-	RolloutState, RolloutReason       string // of the new deployment; "" is IN_PROGRESS
-	Events                            []string
-	Stopped                           []Task
+	// RolloutState, RolloutReason are the new deployment's; "" is
+	// IN_PROGRESS. FAILED is the circuit breaker's verdict: CloudFormation
+	// fails the service at once and rolls back (RollbackFrames).
+	RolloutState, RolloutReason string
+	Events                      []string
+	Stopped                     []Task
 }
 
 // Task is a task that stops in a frame.
@@ -49,6 +69,11 @@ type Task struct {
 	Reason          string
 	ExitCode        *int
 	ContainerReason string
+	// Stopping is how many DescribeServices calls ECS takes to stop it:
+	// meanwhile ListTasks STOPPED lists it with lastStatus RUNNING, no
+	// exit code and no stoppedAt (its containers get SIGTERM and up to the
+	// stop timeout before SIGKILL).
+	Stopping int
 }
 
 // Sim is one scripted rollout.
@@ -68,20 +93,44 @@ type Sim struct {
 	// of the simulation: a throttle, a 5xx. It does not advance a frame.
 	Fault func(action string, n int) *awsproxy.Reply
 
-	mu        sync.Mutex
-	p         *awsproxy.Proxy
-	served    int
-	cancels   int
-	started   time.Time
-	stopped   []stoppedTask
-	events    []event
-	serviceEv []serviceEvent
+	// RollbackFrames are the service while CloudFormation rolls back
+	// (OnOld: it points the service at the previous revision again), one
+	// per DescribeServices call; the stack stays UPDATE_ROLLBACK_IN_PROGRESS
+	// until they are played. RollbackFails ends the rollback in
+	// UPDATE_ROLLBACK_FAILED (the previous revision does not stabilise).
+	RollbackFrames []Frame
+	RollbackFails  bool
+	// CancelLoses: the circuit breaker fires while tcdind's cancel is on
+	// its way: CloudFormation has begun rolling back when it arrives, and
+	// answers it ValidationError (the DescribeStacks before it still said
+	// UPDATE_IN_PROGRESS).
+	CancelLoses bool
+	// Controller is the service's deployment controller (ECS when empty).
+	Controller string
+	// NoRolloutState leaves rolloutState out of the deployments, as ECS
+	// does for a service behind a Classic Load Balancer.
+	NoRolloutState bool
+
+	mu          sync.Mutex
+	p           *awsproxy.Proxy
+	served      int
+	cancels     int
+	cancelled   int // cancels CloudFormation took
+	status      string
+	rollbackBy  string // why the rollback began
+	rbServed    int
+	started     time.Time
+	stopped     []stoppedTask
+	events      []event
+	serviceEv   []serviceEvent
+	cancelTaken bool
 }
 
 type stoppedTask struct {
 	arn, td string
 	t       Task
 	at      time.Time
+	left    int // DescribeServices calls until it is STOPPED
 }
 
 type event struct {
@@ -127,6 +176,20 @@ func (s *Sim) Cancels() int {
 	return s.cancels
 }
 
+// Taken is the number of cancels CloudFormation took (answered 200).
+func (s *Sim) Taken() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cancelled
+}
+
+// Status is the stack's status now.
+func (s *Sim) Status() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state()
+}
+
 // executed reports that the change set was executed: the simulation is on.
 func (s *Sim) executed() bool {
 	if s.p.Count("ExecuteChangeSet") == 0 {
@@ -134,6 +197,7 @@ func (s *Sim) executed() bool {
 	}
 	if s.started.IsZero() {
 		s.started = time.Now()
+		s.status = updating
 		s.add(event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated"},
 			event{s.TaskDefinitionID, s.Old, "AWS::ECS::TaskDefinition", "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one."},
 			event{s.TaskDefinitionID, s.New, "AWS::ECS::TaskDefinition", "UPDATE_COMPLETE", ""},
@@ -144,17 +208,50 @@ func (s *Sim) executed() bool {
 
 func (s *Sim) add(events ...event) { s.events = append(s.events, events...) }
 
-// state is where the update is: running, or its final stack status.
+// state is where the update is: UPDATE_IN_PROGRESS, rolling back, or its
+// final stack status. An update whose frames are played ends as End says.
 func (s *Sim) state() string {
-	switch {
-	case s.cancels > 0:
-		return "UPDATE_ROLLBACK_COMPLETE"
-	case s.served < len(s.Frames) || s.End == Hold:
-		return "UPDATE_IN_PROGRESS"
-	case s.End == RollBack:
-		return "UPDATE_ROLLBACK_COMPLETE"
+	if s.status == updating && s.served >= len(s.Frames) {
+		switch s.End {
+		case Complete:
+			s.add(event{s.ServiceID, s.ServiceARN, "AWS::ECS::Service", "UPDATE_COMPLETE", ""},
+				event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", ""},
+				event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE", ""})
+			s.status = "UPDATE_COMPLETE"
+		case RollBack:
+			s.rollBack("Resource handler returned message: \"Service "+s.ServiceARN+" did not stabilize.\"", "The following resource(s) failed to update: ["+s.ServiceID+"]. ")
+		}
 	}
-	return "UPDATE_COMPLETE"
+	if s.status == rollingBack && s.rbServed >= len(s.RollbackFrames) {
+		s.endRollback()
+	}
+	return s.status
+}
+
+// rollBack begins CloudFormation's rollback: the service's failure, then
+// the stack's.
+func (s *Sim) rollBack(failed, reason string) {
+	if s.status != updating {
+		return
+	}
+	s.rollbackBy = reason
+	s.add(event{s.ServiceID, s.ServiceARN, "AWS::ECS::Service", "UPDATE_FAILED", failed},
+		event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_IN_PROGRESS", reason})
+	s.status = rollingBack
+}
+
+// endRollback ends the rollback once its frames are played.
+func (s *Sim) endRollback() {
+	if s.RollbackFails {
+		s.add(event{s.ServiceID, s.ServiceARN, "AWS::ECS::Service", "UPDATE_FAILED", "Resource handler returned message: \"Service " + s.ServiceARN + " did not stabilize.\""},
+			event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_FAILED", "The following resource(s) failed to update: [" + s.ServiceID + "]. "})
+		s.status = "UPDATE_ROLLBACK_FAILED"
+		return
+	}
+	s.add(event{s.ServiceID, s.ServiceARN, "AWS::ECS::Service", "UPDATE_COMPLETE", ""},
+		event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", ""},
+		event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE", ""})
+	s.status = "UPDATE_ROLLBACK_COMPLETE"
 }
 
 func (s *Sim) stackEvents() *awsproxy.Reply {
@@ -166,27 +263,7 @@ func (s *Sim) stackEvents() *awsproxy.Reply {
 	if s.DenyECS {
 		s.frame()
 	}
-	last := s.events[len(s.events)-1]
-	if last.logical != s.Stack || last.status == "UPDATE_IN_PROGRESS" {
-		switch s.state() {
-		case "UPDATE_COMPLETE":
-			s.add(event{s.ServiceID, s.ServiceARN, "AWS::ECS::Service", "UPDATE_COMPLETE", ""},
-				event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", ""},
-				event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE", ""})
-		case "UPDATE_ROLLBACK_COMPLETE":
-			reason := "Resource update cancelled"
-			failed := "Resource update cancelled"
-			if s.cancels == 0 {
-				reason = "The following resource(s) failed to update: [" + s.ServiceID + "]. "
-				failed = "Resource handler returned message: \"Service " + s.ServiceARN + " did not stabilize.\""
-			}
-			s.add(event{s.ServiceID, s.ServiceARN, "AWS::ECS::Service", "UPDATE_FAILED", failed},
-				event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_IN_PROGRESS", reason},
-				event{s.ServiceID, s.ServiceARN, "AWS::ECS::Service", "UPDATE_COMPLETE", ""},
-				event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", ""},
-				event{s.Stack, s.StackID, "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE", ""})
-		}
-	}
+	s.state()
 	exec, _ := s.p.Last("ExecuteChangeSet")
 	token := exec.Form.Get("ClientRequestToken")
 	list := make([]awsproxy.Event, 0, len(s.events))
@@ -223,15 +300,38 @@ func (s *Sim) cancel() *awsproxy.Reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.cancels++
+	if s.CancelLoses && s.status == updating {
+		s.rollBack(breakerReason, "The following resource(s) failed to update: ["+s.ServiceID+"]. ")
+	}
+	if s.state() != updating {
+		return awsproxy.ErrorReply(400, "ValidationError", notCancellable)
+	}
+	s.cancelled++
+	s.rollBack("Resource update cancelled", "Resource update cancelled")
 	return &awsproxy.Reply{Status: 200, Body: `<CancelUpdateStackResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ResponseMetadata><RequestId>rolloutsim</RequestId></ResponseMetadata></CancelUpdateStackResponse>`}
 }
 
 // frame serves the next frame (the last one repeats) and reveals its
-// events and stopped tasks.
+// events and stopped tasks; while rolling back, the next rollback frame.
+// A frame whose rollout FAILED is the circuit breaker's: CloudFormation
+// fails the service at once and rolls back.
 func (s *Sim) frame() Frame {
-	i := min(s.served, len(s.Frames)-1)
-	f := s.Frames[i]
-	if s.served < len(s.Frames) {
+	s.state()
+	for i := range s.stopped {
+		if s.stopped[i].left > 0 {
+			s.stopped[i].left--
+			if s.stopped[i].left == 0 {
+				s.stopped[i].at = time.Now()
+			}
+		}
+	}
+	frames, served := s.Frames, &s.served
+	if s.status == rollingBack && len(s.RollbackFrames) > 0 {
+		frames, served = s.RollbackFrames, &s.rbServed
+	}
+	i := min(*served, len(frames)-1)
+	f := frames[i]
+	if *served < len(frames) {
 		now := time.Now()
 		for _, msg := range f.Events {
 			s.serviceEv = append(s.serviceEv, serviceEvent{id: fmt.Sprintf("ev-%d", len(s.serviceEv)+1), msg: msg, at: now})
@@ -242,10 +342,13 @@ func (s *Sim) frame() Frame {
 				td = s.Old
 			}
 			arn := fmt.Sprintf("%s/%08x9f3e4d2c1b0a49e8b7c6d5e4", strings.Replace(s.clusterTaskPrefix(), ":service/", ":task/", 1), len(s.stopped)+0xa1b2c3d4)
-			s.stopped = append(s.stopped, stoppedTask{arn: arn, td: td, t: t, at: now})
+			s.stopped = append(s.stopped, stoppedTask{arn: arn, td: td, t: t, at: now, left: t.Stopping})
 		}
 	}
-	s.served++
+	*served++
+	if f.RolloutState == "FAILED" && s.status == updating && served == &s.served {
+		s.rollBack(breakerReason, "The following resource(s) failed to update: ["+s.ServiceID+"]. ")
+	}
 	return f
 }
 
@@ -280,17 +383,35 @@ func (s *Sim) describeServices() *awsproxy.Reply {
 	}
 	var deployments []map[string]any
 	primaryTD := s.New
-	if f.OnOld {
+	switch {
+	case f.OnOld && s.status != updating:
+		// CloudFormation pointed the service at the previous revision
+		// again: a new deployment of it, the new revision's draining.
+		primaryTD = s.Old
+		deployments = append(deployments, map[string]any{"id": "ecs-svc/3", "status": "PRIMARY", "taskDefinition": s.Old,
+			"desiredCount": s.Desired, "runningCount": f.OldRunning, "pendingCount": 0, "failedTasks": 0,
+			"rolloutState": state, "rolloutStateReason": f.RolloutReason, "createdAt": epoch(time.Now())})
+		if f.NewRunning > 0 {
+			deployments = append(deployments, map[string]any{"id": "ecs-svc/2", "status": "ACTIVE", "taskDefinition": s.New,
+				"desiredCount": 0, "runningCount": f.NewRunning, "pendingCount": 0, "failedTasks": f.NewFailed, "rolloutState": "FAILED", "createdAt": epoch(s.started)})
+		}
+	case f.OnOld:
 		primaryTD = s.Old
 		deployments = append(deployments, map[string]any{"id": "ecs-svc/1", "status": "PRIMARY", "taskDefinition": s.Old,
 			"desiredCount": s.Desired, "runningCount": f.OldRunning, "pendingCount": 0, "failedTasks": 0, "rolloutState": "COMPLETED", "createdAt": epoch(s.started.Add(-time.Hour))})
-	} else {
+	default:
 		deployments = append(deployments, map[string]any{"id": "ecs-svc/2", "status": "PRIMARY", "taskDefinition": s.New,
 			"desiredCount": s.Desired, "runningCount": f.NewRunning, "pendingCount": f.NewPending, "failedTasks": f.NewFailed,
 			"rolloutState": state, "rolloutStateReason": f.RolloutReason, "createdAt": epoch(s.started)})
 		if f.OldRunning > 0 {
 			deployments = append(deployments, map[string]any{"id": "ecs-svc/1", "status": "ACTIVE", "taskDefinition": s.Old,
 				"desiredCount": 0, "runningCount": f.OldRunning, "pendingCount": 0, "failedTasks": 0, "rolloutState": "COMPLETED", "createdAt": epoch(s.started.Add(-time.Hour))})
+		}
+	}
+	if s.NoRolloutState {
+		for _, d := range deployments {
+			delete(d, "rolloutState")
+			delete(d, "rolloutStateReason")
 		}
 	}
 	var events []map[string]any
@@ -302,6 +423,9 @@ func (s *Sim) describeServices() *awsproxy.Reply {
 		"serviceArn": s.ServiceARN, "serviceName": name, "clusterArn": cluster, "status": "ACTIVE",
 		"desiredCount": s.Desired, "runningCount": f.NewRunning + f.OldRunning, "pendingCount": f.NewPending,
 		"taskDefinition": primaryTD, "deployments": deployments, "events": events, "launchType": "EC2",
+	}
+	if s.Controller != "" {
+		svc["deploymentController"] = map[string]any{"type": s.Controller}
 	}
 	if f.OnOld {
 		svc["runningCount"] = f.OldRunning
@@ -335,6 +459,14 @@ func (s *Sim) describeTasks(form url.Values) *awsproxy.Reply {
 	tasks := []any{}
 	for _, t := range s.stopped {
 		if !want[t.arn] {
+			continue
+		}
+		if t.left > 0 {
+			// Still stopping: desired STOPPED, last RUNNING, no exit code
+			// or stoppedAt yet.
+			tasks = append(tasks, map[string]any{"taskArn": t.arn, "taskDefinitionArn": t.td, "lastStatus": "RUNNING", "desiredStatus": "STOPPED",
+				"stoppedReason": t.t.Reason, "stopCode": t.t.StopCode, "createdAt": epoch(t.at.Add(-10 * time.Second)),
+				"containers": []any{map[string]any{"name": "teamcity-agent", "lastStatus": "RUNNING"}}})
 			continue
 		}
 		c := map[string]any{"name": "teamcity-agent", "lastStatus": "STOPPED"}
