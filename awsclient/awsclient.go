@@ -138,6 +138,9 @@ type StackSummary struct {
 	Status      string
 	Description string
 	Updated     time.Time // last update, or creation
+	// ParentID is the ARN of the stack a nested stack belongs to; empty
+	// for a root stack.
+	ParentID string
 }
 
 // Settled reports whether the stack can be updated now: it is in a

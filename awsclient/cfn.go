@@ -126,6 +126,7 @@ func (c *Client) ListStacks(ctx context.Context) ([]StackSummary, error) {
 				Status:      string(s.StackStatus),
 				Description: aws.ToString(s.TemplateDescription),
 				Updated:     aws.ToTime(s.CreationTime),
+				ParentID:    aws.ToString(s.ParentId),
 			}
 			if s.LastUpdatedTime != nil {
 				sum.Updated = *s.LastUpdatedTime

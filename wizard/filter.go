@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tcdind/tcdind/render"
 )
@@ -22,6 +23,7 @@ type list struct {
 	desc    func() string               // the description above the filter
 	filter  string
 	noMatch bool // the filter matches nothing: the last matches stay shown
+	top     int  // the first option row listView shows
 	shown   []huh.Option[string]
 	// moves are the cursor moves down to the value, made once the form
 	// is ready: huh scrolls a select's chosen option to its top otherwise.
@@ -99,11 +101,9 @@ func (m *Model) listForm(opts []huh.Option[string]) *huh.Form {
 		Description(l.desc()).
 		Options(opts...).
 		Value(l.value)
-	// A list that fits is drawn whole; a longer one scrolls in what the
-	// screen leaves.
-	if h := m.listFieldHeight(len(opts)); h == m.listHeight() {
-		l.field.Height(h)
-	}
+	// The select draws every option; listView shows the window of them
+	// that fits (huh's own scrolling jumps a page when the cursor reaches
+	// the last row shown).
 	return huh.NewForm(huh.NewGroup(l.field))
 }
 
@@ -119,15 +119,42 @@ func (m *Model) listTitle() string {
 	return l.title
 }
 
-// listHeight is the height of a long list's field: what the screen leaves.
+// listHeight is the height of a long list's field: what the header, the
+// footer (at its longest, the stack list's) and the line saying what is
+// out of view leave.
 func (m *Model) listHeight() int {
-	return max(m.height-10, 5)
+	w := m.contentWidth()
+	footer := m.footer(w, append(m.formHints(), hint{"ctrl+r", "read again"}))
+	return max(m.bodyHeight(m.header(w), footer), 5)
 }
 
-// listFieldHeight fits a list to its options, at most what the screen leaves.
-func (m *Model) listFieldHeight(n int) int {
-	lines := strings.Count(render.Wrap(m.list.desc(), max(m.formWidth()-2, 10)), "\n") + 1
-	return min(m.listHeight(), n+1+lines)
+// listView is the list's form view v (every option drawn) cut to the
+// rows that fit, the cursor's row always among them, with a line saying
+// how many options are above and below.
+func (m *Model) listView(v string) string {
+	l := m.list
+	lines := strings.Split(v, "\n")
+	n := len(l.shown)
+	head := len(lines) - n // the title and the description
+	if head < 0 || n == 0 {
+		return v
+	}
+	rows := max(m.listHeight()-head, 3)
+	if n <= rows {
+		return v
+	}
+	rows-- // the line saying what is out of view
+	cursor := 0
+	for i, line := range lines[head:] {
+		if strings.HasPrefix(strings.TrimLeft(ansi.Strip(line), " ┃│"), ">") {
+			cursor = i
+		}
+	}
+	l.top = min(max(l.top, cursor-rows+1), cursor, n-rows)
+	l.top = max(l.top, 0)
+	shown := append(append([]string{}, lines[:head]...), lines[head+l.top:head+l.top+rows]...)
+	more := moreLine(l.top, n-l.top-rows, m.formWidth(), "↑/↓ move")
+	return strings.Join(shown, "\n") + "\n" + m.st.Subtle.Render(more)
 }
 
 // refreshList shows the options that match the filter, the cursor on the

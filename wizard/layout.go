@@ -64,11 +64,12 @@ func (p *pane) window(m *Model, content string, w, h int, follow bool) string {
 	}
 	above := p.vp.YOffset
 	below := max(n-above-p.vp.Height, 0)
-	return p.vp.View() + "\n" + m.st.Subtle.Render(moreLine(above, below, w))
+	return p.vp.View() + "\n" + m.st.Subtle.Render(moreLine(above, below, w, "pgup/pgdn scroll"))
 }
 
-// moreLine says how much of a scrolled part is out of view, and the keys.
-func moreLine(above, below, w int) string {
+// moreLine says how much of a scrolled part is out of view, and the keys
+// that bring it.
+func moreLine(above, below, w int, keys string) string {
 	var parts []string
 	if above > 0 {
 		parts = append(parts, fmt.Sprintf("↑ %d more above", above))
@@ -76,7 +77,7 @@ func moreLine(above, below, w int) string {
 	if below > 0 {
 		parts = append(parts, fmt.Sprintf("↓ %d more below", below))
 	}
-	s := strings.Join(parts, " · ") + " · pgup/pgdn scroll"
+	s := strings.Join(parts, " · ") + " · " + keys
 	if lipgloss.Width(s) > w {
 		s = strings.Join(parts, " · ")
 	}
@@ -140,7 +141,7 @@ func (m *Model) layout(b body, w, h int) string {
 			m.pane.scrolls = true
 			m.pane.vp.Width, m.pane.vp.Height = w, 1
 			m.pane.vp.SetContent(scroll)
-			scroll = m.st.Subtle.Render(moreLine(m.pane.vp.YOffset, max(lipgloss.Height(scroll)-m.pane.vp.YOffset, 0), w))
+			scroll = m.st.Subtle.Render(moreLine(m.pane.vp.YOffset, max(lipgloss.Height(scroll)-m.pane.vp.YOffset, 0), w, "pgup/pgdn scroll"))
 		} else {
 			scroll = ""
 		}

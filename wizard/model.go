@@ -196,6 +196,10 @@ func (m *Model) readyForm() tea.Cmd {
 		return nil
 	}
 	m.form = m.form.WithTheme(m.theme).WithShowHelp(false).WithShowErrors(true).WithWidth(m.formWidth())
+	if m.list != nil {
+		// Tall enough for every option: listView shows the rows that fit.
+		m.form = m.form.WithHeight(len(m.list.shown) + 40)
+	}
 	cmd := m.form.Init()
 	// A form sizes its fields on a WindowSizeMsg; a form made after the
 	// program's first one would otherwise cut wrapped text.
@@ -253,6 +257,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		if r, ok := m.screen(m.step).(interface{ resize(*Model) }); ok {
 			r.resize(m)
+		}
+		if m.list != nil && m.form != nil {
+			// A list's options are laid out for the width.
+			m.refreshList()
+			return m, nil
 		}
 		if m.form != nil {
 			m.form = m.form.WithWidth(m.formWidth())
@@ -412,12 +421,17 @@ func (m *Model) formView(intro string) body {
 	return body{scroll: intro, bottom: m.formBody()}
 }
 
-// formBody is the form as the part of a body that stays.
+// formBody is the form as the part of a body that stays; a long list
+// shows the window of its options that fits (listView).
 func (m *Model) formBody() string {
 	if m.form == nil {
 		return ""
 	}
-	return strings.TrimRight(m.form.View(), "\n ")
+	v := strings.TrimRight(m.form.View(), "\n ")
+	if m.list != nil {
+		v = m.listView(v)
+	}
+	return v
 }
 
 // formHints are the keys of a question.

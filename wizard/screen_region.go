@@ -55,13 +55,18 @@ func (s *regionScreen) enter(m *Model) tea.Cmd {
 // them, and other.
 func regionOptions(def string) []huh.Option[string] {
 	var opts []huh.Option[string]
-	known := false
+	first := huh.NewOption(padRight(def, 16)+"(from your configuration)", def)
 	for _, r := range sdkRegions {
+		if r[0] == def {
+			first = huh.NewOption(padRight(r[0], 16)+r[1]+" (your default)", r[0])
+			continue
+		}
 		opts = append(opts, huh.NewOption(padRight(r[0], 16)+r[1], r[0]))
-		known = known || r[0] == def
 	}
-	if !known && def != "" {
-		opts = append([]huh.Option[string]{huh.NewOption(padRight(def, 16)+"(from your configuration)", def)}, opts...)
+	if def != "" {
+		// The default on top, the cursor on it: the list opens at its
+		// start, not scrolled to the middle.
+		opts = append([]huh.Option[string]{first}, opts...)
 	}
 	return append(opts, huh.NewOption(padRight(otherRegion, 16)+"a region not listed: type its name", otherRegion))
 }
@@ -113,6 +118,11 @@ func (s *regionScreen) submit(m *Model) tea.Cmd {
 		return m.setForm(huh.NewForm(huh.NewGroup(s.otherField(m))))
 	}
 	m.a.region = strings.TrimSpace(m.a.region)
+	// The region chosen again: its stacks are read again (one created
+	// meanwhile shows).
+	if st, ok := m.screens[stepStacks].(*stacksScreen); ok {
+		st.items = nil
+	}
 	return m.enter(stepStacks)
 }
 

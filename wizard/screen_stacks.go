@@ -40,6 +40,10 @@ type stackItem struct {
 	probe  probe
 	agents []string  // logical IDs of the agent task definitions
 	mode   dind.Mode // their current mode
+	// refusal is why tcdind cannot apply Docker-in-Docker to the stack:
+	// every agent runs where neither mode works (Fargate, Windows), or it
+	// is a nested stack; empty when it can.
+	refusal string
 }
 
 // stacksScreen is the stack question: the region's stacks, listed once per
@@ -71,11 +75,12 @@ type stacksMsg struct {
 
 // probeMsg ends one stack's check.
 type probeMsg struct {
-	seq    int
-	item   *stackItem
-	agents []string
-	mode   dind.Mode
-	probe  probe
+	seq     int
+	item    *stackItem
+	agents  []string
+	mode    dind.Mode
+	probe   probe
+	refusal string
 }
 
 func (stacksMsg) route() step { return stepStacks }
@@ -139,6 +144,11 @@ func (s *stacksScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 		switch k.Type {
 		case tea.KeyUp, tea.KeyDown, tea.KeyPgUp, tea.KeyPgDown:
 			s.touched = true
+		case tea.KeyCtrlR:
+			// Read the region's stacks again; r itself types into the
+			// filter.
+			s.items = nil
+			return m.enter(stepStacks), true
 		}
 	}
 	return nil, m.filterUpdate(msg)
@@ -164,6 +174,10 @@ func (s *stacksScreen) listed(m *Model, msg stacksMsg) tea.Cmd {
 			continue
 		}
 		it := &stackItem{sum: sum}
+		if sum.ParentID != "" {
+			// The root's next update would undo an edit of the child.
+			it.refusal = nestedRefusal
+		}
 		s.items = append(s.items, it)
 	}
 	if len(s.items) == 0 {
@@ -239,19 +253,23 @@ func (s *stacksScreen) nextProbe(m *Model) tea.Cmd {
 		}
 		var agents []string
 		var mode dind.Mode
+		refusal := ""
 		for i, td := range t.Agents() {
 			agents = append(agents, td.LogicalID)
 			switch {
 			case i == 0:
-				mode = td.Mode()
+				mode, refusal = td.Mode(), refusalOf(td.Refusal)
 			case td.Mode() != mode:
 				mode = dind.ModeMixed
+			}
+			if td.Refusal == "" {
+				refusal = "" // one agent tcdind can edit is enough
 			}
 		}
 		if len(agents) == 0 {
 			return probeMsg{seq: seq, item: it, probe: probeNone}
 		}
-		return probeMsg{seq: seq, item: it, probe: probeAgent, agents: agents, mode: mode}
+		return probeMsg{seq: seq, item: it, probe: probeAgent, agents: agents, mode: mode, refusal: refusal}
 	})
 }
 
@@ -262,6 +280,9 @@ func (s *stacksScreen) probed(m *Model, msg probeMsg) tea.Cmd {
 	}
 	s.out--
 	msg.item.probe, msg.item.agents, msg.item.mode = msg.probe, msg.agents, msg.mode
+	if msg.refusal != "" {
+		msg.item.refusal = msg.refusal
+	}
 	var cmd tea.Cmd
 	if len(s.queue) > 0 && m.step == stepStacks && m.err == nil {
 		cmd = s.nextProbe(m)
@@ -280,18 +301,62 @@ func (s *stacksScreen) probing() bool { return s.out > 0 || len(s.queue) > 0 }
 
 func (s *stacksScreen) spinning(*Model) bool { return s.loading || s.probing() }
 
-// sorted are the stacks with a TeamCity agent first, then by name.
+// sorted are the stacks with a TeamCity agent tcdind can edit first, then
+// those it cannot, then the others, each by name.
 func (s *stacksScreen) sorted() []*stackItem {
 	items := append([]*stackItem(nil), s.items...)
+	rank := func(it *stackItem) int {
+		switch {
+		case it.probe == probeAgent && it.refusal == "":
+			return 0
+		case it.probe == probeAgent:
+			return 1
+		}
+		return 2
+	}
 	sort.SliceStable(items, func(i, j int) bool {
-		ai, aj := items[i].probe == probeAgent, items[j].probe == probeAgent
-		if ai != aj {
-			return ai
+		if ri, rj := rank(items[i]), rank(items[j]); ri != rj {
+			return ri < rj
 		}
 		return items[i].sum.Name < items[j].sum.Name
 	})
 	return items
 }
+
+// refusalOf is an engine refusal as the stack list says it, in a few
+// words.
+func refusalOf(why string) string {
+	switch {
+	case why == "":
+		return ""
+	case strings.Contains(why, "Fargate"):
+		return "Fargate"
+	case strings.Contains(why, "Linux"):
+		return "Windows containers"
+	}
+	return why
+}
+
+// refusalSaid is a refusal as a stack's option says it: in full in plain
+// prompts, which are never cut.
+func (m *Model) refusalSaid(short string) string {
+	if !m.plain {
+		return short
+	}
+	switch short {
+	case "Fargate":
+		return "it runs on Fargate, which has neither privileged containers nor host volumes"
+	case "Windows containers":
+		return "Windows containers; Docker-in-Docker needs Linux"
+	case nestedRefusal:
+		return "a nested stack; save its template and update the root stack"
+	}
+	return short
+}
+
+// nestedRefusal marks a nested stack: the root's next update would undo
+// an edit of the child.
+const nestedRefusal = "nested stack"
 
 func (s *stacksScreen) options(m *Model) []huh.Option[string] {
 	items := s.sorted()
@@ -300,23 +365,51 @@ func (s *stacksScreen) options(m *Model) []huh.Option[string] {
 		w, sw = max(w, len(it.sum.Name)), max(sw, len(it.sum.Status))
 	}
 	w = min(w, 40)
+	// On a narrow screen the status column goes first: what tcdind can do
+	// with the stack matters more, and every stack listed is settled.
+	avail := max(m.formWidth()-6, 20)
+	withStatus := m.plain
+	if !withStatus {
+		widest := 0
+		for _, it := range items {
+			widest = max(widest, ansi.StringWidth(s.about(m, it)))
+		}
+		withStatus = w+2+sw+2+widest <= avail
+	}
 	var opts []huh.Option[string]
 	for _, it := range items {
-		label := padRight(it.sum.Name, w) + "  " + padRight(it.sum.Status, sw)
-		switch it.probe {
-		case probeAgent:
-			label += "  " + m.mark("★ ") + "TeamCity agent"
-			if n := len(it.agents); n > 1 {
-				label += fmt.Sprintf(" ×%d", n)
-			}
-			label += ", now " + string(it.mode)
-		case probeWaiting, probeChecking:
-			label += "  " + m.mark("…")
+		label := padRight(it.sum.Name, w)
+		if withStatus {
+			label += "  " + padRight(it.sum.Status, sw)
 		}
-		label = ansi.Truncate(label, max(m.formWidth()-6, 20), "…")
-		opts = append(opts, huh.NewOption(label, it.sum.Name))
+		if about := s.about(m, it); about != "" {
+			label += "  " + about
+		}
+		if !m.plain {
+			label = ansi.Truncate(label, avail, "…")
+		}
+		opts = append(opts, huh.NewOption(strings.TrimRight(label, " "), it.sum.Name))
 	}
 	return opts
+}
+
+// about is what the list says of a stack after its name and status: the
+// TeamCity agent it holds and its mode, why tcdind cannot edit it, or that
+// it is still being checked.
+func (s *stacksScreen) about(m *Model, it *stackItem) string {
+	switch {
+	case it.refusal != "":
+		return "cannot edit: " + m.refusalSaid(it.refusal)
+	case it.probe == probeAgent:
+		about := m.mark("★ ") + "TeamCity agent"
+		if n := len(it.agents); n > 1 {
+			about += fmt.Sprintf(" ×%d", n)
+		}
+		return about + ", now " + string(it.mode)
+	case it.probe == probeWaiting || it.probe == probeChecking:
+		return m.mark("…")
+	}
+	return ""
 }
 
 // form is the stack question from the list, the cursor on the answer
@@ -369,7 +462,8 @@ func (s *stacksScreen) hints(m *Model) []hint {
 	if m.form == nil {
 		return []hint{{"esc", "back"}, {"ctrl+c", "quit"}}
 	}
-	return m.formHints()
+	hs := m.formHints()
+	return append(hs[:len(hs)-2:len(hs)-2], append([]hint{{"ctrl+r", "read again"}}, hs[len(hs)-2:]...)...)
 }
 
 func (s *stacksScreen) submit(m *Model) tea.Cmd { return m.enter(stepLoading) }

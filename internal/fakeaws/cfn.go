@@ -276,7 +276,9 @@ func (f *CFN) ListStacks(ctx context.Context) ([]awsclient.StackSummary, error) 
 			return nil, ctx.Err()
 		}
 	}
-	return f.Stacks, f.ListErr
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	return append([]awsclient.StackSummary(nil), f.Stacks...), f.ListErr
 }
 
 func (f *CFN) TaskDefinitionIDs(_ context.Context, name string) ([]string, error) {
