@@ -301,7 +301,9 @@ func (r *StackRun) follow(ctx context.Context, s Streams, cfn StackClient, u *ch
 			if u.RollingBack() {
 				agents.RollingBack()
 			}
-			r.pollAgents(ctx, s, cfn, u, agents)
+			if rollout.News(r.pollAgents(ctx, s, cfn, u, agents)) {
+				f.Stir() // ECS moves: the next poll comes quickly
+			}
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -323,8 +325,9 @@ func (r *StackRun) follow(ctx context.Context, s Streams, cfn StackClient, u *ch
 // pollAgents reads the agents' ECS services once, prints what changed,
 // and when their rollout is clearly failing says so once, then cancels
 // the update (--on-rollout-failure=cancel) or says how to.
-func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u *changeset.Update, agents *rollout.Watch) {
-	for _, l := range agents.Poll(ctx) {
+func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u *changeset.Update, agents *rollout.Watch) []rollout.Line {
+	lines := agents.Poll(ctx)
+	for _, l := range lines {
 		fmt.Fprintln(s.Err, render.RolloutLinePlain(l))
 		r.recordLine(l)
 		if l.Kind != rollout.Failing {
@@ -347,6 +350,7 @@ func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u
 			fmt.Fprintln(s.Err, render.ErrorLine(oneLine(err)))
 		}
 	}
+	return lines
 }
 
 // ended reports an update that reached its terminal status and, after
@@ -357,7 +361,7 @@ func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, ag
 			fmt.Fprintln(s.Err, u.Success())
 			return nil
 		}
-		lines, err := agents.Verify(ctx, verifyTries, changeset.PollDelay(r.Poll, len(changeset.DefaultPoll)))
+		lines, err := agents.Verify(ctx, verifyTries, changeset.SettleDelay(r.Poll))
 		for _, l := range lines {
 			fmt.Fprintln(s.Err, render.RolloutLinePlain(l))
 			r.recordLine(l)

@@ -9,9 +9,28 @@ import (
 	"github.com/tcdind/tcdind/awsclient"
 )
 
-// DefaultPoll are the delays before each DescribeStackEvents call while an
-// update runs: at once, then about 2 s rising to 5 s; the last one repeats.
-var DefaultPoll = []time.Duration{0, 2 * time.Second, 3 * time.Second, 4 * time.Second, 5 * time.Second}
+// DefaultPoll is the polling schedule while an update runs, indexed by the
+// polls since something last happened: the first call at once; 2 s after
+// news (a stack event, an ECS line), rising through 3, 4 and 5 s while
+// events flow, then backing off as a quiet wait goes on (10, 15, 20 s) to
+// 30 s, which repeats. A service that never stabilises keeps CloudFormation
+// waiting up to three hours; 30 s is the aws CLI waiters' delay for stack
+// updates (stack-update-complete polls DescribeStacks every 30 s), and the
+// account's API rate is shared with every other pipeline in it. A quiet
+// hour costs 120 polls: 120 DescribeStackEvents and 120 DescribeStacks,
+// and with an ECS service followed 120 DescribeServices and 120 ListTasks.
+var DefaultPoll = []time.Duration{0, 2 * time.Second, 3 * time.Second, 4 * time.Second, 5 * time.Second,
+	10 * time.Second, 15 * time.Second, 20 * time.Second, 30 * time.Second}
+
+// quick is the index of DefaultPoll's quick delays: a poll with news
+// starts the schedule again there.
+const quick = 1
+
+// SettleDelay is the pause between reads that wait for counts to settle
+// after the update (5 s by default): the quick end of poll.
+func SettleDelay(poll []time.Duration) time.Duration {
+	return PollDelay(poll, 4)
+}
 
 // DefaultGiveUp bounds how long reading the stack may keep failing while
 // following an update before tcdind stops and says how to follow it.
@@ -40,9 +59,15 @@ type Follower struct {
 	GiveUp time.Duration   // default DefaultGiveUp
 	Where  string          // " --region R [--profile P]"
 	Now    func() time.Time
+	// Sleep waits d or until ctx ends (default: a timer); tests inject
+	// one that records the schedule instead of waiting.
+	Sleep func(ctx context.Context, d time.Duration) error
 
-	polls, failures int
-	failingSince    time.Time
+	// step indexes Poll: 0 before the first call, quick after news, one
+	// more for each quiet poll.
+	step, failures int
+	polls          int
+	failingSince   time.Time
 	// LastErr is the last failed read while it is retried; nil after a
 	// good one.
 	LastErr error
@@ -55,7 +80,7 @@ type Follower struct {
 // (access denied), ends with exit status 4 and the command to follow the
 // update. ctx ending returns ctx's error: see GoesOn.
 func (f *Follower) Next(ctx context.Context) ([]awsclient.StackEvent, error) {
-	delay := PollDelay(f.Poll, f.polls)
+	delay := PollDelay(f.Poll, f.step)
 	if f.failures > 0 {
 		delay = min(max(delay, time.Second)<<min(f.failures-1, 5), maxBackoff)
 		if len(f.Poll) > 0 && f.Poll[len(f.Poll)-1] < time.Second {
@@ -63,7 +88,12 @@ func (f *Follower) Next(ctx context.Context) ([]awsclient.StackEvent, error) {
 		}
 	}
 	f.polls++
-	if err := sleep(ctx, delay); err != nil {
+	f.step++ // quiet until news says otherwise
+	wait := f.Sleep
+	if wait == nil {
+		wait = sleep
+	}
+	if err := wait(ctx, delay); err != nil {
 		return nil, err
 	}
 	name := f.Update.Stack.Name
@@ -80,6 +110,9 @@ func (f *Follower) Next(ctx context.Context) ([]awsclient.StackEvent, error) {
 	}
 	if err == nil {
 		f.failures, f.failingSince, f.LastErr = 0, time.Time{}, nil
+		if len(fresh) > 0 {
+			f.Stir()
+		}
 		return fresh, nil
 	}
 	if ctx.Err() != nil {
@@ -101,6 +134,17 @@ func (f *Follower) Next(ctx context.Context) ([]awsclient.StackEvent, error) {
 	}
 	return fresh, nil
 }
+
+// Stir says something happened (a stack event, an ECS line): the next
+// poll comes quickly, and the back-off starts again from there.
+func (f *Follower) Stir() {
+	if f.step > quick {
+		f.step = quick
+	}
+}
+
+// Delay is the pause before the next poll, as the schedule stands.
+func (f *Follower) Delay() time.Duration { return PollDelay(f.Poll, f.step) }
 
 func (f *Follower) now() time.Time {
 	if f.Now != nil {

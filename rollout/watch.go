@@ -98,6 +98,17 @@ func (w *Watch) Saw(events []awsclient.StackEvent) {
 	}
 }
 
+// News reports that lines tell something ECS did (not only a note about
+// reading it): the polls come quickly again.
+func News(lines []Line) bool {
+	for _, l := range lines {
+		if l.Kind != Note {
+			return true
+		}
+	}
+	return false
+}
+
 // Off reports that ECS is not read (missing permissions, no client).
 func (w *Watch) Off() bool { return w == nil || w.off != "" }
 

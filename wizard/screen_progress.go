@@ -236,6 +236,9 @@ func (p *progressScreen) poll(m *Model) tea.Cmd {
 				w.RollingBack()
 			}
 			msg.agents = w.Poll(ctx)
+			if rollout.News(msg.agents) {
+				f.Stir() // ECS moves: the next poll comes quickly
+			}
 			msg.failing = w.Failing()
 			msg.breaker = w.FailedByBreaker()
 		}
@@ -315,7 +318,7 @@ func (p *progressScreen) finish(m *Model) tea.Cmd {
 	}
 	p.verifying = true
 	w, ctx := m.stack.watch, m.sess.ctx
-	delay := changeset.PollDelay(m.cfg.Poll, len(changeset.DefaultPoll))
+	delay := changeset.SettleDelay(m.cfg.Poll)
 	// The spinner turns on: running and verifying are one stretch.
 	return m.sess.do(func() tea.Msg {
 		lines, err := w.Verify(ctx, verifyTries, delay)
