@@ -194,8 +194,9 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --region eu-west-1 --stack teamcity --mode privileged \
       --output teamcity.dind.yaml
   tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes
-  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes \
-      --s3-bucket my-templates --on-rollout-failure=cancel
+  tcdind --stack teamcity --mode privileged --apply --yes --s3-bucket my-bucket
+  tcdind --stack teamcity --mode privileged --apply --yes \
+      --on-rollout-failure=cancel
 
   # One JSON result (docs/json.md)
   tcdind --region eu-west-1 --stack teamcity --mode socket --check --json`,
