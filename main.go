@@ -57,6 +57,8 @@ type options struct {
 	// result is the JSON result of the run, once execute made it; runWith
 	// finishes and writes it.
 	result *report.Document
+
+	status statusOptions // tcdind status
 }
 
 // memoryLimit keeps the heap small: the largest template CloudFormation takes
@@ -104,11 +106,16 @@ func runWith(ctx context.Context, args []string, ios *iostreams.IOStreams, runF 
 	cmd.SetArgs(args)
 	ran, err := cmd.ExecuteContextC(ctx)
 	code, line := runExitCode(ctx, err, ios)
-	if ran == cmd && (o.json || jsonAsked(args)) {
-		if werr := writeResult(o, args, code, line, ios); werr != nil && code == exitcode.OK {
-			fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", oneLine(werr))
-			code = exitcode.Failure
-		}
+	var werr error
+	switch {
+	case ran == cmd && (o.json || jsonAsked(args)):
+		werr = writeResult(o, code, line, ios)
+	case ran != nil && ran.Name() == "status" && (o.status.json || jsonAsked(args)):
+		werr = writeStatus(&o.status, code, line, ios)
+	}
+	if werr != nil && code == exitcode.OK {
+		fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", oneLine(werr))
+		code = exitcode.Failure
 	}
 	return code
 }
@@ -230,6 +237,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.accessible, "accessible", false, "ask the wizard's questions as plain line prompts, for screen readers (also ACCESSIBLE=1)")
 	f.BoolVar(&o.noColor, "no-color", false, "no colour in the wizard (also NO_COLOR)")
 	f.BoolVar(&o.json, "json", false, "write one JSON result on standard output (schema: docs/json.md); implies --non-interactive")
+	cmd.AddCommand(newStatusCommand(ios, &o.status))
 	addMetaCommands(cmd) // --version, completion, man: meta.go
 	return cmd, o
 }
