@@ -19,6 +19,9 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 		if o.sudoImage {
 			return exitcode.UsageError("--sudo-image goes with --mode privileged: the -sudo image tag is what lets the agent start its own Docker daemon")
 		}
+		if o.agentVersion != "" {
+			return exitcode.UsageError("--agent-version goes with --mode privileged: it pins the agent's -sudo image tag, which only privileged mode needs")
+		}
 	}
 	switch mode {
 	case dind.ModePrivileged, dind.ModeNone:
@@ -30,6 +33,9 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 		return exitcode.UsageError("--minimal goes with --mode socket or privileged: none removes what either mode added")
 	}
 	if err := exclusive("the -sudo tag is part of the complete recipe", flag{"minimal", o.minimal}, flag{"sudo-image", o.sudoImage}); err != nil {
+		return err
+	}
+	if err := exclusive("the -sudo tag is part of the complete recipe", flag{"minimal", o.minimal}, flag{"agent-version", o.agentVersion != ""}); err != nil {
 		return err
 	}
 	if o.stack == "" {

@@ -31,6 +31,8 @@ type options struct {
 	minimal        bool
 	buildDirs      bool
 	sudoImage      bool
+	agentVersion   string // privileged: the version that pins a latest tag
+	agentArch      string // the hosts' CPU architecture, for the -sudo tag
 	output         string
 	inPlace        bool
 	diff           bool
@@ -54,6 +56,8 @@ type options struct {
 	// result is the JSON result of the run, once execute made it; runWith
 	// finishes and writes it.
 	result *report.Document
+
+	status statusOptions // tcdind status
 }
 
 // memoryLimit keeps the heap small: the largest template CloudFormation takes
@@ -101,11 +105,16 @@ func runWith(ctx context.Context, args []string, ios *iostreams.IOStreams, runF 
 	cmd.SetArgs(args)
 	ran, err := cmd.ExecuteContextC(ctx)
 	code, line := runExitCode(ctx, err, ios)
-	if ran == cmd && (o.json || jsonAsked(args)) {
-		if werr := writeResult(o, args, code, line, ios); werr != nil && code == exitcode.OK {
-			fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", oneLine(werr))
-			code = exitcode.Failure
-		}
+	var werr error
+	switch {
+	case ran == cmd && (o.json || jsonAsked(args)):
+		werr = writeResult(o, code, line, ios)
+	case ran != nil && ran.Name() == "status" && (o.status.json || jsonAsked(args)):
+		werr = writeStatus(&o.status, code, line, ios)
+	}
+	if werr != nil && code == exitcode.OK {
+		fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", oneLine(werr))
+		code = exitcode.Failure
 	}
 	return code
 }
@@ -210,6 +219,8 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.minimal, "minimal", false, "write only the blog post's edits, not the complete recipe")
 	f.BoolVar(&o.buildDirs, "build-dirs", true, "socket mode: mirror the /opt/buildagent directories as host volumes")
 	f.BoolVar(&o.sudoImage, "sudo-image", false, "privileged mode: switch the agent image tag (literal, or the parameter that holds it) to its -sudo variant, e.g. 2025.07-linux-sudo")
+	f.StringVar(&o.agentVersion, "agent-version", "", "privileged mode: the TeamCity version (e.g. 2025.07) that pins an agent image tagged latest to VERSION-linux-sudo; implies --sudo-image")
+	f.StringVar(&o.agentArch, "agent-arch", "", "the CPU architecture of the agents' hosts, x86_64 or arm64: on arm64 the -sudo tag is VERSION-linux-arm64-sudo (a stack's hosts are read from ECS)")
 	f.StringVar(&o.output, "output", "", "write the patched template to PATH, or - for standard output (the default without a terminal)")
 	f.BoolVar(&o.inPlace, "in-place", false, "overwrite the --template file (atomically)")
 	f.BoolVar(&o.diff, "diff", false, "print a unified diff of the change and exit; write nothing")
@@ -227,6 +238,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.accessible, "accessible", false, "ask the wizard's questions as plain line prompts, for screen readers (also ACCESSIBLE=1)")
 	f.BoolVar(&o.noColor, "no-color", false, "no colour in the wizard (also NO_COLOR)")
 	f.BoolVar(&o.json, "json", false, "write one JSON result on standard output (schema: docs/json.md); implies --non-interactive")
+	cmd.AddCommand(newStatusCommand(ios, &o.status))
 	addMetaCommands(cmd) // --version, completion, man: meta.go
 	return cmd, o
 }
@@ -271,7 +283,20 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 }
 
 func (o *options) engineOptions() (dind.Options, error) {
-	opts := dind.Options{Minimal: o.minimal, BuildDirs: o.buildDirs, SudoImage: o.sudoImage}
+	opts := dind.Options{Minimal: o.minimal, BuildDirs: o.buildDirs, SudoImage: o.sudoImage || o.agentVersion != ""}
+	if o.agentVersion != "" {
+		if err := dind.CheckAgentVersion(o.agentVersion); err != nil {
+			return opts, exitcode.WithCode(exitcode.Usage, err)
+		}
+		opts.AgentVersion = o.agentVersion
+	}
+	if o.agentArch != "" {
+		arch, err := dind.ParseArch(o.agentArch)
+		if err != nil {
+			return opts, exitcode.WithCode(exitcode.Usage, fmt.Errorf("--agent-arch: %w", err))
+		}
+		opts.Arch = arch
+	}
 	if o.mode != "" {
 		m, err := dind.ParseMode(o.mode)
 		if err != nil {

@@ -66,7 +66,7 @@ func jsonAsked(args []string) bool {
 
 // writeResult finishes the JSON result with how the run ended and writes
 // it on standard output.
-func writeResult(o *options, args []string, code int, errLine string, ios *iostreams.IOStreams) error {
+func writeResult(o *options, code int, errLine string, ios *iostreams.IOStreams) error {
 	if o.result == nil {
 		o.startResult()
 	}

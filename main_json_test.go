@@ -22,13 +22,16 @@ import (
 // changed before accepting it.
 var updateJSON = goflag.Bool("update-json", false, "re-record the --json golden files")
 
-// resultSchema is docs/result.schema.json, compiled once.
+// resultSchema is docs/result.schema.json, compiled.
 func resultSchema(t *testing.T) *jsonschema.Schema {
+	return compileSchema(t, "docs/result.schema.json")
+}
+
+func compileSchema(t *testing.T, path string) *jsonschema.Schema {
 	t.Helper()
-	c := jsonschema.NewCompiler()
-	s, err := c.Compile("docs/result.schema.json")
+	s, err := jsonschema.NewCompiler().Compile(path)
 	if err != nil {
-		t.Fatalf("compile docs/result.schema.json: %v", err)
+		t.Fatalf("compile %s: %v", path, err)
 	}
 	return s
 }

@@ -70,6 +70,8 @@ const manSynopsis = `\fBtcdind\fP [\fIoptions\fP]
 .br
 \fBtcdind\fP \fB--stack\fP \fINAME\fP [\fB--region\fP \fIREGION\fP] [\fB--mode\fP \fIMODE\fP] [\fB--apply\fP [\fB--yes\fP]|\fB--output\fP \fIPATH\fP|\fB--diff\fP|\fB--check\fP] [\fIoptions\fP]
 .br
+\fBtcdind status\fP [\fB--region\fP \fIREGION\fP,...|\fB--all-regions\fP] [\fB--profile\fP \fIPROFILE\fP,...] [\fB--want\fP \fIMODE\fP] [\fB--json\fP]
+.br
 \fBtcdind man\fP
 .br
 \fBtcdind completion\fP \fBbash\fP|\fBzsh\fP|\fBfish\fP|\fBpowershell\fP`

@@ -286,6 +286,9 @@ type Client struct {
 	ecs      *ecs.Client
 	region   string
 	endpoint string
+	// cfg makes the clients of the calls only status makes (EC2's
+	// DescribeRegions), when it makes them.
+	cfg aws.Config
 }
 
 var (
@@ -350,6 +353,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		}),
 		region:   cfg.Region,
 		endpoint: endpoint,
+		cfg:      cfg,
 	}, nil
 }
 

@@ -3,6 +3,7 @@ package awsclient
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,10 +31,14 @@ type Service struct {
 	ARN, Name, Cluster string
 	Status             string // ACTIVE, DRAINING, INACTIVE
 	TaskDefinition     string
-	Desired, Running   int
-	Pending            int
-	Deployments        []Deployment
-	Events             []ServiceEvent // newest first, as ECS lists them
+	// LaunchType is EC2, FARGATE or EXTERNAL; with a capacity provider
+	// strategy instead, its providers' names (FARGATE_SPOT, or an Auto
+	// Scaling group's provider).
+	LaunchType       string
+	Desired, Running int
+	Pending          int
+	Deployments      []Deployment
+	Events           []ServiceEvent // newest first, as ECS lists them
 	// Controller is the deployment controller's type: ECS (rolling
 	// update, also when ECS leaves it out), CODE_DEPLOY or EXTERNAL.
 	Controller string
@@ -134,6 +139,14 @@ func serviceFrom(s ecstypes.Service) Service {
 		ARN: aws.ToString(s.ServiceArn), Name: aws.ToString(s.ServiceName), Cluster: aws.ToString(s.ClusterArn),
 		Status: aws.ToString(s.Status), TaskDefinition: aws.ToString(s.TaskDefinition),
 		Desired: int(s.DesiredCount), Running: int(s.RunningCount), Pending: int(s.PendingCount),
+		LaunchType: string(s.LaunchType),
+	}
+	if svc.LaunchType == "" {
+		var providers []string
+		for _, p := range s.CapacityProviderStrategy {
+			providers = append(providers, aws.ToString(p.CapacityProvider))
+		}
+		svc.LaunchType = strings.Join(providers, "+")
 	}
 	if s.DeploymentController != nil {
 		svc.Controller = string(s.DeploymentController.Type)

@@ -66,6 +66,11 @@ func Patch(template []byte, opts dind.Options) (*dind.Result, error) {
 func EngineError(err error) error {
 	var sel *dind.SelectionError
 	var ce *dind.ContainerError
+	var vn *dind.VersionNeededError
+	if errors.As(err, &vn) {
+		// A flag is missing: the same command with --agent-version works.
+		return exitcode.WithCode(exitcode.Usage, err)
+	}
 	if errors.As(err, &ce) {
 		return exitcode.WithCode(exitcode.Usage, err)
 	}

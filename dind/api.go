@@ -64,6 +64,14 @@ type Options struct {
 	// the agent image from the deployed values and reports a parameter change
 	// as Result.ParameterOverrides.
 	ParameterValues map[string]string
+	// AgentVersion pins a floating agent tag (latest, or none) with
+	// SudoImage: the image gets <AgentVersion>-linux-sudo. Without it, the
+	// version of a teamcity-server image the template pins is used, and
+	// with neither, SudoImage on a floating tag is a VersionNeededError.
+	AgentVersion string
+	// Arch is the hosts' CPU architecture (ArchX86_64, ArchARM64; "" for
+	// x86_64): on arm64 the -sudo tag is <version>-linux-arm64-sudo.
+	Arch string
 	// TaskDefinitions are logical IDs of agent task definitions to edit.
 	// Empty means the only one found; {"all"} means every one.
 	TaskDefinitions []string

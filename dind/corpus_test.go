@@ -32,6 +32,9 @@ func recipeCases() []optCase {
 	priv := dind.DefaultOptions(dind.ModePrivileged)
 	sudo := priv
 	sudo.SudoImage = true
+	// JetBrains' templates default TeamCityVersion to latest, which has no
+	// -sudo variant: the version to pin is the flag's.
+	sudo.AgentVersion = "2025.07"
 	none := dind.DefaultOptions(dind.ModeNone)
 	return []optCase{
 		{"socket", socket},
@@ -71,11 +74,23 @@ func TestCorpusConformance(t *testing.T) {
 						if !bytes.Equal(out, src) {
 							t.Errorf("none on a template without DinD changed it:\n%s", lineDiff(src, out))
 						}
-					} else if ok, why := isLineSubsequence(src, out); !ok {
-						t.Errorf("on a template without DinD only lines may be added: %s\n%s", why, lineDiff(src, out))
+					} else {
+						base := src
+						if oc.opts.SudoImage {
+							// TeamCityVersion (latest) also tags the server: the
+							// agent alone gets the pinned -sudo tag in place of
+							// its reference (issue 17).
+							base = bytes.Replace(src, []byte("['jetbrains/teamcity-agent', !Ref 'TeamCityVersion']"), []byte("['jetbrains/teamcity-agent', '2025.07-linux-sudo']"), 1)
+							if bytes.Equal(base, src) || !res.SudoTag {
+								t.Errorf("--sudo-image --agent-version 2025.07: the agent's reference was not pinned (SudoTag %v)", res.SudoTag)
+							}
+						}
+						if ok, why := isLineSubsequence(base, out); !ok {
+							t.Errorf("on a template without DinD only lines may be added: %s\n%s", why, lineDiff(base, out))
+						}
 					}
 					checkIndentStyles(t, src, out)
-					if oc.opts.Mode == dind.ModePrivileged && !oc.opts.Minimal {
+					if oc.opts.Mode == dind.ModePrivileged && !oc.opts.Minimal && !oc.opts.SudoImage {
 						// Every corpus template tags the image with
 						// TeamCityVersion (Default latest), not a literal tag:
 						// the image stays (checkMode) and a warning names the

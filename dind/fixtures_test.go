@@ -840,14 +840,26 @@ func TestSudoImage(t *testing.T) {
 		t.Errorf("minimal with --sudo-image: Image = %v, want unchanged", img)
 	}
 
-	// latest: never guess a tag.
+	// latest: never guess a tag. --sudo-image alone is refused (issue 17:
+	// never exit 0 while Docker cannot start); with --agent-version the
+	// tag is pinned.
 	latest := readFixture(t, "sudo-latest.yaml")
-	res, doc = apply(t, latest, sudo)
-	if img := agentContainer(t, doc, "AgentTaskDefinition")["Image"]; img != "jetbrains/teamcity-agent:latest" {
-		t.Errorf("--sudo-image on latest: Image = %v, want unchanged", img)
+	var vn *dind.VersionNeededError
+	if _, err := dind.Apply(latest, sudo); !errors.As(err, &vn) {
+		t.Errorf("--sudo-image on latest without a version: want *VersionNeededError, got %v", err)
 	}
-	if !hasWarning(res, "latest") {
-		t.Errorf("--sudo-image on latest: want a warning, got %q", res.Warnings)
+	pinned := sudo
+	pinned.AgentVersion = "2025.07"
+	_, doc = apply(t, latest, pinned)
+	if img := agentContainer(t, doc, "AgentTaskDefinition")["Image"]; img != "jetbrains/teamcity-agent:2025.07-linux-sudo" {
+		t.Errorf("--sudo-image --agent-version 2025.07 on latest: Image = %v", img)
+	}
+	res, doc = apply(t, latest, dind.DefaultOptions(dind.ModePrivileged))
+	if img := agentContainer(t, doc, "AgentTaskDefinition")["Image"]; img != "jetbrains/teamcity-agent:latest" {
+		t.Errorf("privileged on latest: Image = %v, want unchanged", img)
+	}
+	if !hasWarning(res, "--agent-version") {
+		t.Errorf("privileged on latest: want a warning naming --agent-version, got %q", res.Warnings)
 	}
 }
 
@@ -1091,13 +1103,16 @@ func TestSudoImageTags(t *testing.T) {
 	const line = "Image: jetbrains/teamcity-agent:2023.11.1\n"
 	sudo := dind.DefaultOptions(dind.ModePrivileged)
 	sudo.SudoImage = true
+	sudo.AgentVersion = "2023.11.1" // used for floating tags only
 	for _, tc := range []struct {
 		image, want string
 		warn        bool
 	}{
 		{"jetbrains/teamcity-agent:2023.11.1-linux-sudo", "jetbrains/teamcity-agent:2023.11.1-linux-sudo", false},
-		{"jetbrains/teamcity-agent", "jetbrains/teamcity-agent", true}, // implicit latest
-		{"registry.example.com:5000/jetbrains/teamcity-agent", "registry.example.com:5000/jetbrains/teamcity-agent", true},
+		// implicit latest: pinned to --agent-version
+		{"jetbrains/teamcity-agent", "jetbrains/teamcity-agent:2023.11.1-linux-sudo", false},
+		{"registry.example.com:5000/jetbrains/teamcity-agent", "registry.example.com:5000/jetbrains/teamcity-agent:2023.11.1-linux-sudo", false},
+		{"jetbrains/teamcity-agent:latest", "jetbrains/teamcity-agent:2023.11.1-linux-sudo", false},
 		{"registry.example.com:5000/jetbrains/teamcity-agent:2023.11.1", "registry.example.com:5000/jetbrains/teamcity-agent:2023.11.1-linux-sudo", false},
 		{"jetbrains/teamcity-agent@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "jetbrains/teamcity-agent@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true},
 		// JetBrains' own tags: 2023.11.1-linux has the sudo variant 2023.11.1-linux-sudo.

@@ -10,6 +10,10 @@ import (
 
 const sudoSuffix = "-linux-sudo"
 
+// The sudo suffix for arm64 hosts: JetBrains publishes
+// <version>-linux-arm64-sudo and no multi-architecture -sudo tag.
+const arm64SudoSuffix = "-linux-arm64-sudo"
+
 // imageTag is the tag of an image reference ("" when it has none or is
 // pinned by digest).
 func imageTag(image string) string {
@@ -324,14 +328,13 @@ func (r *recipe) sudoImage(c *yaml.Node) error {
 	case pinned:
 		r.warn("%s: the agent image %s is pinned by digest, so tcdind cannot tell whether it is a -sudo variant, the only kind that starts Docker in privileged mode: pin a <version>-linux-sudo tag instead", where, image)
 		return nil
-	case tag == "" || tag == "latest":
-		r.warn("%s: the agent image %s cannot start Docker in privileged mode, and latest has no -sudo variant: use a versioned tag, %s:<version>-linux-sudo", where, image, repo)
-		return nil
+	case isFloatingTag(tag):
+		return r.pinLiteral(c, where, image, tag, src)
 	case strings.Contains(tag, "${"):
 		r.warn("%s: the agent image %s cannot start Docker in privileged mode unless its tag is a -sudo variant (<version>-linux-sudo), and tcdind does not know the value of %s: make sure it gives one", where, image, strings.Join(subVariables(tag), ", "))
 		return nil
 	}
-	want := tag + sudoTagSuffix(tag)
+	want := tag + r.sudoTagSuffix(tag)
 	if !r.opts.SudoImage || src.tail == nil {
 		how := "pass --sudo-image"
 		if src.tail == nil {
@@ -340,7 +343,7 @@ func (r *recipe) sudoImage(c *yaml.Node) error {
 		r.warn("%s: the agent image %s cannot start Docker in privileged mode: use %s (%s)", where, image, want, how)
 		return nil
 	}
-	if err := r.ed.replaceScalar(src.tail, src.tail.Value+sudoTagSuffix(tag), r.st); err != nil {
+	if err := r.ed.replaceScalar(src.tail, src.tail.Value+r.sudoTagSuffix(tag), r.st); err != nil {
 		return err
 	}
 	r.res.SudoTag = true
@@ -401,23 +404,38 @@ func (r *recipe) sudoParameter(c *yaml.Node, where string, src imageSource) erro
 	case pinned:
 		r.warn("%s: the agent image %s (parameter %s) is pinned by digest, so tcdind cannot tell whether it is a -sudo variant, the only kind that starts Docker in privileged mode: set %s to a <version>-linux-sudo tag instead", where, image, name, set)
 		return nil
-	case (tag == "" || tag == "latest") && also != "" && rewritable:
-		r.warn("%s: the agent image %s cannot start Docker in privileged mode, and latest has no -sudo variant: set %s to a version and run with --sudo-image, which then gives the agent alone the -sudo %s (%s)", where, image, set, what, also)
-		return nil
-	case (tag == "" || tag == "latest") && also != "":
-		r.warn("%s: the agent image %s cannot start Docker in privileged mode, and latest has no -sudo variant: give the agent image a versioned -sudo tag of its own, for example %s:<version>-linux-sudo (%s)", where, image, repo, also)
-		return nil
-	case tag == "" || tag == "latest":
-		example := "<version>-linux-sudo"
-		if src.whole {
-			example = repo + ":" + example
-		}
-		r.warn("%s: the agent image %s cannot start Docker in privileged mode, and latest has no -sudo variant: set %s to a versioned -sudo %s such as %s", where, image, set, what, example)
-		return nil
 	}
-	suffix := sudoTagSuffix(tag)
+	suffix := r.sudoTagSuffix(tag)
 	wantTag, wantValue := tag+suffix, value+suffix
+	// pin is the whole -sudo tag that replaces a floating one (latest has
+	// no -sudo variant): the version comes from --agent-version or from the
+	// server's image where the template pins it.
+	pin := ""
+	if isFloatingTag(tag) {
+		newTag, ok, err := r.pinnedSudoTag(where, image, tag)
+		if err != nil || !ok {
+			return err
+		}
+		pin, wantTag, wantValue = newTag, newTag, newTag
+		if src.whole {
+			wantValue = repo + ":" + newTag
+		}
+	}
 	if also != "" {
+		if pin != "" && rewritable {
+			// The parameter keeps setting the server's image; the agent
+			// gets a pinned tag of its own in place of the reference.
+			lit := pin
+			if src.whole {
+				lit = wantValue
+			}
+			if err := r.pinTagRef(ref, name, lit); err != nil {
+				return err
+			}
+			r.res.SudoTag = true
+			r.change(c, "agent image: %s in place of ${%s} (%s), a pinned -sudo tag of its own (%s)", lit, name, value, also)
+			return nil
+		}
 		if !rewritable {
 			if r.opts.SudoImage {
 				return &RefusedError{Reason: fmt.Sprintf("%s: %s, so tcdind will not change it for the agent's -sudo tag %s, and cannot add the suffix to the agent's image expression alone; give the agent image a tag of its own (for example %s:%s) and run again, or run without --sudo-image", where, also, wantTag, repo, wantTag)}
@@ -743,6 +761,13 @@ func (r *recipe) appendToTagRef(ref tagRef, name, suffix string) error {
 		e.scalar = append(e.scalar, byteEdit{start: e.l.start(n), end: end, text: "!Sub " + quote(sub, style)})
 		return nil
 	}
+	return r.refToSub(n, sub, action)
+}
+
+// refToSub rewrites {Ref: V} as {Fn::Sub: sub} in place, in the mapping's
+// own style and quoting.
+func (r *recipe) refToSub(n *yaml.Node, sub, action string) error {
+	e := r.ed
 	k, v := n.Content[0], n.Content[1]
 	if !e.mayChange(k, action) || !e.mayChange(v, action) {
 		return e.err
@@ -783,6 +808,7 @@ func (r *recipe) appendToTagRef(ref tagRef, name, suffix string) error {
 func isJetBrainsAgentRepo(repo string) bool {
 	repo, _, _ = strings.Cut(strings.ToLower(repo), "@")
 	last := repo[strings.LastIndexByte(repo, '/')+1:]
+	last, _, _ = strings.Cut(last, ":")
 	return last == "teamcity-agent"
 }
 

@@ -205,10 +205,6 @@ func TestSudoTagNeverGuessed(t *testing.T) {
 		name, params, image string
 		warn                []string
 	}{
-		{"latest-param", "  V:\n    Type: String\n    Default: latest\n", `!Sub 'jetbrains/teamcity-agent:${V}'`,
-			[]string{"jetbrains/teamcity-agent:latest", "set parameter V to a versioned -sudo tag"}},
-		{"no-tag", "  V:\n    Type: String\n", `jetbrains/teamcity-agent`,
-			[]string{"jetbrains/teamcity-agent", "latest has no -sudo variant", "jetbrains/teamcity-agent:<version>-linux-sudo"}},
 		{"digest", "  V:\n    Type: String\n", `jetbrains/teamcity-agent@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef`,
 			[]string{"pinned by digest"}},
 		{"no-default", "  V:\n    Type: String\n", `!Sub 'jetbrains/teamcity-agent:${V}'`,

@@ -81,15 +81,31 @@ func checkOnlyImageLine(t *testing.T, label string, src []byte, res *dind.Result
 func TestSudoImageJetBrainsTemplate(t *testing.T) {
 	opts := sudoOpts(true)
 
-	// As published: Default latest has no -sudo variant; nothing is guessed.
+	// As published: Default latest has no -sudo variant; nothing is
+	// guessed: --sudo-image alone is refused, and without it the warning
+	// names --agent-version (issue 17).
 	src := jetbrainsTemplate(t)
-	res := mustApply(t, src, opts)
+	var vn *dind.VersionNeededError
+	if _, err := dind.Apply(src, opts); !errors.As(err, &vn) {
+		t.Errorf("Default latest with --sudo-image: want *VersionNeededError, got %v", err)
+	}
+	res := mustApply(t, src, sudoOpts(false))
 	if res.SudoTag || bytes.Contains(res.Output, []byte("-sudo")) || !bytes.Contains(res.Output, []byte(jetbrainsAgentImage)) {
 		t.Errorf("Default latest: want the image left alone, got SudoTag %v:\n%s", res.SudoTag, lineDiff(src, res.Output))
 	}
-	if warningWith(res, "latest has no -sudo variant", "set parameter TeamCityVersion to a version and run with --sudo-image", "also sets TCServerNodeTaskDefinition (line 669)") == "" {
-		t.Errorf("Default latest: want a warning saying what to set, got %q", res.Warnings)
+	if warningWith(res, "latest has no -sudo variant", "pass --agent-version VERSION") == "" {
+		t.Errorf("Default latest: want a warning saying what to pass, got %q", res.Warnings)
 	}
+	// With --agent-version the agent alone is pinned; the server keeps
+	// the parameter.
+	pinned := opts
+	pinned.AgentVersion = "2025.07"
+	res = mustApply(t, src, pinned)
+	if !bytes.Contains(res.Output, []byte("Image: !Join [':', ['jetbrains/teamcity-agent', '2025.07-linux-sudo']]")) ||
+		!bytes.Contains(res.Output, []byte("Image: !Join [':', ['jetbrains/teamcity-server', !Ref 'TeamCityVersion']]")) {
+		t.Errorf("--agent-version 2025.07 on the published template:\n%s", lineDiff(src, res.Output))
+	}
+	lintAgainstInput(t, "published template, --agent-version", src, res.Output)
 
 	// Default 2025.07 in a copy: the agent's Ref becomes a Sub with the
 	// suffix; the Default and the server's image stay.
@@ -151,8 +167,16 @@ func TestSudoImageJetBrainsStack(t *testing.T) {
 		t.Error("NeedsChange is false")
 	}
 
-	// Deployed values that give no edit: latest, empty, a digest, already -sudo.
-	for _, v := range []string{"latest", "", "2025.07@sha256:0123", "2025.07-linux-sudo"} {
+	// A floating deployed value needs the version to pin (issue 17).
+	for _, v := range []string{"latest", ""} {
+		opts.ParameterValues = map[string]string{"TeamCityVersion": v}
+		var vn *dind.VersionNeededError
+		if _, err := tpl.Apply(opts); !errors.As(err, &vn) {
+			t.Errorf("deployed %q: want *VersionNeededError, got %v", v, err)
+		}
+	}
+	// Deployed values that give no edit: a digest, already -sudo.
+	for _, v := range []string{"2025.07@sha256:0123", "2025.07-linux-sudo"} {
 		opts.ParameterValues = map[string]string{"TeamCityVersion": v}
 		res, err := tpl.Apply(opts)
 		if err != nil {

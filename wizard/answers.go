@@ -48,9 +48,13 @@ type answers struct {
 	taskDef     string         // the task definition question's answer
 	mode        dind.Mode
 	recipe      recipe
-	output      string
-	explicitOut bool // output came from --output or --in-place
-	overwrite   bool
+	// agentVersion pins a floating agent tag with the -sudo image: the
+	// version question's answer, or --agent-version.
+	agentVersion string
+	arch         string // --agent-arch
+	output       string
+	explicitOut  bool // output came from --output or --in-place
+	overwrite    bool
 
 	s3Bucket  string           // where a template over 51,200 bytes goes
 	region    string           // the stack's region
@@ -59,7 +63,8 @@ type answers struct {
 }
 
 func newAnswers(cfg Config) answers {
-	a := answers{templateArg: cfg.Template, mode: cfg.Mode, output: cfg.Output, region: cfg.Region, s3Bucket: cfg.S3Bucket}
+	a := answers{templateArg: cfg.Template, mode: cfg.Mode, output: cfg.Output, region: cfg.Region, s3Bucket: cfg.S3Bucket,
+		agentVersion: cfg.AgentVersion, arch: cfg.Arch}
 	if !cfg.RegionGiven && cfg.Stack == "" {
 		a.region = "" // the region question proposes it, or the profile's
 	}
@@ -257,6 +262,10 @@ func (a *answers) options() dind.Options {
 		Minimal:   a.recipe == recipeMinimal,
 		BuildDirs: a.recipe != recipeNoBuildDirs,
 		SudoImage: a.recipe == recipeSudoImage,
+		Arch:      a.arch,
+	}
+	if opts.SudoImage {
+		opts.AgentVersion = a.agentVersion
 	}
 	if ids := a.taskDefIDs(); len(ids) > 0 {
 		opts.TaskDefinitions = append([]string(nil), ids...)

@@ -15,6 +15,7 @@ const (
 	stepTaskDef   step = "taskdef"   // which agent task definition (only when several)
 	stepMode      step = "mode"      // socket, privileged or none, with the note
 	stepOptions   step = "options"   // the recipe
+	stepVersion   step = "version"   // the version that pins a latest agent tag
 	stepReview    step = "review"    // diff, changes, note, warnings
 	stepSave      step = "save"      // where to save
 	stepOverwrite step = "overwrite" // the file exists: overwrite?
@@ -79,6 +80,10 @@ var flow = []row{
 		asked: func(m *Model) bool { return recipeApplies(m.a.mode) },
 		given: func(c Config) bool { return c.Mode != "" || c.RecipeGiven },
 		help:  "The complete recipe follows JetBrains' documented docker run lines, so Docker really works in builds; minimal writes only the original blog post's edits. Flags: --minimal, --build-dirs, --sudo-image."},
+	{id: stepVersion, title: "Agent version", screen: func() screen { return &versionScreen{} },
+		asked: (*Model).needsVersion,
+		given: func(c Config) bool { return c.AgentVersion != "" },
+		help:  "The agent image is tagged latest, which has no -sudo variant: the version given pins the agent's image to <version>-linux-sudo; the server keeps its tag. Flag: --agent-version."},
 	{id: stepReview, title: "Review", screen: func() screen { return &reviewScreen{} }, asked: always,
 		help: "The diff shows every line that changes; everything else in the file stays byte for byte. Scroll with ↑/↓ and pgup/pgdn. Flag: --diff prints it without the wizard."},
 	{id: stepSave, title: "Save", screen: func() screen { return &saveScreen{} }, back: to(stepReview),

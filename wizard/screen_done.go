@@ -198,6 +198,12 @@ func (a *answers) flags() string {
 	}
 	if !o.Minimal && o.SudoImage && o.Mode == dind.ModePrivileged {
 		s += " --sudo-image"
+		if o.AgentVersion != "" {
+			s += " --agent-version " + shellQuote(o.AgentVersion)
+		}
+	}
+	if o.Arch != "" {
+		s += " --agent-arch " + o.Arch
 	}
 	return s
 }

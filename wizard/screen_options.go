@@ -1,8 +1,11 @@
 package wizard
 
 import (
-	tea "github.com/charmbracelet/bubbletea"
+	"errors"
+	"slices"
 	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
@@ -18,8 +21,32 @@ type recipeChoice struct {
 	about  string
 }
 
-// recipeChoices are the recipe answers that mean something for mode.
-func recipeChoices(mode dind.Mode) []recipeChoice {
+// recipeChoices are the recipe answers that mean something for the mode
+// and the agent image: the -sudo choice only where it changes the tag.
+func recipeChoices(m *Model) []recipeChoice {
+	choices := modeRecipes(m.a.mode)
+	if m.a.mode != dind.ModePrivileged {
+		return choices
+	}
+	switch m.sudoNeed() {
+	case sudoNothing:
+		return slices.DeleteFunc(choices, func(c recipeChoice) bool { return c.recipe == recipeSudoImage })
+	case sudoVersion:
+		for i, c := range choices {
+			if c.recipe == recipeSudoImage {
+				choices[i] = recipeChoice{recipeSudoImage, "Complete, and a -sudo image pinned to a version",
+					"The complete recipe, and the agent image gets a -sudo tag of its own: its tag (latest) has no -sudo variant, " +
+						"so you give the TeamCity version next (the server's, for example 2025.07) and the agent runs " +
+						"<version>-linux-sudo; the server's image stays as it is. Since 2020.2 the image starts Docker with sudo, " +
+						"which only the -sudo tags have."}
+			}
+		}
+	}
+	return choices
+}
+
+// modeRecipes are the recipe answers of mode.
+func modeRecipes(mode dind.Mode) []recipeChoice {
 	switch mode {
 	case dind.ModeSocket:
 		return []recipeChoice{
@@ -45,8 +72,7 @@ func recipeChoices(mode dind.Mode) []recipeChoice {
 			{recipeSudoImage, "Complete, and the -linux-sudo image",
 				"The complete recipe, and the agent image's tag becomes its -sudo variant " +
 					"(2025.07 → 2025.07-linux-sudo), in the image or in the parameter that holds it: " +
-					"since 2020.2 the image starts Docker with sudo, which only the -sudo tags have. " +
-					"latest and digests are never guessed; you get a warning instead."},
+					"since 2020.2 the image starts Docker with sudo, which only the -sudo tags have."},
 			{recipeMinimal, "Minimal: only the blog post's edits",
 				"Only Privileged: true. Without DOCKER_IN_DOCKER=start the image does not " +
 					"start a Docker daemon."},
@@ -65,7 +91,7 @@ func (*optionsScreen) submit(m *Model) tea.Cmd { return m.enter(m.nextStep(stepO
 func (*optionsScreen) view(m *Model, w, h int) body { return m.optionsView(w, h) }
 
 func (*optionsScreen) field(m *Model) huh.Field {
-	choices := recipeChoices(m.a.mode)
+	choices := recipeChoices(m)
 	var opts []huh.Option[recipe]
 	known := false
 	for _, c := range choices {
@@ -82,7 +108,7 @@ func (*optionsScreen) field(m *Model) huh.Field {
 func (m *Model) optionsView(w, h int) body {
 	form := m.formBody()
 	about := ""
-	for _, c := range recipeChoices(m.a.mode) {
+	for _, c := range recipeChoices(m) {
 		if c.recipe == m.a.recipe {
 			about = c.about
 		}
@@ -100,8 +126,37 @@ func (m *Model) optionsView(w, h int) body {
 // intro says what each recipe writes, for plain prompts.
 func (*optionsScreen) intro(m *Model) string {
 	var parts []string
-	for _, c := range recipeChoices(m.a.mode) {
+	for _, c := range recipeChoices(m) {
 		parts = append(parts, c.label+". "+c.about)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// sudoNeed is what the -sudo image choice would do to the agent image.
+type sudoNeed int
+
+const (
+	sudoNothing sudoNeed = iota // the tag stays: already -sudo, not JetBrains', not known
+	sudoSwitch                  // the tag becomes its -sudo variant
+	sudoVersion                 // latest: a version is needed to pin
+)
+
+// sudoNeed tries the -sudo image on the answers so far, without a version
+// of the user's, so that the recipe question never offers a choice that
+// changes nothing.
+func (m *Model) sudoNeed() sudoNeed {
+	if m.a.tmpl == nil {
+		return sudoSwitch
+	}
+	a := m.a
+	a.recipe, a.agentVersion = recipeSudoImage, ""
+	res, err := m.a.tmpl.Apply(a.options())
+	var vn *dind.VersionNeededError
+	switch {
+	case errors.As(err, &vn):
+		return sudoVersion
+	case err == nil && res.SudoTag:
+		return sudoSwitch
+	}
+	return sudoNothing
 }

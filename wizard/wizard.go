@@ -42,6 +42,11 @@ type Config struct {
 	// line, which answers the recipe question.
 	Minimal, BuildDirs, SudoImage bool
 	RecipeGiven                   bool
+	// AgentVersion pins an agent image tagged latest (--agent-version);
+	// empty asks, when the -sudo image needs it.
+	AgentVersion string
+	// Arch is the agents' hosts' CPU architecture (--agent-arch).
+	Arch string
 	// Output is where to save; empty proposes <name>.dind<ext> and asks.
 	// Given, it is written without a question once the review is confirmed.
 	Output string

@@ -73,6 +73,7 @@ type Proxy struct {
 	rewrite   map[string]RewriteFunc
 	lose      map[string]LoseFunc
 	holds     map[string]*Gate
+	denied    map[string]bool // regions that answer AccessDenied
 	target    *url.URL
 }
 
@@ -146,7 +147,7 @@ func New(t testing.TB, target string) *Proxy {
 		t.Fatal(err)
 	}
 	p := &Proxy{counts: map[string]int{}, intercept: map[string]InterceptFunc{}, rewrite: map[string]RewriteFunc{},
-		lose: map[string]LoseFunc{}, holds: map[string]*Gate{}, target: u}
+		lose: map[string]LoseFunc{}, holds: map[string]*Gate{}, denied: map[string]bool{}, target: u}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ModifyResponse = func(resp *http.Response) error {
 		action, _ := resp.Request.Context().Value(ctxKey{}).(*reqInfo)
@@ -192,7 +193,15 @@ func New(t testing.TB, target string) *Proxy {
 		f := p.intercept[call.Action]
 		lose := p.lose[call.Action]
 		gate := p.holds[call.Action]
+		deny := p.denied[signedRegion(r)]
 		p.mu.Unlock()
+		if deny {
+			reply := deniedReply(call)
+			w.Header().Set("Content-Type", reply.contentType())
+			w.WriteHeader(reply.Status)
+			io.WriteString(w, reply.Body)
+			return
+		}
 		if gate != nil && (gate.which == nil || gate.which(n)) {
 			gate.once.Do(func() { close(gate.arrived) })
 			<-gate.release
@@ -457,4 +466,37 @@ type reqInfo struct {
 
 func contextWith(r *http.Request, info *reqInfo) context.Context {
 	return context.WithValue(r.Context(), ctxKey{}, info)
+}
+
+// DenyRegion makes every request signed for region answer AccessDenied, as
+// an organisation's service control policy that denies a region does:
+// "… is not authorized to perform: cloudformation:ListStacks … with an
+// explicit deny in a service control policy".
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html#example-scp-deny-region
+func (p *Proxy) DenyRegion(region string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.denied[region] = true
+}
+
+// signedRegion is the region of a request's SigV4 credential scope
+// (Credential=AKID/DATE/REGION/SERVICE/aws4_request).
+func signedRegion(r *http.Request) string {
+	_, scope, ok := strings.Cut(r.Header.Get("Authorization"), "Credential=")
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(scope, "/")
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[2]
+}
+
+func deniedReply(c Call) *Reply {
+	msg := "User: arn:aws:sts::123456789012:assumed-role/ci/session is not authorized to perform: " + c.Action + " with an explicit deny in a service control policy"
+	if c.Form != nil && c.Form.Get("Action") == "" {
+		return JSONError(400, "AccessDeniedException", msg)
+	}
+	return ErrorReply(403, "AccessDenied", msg)
 }

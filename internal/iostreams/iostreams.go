@@ -18,8 +18,9 @@ type IOStreams struct {
 	Out    io.Writer
 	ErrOut io.Writer
 
-	// Set by SetStdinTTY and SetStdoutTTY; nil: asked of the stream.
-	stdinTTY, stdoutTTY *bool
+	// Set by SetStdinTTY, SetStdoutTTY and SetStderrTTY; nil: asked of
+	// the stream.
+	stdinTTY, stdoutTTY, stderrTTY *bool
 }
 
 // System are the process's standard streams.
@@ -34,6 +35,7 @@ func Test() (ios *IOStreams, in, out, errOut *bytes.Buffer) {
 	ios = &IOStreams{In: in, Out: out, ErrOut: errOut}
 	ios.SetStdinTTY(false)
 	ios.SetStdoutTTY(false)
+	ios.SetStderrTTY(false)
 	return ios, in, out, errOut
 }
 
@@ -57,6 +59,18 @@ func (s *IOStreams) IsStdoutTTY() bool {
 		return *s.stdoutTTY
 	}
 	return isTerminal(s.Out)
+}
+
+// SetStderrTTY says whether standard error is a terminal.
+func (s *IOStreams) SetStderrTTY(tty bool) { s.stderrTTY = &tty }
+
+// IsStderrTTY reports whether standard error is a terminal: a progress
+// line that rewrites itself goes there only then.
+func (s *IOStreams) IsStderrTTY() bool {
+	if s.stderrTTY != nil {
+		return *s.stderrTTY
+	}
+	return isTerminal(s.ErrOut)
 }
 
 // CanPrompt reports whether a person can answer questions: both standard
