@@ -18,6 +18,7 @@ import (
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/internal/iostreams"
+	"github.com/tcdind/tcdind/render"
 	"github.com/tcdind/tcdind/report"
 )
 
@@ -115,7 +116,7 @@ func runWith(ctx context.Context, args []string, ios *iostreams.IOStreams, runF 
 		werr = writeStatus(&o.status, code, line, ios)
 	}
 	if werr != nil && code == exitcode.OK {
-		fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", oneLine(werr))
+		fmt.Fprintln(ios.ErrOut, render.ErrorLine(oneLine(werr)))
 		code = exitcode.Failure
 	}
 	return code
@@ -138,7 +139,7 @@ func runExitCode(ctx context.Context, err error, ios *iostreams.IOStreams) (int,
 		return code, ""
 	}
 	line := oneLine(err)
-	fmt.Fprintf(ios.ErrOut, "tcdind: %s\n", line)
+	fmt.Fprintln(ios.ErrOut, render.ErrorLine(line))
 	return code, line
 }
 

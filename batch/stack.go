@@ -182,7 +182,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	defer func() { r.recordFate("", err) }()
 	mode := r.Options.Mode
 	for _, w := range res.Warnings {
-		fmt.Fprintf(s.Err, "tcdind: warning: %s\n", w)
+		fmt.Fprintln(s.Err, render.WarningLine(w))
 	}
 	targets := strings.Join(res.Targets, ", ")
 	if !res.NeedsChange() {
@@ -240,7 +240,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	other := changeset.ScopeOf(tmpl, res).Unexpected(cs.Changes)
 	r.recordChangeSet(set.Input.Name, set.ID, cs, other)
 	if len(other) > 0 {
-		fmt.Fprintf(s.Err, "tcdind: warning: this change set also changes resources tcdind did not edit: %s\n", changeset.DescribeChanges(other))
+		fmt.Fprintln(s.Err, render.WarningLine("this change set also changes resources tcdind did not edit: "+changeset.DescribeChanges(other)))
 		if r.Yes && !r.AllowOtherChanges && !r.NoExecute {
 			return set.Discard(ctx, &changeset.OtherChangesError{Name: set.Input.Name, Changes: other})
 		}
@@ -341,7 +341,7 @@ func (r *StackRun) follow(ctx context.Context, s Streams, cfn StackClient, u *ch
 		}
 		if f.LastErr != nil && f.LastErr.Error() != lastErr {
 			lastErr = f.LastErr.Error()
-			fmt.Fprintf(s.Err, "tcdind: warning: could not read the stack's events (%s); trying again\n", oneLine(f.LastErr))
+			fmt.Fprintln(s.Err, render.WarningLine("could not read the stack's events ("+oneLine(f.LastErr)+"); trying again"))
 		}
 	}
 	return r.ended(ctx, s, u, agents)
@@ -372,7 +372,7 @@ func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u
 		if err := u.Cancel(ctx, c, "the agents' rollout was failing"); err != nil {
 			// What CloudFormation does, read back: most often it is
 			// rolling back by itself already.
-			fmt.Fprintf(s.Err, "tcdind: %s\n", oneLine(err))
+			fmt.Fprintln(s.Err, render.ErrorLine(oneLine(err)))
 		}
 	}
 	return lines

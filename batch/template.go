@@ -84,7 +84,7 @@ func EngineError(err error) error {
 // action says. name labels the diff; path is the local file, if any.
 func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mode, a Action, s Streams) error {
 	for _, w := range res.Warnings {
-		fmt.Fprintf(s.Err, "tcdind: warning: %s\n", w)
+		fmt.Fprintln(s.Err, render.WarningLine(w))
 	}
 	if a.Check {
 		if res.NeedsChange() {
@@ -129,8 +129,8 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 	if len(res.ParameterOverrides) > 0 {
 		// A stack's parameter is not in the file: whoever deploys it must
 		// set it, or the agents keep the tag they have.
-		fmt.Fprintf(s.Err, "tcdind: note: the change also sets %s on the stack; the saved template does not: deploy it with --parameter-overrides %s\n",
-			overridesList(res.ParameterOverrides, " to "), overridesList(res.ParameterOverrides, "="))
+		fmt.Fprintln(s.Err, render.NoteLine(fmt.Sprintf("the change also sets %s on the stack; the saved template does not: deploy it with --parameter-overrides %s",
+			overridesList(res.ParameterOverrides, " to "), overridesList(res.ParameterOverrides, "="))))
 	}
 	switch {
 	case a.InPlace:
@@ -186,9 +186,9 @@ func NeedsChangeLine(res *dind.Result, mode dind.Mode) string {
 		verb = "are"
 	}
 	if res.AlreadyInMode(mode) {
-		return fmt.Sprintf("%s %s in %s mode; the complete recipe adds %d change(s):", targets, verb, mode, len(res.Changes))
+		return fmt.Sprintf("%s %s in %s mode; the complete recipe adds %s:", targets, verb, mode, render.Count(len(res.Changes), "change", "changes"))
 	}
-	return fmt.Sprintf("%s %s not in %s mode; %d change(s) needed:", targets, verb, mode, len(res.Changes))
+	return fmt.Sprintf("%s %s not in %s mode; %s needed:", targets, verb, mode, render.Count(len(res.Changes), "change", "changes"))
 }
 
 func printChanges(s Streams, res *dind.Result) {

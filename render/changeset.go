@@ -54,7 +54,7 @@ func ChangeSetTable(changes []awsclient.ResourceChange, st Styles) string {
 // ReplacementWarning is the warning shown before a stack update: the agent
 // tasks are replaced, and builds running on them are interrupted.
 func ReplacementWarning(stack string) string {
-	return "warning: " + Replacement(stack)
+	return WarningLine(Replacement(stack))
 }
 
 // Replacement is the replacement warning as a sentence of its own.

@@ -25,9 +25,9 @@ func rolloutSource(k rollout.Kind) string {
 func RolloutLinePlain(l rollout.Line) string {
 	switch l.Kind {
 	case rollout.Failing:
-		return "tcdind: " + l.Text
+		return ErrorLine(l.Text)
 	case rollout.Note:
-		return "tcdind: note: " + l.Text
+		return NoteLine(l.Text)
 	case rollout.Verified:
 		return "verified in ECS: " + l.Text
 	}

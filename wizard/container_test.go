@@ -193,3 +193,18 @@ func TestAccessibleInputEndsAtSelect(t *testing.T) {
 		t.Fatalf("err %v\n%s", err, stdout.String())
 	}
 }
+
+// A template with no agent at all: "None of these" is the last answer,
+// and leads to the no-agent error, back to the template question.
+func TestContainerNoneOfThese(t *testing.T) {
+	r := start(t, Config{Template: customAgent}, termW, termH)
+	r.waitFor("None of these")
+	r.keys(tea.KeyDown, tea.KeyDown)
+	r.waitFor("> None of these")
+	r.key(tea.KeyEnter)
+	r.waitFor("No TeamCity build agent in this template")
+	m := r.final()
+	if m.err == nil || m.err.back != stepTemplate || m.a.containers != nil {
+		t.Fatalf("error %+v, containers %v", m.err, m.a.containers)
+	}
+}

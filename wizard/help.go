@@ -5,6 +5,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/render"
 )
 
@@ -42,7 +43,26 @@ func (m *Model) helpView(w, h int) body {
 	return body{scroll: render.Wrap(keysAndStep, w)}
 }
 
-func (m *Model) stepHelp() string { return rowOf(m.step).help }
+func (m *Model) stepHelp() string {
+	help := rowOf(m.step).help
+	if m.step == stepOptions {
+		// The flags of the mode's own recipe: --sudo-image is
+		// privileged mode's, --build-dirs socket mode's.
+		help += " " + recipeFlags(m.a.mode)
+	}
+	return help
+}
+
+// recipeFlags names the flags that choose mode's recipe.
+func recipeFlags(mode dind.Mode) string {
+	switch mode {
+	case dind.ModeSocket:
+		return "Flags: --minimal, --build-dirs."
+	case dind.ModePrivileged:
+		return "Flags: --minimal, --sudo-image."
+	}
+	return "Flag: --minimal."
+}
 
 func padRight(s string, n int) string {
 	if l := len([]rune(s)); l < n {

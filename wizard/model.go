@@ -442,6 +442,9 @@ func (m *Model) formHints() []hint {
 	} else if _, ok := m.focused().(interface{ GetFiltering() bool }); ok {
 		hs = append(hs, hint{"↑/↓", "move"})
 	}
+	if _, ok := m.focused().(*huh.MultiSelect[string]); ok {
+		hs = append(hs, hint{"x/space", "choose"})
+	}
 	if _, ok := m.prevStep(m.step); ok {
 		hs = append(hs, hint{"esc", "back"})
 	}

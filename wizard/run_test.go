@@ -50,7 +50,8 @@ func TestRunJetBrainsDefaultAllPrivilegedMinimal(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "all.yaml")
 	r := start(t, Config{Template: "testdata/two.yaml"}, termW, termH)
 	r.waitFor("Which agent task definition?")
-	r.keys(tea.KeyDown, tea.KeyDown) // All 2 of them
+	r.key(tea.KeyDown)
+	r.runes("x") // the second too: both
 	r.key(tea.KeyEnter)
 	r.waitFor("Which Docker-in-Docker mode?")
 	r.key(tea.KeyDown) // privileged

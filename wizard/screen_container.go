@@ -35,16 +35,28 @@ func (s *containerScreen) field(m *Model) huh.Field {
 	for _, c := range containerChoices(m.a.parsed) {
 		opts = append(opts, huh.NewOption(c[0], c[1]))
 	}
+	// A template may have no agent at all (a web service's): the last
+	// answer says so.
+	opts = append(opts, huh.NewOption("None of these: there is no TeamCity agent here", noneOfThese))
 	if len(m.a.containers) == 1 {
 		s.chosen = m.a.containers[0]
 	}
-	if !slices.ContainsFunc(opts, func(o huh.Option[string]) bool { return o.Value == s.chosen }) && len(opts) > 0 {
+	if s.chosen == noneOfThese || s.chosen == "" || !slices.ContainsFunc(opts, func(o huh.Option[string]) bool { return o.Value == s.chosen }) {
 		s.chosen = opts[0].Value
 	}
 	return selectOf(m, containerTitle, opts, &s.chosen)
 }
 
+// noneOfThese is the container answer that names none: no container
+// name holds a NUL (and huh takes an empty value for unset).
+const noneOfThese = "\x00none"
+
 func (s *containerScreen) submit(m *Model) tea.Cmd {
+	if s.chosen == noneOfThese {
+		e := errorFor(dind.ErrNoAgent, "", m.sourceStep())
+		e.hint = "Nothing was written. Press esc and give a template with the agent's ECS task definition; if a container is the agent after all, run tcdind --container NAME."
+		return m.fail(e)
+	}
 	if err := m.a.nameAgent(m.cfg, s.chosen); err != nil {
 		e := errorFor(err, "tcdind cannot edit container "+s.chosen, stepContainer)
 		return m.fail(e)

@@ -135,7 +135,7 @@ func (m *Model) nextSteps() [][2]string {
 func (m *Model) Summary() string {
 	var b strings.Builder
 	for _, w := range m.summaryWarnings() {
-		b.WriteString("tcdind: warning: " + w + "\n")
+		b.WriteString(render.WarningLine(w) + "\n")
 	}
 	return b.String() + m.summary()
 }

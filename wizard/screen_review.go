@@ -105,8 +105,14 @@ func (s *reviewScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 func (m *Model) reviewed() tea.Cmd {
 	switch {
 	case !m.result.NeedsChange():
+		// One enter leaves: the review said there is nothing to change,
+		// and the summary after exit says it again. Plain prompts say the
+		// done screen instead.
 		m.out.finished = true
-		return m.enter(stepDone)
+		if m.plain {
+			return m.enter(stepDone)
+		}
+		return tea.Quit
 	case m.a.explicitOut:
 		return m.write()
 	case m.isStack() && m.a.stackInfo != nil && m.a.stackInfo.ParentID != "":

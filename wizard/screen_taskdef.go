@@ -1,6 +1,8 @@
 package wizard
 
 import (
+	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,8 +13,13 @@ import (
 	"github.com/tcdind/tcdind/render"
 )
 
-// taskDefScreen asks which agent task definition to edit, or all of them.
-type taskDefScreen struct{ question }
+// taskDefScreen asks which agent task definitions to edit: on screen a
+// choice of several (x or space chooses), in plain prompts one of them or
+// all.
+type taskDefScreen struct {
+	question
+	chosen []string // the screen's answer: the IDs chosen
+}
 
 func (s *taskDefScreen) enter(m *Model) tea.Cmd { return m.ask(s) }
 
@@ -21,45 +28,81 @@ func (*taskDefScreen) view(m *Model, w, _ int) body {
 		"This template has "+strconv.Itoa(len(m.a.tmpl.Agents()))+" task definitions that run a TeamCity agent.", w)))
 }
 
-func (*taskDefScreen) submit(m *Model) tea.Cmd {
+func (s *taskDefScreen) submit(m *Model) tea.Cmd {
 	m.a.taskDefs = nil
+	if !m.plain {
+		switch {
+		case len(s.chosen) == len(m.a.tmpl.Agents()):
+			m.a.taskDef = allTaskDefinitions
+		case len(s.chosen) == 1:
+			m.a.taskDef = s.chosen[0]
+		default:
+			m.a.taskDef, m.a.taskDefs = "", slices.Clone(s.chosen)
+		}
+	}
 	return m.enter(m.nextStep(stepTaskDef))
 }
 
-func (*taskDefScreen) field(m *Model) huh.Field {
+func (s *taskDefScreen) field(m *Model) huh.Field {
 	agents := m.a.tmpl.Agents()
+	labels := taskDefLabels(agents)
+	if m.a.taskDef == "" && len(m.a.taskDefs) == 0 {
+		m.a.taskDef = agents[0].LogicalID
+	}
+	if !m.plain {
+		s.chosen = nil
+		for _, td := range m.a.selected() {
+			s.chosen = append(s.chosen, td.LogicalID)
+		}
+		var opts []huh.Option[string]
+		for i, td := range agents {
+			opts = append(opts, huh.NewOption(labels[i], td.LogicalID))
+		}
+		return huh.NewMultiSelect[string]().
+			Title("Which agent task definition? Choose one or more.").
+			Options(opts...).
+			Value(&s.chosen).
+			Validate(func(ids []string) error {
+				if len(ids) == 0 {
+					return errors.New("choose at least one: x or space")
+				}
+				return nil
+			})
+	}
 	var opts []huh.Option[string]
-	for _, td := range agents {
-		opts = append(opts, huh.NewOption(taskDefLabel(td), td.LogicalID))
+	for i, td := range agents {
+		opts = append(opts, huh.NewOption(labels[i], td.LogicalID))
 	}
 	opts = append(opts, huh.NewOption("All "+strconv.Itoa(len(agents))+" of them", allTaskDefinitions))
-	if m.a.taskDef == "" {
-		m.a.taskDef = agents[0].LogicalID
-		if len(m.a.taskDefs) > 1 {
-			m.a.taskDef = allTaskDefinitions
-		}
+	if len(m.a.taskDefs) > 1 {
+		m.a.taskDef = allTaskDefinitions
 	}
 	return selectOf(m, "Which agent task definition?", opts, &m.a.taskDef)
 }
 
-// taskDefLabel names a task definition with its agent containers and
-// mode, short enough for one line.
-func taskDefLabel(td dind.TaskDefinition) string {
+// taskDefLabels name the task definitions in aligned columns: the logical
+// ID, then the agent containers and their mode (or why tcdind cannot edit
+// them).
+func taskDefLabels(agents []dind.TaskDefinition) []string {
+	w := 0
+	for _, td := range agents {
+		w = max(w, len(td.LogicalID))
+	}
+	out := make([]string, len(agents))
+	for i, td := range agents {
+		out[i] = padRight(td.LogicalID, w) + "  " + taskDefAbout(td)
+	}
+	return out
+}
+
+// taskDefAbout is a task definition's agent containers and their mode.
+func taskDefAbout(td dind.TaskDefinition) string {
 	var names []string
 	for _, c := range td.Containers {
 		names = append(names, c.Name)
 	}
-	what := "container "
-	if len(names) > 1 {
-		what = "containers "
-	}
-	label := td.LogicalID + "  (" + what + strings.Join(names, ", ")
 	if td.Refusal != "" {
-		return label + "; cannot be edited: " + td.Refusal + ")"
+		return strings.Join(names, ", ") + " (cannot be edited: " + td.Refusal + ")"
 	}
-	return label + "; now " + string(td.Mode()) + ")"
-}
-
-func (*taskDefScreen) intro(m *Model) string {
-	return "This template has " + strconv.Itoa(len(m.a.tmpl.Agents())) + " task definitions that run a TeamCity agent."
+	return strings.Join(names, ", ") + " (now " + string(td.Mode()) + ")"
 }

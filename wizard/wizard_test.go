@@ -434,11 +434,40 @@ func TestScreenNothingToChange(t *testing.T) {
 		Mode: dind.ModePrivileged, Minimal: true, RecipeGiven: true,
 	}, termW, termH)
 	r.waitFor("nothing to change")
+	r.snapshot()
+}
+
+// Nothing to change: one enter leaves, and the summary says so.
+func TestNothingToChangeOneEnter(t *testing.T) {
+	r := start(t, Config{
+		Template: "testdata/two.yaml", TaskDefinitions: []string{"BigAgentTaskDefinition"},
+		Mode: dind.ModePrivileged, Minimal: true, RecipeGiven: true,
+	}, termW, termH)
+	r.waitFor("nothing to change")
 	r.key(tea.KeyEnter)
-	r.waitFor("Nothing written")
-	m := r.snapshot()
-	if m.Written() != "" || m.Interrupted() || !m.out.finished {
-		t.Fatalf("written %q, interrupted %v, finished %v", m.Written(), m.Interrupted(), m.out.finished)
+	m := r.finished()
+	if m.Written() != "" || m.Interrupted() || !m.out.finished || m.Outcome() != nil {
+		t.Fatalf("written %q, interrupted %v, finished %v, outcome %v", m.Written(), m.Interrupted(), m.out.finished, m.Outcome())
+	}
+	if s := m.Summary(); !strings.Contains(s, "nothing written: BigAgentTaskDefinition is already in privileged mode.") {
+		t.Errorf("summary %q", s)
+	}
+}
+
+// Several agent task definitions: a choice of several, x or space
+// choosing; the second alone is answered as such.
+func TestTaskDefinitionsChooseSeveral(t *testing.T) {
+	r := start(t, Config{Template: "testdata/two.yaml"}, termW, termH)
+	r.waitFor("Choose one or more")
+	r.key(tea.KeyDown)
+	r.runes("x") // Big too
+	r.key(tea.KeyUp)
+	r.runes("x") // not Linux
+	r.key(tea.KeyEnter)
+	r.waitFor("Which Docker-in-Docker mode?")
+	m := r.final()
+	if ids := m.a.taskDefIDs(); len(ids) != 1 || ids[0] != "BigAgentTaskDefinition" {
+		t.Errorf("chosen %v, want BigAgentTaskDefinition", ids)
 	}
 }
 
@@ -450,5 +479,30 @@ func TestScreenErrorRefused(t *testing.T) {
 	m := r.snapshot()
 	if m.err == nil || m.err.back != stepTemplate {
 		t.Fatalf("want an error leading back to the template, got %+v", m.err)
+	}
+}
+
+// The recipe's help names the flags of the mode's own recipe: no
+// --sudo-image in socket mode, no --build-dirs in privileged mode.
+func TestRecipeHelpFlagsOfTheMode(t *testing.T) {
+	for downs, c := range []struct{ has, lacks string }{
+		{"--build-dirs", "--sudo-image"}, // socket
+		{"--sudo-image", "--build-dirs"}, // privileged
+	} {
+		mode := []string{"socket", "privileged"}[downs]
+		r := start(t, Config{Template: "testdata/one.yaml"}, 120, 40)
+		r.waitFor("Which Docker-in-Docker mode?")
+		for range downs {
+			r.key(tea.KeyDown)
+		}
+		r.key(tea.KeyEnter)
+		r.waitFor("Which recipe")
+		r.runes("?")
+		r.waitFor("This step")
+		s := r.screen()
+		if !strings.Contains(s, c.has) || strings.Contains(s, c.lacks) {
+			t.Errorf("%s: the help lacks %s or names %s:\n%s", mode, c.has, c.lacks, s)
+		}
+		r.final()
 	}
 }
