@@ -47,6 +47,8 @@ type options struct {
 	// Existing stacks (batch.StackRun).
 	stack             string
 	apply             bool
+	noExecute         bool   // with --apply: keep the change set
+	execute           string // a change set made by --apply --no-execute
 	yes               bool
 	allowOtherChanges bool
 	onRolloutFailure  string
@@ -171,8 +173,11 @@ Both give every build on the agent root-level control of the EC2 instance.
 The edit adds only the lines Docker-in-Docker needs and changes nothing else.
 
 With --apply, tcdind follows the agents' ECS rollout beside the stack's events
+(polling every 2 s while things happen, backing off to 30 s during a quiet wait)
 and, after UPDATE_COMPLETE, verifies in ECS that they run the new revision in the
-mode asked for.
+mode asked for. A service with a CODE_DEPLOY or EXTERNAL deployment controller is
+refused before any change set: CloudFormation cannot roll a task definition out
+to it.
 
 Exit status: 0 done or nothing to change; 1 failure (also when ECS shows
 otherwise after UPDATE_COMPLETE); 2 usage; 3 --check found a change needed;
@@ -190,6 +195,8 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --region eu-west-1 --stack teamcity --mode privileged --output teamcity.dind.yaml
   tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes
   tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes --s3-bucket my-templates
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --no-execute   # keep it for an approver
+  tcdind --region eu-west-1 --stack teamcity --execute tcdind-privileged-20261206-050000-1a2b3c4d --yes
   tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes --on-rollout-failure=cancel`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -227,6 +234,8 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.check, "check", false, "write nothing; exit 0 if already in the mode, 3 if a change is needed")
 	f.StringVar(&o.stack, "stack", "", "an existing CloudFormation stack (name or ARN) instead of --template")
 	f.BoolVar(&o.apply, "apply", false, "with --stack: create, show and execute a change set")
+	f.BoolVar(&o.noExecute, "no-execute", false, "with --apply: create and show the change set, keep it, and print its ARN, console link and the commands that execute it")
+	f.StringVar(&o.execute, "execute", "", "with --stack: execute change set NAME|ARN made earlier by --apply --no-execute, if the stack has not moved since; then follow and verify as --apply does")
 	f.BoolVar(&o.yes, "yes", false, "do not ask before executing (required for --apply without a terminal)")
 	f.BoolVar(&o.allowOtherChanges, "allow-other-changes", false, "with --apply --yes: execute a change set that also changes resources tcdind did not edit")
 	f.StringVar(&o.onRolloutFailure, "on-rollout-failure", "wait", "with --apply: when the agents' ECS rollout is clearly failing, wait (CloudFormation rolls back after its own timeout) or cancel the update so it rolls back now")
