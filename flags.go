@@ -29,6 +29,9 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 			return exitcode.UsageError("--build-dirs goes with --mode socket: only socket mode mirrors the build directories")
 		}
 	}
+	if changed("health-check") && (mode == dind.ModeNone || o.minimal) {
+		return exitcode.UsageError("--health-check goes with the complete recipe of --mode socket or privileged: none removes tcdind's health check, and minimal adds none")
+	}
 	if mode == dind.ModeNone && o.minimal {
 		return exitcode.UsageError("--minimal goes with --mode socket or privileged: none removes what either mode added")
 	}
@@ -39,7 +42,7 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 		return err
 	}
 	if o.stack == "" {
-		for _, name := range []string{"yes", "s3-bucket", "allow-other-changes", "on-rollout-failure"} {
+		for _, name := range []string{"yes", "s3-bucket", "allow-other-changes", "on-rollout-failure", "no-execute", "execute"} {
 			if changed(name) {
 				return exitcode.UsageError("--%s goes with --stack NAME --apply: a template file is not deployed", name)
 			}
@@ -49,7 +52,7 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 	if o.onRolloutFailure != batch.RolloutWait && o.onRolloutFailure != batch.RolloutCancel {
 		return exitcode.UsageError("--on-rollout-failure %q: pass wait or cancel", o.onRolloutFailure)
 	}
-	if o.yes && !o.apply {
+	if o.yes && !o.apply && o.execute == "" {
 		return exitcode.UsageError("--yes goes with --apply: without --apply nothing is executed")
 	}
 	if changed("s3-bucket") && (o.diff || o.check || o.output != "") {

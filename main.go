@@ -34,6 +34,7 @@ type options struct {
 	sudoImage      bool
 	agentVersion   string // privileged: the version that pins a latest tag
 	agentArch      string // the hosts' CPU architecture, for the -sudo tag
+	healthCheck    bool   // complete recipe: the docker info health check
 	output         string
 	inPlace        bool
 	diff           bool
@@ -46,6 +47,8 @@ type options struct {
 	// Existing stacks (batch.StackRun).
 	stack             string
 	apply             bool
+	noExecute         bool   // with --apply: keep the change set
+	execute           string // a change set made by --apply --no-execute
 	yes               bool
 	allowOtherChanges bool
 	onRolloutFailure  string
@@ -170,8 +173,11 @@ Both give every build on the agent root-level control of the EC2 instance.
 The edit adds only the lines Docker-in-Docker needs and changes nothing else.
 
 With --apply, tcdind follows the agents' ECS rollout beside the stack's
-events and, after UPDATE_COMPLETE, verifies in ECS that they run the new
-revision in the mode asked for.
+events (polling every 2 s while things happen, backing off to 30 s during a
+quiet wait) and, after UPDATE_COMPLETE, verifies in ECS that they run the
+new revision in the mode asked for. A service with a CODE_DEPLOY or EXTERNAL
+deployment controller is refused before any change set: CloudFormation
+cannot roll a task definition out to it.
 
 Exit status: 0 done or nothing to change; 1 failure (also when ECS shows
 otherwise after UPDATE_COMPLETE); 2 usage; 3 --check found a change needed;
@@ -197,6 +203,12 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --stack teamcity --mode privileged --apply --yes --s3-bucket my-bucket
   tcdind --stack teamcity --mode privileged --apply --yes \
       --on-rollout-failure=cancel
+
+  # A change set kept for an approver, executed later by its name
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply \
+      --no-execute
+  tcdind --region eu-west-1 --stack teamcity --yes \
+      --execute tcdind-privileged-20261206-050000-1a2b3c4d
 
   # One JSON result (docs/json.md)
   tcdind --region eu-west-1 --stack teamcity --mode socket --check --json`,
@@ -227,6 +239,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.minimal, "minimal", false, "write only the blog post's edits, not the complete recipe")
 	f.BoolVar(&o.buildDirs, "build-dirs", true, "socket mode: mirror the /opt/buildagent directories as host volumes")
 	f.BoolVar(&o.sudoImage, "sudo-image", false, "privileged mode: switch the agent image tag (literal, or the parameter that holds it) to its -sudo variant, e.g. 2025.07-linux-sudo")
+	f.BoolVar(&o.healthCheck, "health-check", true, "complete recipe: give the agent container a health check that runs docker info, so ECS marks an agent whose Docker does not answer unhealthy (false leaves it out)")
 	f.StringVar(&o.agentVersion, "agent-version", "", "privileged mode: the TeamCity version (e.g. 2025.07) that pins an agent image tagged latest to VERSION-linux-sudo; implies --sudo-image")
 	f.StringVar(&o.agentArch, "agent-arch", "", "the CPU architecture of the agents' hosts, x86_64 or arm64: on arm64 the -sudo tag is VERSION-linux-arm64-sudo (a stack's hosts are read from ECS)")
 	f.StringVar(&o.output, "output", "", "write the patched template to PATH, or - for standard output (the default without a terminal)")
@@ -235,6 +248,8 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.check, "check", false, "write nothing; exit 0 if already in the mode, 3 if a change is needed")
 	f.StringVar(&o.stack, "stack", "", "an existing CloudFormation stack (name or ARN) instead of --template")
 	f.BoolVar(&o.apply, "apply", false, "with --stack: create, show and execute a change set")
+	f.BoolVar(&o.noExecute, "no-execute", false, "with --apply: create and show the change set, keep it, and print its ARN, console link and the commands that execute it")
+	f.StringVar(&o.execute, "execute", "", "with --stack: execute change set NAME|ARN made earlier by --apply --no-execute, if the stack has not moved since; then follow and verify as --apply does")
 	f.BoolVar(&o.yes, "yes", false, "do not ask before executing (required for --apply without a terminal)")
 	f.BoolVar(&o.allowOtherChanges, "allow-other-changes", false, "with --apply --yes: execute a change set that also changes resources tcdind did not edit")
 	f.StringVar(&o.onRolloutFailure, "on-rollout-failure", "wait", "with --apply: when the agents' ECS rollout is clearly failing, wait (CloudFormation rolls back after its own timeout) or cancel the update so it rolls back now")
@@ -294,7 +309,7 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 }
 
 func (o *options) engineOptions() (dind.Options, error) {
-	opts := dind.Options{Minimal: o.minimal, BuildDirs: o.buildDirs, SudoImage: o.sudoImage || o.agentVersion != ""}
+	opts := dind.Options{Minimal: o.minimal, BuildDirs: o.buildDirs, HealthCheck: o.healthCheck, SudoImage: o.sudoImage || o.agentVersion != ""}
 	if o.agentVersion != "" {
 		if err := dind.CheckAgentVersion(o.agentVersion); err != nil {
 			return opts, exitcode.WithCode(exitcode.Usage, err)

@@ -26,6 +26,10 @@ func (o *options) command() string {
 		return "diff"
 	case o.inPlace:
 		return "in-place"
+	case o.execute != "":
+		return "execute"
+	case o.apply && o.noExecute:
+		return "no-execute"
 	case o.apply:
 		return "apply"
 	case o.output != "":
@@ -43,7 +47,7 @@ func (o *options) checkJSON() error {
 	if o.output == source.Stdin {
 		return exitcode.UsageError("--json takes standard output for the result: pass --output PATH for the template")
 	}
-	if !o.check && !o.diff && !o.inPlace && !o.apply && o.output == "" {
+	if !o.check && !o.diff && !o.inPlace && !o.apply && o.execute == "" && o.output == "" {
 		return exitcode.UsageError("--json takes standard output for the result: say what to do with the template: --output PATH, --in-place, --diff, --check or --apply")
 	}
 	return nil

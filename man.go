@@ -68,7 +68,7 @@ const manSynopsis = `\fBtcdind\fP [\fIoptions\fP]
 .br
 \fBtcdind\fP \fB--template\fP \fIFILE\fP|\fIURL\fP|\fB-\fP \fB--mode\fP \fIMODE\fP [\fB--output\fP \fIPATH\fP|\fB--in-place\fP|\fB--diff\fP|\fB--check\fP] [\fIoptions\fP]
 .br
-\fBtcdind\fP \fB--stack\fP \fINAME\fP [\fB--region\fP \fIREGION\fP] [\fB--mode\fP \fIMODE\fP] [\fB--apply\fP [\fB--yes\fP]|\fB--output\fP \fIPATH\fP|\fB--diff\fP|\fB--check\fP] [\fIoptions\fP]
+\fBtcdind\fP \fB--stack\fP \fINAME\fP [\fB--region\fP \fIREGION\fP] [\fB--mode\fP \fIMODE\fP] [\fB--apply\fP [\fB--yes\fP|\fB--no-execute\fP]|\fB--execute\fP \fICHANGESET\fP|\fB--output\fP \fIPATH\fP|\fB--diff\fP|\fB--check\fP] [\fIoptions\fP]
 .br
 \fBtcdind status\fP [\fB--region\fP \fIREGION\fP,...|\fB--all-regions\fP] [\fB--profile\fP \fIPROFILE\fP,...] [\fB--want\fP \fIMODE\fP] [\fB--json\fP]
 .br

@@ -78,6 +78,7 @@ func registerFlagCompletions(root *cobra.Command) {
 		"region":             completeRegions,
 		"endpoint-url":       noFiles,
 		"on-rollout-failure": fixed("wait", "cancel"),
+		"execute":            noFiles,
 	} {
 		if root.Flags().Lookup(name) != nil {
 			_ = root.RegisterFlagCompletionFunc(name, fn)

@@ -47,8 +47,16 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 		return exitcode.UsageError("--in-place needs --template; with --stack pass --output PATH or --apply")
 	case o.allowOtherChanges && !o.apply:
 		return exitcode.UsageError("--allow-other-changes goes with --apply")
-	case cmd.Flags().Changed("on-rollout-failure") && !o.apply:
-		return exitcode.UsageError("--on-rollout-failure goes with --apply")
+	case cmd.Flags().Changed("on-rollout-failure") && !o.apply && o.execute == "":
+		return exitcode.UsageError("--on-rollout-failure goes with --apply or --execute")
+	case o.noExecute && !o.apply:
+		return exitcode.UsageError("--no-execute goes with --apply: --apply --no-execute creates the change set and keeps it")
+	case o.noExecute && o.yes:
+		return exitcode.UsageError("--no-execute excludes --yes: nothing is executed")
+	}
+	if err := excludes(flag{"execute", o.execute != ""}, "--execute runs a change set made earlier with --apply --no-execute",
+		flag{"apply", o.apply}, flag{"output", action.Output != ""}, flag{"diff", action.Diff}, flag{"check", action.Check}, flag{"s3-bucket", o.s3Bucket != ""}); err != nil {
+		return err
 	}
 	if err := excludes(flag{"apply", o.apply}, "see the change with --diff first, then --apply",
 		flag{"output", action.Output != ""}, flag{"diff", action.Diff}, flag{"check", action.Check}); err != nil {
@@ -57,11 +65,11 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 	if err := o.checkAWSFlags(); err != nil {
 		return err
 	}
-	if o.wantsStackWizard(ios) {
+	if o.wantsStackWizard(ios) && !o.noExecute && o.execute == "" {
 		return runWizard(cmd, o, opts, ios)
 	}
 	switch {
-	case opts.Mode == "":
+	case opts.Mode == "" && o.execute == "":
 		return exitcode.UsageError("no mode: pass --mode socket, --mode privileged or --mode none")
 	}
 	cfg := awsclient.Config{Region: o.region, Profile: o.profile, EndpointURL: o.endpointURL}
@@ -70,6 +78,8 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 		Options:           opts,
 		Action:            action,
 		Apply:             o.apply,
+		NoExecute:         o.noExecute,
+		Execute:           o.execute,
 		Yes:               o.yes,
 		AllowOtherChanges: o.allowOtherChanges,
 		OnRolloutFailure:  o.onRolloutFailure,

@@ -122,6 +122,9 @@ func (s *Stack) Partition() string {
 // Account is the AWS account ID in the stack's ARN; "" when it has none.
 func (s *Stack) Account() string { return arnField(s.ID, 4) }
 
+// Region is the region in the stack's ARN; "" when the ID is not an ARN.
+func (s *Stack) Region() string { return arnField(s.ID, 3) }
+
 // arnField is the i-th colon-separated field of an ARN.
 func arnField(arn string, i int) string {
 	f := strings.SplitN(arn, ":", 6)
@@ -192,6 +195,9 @@ type ChangeSet struct {
 	StatusReason    string
 	ExecutionStatus string // AVAILABLE, UNAVAILABLE, ...
 	Changes         []ResourceChange
+	// Created is when CloudFormation made the change set.
+	Created     time.Time
+	Description string
 }
 
 // NoChanges reports whether CloudFormation refused the change set because

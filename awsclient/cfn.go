@@ -288,6 +288,8 @@ func changeSetFrom(out *cloudformation.DescribeChangeSetOutput) *ChangeSet {
 		StatusReason:    aws.ToString(out.StatusReason),
 		ExecutionStatus: string(out.ExecutionStatus),
 		Changes:         changesFrom(out.Changes),
+		Created:         aws.ToTime(out.CreationTime),
+		Description:     aws.ToString(out.Description),
 	}
 }
 

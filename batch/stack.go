@@ -33,6 +33,14 @@ type StackRun struct {
 	Action  Action // without Apply; InPlace is not allowed
 
 	Apply bool
+	// NoExecute with Apply creates and shows the change set and keeps it
+	// for someone to execute (after review in the console, say): its ARN,
+	// console link and the commands that execute it are printed.
+	NoExecute bool
+	// Execute is a change set tcdind made earlier (name or ARN) to
+	// execute, after checking the stack has not moved since, then follow
+	// and verify as Apply does.
+	Execute string
 	// Yes executes without asking.
 	Yes bool
 	// AllowOtherChanges executes with Yes a change set that also changes
@@ -82,7 +90,7 @@ const (
 
 // Run reads the stack and its template, patches it, and delivers or applies it.
 func (r *StackRun) Run(ctx context.Context, s Streams) error {
-	if r.Apply && !r.Yes && !r.Interactive {
+	if (r.Apply && !r.NoExecute || r.Execute != "") && !r.Yes && !r.Interactive {
 		return exitcode.UsageError("--apply without a terminal needs --yes to execute the change set (see the change first with --diff)")
 	}
 	if r.Action.InPlace {
@@ -106,6 +114,9 @@ func (r *StackRun) Run(ctx context.Context, s Streams) error {
 	original, err := cfn.GetTemplate(ctx, st.Name)
 	if err != nil {
 		return err
+	}
+	if r.Execute != "" {
+		return r.executeKept(ctx, s, cfn, st, original)
 	}
 	res, tmpl, err := r.patch(ctx, cfn, st, original)
 	if err != nil {
@@ -178,6 +189,12 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 		fmt.Fprintf(s.Err, "%s already in %s mode in stack %s: nothing to change, no change set created\n", targets, mode, st.Name)
 		return nil
 	}
+	// A CODE_DEPLOY or EXTERNAL service cannot take the new task
+	// definition from CloudFormation: refused before any change set.
+	readsECS, _ := cfn.(rollout.Client)
+	if err := rollout.CheckControllers(ctx, readsECS, st.Name, tmpl, res); err != nil {
+		return err
+	}
 	printChanges(s, res)
 	if note := render.SecurityNotePlain(mode); note != "" {
 		fmt.Fprintln(s.Err, note)
@@ -195,6 +212,10 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 		Settle:   r.Settle,
 		Lookups:  r.Lookups,
 		Where:    r.Where,
+	}
+	if r.NoExecute {
+		// Kept for another run: it carries what it was made from.
+		set.Input.Description += " " + set.Reviewed.Stamp()
 	}
 	key, err := changeset.Place(ctx, cfn, st, &set.Input, r.S3Bucket)
 	if err != nil {
@@ -226,11 +247,14 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	r.recordChangeSet(set.Input.Name, set.ID, cs, other)
 	if len(other) > 0 {
 		fmt.Fprintln(s.Err, render.WarningLine("this change set also changes resources tcdind did not edit: "+changeset.DescribeChanges(other)))
-		if r.Yes && !r.AllowOtherChanges {
+		if r.Yes && !r.AllowOtherChanges && !r.NoExecute {
 			return set.Discard(ctx, &changeset.OtherChangesError{Name: set.Input.Name, Changes: other})
 		}
 	}
 
+	if r.NoExecute {
+		return r.keep(ctx, s, st, set)
+	}
 	if !r.Yes {
 		ok, err := confirm(ctx, s, fmt.Sprintf("Execute change set %s on stack %s? [y/N] ", set.Input.Name, st.Name))
 		if ctx.Err() != nil {
@@ -248,7 +272,14 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 			return err
 		}
 	}
+	return r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
+}
 
+// executeAndFollow executes the change set and follows the update and the
+// agents' rollout to the end, then verifies what ECS runs.
+func (r *StackRun) executeAndFollow(ctx context.Context, s Streams, cfn StackClient, st *awsclient.Stack, set *changeset.Set, tmpl *dind.Template, res *dind.Result) error {
+	mode := r.Options.Mode
+	targets := strings.Join(res.Targets, ", ")
 	// The services that run the edited task definitions, and the
 	// revisions they run now: read before the update changes them.
 	ecs, _ := cfn.(rollout.Client)

@@ -1,0 +1,143 @@
+package batch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/changeset"
+	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/render"
+)
+
+// keep ends --apply --no-execute: the change set stays for review, and the
+// commands that execute it are printed. Interrupted before it was said,
+// it is deleted as any other.
+func (r *StackRun) keep(ctx context.Context, s Streams, st *awsclient.Stack, set *changeset.Set) error {
+	if ctx.Err() != nil {
+		return set.Discard(ctx, nil)
+	}
+	arn := set.ID
+	url := changeset.ConsoleURL(st.Partition(), regionOf(arn, st), st.ID, arn)
+	awsCmd := "aws cloudformation execute-change-set --change-set-name " + arn + r.Where
+	tcdindCmd := "tcdind --stack " + st.Name + r.Where + " --execute " + set.Input.Name + " --yes"
+	fmt.Fprintln(s.Err, render.KeptChangeSet(set.Input.Name, arn, url, awsCmd, tcdindCmd))
+	if d := r.report(); d != nil && d.ChangeSet != nil {
+		d.ChangeSet.Fate, d.ChangeSet.ConsoleURL, d.ChangeSet.ExecuteCommand = "kept", url, awsCmd
+	}
+	return nil
+}
+
+// regionOf is the region in an ARN (the change set's), else the stack's.
+func regionOf(arn string, st *awsclient.Stack) string {
+	if r := (&awsclient.Stack{ID: arn}).Region(); r != "" {
+		return r
+	}
+	return st.Region()
+}
+
+// changeSetTemplater reads the template a change set would deploy.
+type changeSetTemplater interface {
+	ChangeSetTemplate(ctx context.Context, stack, changeSet string) ([]byte, error)
+}
+
+// executeKept is --execute NAME|ARN: execute a change set tcdind made
+// earlier (--apply --no-execute) once it is sure the stack has not moved
+// since it was made, then follow and verify as --apply does.
+func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, st *awsclient.Stack, original []byte) (err error) {
+	defer func() { r.recordFate("", err) }()
+	cs, err := cfn.DescribeChangeSet(ctx, st.Name, r.Execute)
+	if errors.Is(err, awsclient.ErrChangeSetNotFound) {
+		return fmt.Errorf("stack %s has no change set %s: list them with aws cloudformation list-change-sets --stack-name %s%s", st.Name, r.Execute, st.Name, r.Where)
+	}
+	if err != nil {
+		return err
+	}
+	mode := changeset.ModeOfName(cs.Name)
+	if mode == "" {
+		return fmt.Errorf("change set %s was not made by tcdind: tcdind executes only what it made and showed (tcdind --stack %s --apply --no-execute); review that one in the console", cs.Name, st.Name)
+	}
+	if r.Options.Mode != "" && string(r.Options.Mode) != mode {
+		return fmt.Errorf("change set %s puts the agents in %s mode, not %s: pass --mode %s or make a new one with --apply --no-execute", cs.Name, mode, r.Options.Mode, mode)
+	}
+	if cs.Status != "CREATE_COMPLETE" || cs.ExecutionStatus != "AVAILABLE" {
+		return fmt.Errorf("change set %s cannot be executed: it is %s/%s (OBSOLETE: the stack was updated since it was made); nothing was executed: make a new one with tcdind --stack %s --apply --no-execute", cs.Name, cs.Status, cs.ExecutionStatus, st.Name)
+	}
+	// The optimistic check of changeset.Reviewed, against the stack as it
+	// was when the change set was made (its description carries it), and
+	// its creation time: an update of the stack since would be undone by
+	// executing it.
+	if !cs.Created.IsZero() && st.LastUpdated.After(cs.Created) {
+		return &changeset.MovedError{Stack: st.Name, What: "was updated at " + st.LastUpdated.UTC().Format("2006-01-02 15:04:05") + " UTC, after change set " + cs.Name + " was made; nothing was executed"}
+	}
+	made, ok := changeset.FromStamp(st.Name, cs.Description)
+	if !ok {
+		return fmt.Errorf("change set %s does not say what stack %s was when it was made (made by an older tcdind?): nothing was executed; make a new one with tcdind --stack %s --apply --no-execute", cs.Name, st.Name, st.Name)
+	}
+	if err := made.Check(ctx, cfn); err != nil {
+		var moved *changeset.MovedError
+		if errors.As(err, &moved) {
+			moved.What += " after change set " + cs.Name + " was made; nothing was executed"
+		}
+		return err
+	}
+	tr, ok := cfn.(changeSetTemplater)
+	if !ok {
+		return errors.New("this client cannot read a change set's template")
+	}
+	body, err := tr.ChangeSetTemplate(ctx, st.Name, cs.ID)
+	if err != nil {
+		return err
+	}
+	tmpl, err := dind.Parse(body)
+	if err != nil {
+		return fmt.Errorf("change set %s: %w", cs.Name, err)
+	}
+	res := &dind.Result{Output: body, Changed: true}
+	for _, td := range tmpl.Agents() {
+		if slices.ContainsFunc(cs.Changes, func(c awsclient.ResourceChange) bool { return c.LogicalID == td.LogicalID }) {
+			res.Targets = append(res.Targets, td.LogicalID)
+		}
+	}
+	r.Options.Mode = dind.Mode(mode)
+	r.report().SetResult(original, res, r.Options)
+	r.recordChangeSet(cs.Name, cs.ID, cs, nil)
+	fmt.Fprintf(s.Err, "change set %s (made %s): %d resource change(s):\n", cs.Name, cs.Created.UTC().Format("2006-01-02 15:04:05 UTC"), len(cs.Changes))
+	io.WriteString(s.Err, render.ChangeSetTablePlain(cs.Changes))
+	fmt.Fprintln(s.Err, render.ReplacementWarning(st.Name))
+
+	set := &changeset.Set{
+		Client:   cfn,
+		Reviewed: changeset.Review(st, original),
+		Input:    awsclient.ChangeSetInput{Stack: st.Name, Name: cs.Name},
+		Wait:     r.Wait,
+		Settle:   r.Settle,
+		Lookups:  r.Lookups,
+		Where:    r.Where,
+		ID:       cs.ID,
+	}
+	if !r.Yes {
+		ok, err := confirm(ctx, s, fmt.Sprintf("Execute change set %s on stack %s? [y/N] ", cs.Name, st.Name))
+		if ctx.Err() != nil {
+			return keptNotExecuted(ctx.Err())
+		}
+		if err != nil || !ok {
+			if err == nil {
+				err = errors.New("you answered no")
+			}
+			return fmt.Errorf("not executed: %w; change set %s is kept", err, cs.Name)
+		}
+		// Time passed at the prompt: the stack may have moved on.
+		if err := set.Reviewed.Check(ctx, cfn); err != nil {
+			return fmt.Errorf("%w; change set %s is kept", err, cs.Name)
+		}
+	}
+	return r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
+}
+
+func keptNotExecuted(err error) error {
+	return fmt.Errorf("not executed (%w); the change set tcdind was asked to execute is kept as it was", err)
+}
