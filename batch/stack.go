@@ -186,7 +186,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	}
 	targets := strings.Join(res.Targets, ", ")
 	if !res.NeedsChange() {
-		fmt.Fprintf(s.Err, "%s already in %s mode in stack %s: nothing to change, no change set created\n", targets, mode, st.Name)
+		fmt.Fprintf(s.say(), "%s already in %s mode in stack %s: nothing to change, no change set created\n", targets, mode, st.Name)
 		return nil
 	}
 	printChanges(s, res)
@@ -229,7 +229,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	if made.NoChanges {
 		r.recordChangeSet(set.Input.Name, set.ID, set.Described, nil)
 		r.recordFate("no-changes", nil)
-		fmt.Fprintln(s.Err, render.NothingToChange(st.Name, made.Cleanup.String()))
+		fmt.Fprintln(s.say(), render.NothingToChange(st.Name, made.Cleanup.String()))
 		return nil
 	}
 	cs := made.ChangeSet
@@ -383,7 +383,7 @@ func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u
 func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, agents *rollout.Watch) error {
 	if u.Final == "UPDATE_COMPLETE" {
 		if ctx.Err() != nil {
-			fmt.Fprintln(s.Err, u.Success())
+			fmt.Fprintln(s.say(), u.Success())
 			return nil
 		}
 		lines, err := agents.Verify(ctx, verifyTries, changeset.SettleDelay(r.Poll))
@@ -396,7 +396,7 @@ func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, ag
 		// or (the error) updated but not as asked; never both.
 		var mismatch *rollout.MismatchError
 		if !errors.As(err, &mismatch) {
-			fmt.Fprintln(s.Err, u.Success())
+			fmt.Fprintln(s.say(), u.Success())
 		}
 		return err
 	}
@@ -413,7 +413,7 @@ var errNoAnswer = errors.New("no answer came (standard input closed)")
 
 // confirm asks a yes/no question on the terminal; only y or yes is yes.
 func confirm(ctx context.Context, s Streams, question string) (bool, error) {
-	fmt.Fprint(s.Err, question)
+	fmt.Fprint(s.say(), question)
 	type reply struct {
 		line string
 		err  error
@@ -425,11 +425,11 @@ func confirm(ctx context.Context, s Streams, question string) (bool, error) {
 	}()
 	select {
 	case <-ctx.Done():
-		fmt.Fprintln(s.Err)
+		fmt.Fprintln(s.say())
 		return false, ctx.Err()
 	case a := <-answer:
 		if a.err != nil && strings.TrimSpace(a.line) == "" {
-			fmt.Fprintln(s.Err)
+			fmt.Fprintln(s.say())
 			return false, errNoAnswer
 		}
 		line := strings.ToLower(strings.TrimSpace(a.line))
