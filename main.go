@@ -174,8 +174,11 @@ Both give every build on the agent root-level control of the EC2 instance.
 The edit adds only the lines Docker-in-Docker needs and changes nothing else.
 
 With --apply, tcdind follows the agents' ECS rollout beside the stack's events
+(polling every 2 s while things happen, backing off to 30 s during a quiet wait)
 and, after UPDATE_COMPLETE, verifies in ECS that they run the new revision in the
-mode asked for.
+mode asked for. A service with a CODE_DEPLOY or EXTERNAL deployment controller is
+refused before any change set: CloudFormation cannot roll a task definition out
+to it.
 
 Exit status: 0 done or nothing to change; 1 failure (also when ECS shows
 otherwise after UPDATE_COMPLETE); 2 usage; 3 --check found a change needed;

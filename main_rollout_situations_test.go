@@ -250,3 +250,29 @@ func testRolloutSituations(t *testing.T, e *stackEnv) {
 		}
 	})
 }
+
+// testControllerRefused: a service whose deployment controller is
+// CODE_DEPLOY (ECS says so) cannot take a task definition update through
+// CloudFormation ("Unable to update task definition on services with a
+// CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new
+// deployment.", cdklabs/cdk-ecs-codedeploy#121): --apply is refused in one
+// line before any change set.
+func testControllerRefused(t *testing.T, e *stackEnv) {
+	cli := withHook(fast)
+	p := awsproxy.New(t, e.moto.URL)
+	sim := rolloutStack(t, e, p, "tc-rollout-codedeploy", []rolloutsim.Frame{{NewRunning: 2, RolloutState: "COMPLETED"}}, rolloutsim.Complete)
+	sim.Controller = "CODE_DEPLOY"
+	code, _, errOut := cli.runStack(context.Background(), p.URL, "", applyYes("tc-rollout-codedeploy", "privileged")...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, errOut)
+	}
+	oneErrorLine(t, errOut, "tcdind: service AgentService ("+serviceName(sim.ServiceARN)+") uses the CODE_DEPLOY deployment controller (ECS says so): CloudFormation cannot update its task definition; a CodeDeploy deployment does; no change set created: save the template with --output and roll the new task definition out with a CodeDeploy deployment (aws ecs deploy)")
+	for _, l := range strings.Split(strings.TrimSpace(errOut), "\n") {
+		if !strings.HasPrefix(l, "tcdind: ") {
+			t.Errorf("more than the refusal (and the engine's warnings): %q", l)
+		}
+	}
+	if n := p.Count("CreateChangeSet"); n != 0 {
+		t.Errorf("CreateChangeSet called %d times", n)
+	}
+}

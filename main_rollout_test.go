@@ -131,13 +131,15 @@ func testRollout(t *testing.T, e *stackEnv) {
 			counts[a]++
 		}
 		t.Logf("a normal update with a 4-poll rollout made %d API calls: %v", len(p.Actions()), counts)
-		// Before the update: the stack's resources, the service and its
-		// stopped tasks (what is history). Then one DescribeServices and
-		// one ListTasks per poll until the stack's final status (4), one
-		// DescribeServices to verify; none stopped: nothing to describe. The new revision's ARN comes with
+		// Before the change set: the deployment controller's check (the
+		// stack's resources, the service). Before the update: the stack's
+		// resources, the service and its stopped tasks (what is history).
+		// Then one DescribeServices and one ListTasks per poll until the
+		// stack's final status (4), one DescribeServices to verify; none
+		// stopped: nothing to describe. The new revision's ARN comes with
 		// its UPDATE_COMPLETE event: no second ListStackResources.
-		if counts["DescribeServices"] != 1+4+1 || counts["ListTasks"] != 1+4 || counts["DescribeTasks"] != 0 ||
-			counts["ListStackResources"] != 1 || counts["DescribeTaskDefinition"] != 1 {
+		if counts["DescribeServices"] != 1+1+4+1 || counts["ListTasks"] != 1+4 || counts["DescribeTasks"] != 0 ||
+			counts["ListStackResources"] != 1+1 || counts["DescribeTaskDefinition"] != 1 {
 			t.Errorf("ECS calls: %v", counts)
 		}
 	})
@@ -307,8 +309,10 @@ func testRollout(t *testing.T, e *stackEnv) {
 			!strings.Contains(errOut, "tcdind: note: the agents were not verified in ECS: ecs:DescribeServices was denied (AccessDeniedException)\n") {
 			t.Errorf("want the update reported and nothing claimed verified:\n%s", errOut)
 		}
-		if n := p.Count("DescribeServices"); n != 1 {
-			t.Errorf("DescribeServices called %d times after it was denied", n)
+		// The deployment controller's check (denied: no refusal), then the
+		// read before the update, which turns following off.
+		if n := p.Count("DescribeServices"); n != 2 {
+			t.Errorf("DescribeServices called %d times, want 2", n)
 		}
 	})
 
@@ -318,11 +322,13 @@ func testRollout(t *testing.T, e *stackEnv) {
 		sim := rolloutStack(t, e, p, "tc-rollout-throttle", []rolloutsim.Frame{
 			{NewPending: 2}, {NewRunning: 1, NewPending: 1}, {NewRunning: 2, RolloutState: "COMPLETED"},
 		}, rolloutsim.Complete)
-		// The second poll's DescribeServices is throttled past the SDK's
-		// retries (3 attempts), and a ListTasks answers 503 once.
+		// The second poll's DescribeServices (the 3rd call: the
+		// controller's check and the read before the update come first)
+		// is throttled past the SDK's retries (3 attempts), and a
+		// ListTasks answers 503 once.
 		sim.Fault = func(action string, n int) *awsproxy.Reply {
 			switch {
-			case action == "DescribeServices" && n >= 2 && n <= 4:
+			case action == "DescribeServices" && n >= 3 && n <= 5:
 				return awsproxy.JSONError(400, "ThrottlingException", "Rate exceeded")
 			case action == "ListTasks" && n == 1:
 				return awsproxy.JSONError(503, "ServerException", "Service Unavailable")
@@ -367,6 +373,7 @@ func testRollout(t *testing.T, e *stackEnv) {
 	})
 
 	t.Run("Situations", func(t *testing.T) { testRolloutSituations(t, e) })
+	t.Run("CodeDeployControllerRefused", func(t *testing.T) { testControllerRefused(t, e) })
 	t.Run("SIGTERMWhileReadingECS", func(t *testing.T) { testRolloutSignal(t, e) })
 	t.Run("WizardCancelsFailingRollout", func(t *testing.T) { testWizardRollout(t, e) })
 
@@ -417,7 +424,9 @@ func clusterName(arn string) string {
 func testRolloutSignal(t *testing.T, e *stackEnv) {
 	p := awsproxy.New(t, e.moto.URL)
 	sim := rolloutStack(t, e, p, "tc-rollout-sigterm", []rolloutsim.Frame{{NewPending: 2}, {NewPending: 2}}, rolloutsim.Hold)
-	gate := p.Hold("DescribeServices", func(n int) bool { return n == 2 })
+	// The 1st DescribeServices is the deployment controller's check, the
+	// 2nd the read before the update, the 3rd the first poll.
+	gate := p.Hold("DescribeServices", func(n int) bool { return n == 3 })
 	defer gate.Release()
 	code, errOut := signalWhenHeld(t, gate, syscall.SIGTERM, "--endpoint-url", p.URL, "--region", "us-east-1",
 		"--stack", "tc-rollout-sigterm", "--mode", "privileged", "--apply", "--yes", "--non-interactive", "--on-rollout-failure", "cancel")

@@ -189,6 +189,12 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 		fmt.Fprintf(s.say(), "%s already in %s mode in stack %s: nothing to change, no change set created\n", targets, mode, st.Name)
 		return nil
 	}
+	// A CODE_DEPLOY or EXTERNAL service cannot take the new task
+	// definition from CloudFormation: refused before any change set.
+	readsECS, _ := cfn.(rollout.Client)
+	if err := rollout.CheckControllers(ctx, readsECS, st.Name, tmpl, res); err != nil {
+		return err
+	}
 	printChanges(s, res)
 	if note := render.SecurityNotePlain(mode); note != "" {
 		fmt.Fprintln(s.Err, note)

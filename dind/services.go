@@ -14,6 +14,9 @@ type Service struct {
 	// written out. Both are empty for the account's default cluster, or
 	// when the cluster comes from a parameter or an import.
 	ClusterID, ClusterName string
+	// Controller is the DeploymentController's Type when the template
+	// writes it out (ECS, CODE_DEPLOY, EXTERNAL); empty otherwise.
+	Controller string
 }
 
 // Services lists, in template order, the AWS::ECS::Service resources whose
@@ -55,6 +58,7 @@ func (t *Template) Services(taskDefs []string) []Service {
 		if s.ClusterID == "" {
 			s.ClusterName = scalarValue(cluster)
 		}
+		s.Controller = scalarValue(mapGet(mapGet(props, "DeploymentController"), "Type"))
 		out = append(out, s)
 	}
 	return out

@@ -76,19 +76,7 @@ func Prepare(ctx context.Context, c Client, stack string, tmpl *dind.Template, r
 		if arn == "" {
 			continue // not deployed: a Condition left it out
 		}
-		svc := &Service{LogicalID: s.LogicalID, TaskDefinition: s.TaskDefinition, ARN: arn}
-		svc.Name, svc.Cluster = serviceNameCluster(arn)
-		if svc.Cluster == "" {
-			switch {
-			case s.ClusterID != "" && physical[s.ClusterID] != "":
-				svc.Cluster = physical[s.ClusterID]
-			case s.ClusterName != "":
-				svc.Cluster = s.ClusterName
-			default:
-				svc.Cluster = "default"
-			}
-		}
-		w.Services = append(w.Services, svc)
+		w.Services = append(w.Services, newService(s, arn, physical))
 		runs[s.TaskDefinition] = true
 	}
 	for _, id := range res.Targets {
@@ -102,6 +90,25 @@ func Prepare(ctx context.Context, c Client, stack string, tmpl *dind.Template, r
 	}
 	w.readBaseline(ctx)
 	return w
+}
+
+// newService is the template's service s as deployed at arn; its cluster
+// comes from the long ARN, else the cluster resource, the literal, or
+// "default".
+func newService(s dind.Service, arn string, physical map[string]string) *Service {
+	svc := &Service{LogicalID: s.LogicalID, TaskDefinition: s.TaskDefinition, ARN: arn}
+	svc.Name, svc.Cluster = serviceNameCluster(arn)
+	if svc.Cluster == "" {
+		switch {
+		case s.ClusterID != "" && physical[s.ClusterID] != "":
+			svc.Cluster = physical[s.ClusterID]
+		case s.ClusterName != "":
+			svc.Cluster = s.ClusterName
+		default:
+			svc.Cluster = "default"
+		}
+	}
+	return svc
 }
 
 // serviceNameCluster splits a service ARN: arn:…:service/cluster/name

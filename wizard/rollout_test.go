@@ -162,12 +162,13 @@ func TestScreenStackVerified(t *testing.T) {
 		!strings.Contains(s, "verified in ECS: container teamcity-agent of teamcity-agent:8 is in privileged mode (read back from ECS)\n") {
 		t.Errorf("summary %q", s)
 	}
-	// Before the update: the stack's resources, the service and its
-	// stopped tasks (history). Then one read a poll until the stack's
-	// final status (seven polls: a crash after the rollout completed is
-	// still seen), one to verify; the new revision's ARN comes with its
-	// event; nothing cancelled.
-	for op, want := range map[string]int{"ListStackResources": 1, "DescribeServices": 1 + 7 + 1, "ListTasks": 1 + 7, "DescribeTasks": 0, "DescribeTaskDefinition": 1, "CancelUpdateStack": 0} {
+	// Before the change set: the deployment controller's check (the
+	// stack's resources, the service). Before the update: the stack's
+	// resources, the service and its stopped tasks (history). Then one
+	// read a poll until the stack's final status (seven polls: a crash
+	// after the rollout completed is still seen), one to verify; the new
+	// revision's ARN comes with its event; nothing cancelled.
+	for op, want := range map[string]int{"ListStackResources": 1 + 1, "DescribeServices": 1 + 1 + 7 + 1, "ListTasks": 1 + 7, "DescribeTasks": 0, "DescribeTaskDefinition": 1, "CancelUpdateStack": 0} {
 		if got := f.CallsOf(op); got != want {
 			t.Errorf("%s called %d times, want %d", op, got, want)
 		}
@@ -459,8 +460,11 @@ func TestRolloutAccessDenied(t *testing.T) {
 	if len(notes) != 1 || !strings.Contains(notes[0], "following CloudFormation only: ecs:DescribeServices was denied (AccessDeniedException); allow ecs:DescribeServices") {
 		t.Errorf("notes %q", notes)
 	}
-	if n := f.CallsOf("DescribeServices"); n != 1 {
-		t.Errorf("DescribeServices called %d times after it was denied", n)
+	// Denied to the deployment controller's check before the change set
+	// (no refusal), then to the read before the update, which turns
+	// following off: nothing more.
+	if n := f.CallsOf("DescribeServices"); n != 2 {
+		t.Errorf("DescribeServices called %d times, want 2 (the check, the read that turned it off)", n)
 	}
 	if v := m.View(); !strings.Contains(v, "note: the agents were not verified in ECS: ecs:DescribeServices was denied") {
 		t.Errorf("the done screen:\n%s", v)
@@ -519,4 +523,66 @@ func TestRolloutFailingShortTerminal(t *testing.T) {
 		t.Errorf("the events did not give way, or the body was cut:\n%s", v)
 	}
 	r.final()
+}
+
+// A service whose deployment controller is CODE_DEPLOY (ECS says so)
+// cannot take the new task definition from CloudFormation (ECS answers
+// "Unable to update task definition on services with a CODE_DEPLOY
+// deployment controller. Use AWS CodeDeploy to trigger a new deployment.",
+// cdklabs/cdk-ecs-codedeploy#121): refused before the change set, with
+// what to do.
+func TestScreenControllerRefused(t *testing.T) {
+	svc := agents(nil, deployment("PRIMARY", oldTD, 1, 1, 0, 0))
+	svc.Controller = "CODE_DEPLOY"
+	f := rolloutFake(t, ecsFrame(svc))
+	c := &clock{t: t0}
+	r := startStack(t, func() Config {
+		cfg := stackConfig(f, c)
+		cfg.Stack, cfg.Mode = "teamcity", "privileged"
+		return cfg
+	}())
+	r.waitFor("Press enter to create a change set")
+	r.key(tea.KeyEnter)
+	r.waitFor("CloudFormation cannot roll this out to service AgentService")
+	v := strings.Join(strings.Fields(r.screen()), " ")
+	for _, s := range []string{
+		"uses the CODE_DEPLOY deployment controller (ECS says so)",
+		"No change set was created and stack teamcity is unchanged",
+	} {
+		if !strings.Contains(v, s) {
+			t.Errorf("the screen lacks %q:\n%s", s, v)
+		}
+	}
+	r.snapshot()
+	if n := f.CallsOf("CreateChangeSet"); n != 0 {
+		t.Errorf("CreateChangeSet called %d times", n)
+	}
+}
+
+// The progress screen once the circuit breaker failed the rollout: the
+// reason, CloudFormation's rollback to come, and no c.
+func TestScreenRolloutBreaker(t *testing.T) {
+	failed := deployment("PRIMARY", newTD, 1, 0, 0, 2)
+	failed.RolloutState, failed.RolloutReason = "FAILED", "ECS deployment circuit breaker: tasks failed to start."
+	f := rolloutFake(t, before, ecsFrame(agents(nil, failed, deployment("ACTIVE", oldTD, 1, 1, 0, 0))))
+	f.Events = pages(midway...)
+	f.Block = make(chan struct{})
+	defer close(f.Block)
+	c := &clock{t: t0}
+	cfg := stackConfig(f, c)
+	cfg.Stack, cfg.Mode = "teamcity", "privileged"
+	r := startStack(t, cfg)
+	r.waitFor("Press enter to create a change set")
+	r.key(tea.KeyEnter)
+	r.waitFor("Execute change set")
+	r.execute()
+	// Every event shown (the next read waits), and the breaker's line.
+	r.waitUntil(func(v string) bool {
+		return strings.Contains(strings.Join(strings.Fields(v), " "), "tcdind sends no cancel") && strings.Contains(v, "AgentService         UPDATE_IN_PROGRESS")
+	})
+	c.set(t0.Add(47 * time.Second))
+	if v := r.screen(); strings.Contains(v, "c cancel") {
+		t.Errorf("c offered:\n%s", v)
+	}
+	r.snapshot()
 }

@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/render"
+	"github.com/tcdind/tcdind/rollout"
 )
 
 // csPhase is where the change set screen is.
@@ -94,7 +96,14 @@ func (s *changeSetScreen) enter(m *Model) tea.Cmd {
 	*s = changeSetScreen{seq: s.seq, phase: csCreating, cancel: cancel, choice: choiceDiscard, name: set.Input.Name, stack: set.Input.Stack}
 	m.stack = stackRun{set: set}
 	seq, bucket := s.seq, m.a.s3Bucket
+	readsECS, _ := c.(rollout.Client)
+	tmpl, res := m.a.tmpl, m.result
 	create := sess.do(func() tea.Msg {
+		// A CODE_DEPLOY or EXTERNAL service cannot take the new task
+		// definition from CloudFormation: refused before any change set.
+		if err := rollout.CheckControllers(ctx, readsECS, st.Name, tmpl, res); err != nil {
+			return createdMsg{seq: seq, err: err}
+		}
 		key, err := changeset.Place(ctx, c, st, &set.Input, bucket)
 		if err != nil {
 			return createdMsg{seq: seq, err: err}
@@ -179,6 +188,7 @@ func (s *changeSetScreen) created(m *Model, msg createdMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		e := errorFor(msg.err, "Could not create the change set", stepReview)
+		var controller *rollout.ControllerError
 		switch problemOf(msg.err) {
 		case problemMoved:
 			e.title = "Stack " + m.a.stackInfo.Name + " changed since it was read"
@@ -190,6 +200,10 @@ func (s *changeSetScreen) created(m *Model, msg createdMsg) tea.Cmd {
 			e.hint = "Press esc to go back to the review."
 		default:
 			e.hint = "Stack " + m.a.stackInfo.Name + " is unchanged and no change set is left. Press esc to go back to the review."
+		}
+		if errors.As(msg.err, &controller) {
+			e.title = "CloudFormation cannot roll this out to service " + controller.Service
+			e.hint = "No change set was created and stack " + m.a.stackInfo.Name + " is unchanged. Press esc and then s to save the template to a file, and deploy it as the service's controller does."
 		}
 		return m.fail(e)
 	}

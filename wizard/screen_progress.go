@@ -518,10 +518,20 @@ func (p *progressScreen) agentsLines(m *Model, w int) (services, news, tail []st
 		}
 	}
 	if p.failing != "" {
-		tail = append(tail, indented(m.st.ErrTitle, "✗ "+render.Capitalize(p.failing)+".", w, 4)...)
+		tail = append(tail, indented(m.st.ErrTitle, "✗ "+sentence(p.failing), w, 4)...)
 		tail = append(tail, indented(p.cancelStyle(m), p.cancelText(m), w, 4)...)
 	}
 	return services, news, tail
+}
+
+// sentence is text capitalised and ended with a full stop, unless it ends
+// with one already (ECS's reasons often do).
+func sentence(text string) string {
+	text = render.Capitalize(text)
+	if strings.HasSuffix(text, ".") {
+		return text
+	}
+	return text + "."
 }
 
 // indented wraps text to w under a 2-space indent, in style, at most n
@@ -542,7 +552,7 @@ func indented(style lipgloss.Style, text string, w, n int) []string {
 func (p *progressScreen) cancelText(m *Model) string {
 	st := m.a.stackInfo.Name
 	if p.breaker {
-		return render.Capitalize(render.RolloutBreaker(st)) + "."
+		return sentence(render.RolloutBreaker(st))
 	}
 	switch p.cancel {
 	case cancelSending:
@@ -551,7 +561,7 @@ func (p *progressScreen) cancelText(m *Model) string {
 		return "Update cancelled: CloudFormation rolls stack " + st + " back now; its events follow."
 	case cancelFailed:
 		// What CloudFormation does, read back.
-		return render.Capitalize(oneLine(p.cancelErr)) + "."
+		return sentence(oneLine(p.cancelErr))
 	}
 	if p.canceller == nil {
 		return render.RolloutWaitAdvice(st, m.stack.follow.Where)

@@ -13,9 +13,10 @@ import (
 // and the task definitions read back after the update. A CFN without one
 // answers ListStackResources with nothing, so that nothing is followed.
 type ECS struct {
-	// Resources are the pages ListStackResources returns, one per call;
-	// the last repeats (the first is read before the update, a later one
-	// after it, with the new task definition's ARN).
+	// Resources are the pages ListStackResources returns: the first
+	// before the change set is executed (however often it is read), then
+	// one per call after it; the last repeats (a later one has the new
+	// task definition's ARN).
 	Resources [][]awsclient.StackResource
 	// Frames are the rollout as ECS shows it, one per DescribeServices
 	// call after the change set was executed; the last repeats.
@@ -30,8 +31,9 @@ type ECS struct {
 	// ListStackResources's.
 	Err, ResourcesErr error
 
-	frame int // the frame of the last DescribeServices
-	polls int // DescribeServices calls after the execution
+	frame     int // the frame of the last DescribeServices
+	polls     int // DescribeServices calls after the execution
+	resources int // ListStackResources calls after the execution
 }
 
 // before is what ECS shows before the execution.
@@ -72,7 +74,11 @@ func (f *CFN) CallsOf(op string) int {
 func (f *CFN) StackResources(_ context.Context, stack string) ([]awsclient.StackResource, error) {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
-	n := f.CallCount["ListStackResources"]
+	n := 0
+	if len(f.Executed) > 0 && f.ECS != nil {
+		f.ECS.resources++
+		n = f.ECS.resources
+	}
 	f.count("ListStackResources")
 	if f.ECS == nil {
 		return nil, nil

@@ -372,9 +372,17 @@ func (s *Sim) describeServices() *awsproxy.Reply {
 		return denied("DescribeServices")
 	}
 	if !s.executed() {
-		return nil
+		if s.Controller == "" {
+			return nil // moto's own answer
+		}
+		// Before the update: the service as it runs, with its controller.
+		return s.serviceReply(Frame{OnOld: true, OldRunning: s.Desired})
 	}
-	f := s.frame()
+	return s.serviceReply(s.frame())
+}
+
+// serviceReply is DescribeServices's answer showing f.
+func (s *Sim) serviceReply(f Frame) *awsproxy.Reply {
 	cluster := strings.Replace(s.clusterTaskPrefix(), ":service/", ":cluster/", 1)
 	name := s.ServiceARN[strings.LastIndex(s.ServiceARN, "/")+1:]
 	state := f.RolloutState
