@@ -34,6 +34,7 @@ type options struct {
 	sudoImage      bool
 	agentVersion   string // privileged: the version that pins a latest tag
 	agentArch      string // the hosts' CPU architecture, for the -sudo tag
+	healthCheck    bool   // complete recipe: the docker info health check
 	output         string
 	inPlace        bool
 	diff           bool
@@ -226,6 +227,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.minimal, "minimal", false, "write only the blog post's edits, not the complete recipe")
 	f.BoolVar(&o.buildDirs, "build-dirs", true, "socket mode: mirror the /opt/buildagent directories as host volumes")
 	f.BoolVar(&o.sudoImage, "sudo-image", false, "privileged mode: switch the agent image tag (literal, or the parameter that holds it) to its -sudo variant, e.g. 2025.07-linux-sudo")
+	f.BoolVar(&o.healthCheck, "health-check", true, "complete recipe: give the agent container a health check that runs docker info, so ECS marks an agent whose Docker does not answer unhealthy (false leaves it out)")
 	f.StringVar(&o.agentVersion, "agent-version", "", "privileged mode: the TeamCity version (e.g. 2025.07) that pins an agent image tagged latest to VERSION-linux-sudo; implies --sudo-image")
 	f.StringVar(&o.agentArch, "agent-arch", "", "the CPU architecture of the agents' hosts, x86_64 or arm64: on arm64 the -sudo tag is VERSION-linux-arm64-sudo (a stack's hosts are read from ECS)")
 	f.StringVar(&o.output, "output", "", "write the patched template to PATH, or - for standard output (the default without a terminal)")
@@ -296,7 +298,7 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 }
 
 func (o *options) engineOptions() (dind.Options, error) {
-	opts := dind.Options{Minimal: o.minimal, BuildDirs: o.buildDirs, SudoImage: o.sudoImage || o.agentVersion != ""}
+	opts := dind.Options{Minimal: o.minimal, BuildDirs: o.buildDirs, HealthCheck: o.healthCheck, SudoImage: o.sudoImage || o.agentVersion != ""}
 	if o.agentVersion != "" {
 		if err := dind.CheckAgentVersion(o.agentVersion); err != nil {
 			return opts, exitcode.WithCode(exitcode.Usage, err)
