@@ -92,19 +92,19 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 	}
 	if a.Check {
 		if res.NeedsChange() {
-			fmt.Fprintln(s.Err, NeedsChangeLine(res, mode))
+			fmt.Fprintln(s.say(), NeedsChangeLine(res, mode))
 			printChanges(s, res)
 			return exitcode.ErrNeedsChange
 		}
-		fmt.Fprintf(s.Err, "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
+		fmt.Fprintf(s.say(), "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
 		return nil
 	}
 	if a.Diff {
 		if !res.NeedsChange() {
-			fmt.Fprintf(s.Err, "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
+			fmt.Fprintf(s.say(), "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
 			return nil
 		}
-		fmt.Fprintln(s.Err, NeedsChangeLine(res, mode))
+		fmt.Fprintln(s.say(), NeedsChangeLine(res, mode))
 		printChanges(s, res)
 		if !res.Changed {
 			fmt.Fprintf(s.Err, "the template itself does not change: only the stack's parameters (%s)\n", overridesList(res.ParameterOverrides, " to "))
@@ -122,7 +122,7 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		return err
 	}
 	if !res.Changed {
-		fmt.Fprintf(s.Err, "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
+		fmt.Fprintf(s.say(), "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
 		// Still honour an explicit --output so pipelines get their template.
 		if a.InPlace {
 			return nil
@@ -144,7 +144,7 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		if err := atomicfile.Write(path, res.Output); err != nil {
 			return err
 		}
-		fmt.Fprintf(s.Err, "wrote %s\n", path)
+		fmt.Fprintf(s.say(), "wrote %s\n", path)
 		a.record(path, res.Output)
 	case a.Report != nil && (a.Output == "" || a.Output == source.Stdin):
 		// Standard output carries the JSON result: the template goes only
@@ -157,7 +157,7 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		if err := atomicfile.Write(a.Output, res.Output); err != nil {
 			return err
 		}
-		fmt.Fprintf(s.Err, "wrote %s\n", a.Output)
+		fmt.Fprintf(s.say(), "wrote %s\n", a.Output)
 		a.record(a.Output, res.Output)
 	}
 	return nil
