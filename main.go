@@ -41,6 +41,8 @@ type options struct {
 	check          bool
 	nonInteractive bool
 	json           bool // one JSON result on standard output (report/)
+	quiet          bool // errors and the result only
+	debug          bool // each AWS request and answer on standard error
 	accessible     bool // wizard: plain line prompts (also ACCESSIBLE=1, TERM=dumb)
 	noColor        bool // wizard: no colour (also NO_COLOR)
 
@@ -247,6 +249,10 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.accessible, "accessible", false, "ask the wizard's questions as plain line prompts, for screen readers (also ACCESSIBLE=1)")
 	f.BoolVar(&o.noColor, "no-color", false, "no colour in the wizard (also NO_COLOR)")
 	f.BoolVar(&o.json, "json", false, "write one JSON result on standard output (schema: docs/json.md); implies --non-interactive")
+	pf := cmd.PersistentFlags()
+	pf.BoolVarP(&o.quiet, "quiet", "q", false, "print errors and the result only (what was written, the outcome), no progress or notes")
+	pf.BoolVar(&o.debug, "debug", false, "print each AWS request and answer on standard error (credentials, Authorization headers and parameter values are never printed)")
+	o.status.root = o
 	cmd.AddCommand(newStatusCommand(ios, &o.status))
 	addMetaCommands(cmd) // --version, completion, man: meta.go
 	return cmd, o
@@ -278,7 +284,7 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 	if o.apply {
 		return exitcode.UsageError("--apply needs --stack NAME: a template file is not deployed; pass --output PATH to save it")
 	}
-	if o.wantsWizard(ios) {
+	if !o.plainOnly() && o.wantsWizard(ios) {
 		return runWizard(cmd, o, opts, ios)
 	}
 	if o.template == "" {
@@ -288,7 +294,7 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 		return exitcode.UsageError("no mode: pass --mode socket, --mode privileged or --mode none")
 	}
 	run := batch.TemplateRun{Template: o.template, Options: opts, Action: action}
-	return run.Run(cmd.Context(), streams(ios))
+	return run.Run(cmd.Context(), o.streams(ios))
 }
 
 func (o *options) engineOptions() (dind.Options, error) {
