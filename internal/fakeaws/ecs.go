@@ -148,7 +148,9 @@ func (f *CFN) StoppedTasks(_ context.Context, cluster, service string) ([]string
 	return arns, nil
 }
 
-// DescribeTasks describes the tasks of any frame.
+// DescribeTasks describes the tasks as the frame DescribeServices answered
+// last shows them (a task still stopping there, STOPPED later), else as
+// the first frame that has them.
 func (f *CFN) DescribeTasks(_ context.Context, cluster string, tasks []string) ([]awsclient.Task, error) {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
@@ -160,9 +162,13 @@ func (f *CFN) DescribeTasks(_ context.Context, cluster string, tasks []string) (
 	if f.ECS == nil {
 		return nil, nil
 	}
+	frames := f.ECS.Frames
+	if len(f.Executed) > 0 && len(frames) > 0 {
+		frames = append([]Frame{frames[f.ECS.frame]}, frames...)
+	}
 	for _, arn := range tasks {
 	frames:
-		for _, fr := range f.ECS.Frames {
+		for _, fr := range frames {
 			for _, t := range fr.Stopped {
 				if t.ARN == arn {
 					out = append(out, t)
