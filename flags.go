@@ -29,6 +29,9 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 			return exitcode.UsageError("--build-dirs goes with --mode socket: only socket mode mirrors the build directories")
 		}
 	}
+	if changed("health-check") && (mode == dind.ModeNone || o.minimal) {
+		return exitcode.UsageError("--health-check goes with the complete recipe of --mode socket or privileged: none removes tcdind's health check, and minimal adds none")
+	}
 	if mode == dind.ModeNone && o.minimal {
 		return exitcode.UsageError("--minimal goes with --mode socket or privileged: none removes what either mode added")
 	}

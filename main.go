@@ -34,12 +34,15 @@ type options struct {
 	sudoImage      bool
 	agentVersion   string // privileged: the version that pins a latest tag
 	agentArch      string // the hosts' CPU architecture, for the -sudo tag
+	healthCheck    bool   // complete recipe: the docker info health check
 	output         string
 	inPlace        bool
 	diff           bool
 	check          bool
 	nonInteractive bool
 	json           bool // one JSON result on standard output (report/)
+	quiet          bool // errors and the result only
+	debug          bool // each AWS request and answer on standard error
 	accessible     bool // wizard: plain line prompts (also ACCESSIBLE=1, TERM=dumb)
 	noColor        bool // wizard: no colour (also NO_COLOR)
 
@@ -224,6 +227,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.minimal, "minimal", false, "write only the blog post's edits, not the complete recipe")
 	f.BoolVar(&o.buildDirs, "build-dirs", true, "socket mode: mirror the /opt/buildagent directories as host volumes")
 	f.BoolVar(&o.sudoImage, "sudo-image", false, "privileged mode: switch the agent image tag (literal, or the parameter that holds it) to its -sudo variant, e.g. 2025.07-linux-sudo")
+	f.BoolVar(&o.healthCheck, "health-check", true, "complete recipe: give the agent container a health check that runs docker info, so ECS marks an agent whose Docker does not answer unhealthy (false leaves it out)")
 	f.StringVar(&o.agentVersion, "agent-version", "", "privileged mode: the TeamCity version (e.g. 2025.07) that pins an agent image tagged latest to VERSION-linux-sudo; implies --sudo-image")
 	f.StringVar(&o.agentArch, "agent-arch", "", "the CPU architecture of the agents' hosts, x86_64 or arm64: on arm64 the -sudo tag is VERSION-linux-arm64-sudo (a stack's hosts are read from ECS)")
 	f.StringVar(&o.output, "output", "", "write the patched template to PATH, or - for standard output (the default without a terminal)")
@@ -245,6 +249,10 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.accessible, "accessible", false, "ask the wizard's questions as plain line prompts, for screen readers (also ACCESSIBLE=1)")
 	f.BoolVar(&o.noColor, "no-color", false, "no colour in the wizard (also NO_COLOR)")
 	f.BoolVar(&o.json, "json", false, "write one JSON result on standard output (schema: docs/json.md); implies --non-interactive")
+	pf := cmd.PersistentFlags()
+	pf.BoolVarP(&o.quiet, "quiet", "q", false, "print errors and the result only (what was written, the outcome), no progress or notes")
+	pf.BoolVar(&o.debug, "debug", false, "print each AWS request and answer on standard error (credentials, Authorization headers and parameter values are never printed)")
+	o.status.root = o
 	cmd.AddCommand(newStatusCommand(ios, &o.status))
 	addMetaCommands(cmd) // --version, completion, man: meta.go
 	return cmd, o
@@ -276,7 +284,7 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 	if o.apply {
 		return exitcode.UsageError("--apply needs --stack NAME: a template file is not deployed; pass --output PATH to save it")
 	}
-	if o.wantsWizard(ios) {
+	if !o.plainOnly() && o.wantsWizard(ios) {
 		return runWizard(cmd, o, opts, ios)
 	}
 	if o.template == "" {
@@ -286,11 +294,11 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 		return exitcode.UsageError("no mode: pass --mode socket, --mode privileged or --mode none")
 	}
 	run := batch.TemplateRun{Template: o.template, Options: opts, Action: action}
-	return run.Run(cmd.Context(), streams(ios))
+	return run.Run(cmd.Context(), o.streams(ios))
 }
 
 func (o *options) engineOptions() (dind.Options, error) {
-	opts := dind.Options{Minimal: o.minimal, BuildDirs: o.buildDirs, SudoImage: o.sudoImage || o.agentVersion != ""}
+	opts := dind.Options{Minimal: o.minimal, BuildDirs: o.buildDirs, HealthCheck: o.healthCheck, SudoImage: o.sudoImage || o.agentVersion != ""}
 	if o.agentVersion != "" {
 		if err := dind.CheckAgentVersion(o.agentVersion); err != nil {
 			return opts, exitcode.WithCode(exitcode.Usage, err)

@@ -32,6 +32,7 @@ type statusOptions struct {
 
 	// result is the document of --json, once read.
 	result *fleet.Status
+	root   *options // --quiet, --debug
 }
 
 // newStatusCommand is tcdind status: read-only, every stack with a
@@ -110,7 +111,7 @@ func runStatus(ctx context.Context, so *statusOptions, ios *iostreams.IOStreams)
 	}
 	r := &fleet.Reader{
 		NewClient: func(ctx context.Context, profile, region string) (fleet.Client, error) {
-			return newAWSClient(ctx, awsclient.Config{Region: region, Profile: profile, EndpointURL: so.endpointURL})
+			return newAWSClient(ctx, awsclient.Config{Region: region, Profile: profile, EndpointURL: so.endpointURL, Debug: so.root.debugOut(ios)})
 		},
 		Profiles:    so.profiles,
 		Regions:     so.regions,
@@ -118,7 +119,7 @@ func runStatus(ctx context.Context, so *statusOptions, ios *iostreams.IOStreams)
 		Concurrency: so.concurrency,
 		Version:     buildinfo.Version(),
 	}
-	if ios.IsStderrTTY() && !so.json {
+	if ios.IsStderrTTY() && !so.json && !so.root.quiet && !so.root.debug {
 		r.Progress = func(done, total int) {
 			fmt.Fprintf(ios.ErrOut, "\r\033[Kreading stacks: %d of %d", done, total)
 		}

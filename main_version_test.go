@@ -61,3 +61,23 @@ func TestAgentVersionFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthCheckFlag: --health-check=false leaves the docker info check
+// out; with --mode none or --minimal it means nothing and is refused.
+func TestHealthCheckFlag(t *testing.T) {
+	tpl := "wizard/testdata/one.yaml"
+	code, out, errOut := runCLI(t, "--non-interactive", "--template", tpl, "--mode", "privileged", "--output", "-")
+	if code != 0 || !strings.Contains(out, "docker info > /dev/null || exit 1") {
+		t.Fatalf("complete privileged: exit %d, %s\n%s", code, errOut, out)
+	}
+	code, out, errOut = runCLI(t, "--non-interactive", "--template", tpl, "--mode", "privileged", "--health-check=false", "--output", "-")
+	if code != 0 || strings.Contains(out, "HealthCheck") {
+		t.Fatalf("--health-check=false: exit %d, %s\n%s", code, errOut, out)
+	}
+	for _, args := range [][]string{{"--mode", "none", "--health-check=false"}, {"--mode", "socket", "--minimal", "--health-check=true"}} {
+		code, _, errOut := runCLI(t, append([]string{"--non-interactive", "--template", tpl}, args...)...)
+		if code != 2 || !strings.Contains(errOut, "--health-check goes with the complete recipe") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+}

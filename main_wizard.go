@@ -71,6 +71,7 @@ func runWizard(cmd *cobra.Command, o *options, opts dind.Options, ios *iostreams
 		BuildDirs:        o.buildDirs,
 		SudoImage:        opts.SudoImage,
 		AgentVersion:     opts.AgentVersion,
+		NoHealthCheck:    !opts.HealthCheck,
 		Arch:             opts.Arch,
 		RecipeGiven:      f.Changed("minimal") || f.Changed("build-dirs") || f.Changed("sudo-image") || f.Changed("agent-version"),
 		Output:           o.output,

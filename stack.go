@@ -65,14 +65,14 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 	if err := o.checkAWSFlags(); err != nil {
 		return err
 	}
-	if o.wantsStackWizard(ios) && !o.noExecute && o.execute == "" {
+	if !o.plainOnly() && o.wantsStackWizard(ios) && !o.noExecute && o.execute == "" {
 		return runWizard(cmd, o, opts, ios)
 	}
 	switch {
 	case opts.Mode == "" && o.execute == "":
 		return exitcode.UsageError("no mode: pass --mode socket, --mode privileged or --mode none")
 	}
-	cfg := awsclient.Config{Region: o.region, Profile: o.profile, EndpointURL: o.endpointURL}
+	cfg := awsclient.Config{Region: o.region, Profile: o.profile, EndpointURL: o.endpointURL, Debug: o.debugOut(ios)}
 	run := &batch.StackRun{
 		Stack:             o.stack,
 		Options:           opts,
@@ -86,7 +86,7 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 		Interactive:       !o.nonInteractive && ios.CanPrompt(),
 		S3Bucket:          o.s3Bucket,
 	}
-	return runF(cmd.Context(), run, cfg, streams(ios))
+	return runF(cmd.Context(), run, cfg, o.streams(ios))
 }
 
 // newAWSClient loads the AWS configuration; a missing region or an unknown

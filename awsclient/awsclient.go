@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -267,6 +268,9 @@ type Config struct {
 	// RequestTimeout bounds each HTTP attempt, so that an endpoint that
 	// never answers cannot hang a run; zero is DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// Debug, when set, receives each request tcdind's clients send and
+	// each answer (--debug), redacted: see debugLogger.
+	Debug io.Writer
 }
 
 // DefaultRequestTimeout bounds one HTTP attempt. CloudFormation answers its
@@ -294,7 +298,8 @@ type Client struct {
 	endpoint string
 	// cfg makes the clients of the calls only status makes (EC2's
 	// DescribeRegions), when it makes them.
-	cfg aws.Config
+	cfg   aws.Config
+	debug io.Writer
 }
 
 var (
@@ -349,14 +354,22 @@ func New(ctx context.Context, c Config) (*Client, error) {
 	if cfg.BaseEndpoint != nil {
 		endpoint = *cfg.BaseEndpoint
 	}
+	// Only tcdind's own clients log (--debug): those the SDK made to fetch
+	// credentials (STS, SSO) were made above, without it, as their
+	// answers are credentials.
+	logger, mode := debugLogging(c.Debug)
 	return &Client{
-		cfn: cloudformation.NewFromConfig(cfg),
-		ecs: ecs.NewFromConfig(cfg),
+		cfn: cloudformation.NewFromConfig(cfg, func(o *cloudformation.Options) { o.Logger, o.ClientLogMode = logger, mode }),
+		ecs: ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.Logger, o.ClientLogMode = logger, mode }),
 		s3: s3.NewFromConfig(cfg, func(o *s3.Options) {
 			// An emulator or proxy at a custom endpoint does not resolve
 			// bucket.host names.
 			o.UsePathStyle = endpoint != ""
+			o.Logger, o.ClientLogMode = logger, mode
+			// The template's body, not the upload's bytes, is what helps.
+			o.ClientLogMode &^= aws.LogRequestWithBody
 		}),
+		debug:    c.Debug,
 		region:   cfg.Region,
 		endpoint: endpoint,
 		cfg:      cfg,

@@ -14,7 +14,9 @@ import (
 // opted in would only answer "not recognised" to every call.
 // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRegions.html
 func (c *Client) EnabledRegions(ctx context.Context) ([]string, error) {
-	out, err := ec2.NewFromConfig(c.cfg).DescribeRegions(ctx, &ec2.DescribeRegionsInput{AllRegions: aws.Bool(false)})
+	logger, mode := debugLogging(c.debug)
+	client := ec2.NewFromConfig(c.cfg, func(o *ec2.Options) { o.Logger, o.ClientLogMode = logger, mode })
+	out, err := client.DescribeRegions(ctx, &ec2.DescribeRegionsInput{AllRegions: aws.Bool(false)})
 	if err != nil {
 		return nil, fmt.Errorf("list the account's regions (ec2:DescribeRegions) from %s: %w", c.region, short(err))
 	}

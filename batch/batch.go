@@ -12,4 +12,15 @@ type Streams struct {
 	In  io.Reader
 	Out io.Writer // the template or diff, only when asked
 	Err io.Writer // messages, warnings, progress
+	// Say receives what is said even with --quiet: the result (what was
+	// written, the outcome) and questions. Nil: Err.
+	Say io.Writer
+}
+
+// say is where the result and questions go.
+func (s Streams) say() io.Writer {
+	if s.Say != nil {
+		return s.Say
+	}
+	return s.Err
 }

@@ -24,7 +24,7 @@ func (r *StackRun) keep(ctx context.Context, s Streams, st *awsclient.Stack, set
 	url := changeset.ConsoleURL(st.Partition(), regionOf(arn, st), st.ID, arn)
 	awsCmd := "aws cloudformation execute-change-set --change-set-name " + arn + r.Where
 	tcdindCmd := "tcdind --stack " + st.Name + r.Where + " --execute " + set.Input.Name + " --yes"
-	fmt.Fprintln(s.Err, render.KeptChangeSet(set.Input.Name, arn, url, awsCmd, tcdindCmd))
+	fmt.Fprintln(s.say(), render.KeptChangeSet(set.Input.Name, arn, url, awsCmd, tcdindCmd))
 	if d := r.report(); d != nil && d.ChangeSet != nil {
 		d.ChangeSet.Fate, d.ChangeSet.ConsoleURL, d.ChangeSet.ExecuteCommand = "kept", url, awsCmd
 	}

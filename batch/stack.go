@@ -186,7 +186,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	}
 	targets := strings.Join(res.Targets, ", ")
 	if !res.NeedsChange() {
-		fmt.Fprintf(s.Err, "%s already in %s mode in stack %s: nothing to change, no change set created\n", targets, mode, st.Name)
+		fmt.Fprintf(s.say(), "%s already in %s mode in stack %s: nothing to change, no change set created\n", targets, mode, st.Name)
 		return nil
 	}
 	// A CODE_DEPLOY or EXTERNAL service cannot take the new task
@@ -235,7 +235,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	if made.NoChanges {
 		r.recordChangeSet(set.Input.Name, set.ID, set.Described, nil)
 		r.recordFate("no-changes", nil)
-		fmt.Fprintln(s.Err, render.NothingToChange(st.Name, made.Cleanup.String()))
+		fmt.Fprintln(s.say(), render.NothingToChange(st.Name, made.Cleanup.String()))
 		return nil
 	}
 	cs := made.ChangeSet
@@ -389,7 +389,7 @@ func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u
 func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, agents *rollout.Watch) error {
 	if u.Final == "UPDATE_COMPLETE" {
 		if ctx.Err() != nil {
-			fmt.Fprintln(s.Err, u.Success())
+			fmt.Fprintln(s.say(), u.Success())
 			return nil
 		}
 		lines, err := agents.Verify(ctx, verifyTries, changeset.SettleDelay(r.Poll))
@@ -402,7 +402,7 @@ func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, ag
 		// or (the error) updated but not as asked; never both.
 		var mismatch *rollout.MismatchError
 		if !errors.As(err, &mismatch) {
-			fmt.Fprintln(s.Err, u.Success())
+			fmt.Fprintln(s.say(), u.Success())
 		}
 		return err
 	}
@@ -419,7 +419,7 @@ var errNoAnswer = errors.New("no answer came (standard input closed)")
 
 // confirm asks a yes/no question on the terminal; only y or yes is yes.
 func confirm(ctx context.Context, s Streams, question string) (bool, error) {
-	fmt.Fprint(s.Err, question)
+	fmt.Fprint(s.say(), question)
 	type reply struct {
 		line string
 		err  error
@@ -431,11 +431,11 @@ func confirm(ctx context.Context, s Streams, question string) (bool, error) {
 	}()
 	select {
 	case <-ctx.Done():
-		fmt.Fprintln(s.Err)
+		fmt.Fprintln(s.say())
 		return false, ctx.Err()
 	case a := <-answer:
 		if a.err != nil && strings.TrimSpace(a.line) == "" {
-			fmt.Fprintln(s.Err)
+			fmt.Fprintln(s.say())
 			return false, errNoAnswer
 		}
 		line := strings.ToLower(strings.TrimSpace(a.line))

@@ -88,19 +88,19 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 	}
 	if a.Check {
 		if res.NeedsChange() {
-			fmt.Fprintln(s.Err, NeedsChangeLine(res, mode))
+			fmt.Fprintln(s.say(), NeedsChangeLine(res, mode))
 			printChanges(s, res)
 			return exitcode.ErrNeedsChange
 		}
-		fmt.Fprintf(s.Err, "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
+		fmt.Fprintf(s.say(), "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
 		return nil
 	}
 	if a.Diff {
 		if !res.NeedsChange() {
-			fmt.Fprintf(s.Err, "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
+			fmt.Fprintf(s.say(), "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
 			return nil
 		}
-		fmt.Fprintln(s.Err, NeedsChangeLine(res, mode))
+		fmt.Fprintln(s.say(), NeedsChangeLine(res, mode))
 		printChanges(s, res)
 		if !res.Changed {
 			fmt.Fprintf(s.Err, "the template itself does not change: only the stack's parameters (%s)\n", overridesList(res.ParameterOverrides, " to "))
@@ -115,7 +115,7 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		return err
 	}
 	if !res.Changed {
-		fmt.Fprintf(s.Err, "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
+		fmt.Fprintf(s.say(), "%s already in %s mode: nothing to change\n", strings.Join(res.Targets, ", "), mode)
 		// Still honour an explicit --output so pipelines get their template.
 		if a.InPlace {
 			return nil
@@ -137,7 +137,7 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		if err := atomicfile.Write(path, res.Output); err != nil {
 			return err
 		}
-		fmt.Fprintf(s.Err, "wrote %s\n", path)
+		fmt.Fprintf(s.say(), "wrote %s\n", path)
 		a.record(path, res.Output)
 	case a.Report != nil && (a.Output == "" || a.Output == source.Stdin):
 		// Standard output carries the JSON result: the template goes only
@@ -150,7 +150,7 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		if err := atomicfile.Write(a.Output, res.Output); err != nil {
 			return err
 		}
-		fmt.Fprintf(s.Err, "wrote %s\n", a.Output)
+		fmt.Fprintf(s.say(), "wrote %s\n", a.Output)
 		a.record(a.Output, res.Output)
 	}
 	return nil

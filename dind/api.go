@@ -48,6 +48,11 @@ type Options struct {
 	// BuildDirs mirrors /opt/buildagent/{work,temp,tools,plugins,system} as
 	// host volumes in socket mode (complete recipe only).
 	BuildDirs bool
+	// HealthCheck gives the agent container a HealthCheck that runs
+	// docker info (complete recipe only), so that ECS marks an agent whose
+	// Docker does not answer unhealthy; false leaves it out and removes
+	// tcdind's own. None mode always removes tcdind's own.
+	HealthCheck bool
 	// SudoImage switches the agent image to its -sudo tag in privileged mode
 	// (complete recipe only): 2025.07 becomes 2025.07-linux-sudo,
 	// 2025.07-linux-arm64 becomes 2025.07-linux-arm64-sudo. A literal tag is
@@ -83,7 +88,7 @@ type Options struct {
 
 // DefaultOptions is the complete recipe of mode.
 func DefaultOptions(mode Mode) Options {
-	return Options{Mode: mode, BuildDirs: true}
+	return Options{Mode: mode, BuildDirs: true, HealthCheck: true}
 }
 
 // TaskDefinition is an AWS::ECS::TaskDefinition with at least one agent container.

@@ -536,10 +536,84 @@ func isDinDVolume(v map[string]any) bool {
 	return dvc
 }
 
-var editedKeys = []string{"MountPoints", "Environment", "Privileged", "User", "Image"}
+var editedKeys = []string{"MountPoints", "Environment", "Privileged", "User", "Image", "HealthCheck"}
+
+// dockerHealthCheck is the HealthCheck the complete recipe adds (issue 17):
+// docker info, timings for an agent that starts dockerd and runs long builds.
+var dockerHealthCheck = map[string]any{
+	"Command":     []any{"CMD-SHELL", "docker info > /dev/null || exit 1"},
+	"Interval":    30,
+	"Timeout":     10,
+	"Retries":     5,
+	"StartPeriod": 300,
+}
+
+func isDockerHealthCheck(v any) bool {
+	m := asMap(v)
+	if m == nil {
+		return false
+	}
+	cmd := asList(m["Command"])
+	return len(cmd) == 2 && cmd[0] == "CMD-SHELL" && cmd[1] == dockerHealthCheck["Command"].([]any)[1]
+}
+
+// checkHealthCheck: the complete recipe adds the docker info health check
+// to a JetBrains agent without one; a container's own stays; none and
+// --health-check=false remove tcdind's; minimal changes nothing.
+func checkHealthCheck(t *testing.T, where string, in, out map[string]any, opts dind.Options) {
+	t.Helper()
+	inHC, had := in["HealthCheck"]
+	outHC, has := out["HealthCheck"]
+	if had && !isDockerHealthCheck(inHC) {
+		if !reflect.DeepEqual(inHC, outHC) {
+			t.Errorf("%s: the container's own HealthCheck changed: %v -> %v", where, inHC, outHC)
+		}
+		return
+	}
+	switch {
+	case opts.Mode == dind.ModeNone || (!opts.Minimal && !opts.HealthCheck):
+		if has {
+			t.Errorf("%s: %s keeps the docker info HealthCheck: %v", where, opts.Mode, outHC)
+		}
+	case opts.Minimal:
+		if !reflect.DeepEqual(inHC, outHC) {
+			t.Errorf("%s: minimal changed HealthCheck: %v -> %v", where, inHC, outHC)
+		}
+	case has && !reflect.DeepEqual(normalizeNumbers(outHC), dockerHealthCheck):
+		t.Errorf("%s: HealthCheck %v, want %v", where, outHC, dockerHealthCheck)
+	case !has && strings.Contains(fmt.Sprint(out["Image"]), "teamcity-agent"):
+		t.Errorf("%s: complete %s mode: no docker info HealthCheck on a teamcity-agent image", where, opts.Mode)
+	}
+}
+
+// normalizeNumbers turns the numbers of a decoded mapping into ints.
+func normalizeNumbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := map[string]any{}
+		for k, e := range x {
+			m[k] = normalizeNumbers(e)
+		}
+		return m
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normalizeNumbers(e)
+		}
+		return out
+	case float64:
+		return int(x)
+	case int64:
+		return int(x)
+	case uint64:
+		return int(x)
+	}
+	return v
+}
 
 func checkAgentContainer(t *testing.T, where string, in, out, outP map[string]any, opts dind.Options) {
 	t.Helper()
+	checkHealthCheck(t, where, in, out, opts)
 	for k, v := range in {
 		if !slices.Contains(editedKeys, k) && !reflect.DeepEqual(v, out[k]) {
 			t.Errorf("%s: key %s changed: %v -> %v", where, k, v, out[k])

@@ -137,6 +137,7 @@ func (r *recipe) socket(c *yaml.Node) error {
 			r.ensureHostMount(c, "/opt/buildagent/"+d, "buildagent-"+d)
 		}
 	}
+	r.ensureHealthCheck(c)
 	return nil
 }
 
@@ -155,7 +156,11 @@ func (r *recipe) privileged(c *yaml.Node) error {
 		name := r.ensureVolume(c, volume{docker: true}, "docker-data")
 		r.addMount(c, dockerDataPath, name)
 	}
-	return r.sudoImage(c)
+	if err := r.sudoImage(c); err != nil {
+		return err
+	}
+	r.ensureHealthCheck(c)
+	return nil
 }
 
 func (r *recipe) none(c *yaml.Node) error {
@@ -165,6 +170,7 @@ func (r *recipe) none(c *yaml.Node) error {
 	r.removeMount(c, dockerSocketPath)
 	r.removeEnv(c, dindVariable)
 	r.removeDataMount(c, had)
+	r.removeHealthCheck(c, "none mode")
 	var left []string
 	if u := mapGet(c, "User"); u != nil && !isNull(u) {
 		left = append(left, "User: "+describeValue(u))

@@ -50,11 +50,12 @@ type answers struct {
 	recipe      recipe
 	// agentVersion pins a floating agent tag with the -sudo image: the
 	// version question's answer, or --agent-version.
-	agentVersion string
-	arch         string // --agent-arch
-	output       string
-	explicitOut  bool // output came from --output or --in-place
-	overwrite    bool
+	agentVersion  string
+	arch          string // --agent-arch
+	noHealthCheck bool   // --health-check=false
+	output        string
+	explicitOut   bool // output came from --output or --in-place
+	overwrite     bool
 
 	s3Bucket  string           // where a template over 51,200 bytes goes
 	region    string           // the stack's region
@@ -64,7 +65,7 @@ type answers struct {
 
 func newAnswers(cfg Config) answers {
 	a := answers{templateArg: cfg.Template, mode: cfg.Mode, output: cfg.Output, region: cfg.Region, s3Bucket: cfg.S3Bucket,
-		agentVersion: cfg.AgentVersion, arch: cfg.Arch}
+		agentVersion: cfg.AgentVersion, arch: cfg.Arch, noHealthCheck: cfg.NoHealthCheck}
 	if !cfg.RegionGiven && cfg.Stack == "" {
 		a.region = "" // the region question proposes it, or the profile's
 	}
@@ -258,11 +259,12 @@ func describeMode(m dind.Mode) string {
 // options are the engine options the answers make.
 func (a *answers) options() dind.Options {
 	opts := dind.Options{
-		Mode:      a.mode,
-		Minimal:   a.recipe == recipeMinimal,
-		BuildDirs: a.recipe != recipeNoBuildDirs,
-		SudoImage: a.recipe == recipeSudoImage,
-		Arch:      a.arch,
+		Mode:        a.mode,
+		Minimal:     a.recipe == recipeMinimal,
+		BuildDirs:   a.recipe != recipeNoBuildDirs,
+		SudoImage:   a.recipe == recipeSudoImage,
+		HealthCheck: !a.noHealthCheck,
+		Arch:        a.arch,
 	}
 	if opts.SudoImage {
 		opts.AgentVersion = a.agentVersion

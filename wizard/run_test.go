@@ -213,7 +213,7 @@ func TestAccessible(t *testing.T) {
 		t.Error("accessible output has escape sequences")
 	}
 	assertFile(t, out, want(t, "two.yaml", dind.Options{
-		Mode: dind.ModePrivileged, BuildDirs: true, TaskDefinitions: []string{dind.AllTaskDefinitions},
+		Mode: dind.ModePrivileged, BuildDirs: true, HealthCheck: true, TaskDefinitions: []string{dind.AllTaskDefinitions},
 	}))
 }
 

@@ -202,6 +202,9 @@ func (a *answers) flags() string {
 			s += " --agent-version " + shellQuote(o.AgentVersion)
 		}
 	}
+	if !o.Minimal && !o.HealthCheck && recipeApplies(o.Mode) {
+		s += " --health-check=false"
+	}
 	if o.Arch != "" {
 		s += " --agent-arch " + o.Arch
 	}

@@ -45,6 +45,9 @@ type Config struct {
 	// AgentVersion pins an agent image tagged latest (--agent-version);
 	// empty asks, when the -sudo image needs it.
 	AgentVersion string
+	// NoHealthCheck leaves out the docker info health check
+	// (--health-check=false).
+	NoHealthCheck bool
 	// Arch is the agents' hosts' CPU architecture (--agent-arch).
 	Arch string
 	// Output is where to save; empty proposes <name>.dind<ext> and asks.
