@@ -85,6 +85,9 @@ type Task struct {
 	Created        time.Time
 	Stopped        time.Time
 	Containers     []TaskContainer
+	// HealthStatus is the task's: HEALTHY, UNHEALTHY or UNKNOWN (no
+	// essential container has a health check, or it is still starting).
+	HealthStatus string
 }
 
 // TaskContainer is a container of a task.
@@ -92,6 +95,9 @@ type TaskContainer struct {
 	Name     string
 	ExitCode *int
 	Reason   string
+	// HealthStatus is the container's health check's verdict: HEALTHY,
+	// UNHEALTHY or UNKNOWN ("" when ECS leaves it out).
+	HealthStatus string
 }
 
 // TaskDefinition is a registered task definition, as far as its mode shows.
@@ -109,6 +115,9 @@ type ContainerDefinition struct {
 	Privileged  *bool
 	MountPoints []MountPoint
 	VolumesFrom []string // source containers
+	// HealthCheck is the container's health check command (CMD-SHELL and
+	// its command line), nil without one.
+	HealthCheck []string
 }
 
 // MountPoint mounts a task volume into a container.
@@ -181,6 +190,23 @@ func (c *Client) StoppedTasks(ctx context.Context, cluster, service string) ([]s
 	return arns, nil
 }
 
+// RunningTasks lists the ARNs of a service's running tasks, every page:
+// the agents whose health the verification reads.
+func (c *Client) RunningTasks(ctx context.Context, cluster, service string) ([]string, error) {
+	var arns []string
+	p := ecs.NewListTasksPaginator(c.ecs, &ecs.ListTasksInput{
+		Cluster: aws.String(cluster), ServiceName: aws.String(service), DesiredStatus: ecstypes.DesiredStatusRunning,
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list running tasks of ECS service %s: %w", service, short(err))
+		}
+		arns = append(arns, out.TaskArns...)
+	}
+	return arns, nil
+}
+
 // DescribeTasks describes tasks of one cluster.
 func (c *Client) DescribeTasks(ctx context.Context, cluster string, tasks []string) ([]Task, error) {
 	out, err := c.ecs.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: tasks})
@@ -193,9 +219,10 @@ func (c *Client) DescribeTasks(ctx context.Context, cluster string, tasks []stri
 			ARN: aws.ToString(t.TaskArn), TaskDefinition: aws.ToString(t.TaskDefinitionArn), LastStatus: aws.ToString(t.LastStatus),
 			StopCode: string(t.StopCode), StoppedReason: aws.ToString(t.StoppedReason),
 			Created: aws.ToTime(t.CreatedAt), Stopped: aws.ToTime(t.StoppedAt),
+			HealthStatus: string(t.HealthStatus),
 		}
 		for _, ct := range t.Containers {
-			tc := TaskContainer{Name: aws.ToString(ct.Name), Reason: aws.ToString(ct.Reason)}
+			tc := TaskContainer{Name: aws.ToString(ct.Name), Reason: aws.ToString(ct.Reason), HealthStatus: string(ct.HealthStatus)}
 			if ct.ExitCode != nil {
 				code := int(*ct.ExitCode)
 				tc.ExitCode = &code
@@ -220,6 +247,9 @@ func (c *Client) DescribeTaskDefinition(ctx context.Context, arn string) (*TaskD
 	def := &TaskDefinition{ARN: aws.ToString(td.TaskDefinitionArn), Family: aws.ToString(td.Family), Revision: int(td.Revision)}
 	for _, cd := range td.ContainerDefinitions {
 		c := ContainerDefinition{Name: aws.ToString(cd.Name), Image: aws.ToString(cd.Image), Privileged: cd.Privileged}
+		if cd.HealthCheck != nil {
+			c.HealthCheck = cd.HealthCheck.Command
+		}
 		for _, m := range cd.MountPoints {
 			c.MountPoints = append(c.MountPoints, MountPoint{SourceVolume: aws.ToString(m.SourceVolume), ContainerPath: aws.ToString(m.ContainerPath)})
 		}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/tcdind/tcdind/awsclient"
 )
 
 // MismatchError is an update CloudFormation completed whose result ECS
@@ -52,6 +54,7 @@ func (w *Watch) Verify(ctx context.Context, tries int, delay time.Duration) ([]L
 		checks = append(checks, "aws ecs describe-services --cluster "+s.Cluster+" --services "+s.Name+w.Where)
 	}
 
+	registered := map[string]*awsclient.TaskDefinition{}
 	ids := make([]string, 0, len(w.old))
 	for id := range w.old {
 		ids = append(ids, id)
@@ -68,6 +71,7 @@ func (w *Watch) Verify(ctx context.Context, tries int, delay time.Duration) ([]L
 			lines = append(lines, w.unverified(err, check))
 			continue
 		}
+		registered[id] = td
 		modes, err := containerModes(td, w.names[id])
 		if errors.Is(err, errNoNames) {
 			lines = append(lines, Line{Time: time.Now(), Kind: Note, Text: fmt.Sprintf("not verified in ECS: DescribeTaskDefinition answered %s without container names; check with %s", revision(arn), check)})
@@ -92,6 +96,11 @@ func (w *Watch) Verify(ctx context.Context, tries int, delay time.Duration) ([]L
 			lines = append(lines, Line{Time: time.Now(), Kind: Verified, Text: fmt.Sprintf("container %s of %s is in %s mode (read back from ECS)", n, revision(arn), w.Mode)})
 		}
 	}
+	// Docker answers: health.go.
+	healthLines, healthNotes, healthDiffs, healthChecks := w.verifyHealth(ctx, current, registered, max(tries, 1), delay)
+	lines = append(append(lines, healthLines...), healthNotes...)
+	diffs = append(diffs, healthDiffs...)
+	checks = append(checks, healthChecks...)
 	if len(diffs) > 0 {
 		return lines, &MismatchError{Stack: w.Stack, Diffs: diffs, Check: strings.Join(dedupe(checks), " and ")}
 	}

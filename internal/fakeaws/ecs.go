@@ -25,6 +25,9 @@ type ECS struct {
 	// default the first frame's services without deployments or events,
 	// and no stopped task.
 	Before *Frame
+	// Running are the tasks ListTasks RUNNING lists after the change set
+	// was executed, with their health (DescribeTasks describes them).
+	Running []awsclient.Task
 	// TaskDefinitions answer DescribeTaskDefinition, by ARN.
 	TaskDefinitions map[string]*awsclient.TaskDefinition
 	// Err is the answer of every ECS call (AccessDenied, say); ResourcesErr
@@ -148,6 +151,24 @@ func (f *CFN) StoppedTasks(_ context.Context, cluster, service string) ([]string
 	return arns, nil
 }
 
+// RunningTasks lists the running tasks once the change set was executed.
+func (f *CFN) RunningTasks(_ context.Context, cluster, service string) ([]string, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.count("ListTasks")
+	if err := f.ecsErr(); err != nil {
+		return nil, err
+	}
+	if f.ECS == nil || len(f.Executed) == 0 {
+		return nil, nil
+	}
+	var arns []string
+	for _, t := range f.ECS.Running {
+		arns = append(arns, t.ARN)
+	}
+	return arns, nil
+}
+
 // DescribeTasks describes the tasks as the frame DescribeServices answered
 // last shows them (a task still stopping there, STOPPED later), else as
 // the first frame that has them.
@@ -167,6 +188,11 @@ func (f *CFN) DescribeTasks(_ context.Context, cluster string, tasks []string) (
 		frames = append([]Frame{frames[f.ECS.frame]}, frames...)
 	}
 	for _, arn := range tasks {
+		for _, t := range f.ECS.Running {
+			if t.ARN == arn {
+				out = append(out, t)
+			}
+		}
 	frames:
 		for _, fr := range frames {
 			for _, t := range fr.Stopped {

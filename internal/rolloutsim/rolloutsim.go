@@ -110,6 +110,12 @@ type Sim struct {
 	// NoRolloutState leaves rolloutState out of the deployments, as ECS
 	// does for a service behind a Classic Load Balancer.
 	NoRolloutState bool
+	// Health are the new revision's running tasks after the update, one
+	// healthStatus each (HEALTHY, UNHEALTHY, UNKNOWN), as the agent
+	// container's health check reports it: ListTasks RUNNING lists them
+	// (run-1, run-2, …) and DescribeTasks describes them. Empty: moto
+	// answers ListTasks RUNNING (it runs no tasks).
+	Health []string
 
 	mu          sync.Mutex
 	p           *awsproxy.Proxy
@@ -447,6 +453,13 @@ func (s *Sim) listTasks(form url.Values) *awsproxy.Reply {
 	if s.DenyECS {
 		return denied("ListTasks")
 	}
+	if s.executed() && form.Get("desiredStatus") == "RUNNING" && len(s.Health) > 0 {
+		arns := []string{}
+		for i := range s.Health {
+			arns = append(arns, s.runningARN(i))
+		}
+		return awsproxy.JSONReply(map[string]any{"taskArns": arns})
+	}
 	if !s.executed() || form.Get("desiredStatus") != "STOPPED" {
 		return nil
 	}
@@ -465,6 +478,15 @@ func (s *Sim) describeTasks(form url.Values) *awsproxy.Reply {
 		want[a] = true
 	}
 	tasks := []any{}
+	for i, h := range s.Health {
+		if arn := s.runningARN(i); want[arn] {
+			// A running agent: the task's healthStatus follows its
+			// essential container's health check.
+			tasks = append(tasks, map[string]any{"taskArn": arn, "taskDefinitionArn": s.New, "lastStatus": "RUNNING", "desiredStatus": "RUNNING",
+				"healthStatus": h, "createdAt": epoch(s.started),
+				"containers": []any{map[string]any{"name": "teamcity-agent", "lastStatus": "RUNNING", "healthStatus": h}}})
+		}
+	}
 	for _, t := range s.stopped {
 		if !want[t.arn] {
 			continue
@@ -493,4 +515,9 @@ func (s *Sim) describeTasks(form url.Values) *awsproxy.Reply {
 		tasks = append(tasks, task)
 	}
 	return awsproxy.JSONReply(map[string]any{"tasks": tasks, "failures": []any{}})
+}
+
+// runningARN is the ARN of the i-th running task of the new revision.
+func (s *Sim) runningARN(i int) string {
+	return fmt.Sprintf("%s/run-%d", strings.Replace(s.clusterTaskPrefix(), ":service/", ":task/", 1), i+1)
 }
