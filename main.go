@@ -164,8 +164,8 @@ func newCommand(ios *iostreams.IOStreams, runF stackRunF) (*cobra.Command, *opti
 	cmd := &cobra.Command{
 		Use:   "tcdind",
 		Short: "Enable Docker-in-Docker on a TeamCity build agent in an AWS ECS CloudFormation template",
-		Long: `tcdind enables Docker-in-Docker on the TeamCity build agent's ECS task definition,
-so that builds can run docker and docker compose. Two modes:
+		Long: `tcdind enables Docker-in-Docker on the TeamCity build agent's ECS task
+definition, so that builds can run docker and docker compose. Two modes:
 
   socket      mount the EC2 host's /var/run/docker.sock into the agent
   privileged  run the agent privileged with its own Docker daemon
@@ -174,32 +174,46 @@ so that builds can run docker and docker compose. Two modes:
 Both give every build on the agent root-level control of the EC2 instance.
 The edit adds only the lines Docker-in-Docker needs and changes nothing else.
 
-With --apply, tcdind follows the agents' ECS rollout beside the stack's events
-(polling every 2 s while things happen, backing off to 30 s during a quiet wait)
-and, after UPDATE_COMPLETE, verifies in ECS that they run the new revision in the
-mode asked for. A service with a CODE_DEPLOY or EXTERNAL deployment controller is
-refused before any change set: CloudFormation cannot roll a task definition out
-to it.
+With --apply, tcdind follows the agents' ECS rollout beside the stack's
+events (polling every 2 s while things happen, backing off to 30 s during a
+quiet wait) and, after UPDATE_COMPLETE, verifies in ECS that they run the
+new revision in the mode asked for. A service with a CODE_DEPLOY or EXTERNAL
+deployment controller is refused before any change set: CloudFormation
+cannot roll a task definition out to it.
 
 Exit status: 0 done or nothing to change; 1 failure (also when ECS shows
 otherwise after UPDATE_COMPLETE); 2 usage; 3 --check found a change needed;
 4 not known yet (the update goes on in AWS, or a change set may remain: the
 message names the command that tells); 130, 143, 129 interrupted by SIGINT,
 SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
-		Example: `  tcdind --template teamcity-server.yaml --mode socket --output teamcity-server.dind.yaml
+		Example: `  # A template file: save, look, check (exit 3 when a change is needed)
+  tcdind --template teamcity-server.yaml --mode socket \
+      --output teamcity-server.dind.yaml
   tcdind --template teamcity-server.yaml --mode privileged --diff
-  tcdind --template teamcity-server.yaml --mode socket --check   # exit 3 when a change is needed
-  curl -s https://example.com/t.yaml | tcdind --template - --mode socket > t.dind.yaml
-  tcdind --region eu-west-1 --stack teamcity                   # the wizard: review, change set, execute
-  tcdind --region eu-west-1 --stack teamcity --accessible      # the same as plain prompts
+  tcdind --template teamcity-server.yaml --mode socket --check
+  curl -s https://example.com/t.yaml | tcdind --template - --mode socket \
+      > t.dind.yaml
+
+  # A deployed stack: the wizard (review, change set, execute), the same
+  # as plain prompts, then the same without questions
+  tcdind --region eu-west-1 --stack teamcity
+  tcdind --region eu-west-1 --stack teamcity --accessible
   tcdind --region eu-west-1 --stack teamcity --mode privileged --diff
-  tcdind --region eu-west-1 --stack teamcity --mode socket --check --json   # one JSON result (docs/json.md)
-  tcdind --region eu-west-1 --stack teamcity --mode privileged --output teamcity.dind.yaml
+  tcdind --region eu-west-1 --stack teamcity --mode privileged \
+      --output teamcity.dind.yaml
   tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes
-  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes --s3-bucket my-templates
-  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --no-execute   # keep it for an approver
-  tcdind --region eu-west-1 --stack teamcity --execute tcdind-privileged-20261206-050000-1a2b3c4d --yes
-  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes --on-rollout-failure=cancel`,
+  tcdind --stack teamcity --mode privileged --apply --yes --s3-bucket my-bucket
+  tcdind --stack teamcity --mode privileged --apply --yes \
+      --on-rollout-failure=cancel
+
+  # A change set kept for an approver, executed later by its name
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply \
+      --no-execute
+  tcdind --region eu-west-1 --stack teamcity --yes \
+      --execute tcdind-privileged-20261206-050000-1a2b3c4d
+
+  # One JSON result (docs/json.md)
+  tcdind --region eu-west-1 --stack teamcity --mode socket --check --json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return exitcode.UsageError("unexpected argument %q: name the template with --template %s", args[0], args[0])
@@ -232,7 +246,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.StringVar(&o.agentArch, "agent-arch", "", "the CPU architecture of the agents' hosts, x86_64 or arm64: on arm64 the -sudo tag is VERSION-linux-arm64-sudo (a stack's hosts are read from ECS)")
 	f.StringVar(&o.output, "output", "", "write the patched template to PATH, or - for standard output (the default without a terminal)")
 	f.BoolVar(&o.inPlace, "in-place", false, "overwrite the --template file (atomically)")
-	f.BoolVar(&o.diff, "diff", false, "print a unified diff of the change and exit; write nothing")
+	f.BoolVar(&o.diff, "diff", false, "print a unified diff of the change and exit; write nothing (coloured at a terminal; no pager: pipe to less -R)")
 	f.BoolVar(&o.check, "check", false, "write nothing; exit 0 if already in the mode, 3 if a change is needed")
 	f.StringVar(&o.stack, "stack", "", "an existing CloudFormation stack (name or ARN) instead of --template")
 	f.BoolVar(&o.apply, "apply", false, "with --stack: create, show and execute a change set")
@@ -247,7 +261,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.StringVar(&o.endpointURL, "endpoint-url", "", "CloudFormation and S3 endpoint URL, e.g. an emulator (default: AWS_ENDPOINT_URL)")
 	f.BoolVar(&o.nonInteractive, "non-interactive", false, "never prompt; fail on anything missing")
 	f.BoolVar(&o.accessible, "accessible", false, "ask the wizard's questions as plain line prompts, for screen readers (also ACCESSIBLE=1)")
-	f.BoolVar(&o.noColor, "no-color", false, "no colour in the wizard (also NO_COLOR)")
+	f.BoolVar(&o.noColor, "no-color", false, "no colour in the wizard and in --diff (also NO_COLOR)")
 	f.BoolVar(&o.json, "json", false, "write one JSON result on standard output (schema: docs/json.md); implies --non-interactive")
 	pf := cmd.PersistentFlags()
 	pf.BoolVarP(&o.quiet, "quiet", "q", false, "print errors and the result only (what was written, the outcome), no progress or notes")
@@ -255,6 +269,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	o.status.root = o
 	cmd.AddCommand(newStatusCommand(ios, &o.status))
 	addMetaCommands(cmd) // --version, completion, man: meta.go
+	groupFlagHelp(cmd)   // help.go
 	return cmd, o
 }
 
@@ -271,6 +286,8 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 	if err != nil {
 		return err
 	}
+	// A diff read in a terminal is coloured like the review's.
+	action.Color = o.diff && !o.json && ios.IsStdoutTTY() && !o.noColor && os.Getenv("NO_COLOR") == ""
 	if err := o.checkJSON(); err != nil {
 		return err
 	}

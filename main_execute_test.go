@@ -50,6 +50,7 @@ func TestNoExecuteThenExecute(t *testing.T) {
 				t.Errorf("stderr lacks %q:\n%s", want, stderr)
 			}
 		}
+		golden(t, "stack-no-execute", stdout)
 		left := e.pendingChangeSets("tc-keep")
 		if len(left) != 1 || !strings.HasPrefix(left[0], name+" CREATE_COMPLETE AVAILABLE") {
 			t.Fatalf("change sets after --no-execute: %v, want %s kept and available", left, name)
@@ -69,6 +70,7 @@ func TestNoExecuteThenExecute(t *testing.T) {
 			t.Errorf("result %s", stdout)
 		}
 		checkMode(t, e.deployed("tc-keep"), "socket")
+		golden(t, "stack-execute", stdout)
 		if !strings.Contains(stderr, "UPDATE_COMPLETE") {
 			t.Errorf("--execute did not follow the update:\n%s", stderr)
 		}
@@ -109,6 +111,10 @@ func TestNoExecuteThenExecute(t *testing.T) {
 		}
 		oneErrorLine(t, stderr, "nothing was executed")
 		checkResult(t, schema, stdout, stderr, code)
+		golden(t, "stack-execute-moved", stdout)
+		if left := e.pendingChangeSets("tc-moved"); len(left) != 1 || !strings.HasPrefix(left[0], doc.ChangeSet.Name+" ") {
+			t.Errorf("the refused change set is not kept as it was: %v", left)
+		}
 		if got := string(e.deployed("tc-moved")); got != moved {
 			t.Errorf("the deployed template is not the one the other update made")
 		}

@@ -110,6 +110,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"man", "extra"}, "man takes no argument"},
 		{[]string{"--stack", "tc", "--region", "us-east-1", "--profile", "nosuch", "--mode", "socket", "--check"}, `AWS profile "nosuch" not found`},
 		{[]string{"--template", stackTemplate, "--mode", "socket", "--output", "json"}, "did you mean --json?"},
+		{[]string{"status", "--region", "us-east-1", "--profile", "nosuch"}, `AWS profile "nosuch" not found`},
+		{[]string{"status", "--want", "sideways"}, "--want"},
+		{[]string{"status", "extra"}, "status takes no argument"},
 		{[]string{"--template", stackTemplate, "--mode", "socket", "--output", "YAML"}, "did you mean --json?"},
 		{[]string{"--template", stackTemplate, "--mode", "socket", "--output", "text"}, "did you mean --json?"},
 	} {

@@ -75,6 +75,8 @@ var (
 	uuidRE      = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 	changeSetRE = regexp.MustCompile(`tcdind-(socket|privileged|none)-\d{8}-\d{6}-[0-9a-f]{8}`)
 	versionRE   = regexp.MustCompile(`"version": "[^"]*"`)
+	// A revision depends on how many stacks the test's moto made before.
+	revisionRE = regexp.MustCompile(`(teamcity-agent):\d+([ "])`)
 )
 
 // golden compares a result with testdata/json/name.json, with what
@@ -88,6 +90,7 @@ func golden(t *testing.T, name, got string, replace ...string) {
 	got = uuidRE.ReplaceAllString(got, "<uuid>")
 	got = changeSetRE.ReplaceAllString(got, "tcdind-$1-<stamp>")
 	got = versionRE.ReplaceAllString(got, `"version": "<version>"`)
+	got = revisionRE.ReplaceAllString(got, "$1:<rev>$2")
 	path := filepath.Join("testdata", "json", name+".json")
 	if *updateJSON {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -177,6 +180,27 @@ func TestJSONStackResults(t *testing.T) {
 			t.Errorf("input %v: want the stack's ARN, region and account", in)
 		}
 		golden(t, "stack-check", stdout)
+	})
+
+	t.Run("diff-and-output", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-json-diff", nil, "")
+		code, stdout, stderr := cli.runStack(ctx, p.URL, "", "--stack", "tc-json-diff", "--mode", "privileged", "--sudo-image", "--diff", "--json")
+		if code != 0 {
+			t.Fatalf("--diff: exit %d\n%s", code, stderr)
+		}
+		doc := checkResult(t, schema, stdout, stderr, code)
+		if d, _ := doc["diff"].(string); !strings.Contains(d, "+          Privileged: true") {
+			t.Errorf("--diff --json: diff %q", d)
+		}
+		golden(t, "stack-diff", stdout)
+		out := filepath.Join(t.TempDir(), "stack.yaml")
+		code, stdout, stderr = cli.runStack(ctx, p.URL, "", "--stack", "tc-json-diff", "--mode", "socket", "--output", out, "--json")
+		if code != 0 {
+			t.Fatalf("--output: exit %d\n%s", code, stderr)
+		}
+		checkResult(t, schema, stdout, stderr, code)
+		golden(t, "stack-output", stdout, filepath.Dir(out), "<tmp>")
 	})
 
 	t.Run("apply", func(t *testing.T) {

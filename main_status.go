@@ -40,7 +40,7 @@ type statusOptions struct {
 func newStatusCommand(ios *iostreams.IOStreams, so *statusOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Audit every stack with a TeamCity agent across regions and profiles (read-only)",
+		Short: "Audit the stacks with a TeamCity agent, across regions (read-only)",
 		Long: `Read every CloudFormation stack with a TeamCity agent in the regions and AWS
 profiles given, and show per agent container its mode, image and tag, launch type,
 and the task definition revision CloudFormation holds against the one the ECS

@@ -48,7 +48,14 @@ type changeSetTemplater interface {
 // earlier (--apply --no-execute) once it is sure the stack has not moved
 // since it was made, then follow and verify as --apply does.
 func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, st *awsclient.Stack, original []byte) (err error) {
-	defer func() { r.recordFate("", err) }()
+	executing := false
+	defer func() {
+		if executing {
+			r.recordFate("", err)
+		} else {
+			r.recordFate("kept", nil) // refused or not confirmed: untouched
+		}
+	}()
 	cs, err := cfn.DescribeChangeSet(ctx, st.Name, r.Execute)
 	if errors.Is(err, awsclient.ErrChangeSetNotFound) {
 		return fmt.Errorf("stack %s has no change set %s: list them with aws cloudformation list-change-sets --stack-name %s%s", st.Name, r.Execute, st.Name, r.Where)
@@ -56,6 +63,7 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	if err != nil {
 		return err
 	}
+	r.recordChangeSet(cs.Name, cs.ID, cs, nil)
 	mode := changeset.ModeOfName(cs.Name)
 	if mode == "" {
 		return fmt.Errorf("change set %s was not made by tcdind: tcdind executes only what it made and showed (tcdind --stack %s --apply --no-execute); review that one in the console", cs.Name, st.Name)
@@ -70,17 +78,20 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	// was when the change set was made (its description carries it), and
 	// its creation time: an update of the stack since would be undone by
 	// executing it.
+	moved := func(what string) error {
+		return fmt.Errorf("stack %s %s after change set %s was made: executing it would undo that, so nothing was executed; make a new one with tcdind --stack %s%s --apply --no-execute", st.Name, what, cs.Name, st.Name, r.Where)
+	}
 	if !cs.Created.IsZero() && st.LastUpdated.After(cs.Created) {
-		return &changeset.MovedError{Stack: st.Name, What: "was updated at " + st.LastUpdated.UTC().Format("2006-01-02 15:04:05") + " UTC, after change set " + cs.Name + " was made; nothing was executed"}
+		return moved("was updated at " + st.LastUpdated.UTC().Format("2006-01-02 15:04:05") + " UTC")
 	}
 	made, ok := changeset.FromStamp(st.Name, cs.Description)
 	if !ok {
 		return fmt.Errorf("change set %s does not say what stack %s was when it was made (made by an older tcdind?): nothing was executed; make a new one with tcdind --stack %s --apply --no-execute", cs.Name, st.Name, st.Name)
 	}
 	if err := made.Check(ctx, cfn); err != nil {
-		var moved *changeset.MovedError
-		if errors.As(err, &moved) {
-			moved.What += " after change set " + cs.Name + " was made; nothing was executed"
+		var me *changeset.MovedError
+		if errors.As(err, &me) {
+			return moved(me.What)
 		}
 		return err
 	}
@@ -104,7 +115,6 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	}
 	r.Options.Mode = dind.Mode(mode)
 	r.report().SetResult(original, res, r.Options)
-	r.recordChangeSet(cs.Name, cs.ID, cs, nil)
 	fmt.Fprintf(s.Err, "change set %s (made %s): %d resource change(s):\n", cs.Name, cs.Created.UTC().Format("2006-01-02 15:04:05 UTC"), len(cs.Changes))
 	io.WriteString(s.Err, render.ChangeSetTablePlain(cs.Changes))
 	fmt.Fprintln(s.Err, render.ReplacementWarning(st.Name))
@@ -135,6 +145,7 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 			return fmt.Errorf("%w; change set %s is kept", err, cs.Name)
 		}
 	}
+	executing = true
 	return r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
 }
 

@@ -22,6 +22,10 @@ type Action struct {
 	InPlace bool   // overwrite the template file
 	Diff    bool   // print a unified diff, write nothing
 	Check   bool   // write nothing; exitcode.ErrNeedsChange when a change is needed
+	// Color colours the diff (standard output is a terminal and colour
+	// is not turned off). No pager: a task definition's diff is short, and
+	// less -R is one pipe away.
+	Color bool
 	// Report, when not nil, is the JSON result (--json): the run records
 	// what it found and did in it, and the diff goes there rather than to
 	// Out.
@@ -110,6 +114,9 @@ func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mod
 		if a.Report != nil {
 			a.Report.Diff = &diff
 			return nil
+		}
+		if a.Color {
+			diff = render.NewStyles(true).Diff(diff) + "\n"
 		}
 		_, err := io.WriteString(s.Out, diff)
 		return err

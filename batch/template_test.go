@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
 )
@@ -55,5 +59,33 @@ func TestCheckSaysAlreadyInMode(t *testing.T) {
 	_ = Deliver(res, blog, "t.yaml", "", dind.ModeSocket, Action{Check: true}, Streams{Out: &bytes.Buffer{}, Err: &msgs})
 	if !strings.HasPrefix(msgs.String(), "AgentTaskDefinition is not in socket mode; ") {
 		t.Errorf("pristine template: messages\n%s", msgs.String())
+	}
+}
+
+// --diff at a terminal is coloured like the review; elsewhere it is the
+// plain unified diff a pipeline reads.
+func TestDiffColouredAtATerminal(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.ANSI)
+	t.Cleanup(func() { lipgloss.SetColorProfile(termenv.Ascii) })
+	blog, err := os.ReadFile("../testdata/templates/blog.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Patch(blog, dind.DefaultOptions(dind.ModeSocket))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, color := range []bool{false, true} {
+		var out, msgs bytes.Buffer
+		if err := Deliver(res, blog, "t.yaml", "", dind.ModeSocket, Action{Diff: true, Color: color}, Streams{Out: &out, Err: &msgs}); err != nil {
+			t.Fatal(err)
+		}
+		coloured := strings.Contains(out.String(), "\x1b[")
+		if coloured != color {
+			t.Errorf("Color %v: escapes in the diff %v:\n%q", color, coloured, out.String())
+		}
+		if plain := ansi.Strip(out.String()); !strings.Contains(plain, "+++ t.yaml (dind)") {
+			t.Errorf("Color %v: not a unified diff:\n%s", color, plain)
+		}
 	}
 }

@@ -586,3 +586,104 @@ func TestScreenRolloutBreaker(t *testing.T) {
 	}
 	r.snapshot()
 }
+
+// placementMessage is ECS's, written once until the cause is gone (ECS
+// developer guide, "Service event messages").
+const placementMessage = "(service teamcity-agents) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance 5b4c2a1e) has insufficient memory available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."
+
+// oldStopping is the old revision's task the scheduler stops for the new
+// deployment: listed by ListTasks STOPPED while it stops (lastStatus
+// RUNNING), then STOPPED.
+func oldStopping(status string) awsclient.Task {
+	code := 143
+	t := awsclient.Task{ARN: "arn:aws:ecs:eu-west-1:123456789012:task/teamcity-cluster/7c6d5e4f3a2b", TaskDefinition: oldTD,
+		LastStatus: status, StopCode: "ServiceSchedulerInitiated", StoppedReason: "Scaling activity initiated by (deployment ecs-svc/8)"}
+	if status == "STOPPED" {
+		t.Stopped = t0.Add(90 * time.Second)
+		t.Containers = []awsclient.TaskContainer{{Name: "teamcity-agent", ExitCode: &code}}
+	}
+	return t
+}
+
+// A normal update of JetBrains' template (MaximumPercent 100,
+// MinimumHealthyPercent 0, one agent an instance): one "insufficient
+// memory" message until the old task stopped and freed the host. Never
+// failing, c never offered, even with the shortest placement grace.
+func TestRolloutJetBrainsShapedIsHealthy(t *testing.T) {
+	placed := []awsclient.ServiceEvent{{ID: "p1", Time: t0.Add(20 * time.Second), Message: placementMessage}}
+	waiting := func(oldRunning int) awsclient.Service {
+		return agents(placed, deployment("PRIMARY", newTD, 1, 0, 0, 0), deployment("ACTIVE", oldTD, 1, oldRunning, 0, 0))
+	}
+	f := rolloutFake(t,
+		before,
+		ecsFrame(waiting(1)),
+		ecsFrame(waiting(0), oldStopping("RUNNING")),
+		ecsFrame(waiting(0), oldStopping("RUNNING")),
+		ecsFrame(waiting(0), oldStopping("STOPPED")),
+		ecsFrame(agents(placed, deployment("PRIMARY", newTD, 1, 0, 1, 0)), oldStopping("STOPPED")),
+		ecsFrame(agents(placed, completed(deployment("PRIMARY", newTD, 1, 1, 0, 0))), oldStopping("STOPPED")),
+	)
+	f.Events = pages(append(append([]awsclient.StackEvent{}, midway...),
+		ev(5, "AgentService", svcType, "UPDATE_IN_PROGRESS", "Eventual consistency check initiated"),
+		ev(6, "AgentService", svcType, "UPDATE_IN_PROGRESS", "Eventual consistency check initiated"),
+		ev(7, "AgentService", svcType, "UPDATE_IN_PROGRESS", "Eventual consistency check initiated"),
+		ev(9, "AgentService", svcType, "UPDATE_COMPLETE", ""),
+		ev(12, "teamcity", stackType, "UPDATE_COMPLETE", ""))...)
+	cfg := stackConfig(f, nil)
+	cfg.Stack, cfg.Mode, cfg.OnRolloutFailure, cfg.PlacementGrace = "teamcity", "privileged", rolloutCancel, time.Nanosecond
+	r := startStack(t, cfg)
+	r.waitFor("Press enter to create a change set")
+	r.key(tea.KeyEnter)
+	r.waitFor("Execute change set")
+	r.execute()
+	r.waitFor("updated: UPDATE_COMPLETE")
+	m := r.final()
+	if err := m.Outcome(); err != nil {
+		t.Fatalf("outcome %v", err)
+	}
+	if got := ecsLines(m, rollout.Failing); len(got) != 0 {
+		t.Errorf("a healthy update called failing: %q", got)
+	}
+	if n := f.CallsOf("CancelUpdateStack"); n != 0 {
+		t.Errorf("CancelUpdateStack called %d times", n)
+	}
+	stops := ecsLines(m, rollout.Stopped)
+	if len(stops) != 1 || !strings.Contains(stops[0], "(teamcity-agent:7, the old revision) stopped: Scaling activity initiated by (deployment ecs-svc/8); container teamcity-agent exited with code 143") {
+		t.Errorf("the old task is not explained once, once stopped: %q", stops)
+	}
+}
+
+// CloudFormation's own rollback is followed in ECS too: the service back
+// on the previous revision, nothing judged, no c.
+func TestRolloutRollbackFollowed(t *testing.T) {
+	stuck := agents(nil, deployment("PRIMARY", newTD, 1, 0, 1, 0), deployment("ACTIVE", oldTD, 1, 1, 0, 0))
+	back := func(running int, done bool) awsclient.Service {
+		d := deployment("PRIMARY", oldTD, 1, running, 1-running, 0)
+		if done {
+			d = completed(d)
+		}
+		return agents(nil, d)
+	}
+	f := rolloutFake(t, before, ecsFrame(stuck), ecsFrame(stuck), ecsFrame(stuck), ecsFrame(stuck),
+		ecsFrame(back(0, false)), ecsFrame(back(0, false)), ecsFrame(back(1, true)))
+	f.Events = pages(append(append([]awsclient.StackEvent{}, midway...),
+		ev(9, "AgentService", svcType, "UPDATE_FAILED", "Resource handler returned message: \"Service arn:aws:ecs:eu-west-1:123456789012:service/teamcity-cluster/teamcity-agents did not stabilize.\""),
+		ev(10, "teamcity", stackType, "UPDATE_ROLLBACK_IN_PROGRESS", "The following resource(s) failed to update: [AgentService]."),
+		ev(11, "AgentService", svcType, "UPDATE_IN_PROGRESS", ""),
+		ev(12, "AgentTaskDefinition", tdType, "UPDATE_COMPLETE", ""),
+		ev(13, "AgentService", svcType, "UPDATE_COMPLETE", ""),
+		ev(14, "teamcity", stackType, "UPDATE_ROLLBACK_COMPLETE", ""))...)
+	r := toChangeSet(t, f, nil)
+	r.execute()
+	r.waitFor("failed: UPDATE_ROLLBACK_COMPLETE")
+	m := r.final()
+	progress := strings.Join(ecsLines(m, rollout.Progress), "\n")
+	for _, s := range []string{"rolling back to teamcity-agent:7: 0 of 1 running, 1 pending", "rolled back: 1 of 1 tasks run the previous revision teamcity-agent:7"} {
+		if !strings.Contains(progress, s) {
+			t.Errorf("no progress line %q in:\n%s", s, progress)
+		}
+	}
+	if got := ecsLines(m, rollout.Failing); len(got) != 0 {
+		t.Errorf("judged while rolling back: %q", got)
+	}
+}

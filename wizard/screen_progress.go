@@ -35,6 +35,9 @@ type progressScreen struct {
 	// itself (no cancel is offered).
 	failing string
 	breaker bool
+	// rollingBack: CloudFormation rolls the update back; c has nothing
+	// left to cancel.
+	rollingBack bool
 	// canceller cancels the update; nil: this client cannot. readsECS:
 	// the client can read ECS, and verify after the update.
 	canceller changeset.Canceller
@@ -85,6 +88,8 @@ type eventsMsg struct {
 	agents  []rollout.Line
 	failing string
 	breaker bool
+	// rollingBack is the update's, read where the events were.
+	rollingBack bool
 }
 
 // cancelledMsg is CancelUpdateStack's answer.
@@ -227,7 +232,7 @@ func (p *progressScreen) poll(m *Model) tea.Cmd {
 		if ctx.Err() != nil {
 			return nil
 		}
-		msg := eventsMsg{events: events, err: err, retrying: f.LastErr}
+		msg := eventsMsg{events: events, err: err, retrying: f.LastErr, rollingBack: u.RollingBack()}
 		w.Saw(events)
 		// ECS is read on while the update rolls back (the rollback
 		// waits for the service too); nothing is judged then.
@@ -264,6 +269,7 @@ func (p *progressScreen) gotEvents(m *Model, msg eventsMsg) tea.Cmd {
 		p.status[e.LogicalID] = e
 	}
 	p.retrying = msg.retrying
+	p.rollingBack = msg.rollingBack
 	for _, l := range msg.agents {
 		p.ecs = append(p.ecs, l)
 		if l.Kind == rollout.Progress {
@@ -350,7 +356,7 @@ func (p *progressScreen) gotVerified(m *Model, msg verifiedMsg) tea.Cmd {
 // cancelOffered reports whether c cancels the update: the rollout is
 // clearly failing, the update runs, and it was not cancelled yet.
 func (p *progressScreen) cancelOffered(m *Model) bool {
-	return p.failing != "" && !p.breaker && m.stack.running && p.canceller != nil && p.cancel == cancelNone
+	return p.failing != "" && !p.breaker && !p.rollingBack && m.stack.running && p.canceller != nil && p.cancel == cancelNone
 }
 
 // startCancel sends CancelUpdateStack, once: CloudFormation rolls back
@@ -553,6 +559,9 @@ func (p *progressScreen) cancelText(m *Model) string {
 	st := m.a.stackInfo.Name
 	if p.breaker {
 		return sentence(render.RolloutBreaker(st))
+	}
+	if p.rollingBack && p.cancel == cancelNone {
+		return "CloudFormation rolls the update of stack " + st + " back; its events and the agents' rollback follow."
 	}
 	switch p.cancel {
 	case cancelSending:

@@ -169,7 +169,9 @@ func (f *CFN) RunningTasks(_ context.Context, cluster, service string) ([]string
 	return arns, nil
 }
 
-// DescribeTasks describes the tasks of any frame.
+// DescribeTasks describes the tasks as the frame DescribeServices answered
+// last shows them (a task still stopping there, STOPPED later), else as
+// the first frame that has them.
 func (f *CFN) DescribeTasks(_ context.Context, cluster string, tasks []string) ([]awsclient.Task, error) {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
@@ -181,6 +183,10 @@ func (f *CFN) DescribeTasks(_ context.Context, cluster string, tasks []string) (
 	if f.ECS == nil {
 		return nil, nil
 	}
+	frames := f.ECS.Frames
+	if len(f.Executed) > 0 && len(frames) > 0 {
+		frames = append([]Frame{frames[f.ECS.frame]}, frames...)
+	}
 	for _, arn := range tasks {
 		for _, t := range f.ECS.Running {
 			if t.ARN == arn {
@@ -188,7 +194,7 @@ func (f *CFN) DescribeTasks(_ context.Context, cluster string, tasks []string) (
 			}
 		}
 	frames:
-		for _, fr := range f.ECS.Frames {
+		for _, fr := range frames {
 			for _, t := range fr.Stopped {
 				if t.ARN == arn {
 					out = append(out, t)

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// --help fits 80 columns (no line wraps mid-word in a classic terminal)
+// and lists the flags in groups, the template's and the stack's apart.
+func TestHelpFits80ColumnsInGroups(t *testing.T) {
+	var out bytes.Buffer
+	ios := testIO(strings.NewReader(""), &out, &bytes.Buffer{})
+	if code := runWith(t.Context(), []string{"--help"}, ios, nil); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	help := out.String()
+	for i, l := range strings.Split(help, "\n") {
+		if n := len([]rune(l)); n > helpWidth {
+			t.Errorf("line %d is %d wide: %q", i+1, n, l)
+		}
+	}
+	section := func(title string) string {
+		i := strings.Index(help, "\n"+title+":\n")
+		if i < 0 {
+			t.Fatalf("no section %q:\n%s", title, help)
+		}
+		rest := help[i+len(title)+3:]
+		if j := strings.Index(rest, "\n\n"); j >= 0 {
+			rest = rest[:j]
+		}
+		return rest
+	}
+	tmpl, stack := section("Flags for a template file"), section("Flags for a deployed stack")
+	for _, f := range []string{"--template", "--output", "--in-place"} {
+		if !strings.Contains(tmpl, f) || strings.Contains(stack, f+" ") {
+			t.Errorf("%s is not with the template's flags", f)
+		}
+	}
+	for _, f := range []string{"--stack", "--apply", "--yes", "--s3-bucket"} {
+		if !strings.Contains(stack, f) {
+			t.Errorf("%s is not with the stack's flags", f)
+		}
+	}
+	// Every flag is listed once: one added later lands in Other flags.
+	if n := strings.Count(help, "--mode string"); n != 1 {
+		t.Errorf("--mode listed %d times", n)
+	}
+}
