@@ -137,9 +137,13 @@ func testRollout(t *testing.T, e *stackEnv) {
 		// Then one DescribeServices and one ListTasks per poll until the
 		// stack's final status (4), one DescribeServices to verify; none
 		// stopped: nothing to describe. The new revision's ARN comes with
-		// its UPDATE_COMPLETE event: no second ListStackResources.
+		// its UPDATE_COMPLETE event: no second ListStackResources. Before
+		// the review, the agents' hosts (issue 17): the stack's resources
+		// and the cluster's container instances (moto has none: nothing
+		// to describe).
 		if counts["DescribeServices"] != 1+1+4+1 || counts["ListTasks"] != 1+4 || counts["DescribeTasks"] != 0 ||
-			counts["ListStackResources"] != 1+1 || counts["DescribeTaskDefinition"] != 1 {
+			counts["ListStackResources"] != 1+1+1 || counts["DescribeTaskDefinition"] != 1 ||
+			counts["ListContainerInstances"] != 1 || counts["DescribeContainerInstances"] != 0 {
 			t.Errorf("ECS calls: %v", counts)
 		}
 	})

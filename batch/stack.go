@@ -125,6 +125,18 @@ func (r *StackRun) Run(ctx context.Context, s Streams) error {
 		}
 		return fmt.Errorf("stack %s: %w", st.Name, err)
 	}
+	// What the agents' hosts allow, before anything is written or
+	// executed: arm64 hosts need the -linux-arm64-sudo tag.
+	arch, err := agentHosts(ctx, s.Err, cfn, st, tmpl, res, r.Options.Mode, r.Where)
+	if err != nil {
+		return fmt.Errorf("stack %s: %w", st.Name, err)
+	}
+	if arch == dind.ArchARM64 && r.Options.Arch == "" && r.Options.Mode == dind.ModePrivileged && r.Options.SudoImage {
+		r.Options.Arch = arch
+		if res, tmpl, err = r.patch(ctx, cfn, st, original); err != nil {
+			return fmt.Errorf("stack %s: %w", st.Name, err)
+		}
+	}
 	r.report().SetResult(original, res, r.Options)
 	if !r.Apply {
 		return Deliver(res, original, st.Name, "", r.Options.Mode, r.Action, s)

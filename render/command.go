@@ -85,3 +85,51 @@ func commandUnits(cmd string) []string {
 	}
 	return units
 }
+
+// SplitCommand finds the first command a sentence quotes ("… check with
+// aws ecs describe-services --cluster c …, or …"): the text before it,
+// the command, and the text after it. cmd is empty when there is none. A
+// command starts with "aws " or "tcdind --" and ends at ", ", "; ", ". ",
+// " and " (the next command) or the end (a full stop there is the
+// sentence's).
+func SplitCommand(text string) (before, cmd, after string) {
+	start := -1
+	for _, p := range []string{"aws ", "tcdind --"} {
+		for off := 0; off < len(text); {
+			i := strings.Index(text[off:], p)
+			if i < 0 {
+				break
+			}
+			i += off
+			if i == 0 || text[i-1] == ' ' || text[i-1] == '(' {
+				if start < 0 || i < start {
+					start = i
+				}
+				break
+			}
+			off = i + 1
+		}
+	}
+	if start < 0 {
+		return text, "", ""
+	}
+	rest := text[start:]
+	end := len(rest)
+	for _, sep := range []string{", ", "; ", ". ", ")", " and "} {
+		if i := strings.Index(rest, sep); i >= 0 && i < end {
+			end = i
+		}
+	}
+	cmd = strings.TrimSuffix(rest[:end], ".")
+	if !strings.Contains(cmd, " --") {
+		// A command named, not given to run ("aws ecs deploy"): it stays
+		// in its sentence.
+		named := text[:start+len(cmd)]
+		b, c, a := SplitCommand(text[len(named):])
+		if c == "" {
+			return text, "", ""
+		}
+		return named + b, c, a
+	}
+	return text[:start], cmd, text[start+len(cmd):]
+}

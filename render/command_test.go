@@ -65,3 +65,26 @@ func TestCommandBreaksALongWord(t *testing.T) {
 		t.Errorf("the shell reads\n%s\nnot\n%s\nfrom\n%s", out, want, got)
 	}
 }
+
+func TestSplitCommand(t *testing.T) {
+	b, c, a := SplitCommand("not verified in ECS: no container names; check with aws ecs describe-task-definition --task-definition arn:aws:ecs:us-east-1:1:task-definition/x:2 --region us-east-1.")
+	if b != "not verified in ECS: no container names; check with " || c != "aws ecs describe-task-definition --task-definition arn:aws:ecs:us-east-1:1:task-definition/x:2 --region us-east-1" || a != "." {
+		t.Errorf("%q | %q | %q", b, c, a)
+	}
+	b, c, a = SplitCommand("roll back now with aws cloudformation cancel-update-stack --stack-name t --region r, or run tcdind with --on-rollout-failure=cancel")
+	if c != "aws cloudformation cancel-update-stack --stack-name t --region r" || a != ", or run tcdind with --on-rollout-failure=cancel" || b != "roll back now with " {
+		t.Errorf("%q | %q | %q", b, c, a)
+	}
+	if _, c, _ := SplitCommand("no command here"); c != "" {
+		t.Errorf("found %q", c)
+	}
+}
+
+// A command named in a sentence, not given to run, stays in it.
+func TestSplitCommandLeavesANamedCommand(t *testing.T) {
+	text := "roll it out with a CodeDeploy deployment (aws ecs deploy); then check with aws ecs describe-services --cluster c --services s"
+	b, c, a := SplitCommand(text)
+	if b != "roll it out with a CodeDeploy deployment (aws ecs deploy); then check with " || c != "aws ecs describe-services --cluster c --services s" || a != "" {
+		t.Errorf("%q | %q | %q", b, c, a)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/exitcode"
 )
 
@@ -104,6 +105,36 @@ func TestAccessibleRolloutCancel(t *testing.T) {
 		"UPDATE_ROLLBACK_COMPLETE",
 	)
 	if n := f.CallsOf("CancelUpdateStack"); n != 1 {
+		t.Errorf("CancelUpdateStack called %d times", n)
+	}
+}
+
+// The circuit breaker's rollback in accessible mode: said as
+// CloudFormation's, no cancel even with --on-rollout-failure=cancel, and
+// no advice to cancel.
+func TestAccessibleRolloutBreaker(t *testing.T) {
+	failed := deployment("PRIMARY", newTD, 1, 0, 0, 2)
+	failed.RolloutState, failed.RolloutReason = "FAILED", "ECS deployment circuit breaker: tasks failed to start."
+	f := rolloutFake(t, before, ecsFrame(agents(nil, failed, deployment("ACTIVE", oldTD, 1, 1, 0, 0))))
+	f.Events = pages(append(append([]awsclient.StackEvent{}, midway...),
+		ev(9, "AgentService", svcType, "UPDATE_FAILED", `Resource handler returned message: "Error occurred during operation 'ECS Deployment Circuit Breaker was triggered'." (RequestToken: 5c1e3f9a-0b2d-4c6e-8f1a-2b3c4d5e6f70, HandlerErrorCode: GeneralServiceException)`),
+		ev(10, "teamcity", stackType, "UPDATE_ROLLBACK_IN_PROGRESS", "The following resource(s) failed to update: [AgentService]."),
+		ev(11, "AgentService", svcType, "UPDATE_COMPLETE", ""),
+		ev(13, "teamcity", stackType, "UPDATE_ROLLBACK_COMPLETE", ""))...)
+	text, err := accessibleRollout(t, f, rolloutCancel)
+	if exitcode.Code(err) != exitcode.Failure || !strings.Contains(err.Error(), "CloudFormation rolled the update back") {
+		t.Fatalf("outcome %v\n%s", err, text)
+	}
+	assertSaid(t, text,
+		"tcdind: the rollout of service teamcity-agents is failing: ECS's deployment circuit breaker failed the rollout of teamcity-agent:8",
+		"ECS's deployment circuit breaker ended the rollout: CloudFormation fails the service and rolls stack teamcity back by itself; tcdind sends no cancel",
+	)
+	for _, wrong := range []string{"cancelling the update", "roll back now with", "could not cancel", "; it goes on"} {
+		if strings.Contains(text, wrong) {
+			t.Errorf("said %q:\n%s", wrong, text)
+		}
+	}
+	if n := f.CallsOf("CancelUpdateStack"); n != 0 {
 		t.Errorf("CancelUpdateStack called %d times", n)
 	}
 }

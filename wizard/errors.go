@@ -25,9 +25,9 @@ type screenError struct {
 // The title and what to do stay; the detail gives way.
 func (m *Model) errorView(w int) body {
 	e := m.err
-	b := body{top: m.st.ErrTitle.Render(render.Wrap(e.title, w)), scroll: render.Wrap(e.detail, w)}
+	b := body{top: m.st.ErrTitle.Render(render.Wrap(e.title, w)), scroll: m.prose(m.st.Text, e.detail, w, "")}
 	if e.hint != "" {
-		b.bottom = render.Wrap(e.hint, w)
+		b.bottom = m.prose(m.st.Text, e.hint, w, "")
 	}
 	return b
 }

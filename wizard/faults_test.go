@@ -116,12 +116,14 @@ func (r *run) assertReviewOf(body []byte) {
 
 // plain is the screen's words without the error box's borders, on one line.
 func plain(screen string) string {
-	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+	s := strings.Join(strings.Fields(strings.Map(func(r rune) rune {
 		if strings.ContainsRune("│╭╮╰╯─", r) {
 			return ' '
 		}
 		return r
 	}, screen)), " ")
+	// A command wrapped with \ continuations reads as one line.
+	return strings.ReplaceAll(s, " \\ ", " ")
 }
 
 func assertOps(t *testing.T, f *fakeCFN, want ...string) {

@@ -28,7 +28,9 @@ func (m *Model) helpView(w, h int) body {
 	var b strings.Builder
 	b.WriteString(m.st.Section.Render("Keys") + "\n")
 	for _, r := range rows {
-		b.WriteString(m.st.Key.Render(padRight(r[0], 11)) + " " + render.Wrap(r[1], max(inner-12, 10)) + "\n")
+		// A description that wraps goes on under itself, not under the key.
+		desc := strings.ReplaceAll(render.Wrap(r[1], max(inner-12, 10)), "\n", "\n"+strings.Repeat(" ", 12))
+		b.WriteString(m.st.Key.Render(padRight(r[0], 11)) + " " + desc + "\n")
 	}
 	b.WriteString("\n" + m.st.Section.Render("This step") + "\n")
 	b.WriteString(render.Wrap(m.stepHelp(), inner))
@@ -40,7 +42,7 @@ func (m *Model) helpView(w, h int) body {
 		return body{top: full}
 	}
 	// A short terminal: no box, no closing paragraph, and it scrolls.
-	return body{scroll: render.Wrap(keysAndStep, w)}
+	return body{scroll: keysAndStep}
 }
 
 func (m *Model) stepHelp() string {

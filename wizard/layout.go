@@ -8,6 +8,8 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/tcdind/tcdind/render"
 )
 
 // body is a screen's content, split by what happens when the terminal is
@@ -183,4 +185,32 @@ func lastLines(s string, h int) string {
 		lines = lines[len(lines)-h:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// prose is text in style, wrapped to w under indent, with every command it
+// quotes on lines of its own, whole and with \ continuations (render.
+// Command), so that it can be copied from the screen. w 0 (plain
+// prompts) leaves it as it is: a command in a line is copied whole.
+func (m *Model) prose(style lipgloss.Style, text string, w int, indent string) string {
+	if w <= 0 {
+		return indent + text
+	}
+	inner := max(w-len(indent), 20)
+	var parts []string
+	for text != "" {
+		before, cmd, after := render.SplitCommand(text)
+		if b := strings.TrimSpace(before); b != "" {
+			parts = append(parts, style.Render(indent+strings.ReplaceAll(render.Wrap(b, inner), "\n", "\n"+indent)))
+		}
+		if cmd == "" {
+			break
+		}
+		parts = append(parts, m.st.Strong.Render(render.Command(cmd, len(indent)+2, w)))
+		text = strings.TrimSpace(after)
+		if text == "." {
+			break
+		}
+		text = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(text, ","), ";"))
+	}
+	return strings.Join(parts, "\n")
 }

@@ -288,7 +288,7 @@ func (m *Model) stackDoneParts(w int) (head, rest string) {
 	case "UPDATE_FAILED":
 		what = "It failed and was not rolled back."
 	}
-	b.WriteString(render.Wrap(what+" Took "+m.elapsed()+".", w) + "\n")
+	b.WriteString(m.prose(m.st.Text, what+" Took "+m.elapsed()+".", w, "") + "\n")
 	if len(u.Failed) > 0 {
 		b.WriteString("\n" + m.st.Section.Render("Failed resources") + "\n")
 		for _, f := range u.Failed {
@@ -347,7 +347,7 @@ func (m *Model) verifiedView(w int) string {
 		if l.Kind != rollout.Verified {
 			mark, style = "note: ", m.st.Subtle
 		}
-		b.WriteString(style.Render(indent(render.Wrap(mark+l.Text, inner(w, 2)), "  ")) + "\n")
+		b.WriteString(m.prose(style, mark+l.Text, w, "  ") + "\n")
 	}
 	return b.String()
 }

@@ -520,12 +520,12 @@ func (p *progressScreen) agentsLines(m *Model, w int) (services, news, tail []st
 			line := "  " + l.Time.UTC().Format("15:04:05") + "  " + padRight(l.Service, idW) + "  " + l.Text
 			news = append(news, ansi.Truncate(line, w, "…"))
 		case rollout.Note:
-			news = append(news, indented(m.st.Subtle, "note: "+l.Text, w, 3)...)
+			news = append(news, strings.Split(m.prose(m.st.Subtle, "note: "+l.Text, w, "  "), "\n")...)
 		}
 	}
 	if p.failing != "" {
 		tail = append(tail, indented(m.st.ErrTitle, "✗ "+sentence(p.failing), w, 4)...)
-		tail = append(tail, indented(p.cancelStyle(m), p.cancelText(m), w, 4)...)
+		tail = append(tail, strings.Split(m.prose(p.cancelStyle(m), p.cancelText(m), w, "  "), "\n")...)
 	}
 	return services, news, tail
 }

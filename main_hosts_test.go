@@ -1,0 +1,124 @@
+package main
+
+// The agents' hosts on the stack path (issue 17, item 1), read through the
+// fault proxy in front of moto: ECS's container instance attributes
+// (ecs.os-type, ecs.cpu-architecture, ecs.ami-id, and
+// com.amazonaws.ecs.capability.privileged-container, which the ECS agent
+// registers only where privileged containers are allowed:
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html#attributes,
+// Bottlerocket's settings.ecs.allow-privileged-containers, default false:
+// https://bottlerocket.dev/en/os/1.20.x/api/settings/ecs/), versionInfo's
+// Docker version, and the AMI's name from ec2:DescribeImages. moto's ECS
+// has no container instances without EC2 instances of its own, so the
+// proxy answers those calls as ECS does.
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tcdind/tcdind/internal/awsproxy"
+)
+
+// instance is a container instance as DescribeContainerInstances answers.
+func instance(n int, arch, ami string, privileged bool) map[string]any {
+	attrs := []any{
+		map[string]any{"name": "ecs.os-type", "value": "linux"},
+		map[string]any{"name": "ecs.cpu-architecture", "value": arch},
+		map[string]any{"name": "ecs.ami-id", "value": ami},
+		map[string]any{"name": "teamcity.node-responsibility", "value": "buildAgent"},
+	}
+	if privileged {
+		attrs = append(attrs, map[string]any{"name": "com.amazonaws.ecs.capability.privileged-container"})
+	}
+	return map[string]any{
+		"containerInstanceArn": fmt.Sprintf("arn:aws:ecs:us-east-1:123456789012:container-instance/ci/%032d", n),
+		"ec2InstanceId":        fmt.Sprintf("i-%017d", n), "status": "ACTIVE", "attributes": attrs,
+		"versionInfo": map[string]any{"agentVersion": "1.86.3", "dockerVersion": "DockerVersion: 25.0.8"},
+	}
+}
+
+// serveHosts makes the proxy answer for the cluster's container instances
+// and, unless amiName is empty (denied), the AMI's name.
+func serveHosts(p *awsproxy.Proxy, amiName string, instances ...map[string]any) {
+	var arns []string
+	for _, i := range instances {
+		arns = append(arns, i["containerInstanceArn"].(string))
+	}
+	p.Intercept("ListContainerInstances", func(int, url.Values) *awsproxy.Reply {
+		return awsproxy.JSONReply(map[string]any{"containerInstanceArns": arns})
+	})
+	p.Intercept("DescribeContainerInstances", func(int, url.Values) *awsproxy.Reply {
+		return awsproxy.JSONReply(map[string]any{"containerInstances": instances, "failures": []any{}})
+	})
+	p.Intercept("DescribeImages", func(int, url.Values) *awsproxy.Reply {
+		if amiName == "" {
+			return &awsproxy.Reply{Status: 403, Body: `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>awsproxy</RequestID></Response>`}
+		}
+		return &awsproxy.Reply{Status: 200, Body: `<?xml version="1.0" encoding="UTF-8"?><DescribeImagesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>awsproxy</requestId><imagesSet><item><imageId>ami-0abc</imageId><name>` + amiName + `</name></item></imagesSet></DescribeImagesResponse>`}
+	})
+}
+
+func testHosts(t *testing.T, e *stackEnv) {
+	ctx := context.Background()
+	body, err := os.ReadFile(serviceTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("Shown", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-hosts-al2023", body, "")
+		serveHosts(p, "al2023-ami-ecs-hvm-2023.0.20240515-kernel-6.1-x86_64", instance(1, "x86_64", "ami-0abc", true), instance(2, "x86_64", "ami-0abc", true))
+		code, out, errOut := withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-al2023", "--mode", "privileged", "--diff", "--non-interactive")
+		if code != 0 || !strings.Contains(errOut, "hosts: 2 × Amazon Linux 2023, x86_64, Docker 25.0.8, privileged allowed (cluster ") || out == "" {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		if p.Count("ListContainerInstances") != 1 || p.Count("DescribeContainerInstances") != 1 || p.Count("DescribeImages") != 1 {
+			t.Errorf("the host read cost %d ListContainerInstances, %d DescribeContainerInstances, %d DescribeImages; want 1 each",
+				p.Count("ListContainerInstances"), p.Count("DescribeContainerInstances"), p.Count("DescribeImages"))
+		}
+	})
+
+	t.Run("BottlerocketRefusesPrivileged", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-hosts-br", body, "")
+		serveHosts(p, "bottlerocket-aws-ecs-2-x86_64-v1.20.0-fcf71a47", instance(1, "x86_64", "ami-0abc", false), instance(2, "x86_64", "ami-0abc", false))
+		code, out, errOut := withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-br", "--mode", "privileged", "--diff", "--non-interactive")
+		if code != 1 || out != "" || !strings.Contains(errOut, "none of the 2 container instances of cluster") ||
+			!strings.Contains(errOut, "settings.ecs.allow-privileged-containers = true") || !strings.Contains(errOut, "or use --mode socket") {
+			t.Fatalf("privileged on Bottlerocket without the setting: exit %d, stdout %q\n%s", code, out, errOut)
+		}
+		// Socket mode works there, with the socket's caveat.
+		code, _, errOut = withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-br", "--mode", "socket", "--diff", "--non-interactive")
+		if code != 0 || !strings.Contains(errOut, "hosts: 2 × Bottlerocket, x86_64, Docker 25.0.8, privileged not allowed") || !strings.Contains(errOut, "/run/docker.sock") {
+			t.Fatalf("socket on Bottlerocket: exit %d\n%s", code, errOut)
+		}
+	})
+
+	t.Run("Arm64DeniedAMIs", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-hosts-arm", body, "")
+		serveHosts(p, "", instance(1, "arm64", "ami-0abc", true))
+		code, out, errOut := withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-arm", "--mode", "privileged", "--sudo-image", "--diff", "--non-interactive")
+		if code != 0 || !strings.Contains(out, "-linux-arm64-sudo") || !strings.Contains(errOut, "hosts: 1 × linux, arm64, Docker 25.0.8, privileged allowed") ||
+			!strings.Contains(errOut, "the hosts' AMIs were not named") {
+			t.Fatalf("arm64 hosts: exit %d\n%s\n%s", code, errOut, out)
+		}
+	})
+
+	t.Run("DeniedIsANote", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-hosts-denied", body, "")
+		p.Intercept("ListContainerInstances", func(int, url.Values) *awsproxy.Reply {
+			return awsproxy.JSONError(400, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:ListContainerInstances")
+		})
+		code, out, errOut := withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-denied", "--mode", "privileged", "--diff", "--non-interactive")
+		if code != 0 || out == "" || !strings.Contains(errOut, "the agents' hosts were not read") || !strings.Contains(errOut, "aws ecs list-container-instances --cluster ") {
+			t.Fatalf("denied: exit %d\n%s", code, errOut)
+		}
+	})
+}
