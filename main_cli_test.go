@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
+
 	"github.com/tcdind/tcdind/internal/iostreams"
 )
 
@@ -133,4 +135,25 @@ func testIO(in io.Reader, out, errOut io.Writer) *iostreams.IOStreams {
 	ios, _, _, _ := iostreams.Test()
 	ios.In, ios.Out, ios.ErrOut = in, out, errOut
 	return ios
+}
+
+// Every flag that takes a value completes: a fixed set where there is one
+// (--agent-arch: x86_64 or arm64), no file names where a file makes no
+// sense. Only --output (a path) is left to the shell's file completion.
+func TestEveryValueFlagCompletes(t *testing.T) {
+	root := newRootCommand(testIO(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}), nil)
+	root.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Value.Type() == "bool" || f.Name == "output" {
+			return
+		}
+		if _, ok := root.GetFlagCompletionFunc(f.Name); !ok {
+			t.Errorf("--%s has no completion: its values, or none for a free value", f.Name)
+		}
+	})
+	_, out, _ := runCLI(t, "__complete", "--agent-arch", "")
+	for _, want := range []string{"x86_64\n", "arm64\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("completing --agent-arch: %q lacks %s", out, want)
+		}
+	}
 }

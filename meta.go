@@ -78,6 +78,8 @@ func registerFlagCompletions(root *cobra.Command) {
 		"region":             completeRegions,
 		"endpoint-url":       noFiles,
 		"on-rollout-failure": fixed("wait", "cancel"),
+		"agent-arch":         fixed("x86_64", "arm64"),
+		"agent-version":      noFiles,
 		"execute":            noFiles,
 	} {
 		if root.Flags().Lookup(name) != nil {
