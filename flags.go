@@ -44,6 +44,9 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 	if o.stack == "" {
 		for _, name := range []string{"yes", "s3-bucket", "allow-other-changes", "on-rollout-failure", "no-execute", "execute"} {
 			if changed(name) {
+				if name == "execute" { // it executes a kept change set: --apply makes one
+					return exitcode.UsageError("--execute goes with --stack NAME: a template file is not deployed")
+				}
 				return exitcode.UsageError("--%s goes with --stack NAME --apply: a template file is not deployed", name)
 			}
 		}

@@ -118,6 +118,8 @@ func TestFlagsThatDoNotApply(t *testing.T) {
 		{[]string{"--template", stackTemplate, "--mode", "socket", "--on-rollout-failure", "cancel", "--diff"}, "--on-rollout-failure goes with --stack NAME --apply"},
 		{[]string{"--stack", "tc", "--mode", "socket", "--on-rollout-failure", "cancel", "--diff"}, "--on-rollout-failure goes with --apply"},
 		{[]string{"--stack", "tc", "--mode", "socket", "--on-rollout-failure", "abort", "--apply", "--yes"}, `--on-rollout-failure "abort": pass wait or cancel`},
+		// --execute runs a kept change set: it goes with --stack, not with --apply.
+		{[]string{"--template", stackTemplate, "--execute", "tcdind-socket-20261206-050000-1a2b3c4d"}, "--execute goes with --stack NAME: a template file is not deployed"},
 	} {
 		code, out, errOut := runCLI(t, c.args...)
 		if code != 2 || out != "" || !strings.HasPrefix(errOut, "tcdind: "+c.want) || strings.Count(errOut, "\n") != 1 {
