@@ -56,7 +56,7 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 		return exitcode.UsageError("--on-rollout-failure %q: pass wait or cancel", o.onRolloutFailure)
 	}
 	if o.yes && !o.apply && o.execute == "" {
-		return exitcode.UsageError("--yes goes with --apply: without --apply nothing is executed")
+		return exitcode.UsageError("--yes goes with --apply or --execute: without them nothing is executed")
 	}
 	if changed("s3-bucket") && (o.diff || o.check || o.output != "") {
 		return exitcode.UsageError("--s3-bucket goes with --apply: --diff, --check and --output upload nothing")

@@ -112,7 +112,7 @@ func TestFlagsThatDoNotApply(t *testing.T) {
 		{[]string{"--template", stackTemplate, "--mode", "socket", "--yes", "--diff"}, "--yes goes with --stack NAME --apply"},
 		{[]string{"--template", stackTemplate, "--mode", "socket", "--s3-bucket", "b", "--diff"}, "--s3-bucket goes with --stack NAME --apply"},
 		{[]string{"--template", stackTemplate, "--mode", "socket", "--allow-other-changes", "--diff"}, "--allow-other-changes goes with --stack NAME --apply"},
-		{[]string{"--stack", "tc", "--mode", "socket", "--yes", "--diff"}, "--yes goes with --apply"},
+		{[]string{"--stack", "tc", "--mode", "socket", "--yes", "--diff"}, "--yes goes with --apply or --execute: without them nothing is executed"},
 		{[]string{"--stack", "tc", "--mode", "socket", "--s3-bucket", "b", "--check"}, "--s3-bucket goes with --apply"},
 		{[]string{"--stack", "tc", "--mode", "socket", "--allow-other-changes", "--diff"}, "--allow-other-changes goes with --apply"},
 		{[]string{"--template", stackTemplate, "--mode", "socket", "--on-rollout-failure", "cancel", "--diff"}, "--on-rollout-failure goes with --stack NAME --apply"},
