@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ func TestAccessibleSaidOncePlainly(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "one.dind.yaml")); err != nil {
 		t.Errorf("the empty answer did not keep the proposed name: %v\n%s", err, text)
 	}
-	for _, symbol := range []string{"←", "★", "✗", "✓", "…", "›", "┃"} {
+	for _, symbol := range []string{"←", "→", "★", "✗", "✓", "×", "…", "›", "┃"} {
 		if strings.Contains(text, symbol) {
 			t.Errorf("%q is read aloud:\n%s", symbol, text)
 		}
@@ -114,5 +115,32 @@ func TestAccessibleFailedLoadOffersNoDefault(t *testing.T) {
 	}
 	if strings.Contains(text, "keeps nope.yaml") {
 		t.Errorf("the failed name is offered again:\n%s", text)
+	}
+}
+
+// The stack path read aloud: no symbol, the stack list in words, the
+// change set's default said, the outcome after the events.
+func TestAccessibleStackPathPlainly(t *testing.T) {
+	f := rolloutFake(t, succeeding()...)
+	f.Events = pages(updated()...)
+	text, err := accessibleRollout(t, f, "")
+	if err != nil {
+		t.Fatalf("outcome %v\n%s", err, text)
+	}
+	for _, symbol := range []string{"←", "→", "★", "✗", "✓", "×", "…", "›", "┃"} {
+		if strings.Contains(text, symbol) {
+			t.Errorf("%q is read aloud:\n%s", symbol, text)
+		}
+	}
+	assertSaid(t, text,
+		"2 TeamCity agents, now mixed",
+		"Enter a number between 1 and 2 (default 1, Discard): ",
+	)
+	if n := strings.Count(text, "Looking for a TeamCity agent in the stacks."); n != 1 {
+		t.Errorf("the busy line said %d times:\n%s", n, text)
+	}
+	last := regexp.MustCompile(`AWS::CloudFormation::Stack\s+UPDATE_COMPLETE\n`).FindStringIndex(text)
+	if j := strings.Index(text, "reading back in ECS"); last == nil || j < last[0] {
+		t.Errorf("reading back in ECS is said before the update's last event:\n%s", text)
 	}
 }

@@ -71,7 +71,7 @@ func modeRecipes(mode dind.Mode) []recipeChoice {
 					"overlayfs fails or crawls). The image tag stays as it is."},
 			{recipeSudoImage, "Complete, and the -linux-sudo image",
 				"The complete recipe, and the agent image's tag becomes its -sudo variant " +
-					"(2025.07 → 2025.07-linux-sudo), in the image or in the parameter that holds it: " +
+					"(2025.07 becomes 2025.07-linux-sudo), in the image or in the parameter that holds it: " +
 					"since 2020.2 the image starts Docker with sudo, which only the -sudo tags have."},
 			{recipeMinimal, "Minimal: only the blog post's edits",
 				"Only Privileged: true. Without DOCKER_IN_DOCKER=start the image does not " +

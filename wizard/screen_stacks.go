@@ -402,7 +402,9 @@ func (s *stacksScreen) about(m *Model, it *stackItem) string {
 		return "cannot edit: " + m.refusalSaid(it.refusal)
 	case it.probe == probeAgent:
 		about := m.mark("★ ") + "TeamCity agent"
-		if n := len(it.agents); n > 1 {
+		if n := len(it.agents); n > 1 && m.plain {
+			about = fmt.Sprintf("%d TeamCity agents", n) // "×" is read "times"
+		} else if n > 1 {
 			about += fmt.Sprintf(" ×%d", n)
 		}
 		return about + ", now " + string(it.mode)
