@@ -36,6 +36,12 @@ func groupFlagHelp(cmd *cobra.Command) {
 		return // another cobra: its own layout stays
 	}
 	tmpl = strings.Replace(tmpl, "Flags:\n"+local, "{{tcdindGroupedFlags .}}", 1)
+	// Subcommands list the root's --debug and --quiet as global flags:
+	// wrapped too, or status --help runs past 80 columns.
+	cobra.AddTemplateFunc("tcdindWrappedFlags", func(fs *pflag.FlagSet) string {
+		return strings.TrimRight(fs.FlagUsagesWrapped(helpWidth), "\n ")
+	})
+	tmpl = strings.Replace(tmpl, "{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}", "{{tcdindWrappedFlags .InheritedFlags}}", 1)
 	cmd.SetUsageTemplate(tmpl)
 }
 

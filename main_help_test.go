@@ -47,3 +47,23 @@ func TestHelpFits80ColumnsInGroups(t *testing.T) {
 		t.Errorf("--mode listed %d times", n)
 	}
 }
+
+// Every subcommand's --help fits 80 columns too, its global flags
+// (--debug, --quiet, inherited from the root) included.
+func TestSubcommandHelpFits80Columns(t *testing.T) {
+	for _, sub := range []string{"status", "man", "completion"} {
+		var out bytes.Buffer
+		ios := testIO(strings.NewReader(""), &out, &bytes.Buffer{})
+		if code := runWith(t.Context(), []string{sub, "--help"}, ios, nil); code != 0 {
+			t.Fatalf("%s --help: exit %d", sub, code)
+		}
+		if !strings.Contains(out.String(), "--debug") {
+			t.Errorf("%s --help lists no --debug:\n%s", sub, out.String())
+		}
+		for i, l := range strings.Split(out.String(), "\n") {
+			if n := len([]rune(l)); n > helpWidth {
+				t.Errorf("%s --help: line %d is %d wide: %q", sub, i+1, n, l)
+			}
+		}
+	}
+}

@@ -42,9 +42,9 @@ func newStatusCommand(ios *iostreams.IOStreams, so *statusOptions) *cobra.Comman
 		Use:   "status",
 		Short: "Audit the stacks with a TeamCity agent, across regions (read-only)",
 		Long: `Read every CloudFormation stack with a TeamCity agent in the regions and AWS
-profiles given, and show per agent container its mode, image and tag, launch type,
-and the task definition revision CloudFormation holds against the one the ECS
-service runs (drift); nested stacks, and stacks tcdind cannot edit and why.
+profiles given, and show per agent container its mode, image and tag, launch
+type, and the task definition revision CloudFormation holds against the one the
+ECS service runs (drift); nested stacks, and stacks tcdind cannot edit and why.
 It changes nothing.
 
 A region or account that refuses is a note, not the end of the run.
@@ -58,7 +58,8 @@ stack with an ECS task definition cloudformation:GetTemplate; per stack with an
 agent cloudformation:DescribeStacks and ecs:DescribeServices (one per cluster).`,
 		Example: `  tcdind status --region eu-west-1
   tcdind status --region eu-west-1,us-east-1 --profile prod --profile staging
-  tcdind status --all-regions --want socket --json     # CI gate: exit 3 when an agent is not in socket mode`,
+  # CI gate: exit 3 when an agent is not in socket mode
+  tcdind status --all-regions --want socket --json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return exitcode.UsageError("status takes no argument: pass regions with --region and accounts with --profile")
