@@ -118,6 +118,7 @@ func (r *recipe) run() error {
 	}
 	r.removeOrphanedVolumes()
 	r.warnVolumesFrom()
+	r.cloudProfileNote()
 	return nil
 }
 

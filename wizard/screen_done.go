@@ -245,7 +245,7 @@ func (m *Model) stackDoneParts(w int) (head, rest string) {
 			b.WriteString(render.Wrap(m.outcome()+" Took "+m.elapsed()+".", w) + "\n")
 			b.WriteString("\n" + m.st.Section.Render("What differs") + "\n")
 			for _, d := range mismatch.Diffs {
-				b.WriteString(m.st.ErrTitle.Render(indent(render.Wrap(m.mark("✗ ")+d, inner(w, 2)), "  ")) + "\n")
+				b.WriteString(m.prose(m.st.ErrTitle, m.mark("✗ ")+d, w, "  ") + "\n")
 			}
 			b.WriteString(m.verifiedView(w))
 			b.WriteString("\n" + render.Wrap("Check with:", w))
@@ -360,11 +360,6 @@ func (m *Model) withEvents(body string, w int) string {
 		return body
 	}
 	return strings.TrimRight(body, "\n") + "\n\n" + m.st.Section.Render("Events") + "\n" + p.eventLines(m, p.events, w)
-}
-
-// indent puts prefix before every line of s.
-func indent(s, prefix string) string {
-	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }
 
 // stackSummary is the stack run's closing lines for standard error.

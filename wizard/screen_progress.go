@@ -524,7 +524,7 @@ func (p *progressScreen) agentsLines(m *Model, w int) (services, news, tail []st
 		}
 	}
 	if p.failing != "" {
-		tail = append(tail, indented(m.st.ErrTitle, "✗ "+sentence(p.failing), w, 4)...)
+		tail = append(tail, strings.Split(m.prose(m.st.ErrTitle, "✗ "+sentence(p.failing), w, "  "), "\n")...)
 		tail = append(tail, strings.Split(m.prose(p.cancelStyle(m), p.cancelText(m), w, "  "), "\n")...)
 	}
 	return services, news, tail
@@ -538,20 +538,6 @@ func sentence(text string) string {
 		return text
 	}
 	return text + "."
-}
-
-// indented wraps text to w under a 2-space indent, in style, at most n
-// lines (the last cut with "…").
-func indented(style lipgloss.Style, text string, w, n int) []string {
-	lines := strings.Split(render.Wrap(text, max(w-2, 20)), "\n")
-	if len(lines) > n {
-		lines = lines[:n]
-		lines[n-1] = ansi.Truncate(lines[n-1]+" …", max(w-2, 20), "…")
-	}
-	for i, l := range lines {
-		lines[i] = "  " + style.Render(l)
-	}
-	return lines
 }
 
 // cancelText says what cancelling the update does or did.
