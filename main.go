@@ -258,7 +258,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.StringVar(&o.s3Bucket, "s3-bucket", "", "upload templates over 51,200 bytes to this S3 bucket and pass a TemplateURL")
 	f.StringVar(&o.region, "region", "", "AWS region (default: AWS_REGION or the profile's region)")
 	f.StringVar(&o.profile, "profile", "", "AWS shared config profile (default: AWS_PROFILE)")
-	f.StringVar(&o.endpointURL, "endpoint-url", "", "CloudFormation and S3 endpoint URL, e.g. an emulator (default: AWS_ENDPOINT_URL)")
+	f.StringVar(&o.endpointURL, "endpoint-url", "", "AWS endpoint URL for every service (CloudFormation, S3, ECS), e.g. an emulator (default: AWS_ENDPOINT_URL)")
 	f.BoolVar(&o.nonInteractive, "non-interactive", false, "never prompt; fail on anything missing")
 	f.BoolVar(&o.accessible, "accessible", false, "ask the wizard's questions as plain line prompts, for screen readers (also ACCESSIBLE=1)")
 	f.BoolVar(&o.noColor, "no-color", false, "no colour in the wizard and in --diff (also NO_COLOR)")

@@ -67,3 +67,16 @@ func TestSubcommandHelpFits80Columns(t *testing.T) {
 		}
 	}
 }
+
+// --endpoint-url is the SDK's base endpoint: it reaches ECS (the rollout
+// and the verification) as well as CloudFormation and S3, and --help says
+// so as status --help does.
+func TestEndpointURLHelpNamesEveryService(t *testing.T) {
+	root := newRootCommand(testIO(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}), nil)
+	usage := root.Flags().Lookup("endpoint-url").Usage
+	for _, want := range []string{"every service", "ECS"} {
+		if !strings.Contains(usage, want) {
+			t.Errorf("--endpoint-url: %q does not say %q", usage, want)
+		}
+	}
+}
