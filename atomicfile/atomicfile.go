@@ -21,7 +21,7 @@ func Write(path string, data []byte) error {
 	}
 	if info, err := os.Stat(path); err == nil {
 		if info.IsDir() {
-			return fmt.Errorf("write %s: it is a directory", path)
+			return fmt.Errorf("write %s: it is a directory: name a file in it", path)
 		}
 		if !info.Mode().IsRegular() {
 			return writeDirect(path, data)
@@ -38,7 +38,7 @@ func Write(path string, data []byte) error {
 			err = pe.Err
 		}
 		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("write %s: directory %s does not exist", path, dir)
+			return fmt.Errorf("write %s: directory %s does not exist: create it, or pass a path in a directory that exists", path, dir)
 		}
 		return fmt.Errorf("write %s: cannot create a file in directory %s: %w", path, dir, err)
 	}

@@ -70,6 +70,9 @@ func TestWriteRefusesDirectoryAndMissingDir(t *testing.T) {
 	dir := t.TempDir()
 	if err := Write(dir, []byte("x")); err == nil {
 		t.Error("writing over a directory succeeded")
+	} else if want := "write " + dir + ": it is a directory: name a file in it"; err.Error() != want {
+		// The one line says what to do, as the wizard's "give a file name".
+		t.Errorf("got %q, want %q", err, want)
 	}
 	if err := Write(filepath.Join(dir, "no", "such", "t.yaml"), []byte("x")); err == nil {
 		t.Error("writing into a missing directory succeeded")
@@ -84,7 +87,7 @@ func TestWriteMissingDirectoryNamesIt(t *testing.T) {
 	if err == nil {
 		t.Fatal("wrote into a missing directory")
 	}
-	want := "write " + filepath.Join(dir, "x.yaml") + ": directory " + dir + " does not exist"
+	want := "write " + filepath.Join(dir, "x.yaml") + ": directory " + dir + " does not exist: create it, or pass a path in a directory that exists"
 	if err.Error() != want {
 		t.Errorf("got %q, want %q", err, want)
 	}
