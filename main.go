@@ -228,8 +228,8 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	}
 	cmd.SetOut(ios.Out)
 	cmd.SetErr(ios.ErrOut)
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return exitcode.WithCode(exitcode.Usage, fmt.Errorf("%w (see tcdind --help)", err))
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return exitcode.WithCode(exitcode.Usage, fmt.Errorf("%w (see %s --help)", err, c.CommandPath()))
 	})
 
 	f := cmd.Flags()

@@ -159,3 +159,21 @@ func TestEveryValueFlagCompletes(t *testing.T) {
 		}
 	}
 }
+
+// A flag error points at the --help of the command it was given to:
+// status's flags are in tcdind status --help, not tcdind --help.
+func TestFlagErrorNamesTheCommandsHelp(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--bogus"}, "tcdind: unknown flag: --bogus (see tcdind --help)\n"},
+		{[]string{"status", "--bogus"}, "tcdind: unknown flag: --bogus (see tcdind status --help)\n"},
+		{[]string{"status", "--concurrency"}, "tcdind: flag needs an argument: --concurrency (see tcdind status --help)\n"},
+	} {
+		code, _, errOut := runCLI(t, c.args...)
+		if code != 2 || errOut != c.want {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+}
