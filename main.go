@@ -216,6 +216,12 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --region eu-west-1 --stack teamcity --mode socket --check --json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
+				switch args[0] {
+				case string(dind.ModeSocket), string(dind.ModePrivileged), string(dind.ModeNone):
+					return exitcode.UsageError("unexpected argument %q: did you mean --mode %s?", args[0], args[0])
+				case "version":
+					return exitcode.UsageError("unexpected argument %q: did you mean --version?", args[0])
+				}
 				return exitcode.UsageError("unexpected argument %q: name the template with --template %s", args[0], args[0])
 			}
 			return nil

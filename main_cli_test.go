@@ -177,3 +177,22 @@ func TestFlagErrorNamesTheCommandsHelp(t *testing.T) {
 		}
 	}
 }
+
+// A bare argument is most often a template path; a mode or "version"
+// typed without its dashes gets the flag it means.
+func TestUnexpectedArgumentSuggestsItsFlag(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"t.yaml"}, `tcdind: unexpected argument "t.yaml": name the template with --template t.yaml` + "\n"},
+		{[]string{"--template", "t.yaml", "socket"}, `tcdind: unexpected argument "socket": did you mean --mode socket?` + "\n"},
+		{[]string{"privileged"}, `tcdind: unexpected argument "privileged": did you mean --mode privileged?` + "\n"},
+		{[]string{"version"}, `tcdind: unexpected argument "version": did you mean --version?` + "\n"},
+	} {
+		code, out, errOut := runCLI(t, c.args...)
+		if code != 2 || out != "" || errOut != c.want {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
+		}
+	}
+}
