@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -135,5 +139,38 @@ func TestOutputPathNamedLikeAFormat(t *testing.T) {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("--output %s wrote nothing: %v", p, err)
 		}
+	}
+}
+
+// Counts said to people go through render.Count ("1 change", "12
+// changes"), as CHANGELOG promises: no "change(s)" in any message.
+func TestNoParenthesisedPluralInMessages(t *testing.T) {
+	plural := regexp.MustCompile(`\w\(s\)`)
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != "." && (path == "internal" || path == "testdata" || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if v, err := strconv.Unquote(lit.Value); err == nil && plural.MatchString(v) {
+					t.Errorf("%s: %q: count it with render.Count", path, v)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

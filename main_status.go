@@ -152,10 +152,10 @@ func statusOutcome(st *fleet.Status, want string) error {
 		return nil
 	}
 	if off := st.NotIn(want); len(off) > 0 {
-		return exitcode.WithCode(exitcode.NeedsChange, fmt.Errorf("%d agent container(s) not in %s mode: %s", len(off), want, strings.Join(off, ", ")))
+		return exitcode.WithCode(exitcode.NeedsChange, fmt.Errorf("%s not in %s mode: %s", render.Count(len(off), "agent container", "agent containers"), want, strings.Join(off, ", ")))
 	}
 	if len(st.Notes) > 0 {
-		return exitcode.WithCode(exitcode.Pending, fmt.Errorf("every agent read is in %s mode, but %d region(s) or stack(s) could not be read (see the notes): the gate cannot tell", want, len(st.Notes)))
+		return exitcode.WithCode(exitcode.Pending, fmt.Errorf("every agent read is in %s mode, but %s could not be read (see the notes): the gate cannot tell", want, render.Count(len(st.Notes), "region or stack", "regions or stacks")))
 	}
 	return nil
 }

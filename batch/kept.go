@@ -115,7 +115,7 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	}
 	r.Options.Mode = dind.Mode(mode)
 	r.report().SetResult(original, res, r.Options)
-	fmt.Fprintf(s.Err, "change set %s (made %s): %d resource change(s):\n", cs.Name, cs.Created.UTC().Format("2006-01-02 15:04:05 UTC"), len(cs.Changes))
+	fmt.Fprintf(s.Err, "change set %s (made %s): %s:\n", cs.Name, cs.Created.UTC().Format("2006-01-02 15:04:05 UTC"), render.Count(len(cs.Changes), "resource change", "resource changes"))
 	io.WriteString(s.Err, render.ChangeSetTablePlain(cs.Changes))
 	fmt.Fprintln(s.Err, render.ReplacementWarning(st.Name))
 

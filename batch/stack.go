@@ -251,7 +251,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 		return nil
 	}
 	cs := made.ChangeSet
-	fmt.Fprintf(s.Err, "change set %s: %d resource change(s):\n", set.Input.Name, len(cs.Changes))
+	fmt.Fprintf(s.Err, "change set %s: %s:\n", set.Input.Name, render.Count(len(cs.Changes), "resource change", "resource changes"))
 	io.WriteString(s.Err, render.ChangeSetTablePlain(cs.Changes))
 	fmt.Fprintln(s.Err, render.ReplacementWarning(st.Name))
 
