@@ -156,6 +156,12 @@ type Result struct {
 	SudoTag bool
 	// Before is the mode each target was in before the edit, by logical ID.
 	Before map[string]Mode
+	// Services are the logical IDs of the AWS::ECS::Service resources whose
+	// PlacementConstraints the edit changes (tcdind's distinctInstance, added
+	// by the complete socket recipe with the build directories, removed by
+	// the other recipes); nothing else of them changes. Their changes are
+	// listed under the task definition they run.
+	Services []string
 }
 
 // NeedsChange reports whether the template or a stack's parameters must

@@ -51,6 +51,7 @@ func (t *Template) Apply(opts Options) (*Result, error) {
 		if err := r.run(); err != nil {
 			return nil, err
 		}
+		t.serviceDistinct(l, ed, td, opts, res)
 	}
 	out, edits, err := ed.render()
 	if err != nil {
@@ -66,7 +67,7 @@ func (t *Template) Apply(opts Options) (*Result, error) {
 		return nil, &RefusedError{Reason: fmt.Sprintf("the edited template would be %d bytes, over CloudFormation's limit of 1 MB (%d bytes); nothing was written: shorten the template or edit fewer task definitions", len(out), MaxTemplateSize)}
 	}
 	if res.Changed {
-		if err := t.verify(l, out, edits, edited, opts.Mode, res.ChangedDefaults); err != nil {
+		if err := t.verify(l, out, edits, edited, opts.Mode, res.ChangedDefaults, res.Services); err != nil {
 			return nil, err
 		}
 	}

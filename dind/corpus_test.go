@@ -192,7 +192,7 @@ func applyAndCheck(t *testing.T, label string, src []byte, in map[string]any, op
 		t.Errorf("%s: output does not parse: %v", label, err)
 		return nil
 	}
-	checkOthersUnchanged(t, label, withSudoDefaults(withDefaults(in, res.ChangedDefaults), out, opts), out, targets)
+	checkOthersUnchanged(t, label, stripDistinct(withSudoDefaults(withDefaults(in, res.ChangedDefaults), out, opts), res.Services), stripDistinct(out, res.Services), targets)
 	for _, id := range targets {
 		checkMode(t, label, in, out, id, opts)
 	}

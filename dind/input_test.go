@@ -58,7 +58,7 @@ func checkEdited(t *testing.T, label string, src []byte, res *dind.Result, opts 
 		t.Fatalf("%s: output does not parse: %v\n%s", label, err, res.Output)
 	}
 	targets := agentTaskDefs(in)
-	checkOthersUnchanged(t, label, in, out, targets)
+	checkOthersUnchanged(t, label, stripDistinct(in, res.Services), stripDistinct(out, res.Services), targets)
 	for _, id := range targets {
 		checkMode(t, label, in, out, id, opts)
 	}
@@ -577,6 +577,15 @@ func TestMixedLineEndingsFollowNeighbours(t *testing.T) {
 			agentPart := out[outStart:outEnd]
 			if n, crlf := strings.Count(agentPart, "\n"), strings.Count(agentPart, "\r\n"); agentNL == "\r\n" && crlf != n || agentNL == "\n" && crlf != 0 {
 				t.Errorf("%q %s: the task definition has %d line breaks, %d of them CRLF:\n%q", agentNL, m, n, crlf, agentPart)
+			}
+			// The agent's service gets its distinctInstance (socket), in
+			// the service's own line endings.
+			distinct := conv("      PlacementConstraints:\n        - Type: distinctInstance\n", otherNL)
+			if m == dind.ModeSocket {
+				if strings.Count(out, distinct) != 1 {
+					t.Errorf("%q %s: the service has no distinctInstance ending its lines with %q:\n%q", agentNL, m, otherNL, out[outEnd:])
+				}
+				out = strings.Replace(out, distinct, "", 1)
 			}
 			if !strings.HasPrefix(out, blog[:0]+conv(blog[:start], otherNL)) || !strings.HasSuffix(out, conv(blog[end:], otherNL)) {
 				t.Errorf("%q %s: lines outside the task definition changed", agentNL, m)

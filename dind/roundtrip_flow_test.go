@@ -14,9 +14,12 @@ package dind_test
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/tcdind/tcdind/dind"
 )
@@ -288,7 +291,9 @@ func TestNoneEmptiesFlowLists(t *testing.T) {
 
 // FuzzRoundTrip: on a template in mode none that mentions nothing of
 // Docker, holds no empty list and no privileged key, privileged (complete)
-// or socket (minimal) followed by none gives back the input byte for byte.
+// or socket (minimal) followed by none gives back the input byte for byte;
+// socket (complete) followed by none leaves nothing of the recipe outside
+// the agent task definitions (the distinctInstance of their services goes).
 func FuzzRoundTrip(f *testing.F) {
 	for _, c := range yamlRoundTripCases() {
 		f.Add([]byte(c.src), uint8(0))
@@ -298,11 +303,17 @@ func FuzzRoundTrip(f *testing.F) {
 		f.Add(readFixture(f, name), uint8(0))
 		f.Add(readFixture(f, name), uint8(1))
 	}
-	modes := []dind.Options{dind.DefaultOptions(dind.ModePrivileged), withMinimal(dind.DefaultOptions(dind.ModeSocket))}
+	// Services that run the agent: the complete socket recipe adds
+	// distinctInstance to them, and none takes exactly that away again.
+	for _, c := range distinctCases {
+		f.Add([]byte(distinctTemplate(c.service)), uint8(0))
+		f.Add([]byte(distinctTemplate(c.service)), uint8(2))
+	}
+	modes := []dind.Options{dind.DefaultOptions(dind.ModePrivileged), withMinimal(dind.DefaultOptions(dind.ModeSocket)), dind.DefaultOptions(dind.ModeSocket)}
 	none := dind.DefaultOptions(dind.ModeNone)
 	none.TaskDefinitions = []string{dind.AllTaskDefinitions}
 	f.Fuzz(func(t *testing.T, src []byte, sel uint8) {
-		if len(src) > 1<<16 || emptyCollection.Match(src) || bytes.Contains(bytes.ToLower(src), []byte("docker")) || bytes.Contains(bytes.ToLower(src), []byte("privileged")) {
+		if len(src) > 1<<16 || emptyCollection.Match(src) || hasNullList(src) || bytes.Contains(bytes.ToLower(src), []byte("docker")) || bytes.Contains(bytes.ToLower(src), []byte("privileged")) {
 			return
 		}
 		opts := modes[int(sel)%len(modes)]
@@ -318,8 +329,67 @@ func FuzzRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("%s then none: %v\ninput:\n%q\n%s:\n%q", opts.Mode, err, src, opts.Mode, on.Output)
 		}
+		if !opts.Minimal && opts.Mode == dind.ModeSocket {
+			// The complete socket recipe leaves User and the build
+			// directories (none keeps them); outside the agent task
+			// definitions, the services included, nothing is left of it.
+			in, err := decodeCFN(src)
+			if err != nil {
+				return // CloudFormation would not read it either
+			}
+			out, err := decodeCFN(off.Output)
+			if err != nil {
+				t.Fatalf("socket then none: does not parse: %v\ninput:\n%q\nnone:\n%q", err, src, off.Output)
+			}
+			if diff := othersChanged(in, out, off.Targets); diff != "" {
+				t.Fatalf("socket then none: %s is not as it was\ninput:\n%q\nsocket:\n%q\nnone:\n%q", diff, src, on.Output, off.Output)
+			}
+			if bytes.Count(off.Output, []byte("distinctInstance")) != bytes.Count(src, []byte("distinctInstance")) {
+				t.Fatalf("socket then none: a distinctInstance is left or gone\ninput:\n%q\nnone:\n%q", src, off.Output)
+			}
+			return
+		}
 		if !bytes.Equal(off.Output, src) {
 			t.Fatalf("%s then none does not give back the input:\ninput:\n%q\n%s:\n%q\nnone:\n%q", opts.Mode, src, opts.Mode, on.Output, off.Output)
 		}
 	})
+}
+
+// hasNullList reports a list key the recipes fill written with no value
+// ("MountPoints:" and nothing under it): like an empty list, it reads the
+// same as a key tcdind created once filled, so it does not survive a round
+// trip (see keepsEmpty in edits.go).
+func hasNullList(src []byte) bool {
+	var doc any
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return false
+	}
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if x == nil && (k == "Environment" || k == "MountPoints" || k == "Volumes" || k == "PlacementConstraints") {
+					return true
+				}
+				if walk(x) {
+					return true
+				}
+			}
+		case map[any]any:
+			for k, x := range v {
+				if walk(map[string]any{fmt.Sprint(k): x}) {
+					return true
+				}
+			}
+		case []any:
+			for _, x := range v {
+				if walk(x) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(doc)
 }

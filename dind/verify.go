@@ -20,9 +20,9 @@ import (
 // parameter Defaults the edit reports (defaults) may differ, and only to
 // their new values. Every edited task definition is verified, however large
 // the template.
-func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*taskDef, mode Mode, defaults map[string]string) error {
-	if t.anchors != nil && t.anchors.exotic || len(defaults) > 0 || editsOutside(l, edits, targets) {
-		return t.verifyWhole(out, targets, mode, defaults)
+func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*taskDef, mode Mode, defaults map[string]string, services []string) error {
+	if t.anchors != nil && t.anchors.exotic || len(defaults) > 0 || len(services) > 0 || editsOutside(l, edits, targets) {
+		return t.verifyWhole(out, targets, mode, defaults, services)
 	}
 	flowResources := false
 	if res := mapGet(t.root, "Resources"); res != nil {
@@ -32,7 +32,7 @@ func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*ta
 	for _, td := range targets {
 		snippet, err := resourceSnippet(l, out, edits, td)
 		if err != nil {
-			return t.verifyWhole(out, targets, mode, defaults)
+			return t.verifyWhole(out, targets, mode, defaults, services)
 		}
 		if flowResources {
 			snippet = append(append([]byte("{"), snippet...), '}')
@@ -68,7 +68,7 @@ func (t *Template) verify(l *layout, out []byte, edits []byteEdit, targets []*ta
 	wg.Wait()
 	for i := range targets {
 		if !standalone[i] {
-			return t.verifyWhole(out, targets, mode, defaults)
+			return t.verifyWhole(out, targets, mode, defaults, services)
 		}
 		if results[i] != nil {
 			return results[i]
@@ -162,7 +162,7 @@ func (t *Template) checkMode(td *taskDef, resource *yaml.Node, mode Mode) error 
 	return nil
 }
 
-func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode, defaults map[string]string) error {
+func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode, defaults map[string]string, services []string) error {
 	after, err := t.reparse(out)
 	if err != nil {
 		return internalError(targets[0].id, fmt.Sprintf("the edited template does not parse (%v)", err))
@@ -185,10 +185,69 @@ func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode, defaul
 	for _, td := range targets {
 		edited[td.id] = true
 	}
-	if line := changedOutside(t.root, after.root, edited, defaults); line > 0 {
+	placed := map[string]bool{}
+	for _, id := range services {
+		placed[id] = true
+	}
+	if line := changedOutside(t.root, after.root, edited, placed, defaults); line > 0 {
 		return internalError(targets[0].id, fmt.Sprintf("the edit changes the template outside the task definitions edited (line %d)", line))
 	}
 	return nil
+}
+
+// samePlacedService compares a service whose distinctInstance constraint the
+// edit adds or removes: apart from that one item of PlacementConstraints (and
+// the list's key when it held nothing else), a and b are the same.
+func samePlacedService(a, b *yaml.Node) int {
+	a, b = deref(a), deref(b)
+	if a.Kind != yaml.MappingNode || b.Kind != yaml.MappingNode || len(a.Content) != len(b.Content) {
+		return a.Line
+	}
+	for i := 0; i+1 < len(a.Content); i += 2 {
+		if line := sameNode(a.Content[i], b.Content[i]); line > 0 {
+			return line
+		}
+		if a.Content[i].Value != "Properties" {
+			if line := sameNode(a.Content[i+1], b.Content[i+1]); line > 0 {
+				return line
+			}
+			continue
+		}
+		pa, pb := withoutDistinct(deref(a.Content[i+1])), withoutDistinct(deref(b.Content[i+1]))
+		if line := sameNode(pa, pb); line > 0 {
+			return line
+		}
+	}
+	return 0
+}
+
+// withoutDistinct is a service's Properties without the distinctInstance
+// items of PlacementConstraints, and without the key when nothing else is
+// in it.
+func withoutDistinct(props *yaml.Node) *yaml.Node {
+	i := mapIndex(props, "PlacementConstraints")
+	if i < 0 {
+		return props
+	}
+	pc := deref(props.Content[i+1])
+	cp := *props
+	cp.Content = append([]*yaml.Node(nil), props.Content[:i]...)
+	if pc.Kind == yaml.SequenceNode {
+		list := *pc
+		list.Content = nil
+		for _, item := range pc.Content {
+			if scalarValue(mapGet(deref(item), "Type")) != distinctInstance {
+				list.Content = append(list.Content, item)
+			}
+		}
+		if len(list.Content) > 0 {
+			cp.Content = append(cp.Content, props.Content[i], &list)
+		}
+	} else {
+		cp.Content = append(cp.Content, props.Content[i], props.Content[i+1])
+	}
+	cp.Content = append(cp.Content, props.Content[i+2:]...)
+	return &cp
 }
 
 // changedOutside compares two templates as CloudFormation reads them
@@ -196,7 +255,7 @@ func (t *Template) verifyWhole(out []byte, targets []*taskDef, mode Mode, defaul
 // Defaults in defaults, which b must hold with their new values; it returns
 // the line in a of the first difference, or 0. The alias budget of Parse
 // bounds the walk.
-func changedOutside(a, b *yaml.Node, skip map[string]bool, defaults map[string]string) int {
+func changedOutside(a, b *yaml.Node, skip, placed map[string]bool, defaults map[string]string) int {
 	if a.Kind != yaml.MappingNode || b.Kind != yaml.MappingNode || len(a.Content) != len(b.Content) {
 		return a.Line
 	}
@@ -225,6 +284,12 @@ func changedOutside(a, b *yaml.Node, skip map[string]bool, defaults map[string]s
 				return line
 			}
 			if skip[av.Content[j].Value] {
+				continue
+			}
+			if placed[av.Content[j].Value] {
+				if line := samePlacedService(av.Content[j+1], bv.Content[j+1]); line > 0 {
+					return line
+				}
 				continue
 			}
 			if line := sameNode(av.Content[j+1], bv.Content[j+1]); line > 0 {

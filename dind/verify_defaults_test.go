@@ -65,7 +65,7 @@ Resources:
 		for _, td := range tpl.agents {
 			l.index(td.resource, nil, td.key, false, td.key.Column-1)
 		}
-		err = tpl.verify(l, out, tc.edits, tpl.agents, ModePrivileged, tc.defaults)
+		err = tpl.verify(l, out, tc.edits, tpl.agents, ModePrivileged, tc.defaults, nil)
 		if tc.ok && err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 		}
