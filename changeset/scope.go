@@ -9,8 +9,12 @@ import (
 
 // Scope is what the reviewed edit may change.
 type Scope struct {
-	// Allowed are the edited task definitions and the resources that refer
-	// to them (dind.Template.Dependents).
+	// Allowed are the edited task definitions, the services whose
+	// placement the edit changes (dind.Result.Services: tcdind's
+	// distinctInstance, which ECS's UpdateService changes in place,
+	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+	// placementConstraints) and the resources that refer to them
+	// (dind.Template.Dependents).
 	Allowed []string
 	// Bare are unedited resources without Properties (dind.Template.Bare):
 	// the unchanged template gives CloudFormation nothing to modify on
@@ -21,6 +25,11 @@ type Scope struct {
 // ScopeOf is the scope of edit res made on template t.
 func ScopeOf(t *dind.Template, res *dind.Result) Scope {
 	allowed := append(slices.Clone(res.Targets), t.Dependents(res.Targets)...)
+	for _, id := range res.Services {
+		if !slices.Contains(allowed, id) {
+			allowed = append(allowed, id)
+		}
+	}
 	var bare []string
 	for _, id := range t.Bare() {
 		if !slices.Contains(allowed, id) {
