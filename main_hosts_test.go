@@ -121,4 +121,38 @@ func testHosts(t *testing.T, e *stackEnv) {
 			t.Fatalf("denied: exit %d\n%s", code, errOut)
 		}
 	})
+	// One agent an instance (issue 17, item 4): socket mode with the build
+	// directories gives the service distinctInstance, which places at most
+	// one task on a container instance
+	// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html);
+	// the service wants 2 agents (moto's DescribeServices, from the
+	// template's DesiredCount: 2) and the cluster has 1 ACTIVE instance.
+	t.Run("TooFewForOneAnInstance", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-hosts-few", body, "")
+		serveHosts(p, "al2023-ami-ecs-hvm-2023.0.20240515-kernel-6.1-x86_64", instance(1, "x86_64", "ami-0abc", true))
+		code, out, errOut := withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-few", "--mode", "socket", "--diff", "--non-interactive")
+		want := "tcdind: warning: service AgentService wants 2 agents but cluster "
+		if code != 0 || !strings.Contains(out, "+        - Type: distinctInstance") || !strings.Contains(errOut, want) ||
+			!strings.Contains(errOut, "has 1 container instance: with one agent an instance (distinctInstance), 1 agent will not be placed until the cluster has 2") {
+			t.Fatalf("too few hosts: exit %d\n%s\n%s", code, errOut, out)
+		}
+		if p.Count("DescribeServices") != 1 {
+			t.Errorf("DescribeServices: %d calls, want 1", p.Count("DescribeServices"))
+		}
+		p.Reset()
+		// Without the build directories there is no constraint and no
+		// warning (and no DescribeServices for it).
+		code, _, errOut = withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-few", "--mode", "socket", "--build-dirs=false", "--diff", "--non-interactive")
+		if code != 0 || strings.Contains(errOut, "wants 2 agents") || p.Count("DescribeServices") != 0 {
+			t.Fatalf("--build-dirs=false: exit %d, DescribeServices %d\n%s", code, p.Count("DescribeServices"), errOut)
+		}
+		// Enough instances: no warning.
+		p2 := awsproxy.New(t, e.moto.URL)
+		serveHosts(p2, "al2023-ami-ecs-hvm-2023.0.20240515-kernel-6.1-x86_64", instance(1, "x86_64", "ami-0abc", true), instance(2, "x86_64", "ami-0abc", true))
+		code, _, errOut = withHook(fast).runStack(ctx, p2.URL, "", "--stack", "tc-hosts-few", "--mode", "socket", "--diff", "--non-interactive")
+		if code != 0 || strings.Contains(errOut, "will not be placed") {
+			t.Fatalf("2 hosts for 2 agents: exit %d\n%s", code, errOut)
+		}
+	})
 }

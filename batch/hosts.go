@@ -12,6 +12,11 @@ import (
 	"github.com/tcdind/tcdind/render"
 )
 
+// serviceDescriber reads ECS services; the AWS client is one.
+type serviceDescriber interface {
+	DescribeServices(ctx context.Context, cluster string, services []string) ([]awsclient.Service, error)
+}
+
 // resourceLister reads a stack's resources; the AWS client is one.
 type resourceLister interface {
 	StackResources(ctx context.Context, stack string) ([]awsclient.StackResource, error)
@@ -25,8 +30,12 @@ type resourceLister interface {
 // DescribeContainerInstances a 100 instances, and one ec2:DescribeImages.
 // A read that fails is a note, never the end. It returns the hosts'
 // common architecture ("" when unknown or mixed) and a refusal when no
-// host can run the mode.
-func agentHosts(ctx context.Context, w io.Writer, cfn any, st *awsclient.Stack, tmpl *dind.Template, res *dind.Result, mode dind.Mode, where string) (arch string, refusal error) {
+// host can run the mode. Where the edit gives a service distinctInstance
+// (one agent an instance), one DescribeServices a cluster reads the
+// services' desired counts, and fewer ACTIVE instances than desired agents
+// is a warning.
+func agentHosts(ctx context.Context, w io.Writer, cfn any, st *awsclient.Stack, tmpl *dind.Template, res *dind.Result, opts dind.Options, where string) (arch string, refusal error) {
+	mode := opts.Mode
 	hc, ok := cfn.(hosts.Client)
 	rl, ok2 := cfn.(resourceLister)
 	if !ok || !ok2 || mode == dind.ModeNone || len(res.Targets) == 0 {
@@ -73,6 +82,9 @@ func agentHosts(ctx context.Context, w io.Writer, cfn any, st *awsclient.Stack, 
 		for _, warn := range h.Warnings(mode == dind.ModePrivileged) {
 			fmt.Fprintln(w, render.WarningLine(warn))
 		}
+		if opts.OneAgentAnInstance() {
+			checkCapacity(ctx, w, cfn, c, len(h.List), services, res.Services, physical, where)
+		}
 		archs[h.Arch()] = true
 	}
 	if len(archs) == 1 {
@@ -81,6 +93,48 @@ func agentHosts(ctx context.Context, w io.Writer, cfn any, st *awsclient.Stack, 
 		}
 	}
 	return arch, nil
+}
+
+// checkCapacity warns when a service that gets distinctInstance wants more
+// agents than cluster has ACTIVE container instances: ECS then cannot place
+// the rest ("Place each task on a different container instance",
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html),
+// and they stay PENDING (the service event "was unable to place a task
+// because no container instance met all of its requirements",
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html).
+// The desired count is ECS's, not the template's: it may come from a
+// parameter or an autoscaling policy. A read that fails is a note.
+func checkCapacity(ctx context.Context, w io.Writer, cfn any, cluster string, instances int, services []dind.Service, distinct []string, physical map[string]string, where string) {
+	sd, ok := cfn.(serviceDescriber)
+	if !ok {
+		return
+	}
+	var ids, names []string
+	for _, s := range services {
+		if contains(distinct, s.LogicalID) && clusterOf(s, physical) == cluster && physical[s.LogicalID] != "" {
+			ids = append(ids, s.LogicalID)
+			names = append(names, physical[s.LogicalID])
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	got, err := sd.DescribeServices(ctx, cluster, names)
+	if err != nil {
+		fmt.Fprintln(w, render.WarningLine(fmt.Sprintf("the agents' desired count was not read (%s): with one agent an instance, the cluster needs an instance for each; check with aws ecs describe-services --cluster %s --services %s%s", oneLine(err), cluster, strings.Join(names, " "), where)))
+		return
+	}
+	for i, id := range ids {
+		for _, svc := range got {
+			if svc.ARN != names[i] && svc.Name != names[i] {
+				continue
+			}
+			if svc.Desired > instances {
+				fmt.Fprintln(w, render.WarningLine(fmt.Sprintf("service %s wants %s but cluster %s has %s: with one agent an instance (distinctInstance), %s will not be placed until the cluster has %d; raise the Auto Scaling group's desired capacity or lower the service's DesiredCount",
+					id, render.Count(svc.Desired, "agent", "agents"), cluster, render.Count(instances, "container instance", "container instances"), render.Count(svc.Desired-instances, "agent", "agents"), svc.Desired)))
+			}
+		}
+	}
 }
 
 // clusterOf is the cluster a service runs in: from its ARN (the long

@@ -127,7 +127,7 @@ func (r *StackRun) Run(ctx context.Context, s Streams) error {
 	}
 	// What the agents' hosts allow, before anything is written or
 	// executed: arm64 hosts need the -linux-arm64-sudo tag.
-	arch, err := agentHosts(ctx, s.Err, cfn, st, tmpl, res, r.Options.Mode, r.Where)
+	arch, err := agentHosts(ctx, s.Err, cfn, st, tmpl, res, r.Options, r.Where)
 	if err != nil {
 		return fmt.Errorf("stack %s: %w", st.Name, err)
 	}

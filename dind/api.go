@@ -86,6 +86,13 @@ type Options struct {
 	Containers []string
 }
 
+// OneAgentAnInstance reports that the edit places at most one agent on an
+// instance: the complete socket recipe with the build directories gives
+// the agent's services ECS's distinctInstance placement constraint.
+func (o Options) OneAgentAnInstance() bool {
+	return o.Mode == ModeSocket && !o.Minimal && o.BuildDirs
+}
+
 // DefaultOptions is the complete recipe of mode.
 func DefaultOptions(mode Mode) Options {
 	return Options{Mode: mode, BuildDirs: true, HealthCheck: true}

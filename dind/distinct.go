@@ -33,7 +33,7 @@ const distinctInstanceReason = "because the build directories are host directori
 // serviceDistinct adds or removes tcdind's distinctInstance constraint on
 // the services that run td, after the recipe has planned td's edits.
 func (t *Template) serviceDistinct(l *layout, ed *editor, td *taskDef, opts Options, res *Result) {
-	want := opts.Mode == ModeSocket && !opts.Minimal && opts.BuildDirs
+	want := opts.OneAgentAnInstance()
 	// Only a task definition that had the socket can have had tcdind's
 	// constraint; elsewhere a distinctInstance is the user's own.
 	hadSocket := res.Before[td.id] == ModeSocket || res.Before[td.id] == ModeMixed
