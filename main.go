@@ -245,7 +245,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.StringVar(&o.container, "container", "", "name of the agent container when its image is not teamcity-agent; several comma-separated (default: containers whose image is teamcity-agent)")
 	f.StringVar(&o.mode, "mode", "", "socket, privileged or none")
 	f.BoolVar(&o.minimal, "minimal", false, "write only the blog post's edits, not the complete recipe")
-	f.BoolVar(&o.buildDirs, "build-dirs", true, "socket mode: mirror the /opt/buildagent directories as host volumes")
+	f.BoolVar(&o.buildDirs, "build-dirs", true, "socket mode: mirror the /opt/buildagent directories as host volumes, and run one agent an instance (distinctInstance on the agent's service)")
 	f.BoolVar(&o.sudoImage, "sudo-image", false, "privileged mode: switch the agent image tag (literal, or the parameter that holds it) to its -sudo variant, e.g. 2025.07-linux-sudo")
 	f.BoolVar(&o.healthCheck, "health-check", true, "complete recipe: give the agent container a health check that runs docker info, so ECS marks an agent whose Docker does not answer unhealthy (false leaves it out)")
 	f.StringVar(&o.agentVersion, "agent-version", "", "privileged mode: the TeamCity version (e.g. 2025.07) that pins an agent image tagged latest to VERSION-linux-sudo; implies --sudo-image")
