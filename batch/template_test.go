@@ -41,7 +41,7 @@ func TestCheckSaysAlreadyInMode(t *testing.T) {
 		if a.Check && !errors.Is(err, exitcode.ErrNeedsChange) {
 			t.Errorf("--check: err = %v, want ErrNeedsChange", err)
 		}
-		want := "AgentTaskDefinition is in socket mode; the complete recipe adds 12 changes:\n"
+		want := "AgentTaskDefinition is in socket mode; the complete recipe adds 13 changes:\n" // the 13th: the service's distinctInstance
 		if !strings.HasPrefix(msgs.String(), want) || strings.Contains(msgs.String(), "not in socket mode") {
 			t.Errorf("%+v: messages\n%s\nwant them to start %q", a, msgs.String(), want)
 		}
