@@ -250,7 +250,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.healthCheck, "health-check", true, "complete recipe: give the agent container a health check that runs docker info, so ECS marks an agent whose Docker does not answer unhealthy (false leaves it out)")
 	f.StringVar(&o.agentVersion, "agent-version", "", "privileged mode: the TeamCity version (e.g. 2025.07) that pins an agent image tagged latest to VERSION-linux-sudo; implies --sudo-image")
 	f.StringVar(&o.agentArch, "agent-arch", "", "the CPU architecture of the agents' hosts, x86_64 or arm64: on arm64 the -sudo tag is VERSION-linux-arm64-sudo (a stack's hosts are read from ECS)")
-	f.StringVar(&o.output, "output", "", "write the patched template to PATH, or - for standard output (the default without a terminal)")
+	f.StringVar(&o.output, "output", "", "write the patched template to PATH, or - for standard output (the default without a terminal or with --non-interactive)")
 	f.BoolVar(&o.inPlace, "in-place", false, "overwrite the --template file (atomically)")
 	f.BoolVar(&o.diff, "diff", false, "print a unified diff of the change and exit; write nothing (coloured at a terminal; no pager: pipe to less -R)")
 	f.BoolVar(&o.check, "check", false, "write nothing; exit 0 if already in the mode, 3 if a change is needed")

@@ -80,3 +80,23 @@ func TestEndpointURLHelpNamesEveryService(t *testing.T) {
 		}
 	}
 }
+
+// With --non-interactive at a terminal and no --output, the template goes
+// to standard output (design/cli.md: "non-interactive default: - =
+// stdout"), and --output's help says so, as the README does.
+func TestOutputDefaultIsSaidForNonInteractive(t *testing.T) {
+	var out bytes.Buffer
+	ios := testIO(strings.NewReader(""), &out, &bytes.Buffer{})
+	ios.SetStdinTTY(true)
+	ios.SetStdoutTTY(true)
+	if code := runWith(t.Context(), []string{"--non-interactive", "--template", "testdata/templates/blog.yaml", "--mode", "socket"}, ios, nil); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out.String(), "docker.sock") {
+		t.Errorf("the template is not on standard output:\n%.200s", out.String())
+	}
+	root := newRootCommand(testIO(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}), nil)
+	if usage := root.Flags().Lookup("output").Usage; !strings.Contains(usage, "--non-interactive") {
+		t.Errorf("--output: %q does not say it is the default with --non-interactive", usage)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/ecsarn"
 )
 
 // readStack reads one stack: nil without an agent (most stacks, at the
@@ -78,7 +79,7 @@ func readStack(ctx context.Context, pl place, sum awsclient.StackSummary, parent
 		if td.Refusal != "" {
 			s.NotEditable = append(s.NotEditable, td.LogicalID+": "+td.Refusal)
 		}
-		rev := revision(physical[td.LogicalID])
+		rev := ecsarn.Revision(physical[td.LogicalID])
 		svcs := running[td.LogicalID]
 		launch := launchType(td, svcs)
 		for _, c := range td.Containers {
@@ -115,7 +116,7 @@ func readServices(ctx context.Context, pl place, found []dind.Service, physical 
 		if arn == "" {
 			continue // not deployed: a Condition left it out
 		}
-		_, cluster := serviceNameCluster(arn)
+		_, cluster := ecsarn.Service(arn)
 		if cluster == "" {
 			switch {
 			case s.ClusterID != "" && physical[s.ClusterID] != "":
@@ -142,17 +143,17 @@ func readServices(ctx context.Context, pl place, found []dind.Service, physical 
 			}
 			got, err := pl.client.DescribeServices(ctx, cluster, arns)
 			for _, s := range batch {
-				name, _ := serviceNameCluster(physical[s.LogicalID])
-				r := running{Service: Service{Name: name, Cluster: clusterName(cluster)}}
+				name, _ := ecsarn.Service(physical[s.LogicalID])
+				r := running{Service: Service{Name: name, Cluster: ecsarn.Cluster(cluster)}}
 				if err == nil {
 					if i := slices.IndexFunc(got, func(g awsclient.Service) bool { return g.ARN == physical[s.LogicalID] || g.Name == name }); i >= 0 {
 						g := got[i]
 						// The service's taskDefinition is its PRIMARY
 						// deployment's: what new tasks run.
 						// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Service.html
-						r.Runs, r.Desired, r.Running, r.launch = revision(g.TaskDefinition), g.Desired, g.Running, g.LaunchType
+						r.Runs, r.Desired, r.Running, r.launch = ecsarn.Revision(g.TaskDefinition), g.Desired, g.Running, g.LaunchType
 						if p := g.Primary(); r.Runs == "" && p != nil {
-							r.Runs = revision(p.TaskDefinition)
+							r.Runs = ecsarn.Revision(p.TaskDefinition)
 						}
 					}
 				}
@@ -178,35 +179,6 @@ func launchType(td dind.TaskDefinition, svcs []running) string {
 		return "FARGATE"
 	}
 	return ""
-}
-
-// serviceNameCluster splits a service ARN: arn:…:service/cluster/name, or
-// the old arn:…:service/name without the cluster.
-func serviceNameCluster(arn string) (name, cluster string) {
-	_, res, ok := strings.Cut(arn, ":service/")
-	if !ok {
-		return arn, ""
-	}
-	if c, n, ok := strings.Cut(res, "/"); ok {
-		return n, c
-	}
-	return res, ""
-}
-
-// clusterName is the name in a cluster ARN, or s.
-func clusterName(s string) string {
-	if _, n, ok := strings.Cut(s, ":cluster/"); ok {
-		return n
-	}
-	return s
-}
-
-// revision is a task definition ARN's family:revision.
-func revision(arn string) string {
-	if _, rev, ok := strings.Cut(arn, ":task-definition/"); ok {
-		return rev
-	}
-	return arn
 }
 
 // imageTag is the tag of an image reference ("" for none or a digest).

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/ecsarn"
 )
 
 // fakeClient answers as scripted and records every call. The n-th call of
@@ -273,7 +274,7 @@ func sameLines(t *testing.T, what string, got []Line, want ...string) {
 }
 
 func deployment(status, td string, desired, running, pending int) awsclient.Deployment {
-	return awsclient.Deployment{ID: "ecs-svc/" + revision(td), Status: status, TaskDefinition: td, Desired: desired, Running: running, Pending: pending}
+	return awsclient.Deployment{ID: "ecs-svc/" + ecsarn.Revision(td), Status: status, TaskDefinition: td, Desired: desired, Running: running, Pending: pending}
 }
 
 // service is the agents service as ECS describes it.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/ecsarn"
 )
 
 // After UPDATE_COMPLETE the agents' own health check says whether Docker
@@ -101,7 +102,7 @@ func (w *Watch) verifyHealth(ctx context.Context, current map[string]string, reg
 			}
 		case h.total == 0:
 			notes = append(notes, Line{Time: time.Now(), Service: s.LogicalID, Kind: Note,
-				Text: fmt.Sprintf("Docker not verified: service %s runs no task of %s to read its health from; check with %s", s.Name, revision(want), check)})
+				Text: fmt.Sprintf("Docker not verified: service %s runs no task of %s to read its health from; check with %s", s.Name, ecsarn.Revision(want), check)})
 		case h.unknown > 0:
 			notes = append(notes, Line{Time: time.Now(), Service: s.LogicalID, Kind: Note,
 				Text: fmt.Sprintf("Docker not verified yet: the docker info health check of %d of %d agents of service %s is UNKNOWN (still within its start period); check with %s", h.unknown, h.total, s.Name, check)})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/ecsarn"
 )
 
 // judge decides, after a poll of s, whether its rollout is clearly
@@ -31,7 +32,7 @@ func (w *Watch) judge(s *Service, svc awsclient.Service) *Line {
 			case d.RolloutState == "FAILED":
 				w.failBreaker(s, d)
 			case d.Failed >= 2:
-				w.fail(s, fmt.Sprintf("%d tasks of the new revision %s failed to start", d.Failed, revision(d.TaskDefinition)))
+				w.fail(s, fmt.Sprintf("%d tasks of the new revision %s failed to start", d.Failed, ecsarn.Revision(d.TaskDefinition)))
 			}
 		}
 	}
@@ -65,7 +66,7 @@ func (w *Watch) failBreaker(s *Service, d awsclient.Deployment) {
 	if reason == "" {
 		reason = "no reason given"
 	}
-	w.fail(s, "ECS's deployment circuit breaker failed the rollout of "+revision(d.TaskDefinition)+": "+reason)
+	w.fail(s, "ECS's deployment circuit breaker failed the rollout of "+ecsarn.Revision(d.TaskDefinition)+": "+reason)
 	w.breaker = true
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/ecsarn"
 )
 
 // DefaultPlacementGrace is how long the new revision may stay short of its
@@ -73,7 +74,7 @@ func (w *Watch) placementStuck(s *Service, svc awsclient.Service) string {
 		return ""
 	}
 	return fmt.Sprintf("ECS cannot place the new agent tasks of %s on the cluster's instances: %d of %d placed, %s after the old revision's tasks stopped (see its events above)",
-		revision(s.newRev), placed, desired, roundWait(waited))
+		ecsarn.Revision(s.newRev), placed, desired, roundWait(waited))
 }
 
 // roundWait is a wait as "2m10s", to the second.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/ecsarn"
 )
 
 var ctx = context.Background()
@@ -226,7 +227,7 @@ func manyWatch(f *fakeClient, n int, other bool) *Watch {
 	f.servicesFn = func(_ int, cluster string, arns []string) ([]awsclient.Service, error) {
 		var out []awsclient.Service
 		for _, a := range arns {
-			name, _ := serviceNameCluster(a)
+			name, _ := ecsarn.Service(a)
 			out = append(out, awsclient.Service{ARN: a, Name: name, Desired: 1, TaskDefinition: oldTD,
 				Deployments: []awsclient.Deployment{deployment("PRIMARY", oldTD, 1, 1, 0)}})
 		}

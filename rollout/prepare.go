@@ -2,10 +2,10 @@ package rollout
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/ecsarn"
 )
 
 // Service is an ECS service that runs an edited task definition.
@@ -97,7 +97,7 @@ func Prepare(ctx context.Context, c Client, stack string, tmpl *dind.Template, r
 // "default".
 func newService(s dind.Service, arn string, physical map[string]string) *Service {
 	svc := &Service{LogicalID: s.LogicalID, TaskDefinition: s.TaskDefinition, ARN: arn}
-	svc.Name, svc.Cluster = serviceNameCluster(arn)
+	svc.Name, svc.Cluster = ecsarn.Service(arn)
 	if svc.Cluster == "" {
 		switch {
 		case s.ClusterID != "" && physical[s.ClusterID] != "":
@@ -109,28 +109,6 @@ func newService(s dind.Service, arn string, physical map[string]string) *Service
 		}
 	}
 	return svc
-}
-
-// serviceNameCluster splits a service ARN: arn:…:service/cluster/name
-// (the long format) or arn:…:service/name (the old one, without the
-// cluster). A bare name is its own name.
-func serviceNameCluster(arn string) (name, cluster string) {
-	_, res, ok := strings.Cut(arn, ":service/")
-	if !ok {
-		return arn, ""
-	}
-	if c, n, ok := strings.Cut(res, "/"); ok {
-		return n, c
-	}
-	return res, ""
-}
-
-// revision is a task definition ARN's family:revision, as ECS shows it.
-func revision(arn string) string {
-	if _, rev, ok := strings.Cut(arn, ":task-definition/"); ok {
-		return rev
-	}
-	return arn
 }
 
 // agentNames are the names of the agent containers of each edited task

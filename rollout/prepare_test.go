@@ -7,6 +7,7 @@ import (
 
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/ecsarn"
 )
 
 const manyServices = `  SpareTaskDefinition:
@@ -229,15 +230,15 @@ func TestServiceNameCluster(t *testing.T) {
 		{region + "service/agents", "agents", ""},
 		{"agents", "agents", ""},
 	} {
-		n, cl := serviceNameCluster(c.arn)
+		n, cl := ecsarn.Service(c.arn)
 		if n != c.name || cl != c.cluster {
-			t.Errorf("serviceNameCluster(%q) = %q, %q; want %q, %q", c.arn, n, cl, c.name, c.cluster)
+			t.Errorf("ecsarn.Service(%q) = %q, %q; want %q, %q", c.arn, n, cl, c.name, c.cluster)
 		}
 	}
-	if got := revision(newTD); got != "agent:8" {
+	if got := ecsarn.Revision(newTD); got != "agent:8" {
 		t.Errorf("revision = %q", got)
 	}
-	if got := revision("agent:8"); got != "agent:8" {
+	if got := ecsarn.Revision("agent:8"); got != "agent:8" {
 		t.Errorf("revision of a bare one = %q", got)
 	}
 	if got := shortTask(region + "task/ci/0123456789abcdef"); got != "01234567" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/ecsarn"
 )
 
 // rollbackProgress is the progress line while the update rolls back:
@@ -21,7 +22,7 @@ func (w *Watch) rollbackProgress(s *Service, svc awsclient.Service) []Line {
 	var text string
 	switch {
 	case old == "" || p.TaskDefinition != old:
-		text = "rolling back: waiting for CloudFormation to point the service at the previous revision again (it runs " + revision(p.TaskDefinition) + ")"
+		text = "rolling back: waiting for CloudFormation to point the service at the previous revision again (it runs " + ecsarn.Revision(p.TaskDefinition) + ")"
 	default:
 		var draining []awsclient.Deployment
 		for _, d := range svc.Deployments {
@@ -35,15 +36,15 @@ func (w *Watch) rollbackProgress(s *Service, svc awsclient.Service) []Line {
 				return nil
 			}
 			s.rolledBack = true
-			text = fmt.Sprintf("rolled back: %d of %d tasks run the previous revision %s", p.Running, p.Desired, revision(p.TaskDefinition))
+			text = fmt.Sprintf("rolled back: %d of %d tasks run the previous revision %s", p.Running, p.Desired, ecsarn.Revision(p.TaskDefinition))
 			break
 		}
-		text = fmt.Sprintf("rolling back to %s: %d of %d running, %d pending", revision(p.TaskDefinition), p.Running, p.Desired, p.Pending)
+		text = fmt.Sprintf("rolling back to %s: %d of %d running, %d pending", ecsarn.Revision(p.TaskDefinition), p.Running, p.Desired, p.Pending)
 		if p.Failed > 0 {
 			text += fmt.Sprintf(", %d failed", p.Failed)
 		}
 		for _, d := range draining {
-			text += fmt.Sprintf("; %s: %d running (draining)", revision(d.TaskDefinition), d.Running)
+			text += fmt.Sprintf("; %s: %d running (draining)", ecsarn.Revision(d.TaskDefinition), d.Running)
 		}
 	}
 	if text == s.progress {

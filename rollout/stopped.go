@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/ecsarn"
 )
 
 // stopped lists the service's stopped tasks and describes those not seen
@@ -92,9 +93,9 @@ func (e *readError) Unwrap() error { return e.err }
 // reason of each container that has one (the agent's first).
 func (w *Watch) stoppedLine(s *Service, t awsclient.Task) Line {
 	fresh := w.newTaskDefinition(s, t.TaskDefinition)
-	what := fmt.Sprintf("task %s (%s) stopped", shortTask(t.ARN), revision(t.TaskDefinition))
+	what := fmt.Sprintf("task %s (%s) stopped", shortTask(t.ARN), ecsarn.Revision(t.TaskDefinition))
 	if !fresh {
-		what = fmt.Sprintf("task %s (%s, the old revision) stopped", shortTask(t.ARN), revision(t.TaskDefinition))
+		what = fmt.Sprintf("task %s (%s, the old revision) stopped", shortTask(t.ARN), ecsarn.Revision(t.TaskDefinition))
 	}
 	var why []string // the task's reason, then its containers'
 	if reason := t.StoppedReason; reason != "" {
@@ -125,9 +126,9 @@ func (w *Watch) stoppedLine(s *Service, t awsclient.Task) Line {
 		// other stop does.
 		s.failedStops++
 		if pull := pullError(t); pull != "" && pullIsPermanent(pull) {
-			w.fail(s, "the agent image of "+revision(t.TaskDefinition)+" cannot be pulled: "+pull)
+			w.fail(s, "the agent image of "+ecsarn.Revision(t.TaskDefinition)+" cannot be pulled: "+pull)
 		} else if s.failedStops >= 2 {
-			w.fail(s, fmt.Sprintf("%d tasks of the new revision %s stopped; the last: %s", s.failedStops, revision(t.TaskDefinition), explained))
+			w.fail(s, fmt.Sprintf("%d tasks of the new revision %s stopped; the last: %s", s.failedStops, ecsarn.Revision(t.TaskDefinition), explained))
 		}
 	}
 	return Line{Time: orNow(t.Stopped), Service: s.LogicalID, Kind: Stopped, Text: text}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/ecsarn"
 )
 
 // MismatchError is an update CloudFormation completed whose result ECS
@@ -74,11 +75,11 @@ func (w *Watch) Verify(ctx context.Context, tries int, delay time.Duration) ([]L
 		registered[id] = td
 		modes, err := containerModes(td, w.names[id])
 		if errors.Is(err, errNoNames) {
-			lines = append(lines, Line{Time: time.Now(), Kind: Note, Text: fmt.Sprintf("not verified in ECS: DescribeTaskDefinition answered %s without container names; check with %s", revision(arn), check)})
+			lines = append(lines, Line{Time: time.Now(), Kind: Note, Text: fmt.Sprintf("not verified in ECS: DescribeTaskDefinition answered %s without container names; check with %s", ecsarn.Revision(arn), check)})
 			continue
 		}
 		if err != nil || len(modes) == 0 {
-			diffs = append(diffs, fmt.Sprintf("%s has no agent container", revision(arn)))
+			diffs = append(diffs, fmt.Sprintf("%s has no agent container", ecsarn.Revision(arn)))
 			checks = append(checks, check)
 			continue
 		}
@@ -89,11 +90,11 @@ func (w *Watch) Verify(ctx context.Context, tries int, delay time.Duration) ([]L
 		sort.Strings(names)
 		for _, n := range names {
 			if modes[n] != w.Mode {
-				diffs = append(diffs, fmt.Sprintf("container %s of %s is in %s mode, not %s", n, revision(arn), modes[n], w.Mode))
+				diffs = append(diffs, fmt.Sprintf("container %s of %s is in %s mode, not %s", n, ecsarn.Revision(arn), modes[n], w.Mode))
 				checks = append(checks, check)
 				continue
 			}
-			lines = append(lines, Line{Time: time.Now(), Kind: Verified, Text: fmt.Sprintf("container %s of %s is in %s mode (read back from ECS)", n, revision(arn), w.Mode)})
+			lines = append(lines, Line{Time: time.Now(), Kind: Verified, Text: fmt.Sprintf("container %s of %s is in %s mode (read back from ECS)", n, ecsarn.Revision(arn), w.Mode)})
 		}
 	}
 	// Docker answers: health.go.
@@ -159,13 +160,13 @@ func (w *Watch) verifyServices(ctx context.Context, current map[string]string, t
 					diffs = append(diffs, fmt.Sprintf("service %s has no primary deployment", s.Name))
 					countsOnly = false
 				case p.TaskDefinition != want:
-					diffs = append(diffs, fmt.Sprintf("service %s runs %s, not the new revision %s", s.Name, revision(p.TaskDefinition), revision(want)))
+					diffs = append(diffs, fmt.Sprintf("service %s runs %s, not the new revision %s", s.Name, ecsarn.Revision(p.TaskDefinition), ecsarn.Revision(want)))
 					countsOnly = false
 				case svc.Running != svc.Desired || p.Running != p.Desired:
-					diffs = append(diffs, fmt.Sprintf("service %s runs %s on %d of %d desired tasks", s.Name, revision(want), p.Running, svc.Desired))
+					diffs = append(diffs, fmt.Sprintf("service %s runs %s on %d of %d desired tasks", s.Name, ecsarn.Revision(want), p.Running, svc.Desired))
 				default:
 					lines = append(lines, Line{Time: time.Now(), Service: s.LogicalID, Kind: Verified,
-						Text: fmt.Sprintf("service %s runs %s on %d of %d desired tasks", s.Name, revision(want), p.Running, svc.Desired)})
+						Text: fmt.Sprintf("service %s runs %s on %d of %d desired tasks", s.Name, ecsarn.Revision(want), p.Running, svc.Desired)})
 				}
 				if len(diffs) > before {
 					differ = append(differ, s)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/dind"
+	"github.com/tcdind/tcdind/ecsarn"
 )
 
 // Kind says what a Line reports.
@@ -366,20 +367,20 @@ func (w *Watch) progress(s *Service, svc awsclient.Service) []Line {
 			return nil
 		}
 		s.waiting = true
-		text = "waiting for CloudFormation to update the service (it runs " + revision(svc.TaskDefinition) + ")"
+		text = "waiting for CloudFormation to update the service (it runs " + ecsarn.Revision(svc.TaskDefinition) + ")"
 	} else {
 		d := primaryOf(fresh)
 		s.newRev = d.TaskDefinition
-		text = fmt.Sprintf("new revision %s: %d of %d running, %d pending", revision(d.TaskDefinition), d.Running, d.Desired, d.Pending)
+		text = fmt.Sprintf("new revision %s: %d of %d running, %d pending", ecsarn.Revision(d.TaskDefinition), d.Running, d.Desired, d.Pending)
 		if d.Failed > 0 {
 			text += fmt.Sprintf(", %d failed", d.Failed)
 		}
 		for _, p := range previous {
-			text += fmt.Sprintf("; old revision %s: %d running (draining)", revision(p.TaskDefinition), p.Running)
+			text += fmt.Sprintf("; old revision %s: %d running (draining)", ecsarn.Revision(p.TaskDefinition), p.Running)
 		}
 		if d.Status == "PRIMARY" && (s.steady || rolledOut(s, d, previous)) {
 			s.steady = true
-			text = fmt.Sprintf("rolled out: %d of %d tasks run %s", d.Running, d.Desired, revision(d.TaskDefinition))
+			text = fmt.Sprintf("rolled out: %d of %d tasks run %s", d.Running, d.Desired, ecsarn.Revision(d.TaskDefinition))
 		}
 	}
 	if text == s.progress {
