@@ -20,6 +20,7 @@ import (
 	"github.com/tcdind/tcdind/internal/iostreams"
 	"github.com/tcdind/tcdind/render"
 	"github.com/tcdind/tcdind/report"
+	"github.com/tcdind/tcdind/source"
 )
 
 // options are filled by flags; a question the wizard would ask is answered
@@ -316,8 +317,13 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 	if opts.Mode == "" {
 		return exitcode.UsageError("no mode: pass --mode socket, --mode privileged or --mode none")
 	}
+	s := o.streams(ios)
+	if o.template == source.Stdin && ios.IsStdinTTY() {
+		// A terminal gives no end of input by itself: say what it waits for.
+		fmt.Fprintln(s.Err, render.NoteLine("reading the template from standard input: paste it, then ctrl+d (ctrl+c quits)"))
+	}
 	run := batch.TemplateRun{Template: o.template, Options: opts, Action: action}
-	return run.Run(cmd.Context(), o.streams(ios))
+	return run.Run(cmd.Context(), s)
 }
 
 func (o *options) engineOptions() (dind.Options, error) {

@@ -139,3 +139,25 @@ func TestTemplateExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// --template - with a terminal on standard input waits for what is typed
+// or pasted: a note says so and how to end it, rather than a silent wait.
+// From a pipe there is nothing to say.
+func TestStdinTemplateAtATerminalSaysItWaits(t *testing.T) {
+	blog, err := os.ReadFile("testdata/templates/blog.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tty := range []bool{true, false} {
+		var out, errOut bytes.Buffer
+		ios := testIO(bytes.NewReader(blog), &out, &errOut)
+		ios.SetStdinTTY(tty)
+		if code := runWith(t.Context(), []string{"--template", "-", "--mode", "socket", "--output", "-"}, ios, nil); code != 0 {
+			t.Fatalf("tty %v: exit %d: %s", tty, code, errOut.String())
+		}
+		const note = "tcdind: note: reading the template from standard input: paste it, then ctrl+d (ctrl+c quits)\n"
+		if got := strings.HasPrefix(errOut.String(), note); got != tty {
+			t.Errorf("tty %v: the note is said: %v\n%s", tty, got, errOut.String())
+		}
+	}
+}

@@ -98,7 +98,8 @@ func StatusSummary(st *fleet.Status, want string) string {
 		line += fmt.Sprintf("; %d drifted (ECS runs another revision than CloudFormation holds)", d)
 	}
 	if len(st.Notes) > 0 {
-		line += fmt.Sprintf("; %s not read", count(len(st.Notes), "note"))
+		// Each note is a region or a stack that could not be read.
+		line += fmt.Sprintf("; %s not read (see above)", Count(len(st.Notes), "region or stack", "regions or stacks"))
 	}
 	return line
 }

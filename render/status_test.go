@@ -33,7 +33,7 @@ tcdind cannot edit
 not read
   profile prod, eu-central-1: access denied, not read: x
 
-2 stacks with 2 agent containers in 1 region, of 3 stacks read; 1 not in socket mode; 1 drifted (ECS runs another revision than CloudFormation holds); 1 note not read
+2 stacks with 2 agent containers in 1 region, of 3 stacks read; 1 not in socket mode; 1 drifted (ECS runs another revision than CloudFormation holds); 1 region or stack not read (see above)
 `
 	if got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)

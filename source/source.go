@@ -49,7 +49,7 @@ func IsURL(arg string) bool {
 func Load(ctx context.Context, arg string, stdin io.Reader) (*Template, error) {
 	switch {
 	case arg == Stdin:
-		data, err := readLimited(stdin, "standard input")
+		data, err := readStdin(ctx, stdin)
 		if err != nil {
 			return nil, err
 		}
@@ -81,6 +81,27 @@ func Load(ctx context.Context, arg string, stdin io.Reader) (*Template, error) {
 		return nil, err
 	}
 	return &Template{Bytes: data, Name: arg, Path: arg}, nil
+}
+
+// readStdin reads standard input until its end or ctrl+c, whichever comes
+// first: a read of a terminal or a stalled pipe cannot be interrupted, so
+// it goes on in the background and the process exits without it.
+func readStdin(ctx context.Context, stdin io.Reader) ([]byte, error) {
+	type read struct {
+		data []byte
+		err  error
+	}
+	done := make(chan read, 1)
+	go func() {
+		data, err := readLimited(stdin, "standard input")
+		done <- read{data, err}
+	}()
+	select {
+	case r := <-done:
+		return r.data, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("read template from standard input: %w", ctx.Err())
+	}
 }
 
 // Download fetches an https URL (http is refused: a template decides what

@@ -3,12 +3,15 @@ package source
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoadFileAndStdin(t *testing.T) {
@@ -87,5 +90,34 @@ func TestPatchedName(t *testing.T) {
 		if got := PatchedName(&tc.t, tc.json); got != tc.want {
 			t.Errorf("PatchedName(%+v) = %q, want %q", tc.t, got, tc.want)
 		}
+	}
+}
+
+// ctrl+c while the template is read from standard input (a terminal with
+// nothing typed, a pipe whose writer stalls) ends the read: "every way out
+// leaves no hang". The wait below only bounds a failing test.
+func TestLoadStdinEndsOnCancel(t *testing.T) {
+	r, w := io.Pipe() // nothing is ever written: the read blocks
+	defer w.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := Load(ctx, Stdin, r)
+		done <- err
+	}()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("reading standard input goes on after ctrl+c")
+	}
+
+	// Without ctrl+c the whole input is read, as before.
+	got, err := Load(t.Context(), Stdin, strings.NewReader("a: 1\n"))
+	if err != nil || string(got.Bytes) != "a: 1\n" {
+		t.Errorf("Load = %v, %v", got, err)
 	}
 }
