@@ -66,11 +66,11 @@ func TestAgentVersionFlag(t *testing.T) {
 // out; with --mode none or --minimal it means nothing and is refused.
 func TestHealthCheckFlag(t *testing.T) {
 	tpl := "wizard/testdata/one.yaml"
-	code, out, errOut := runCLI(t, "--non-interactive", "--template", tpl, "--mode", "privileged", "--output", "-")
+	code, out, errOut := runCLI(t, "--non-interactive", "--template", tpl, "--mode", "privileged", "--sudo-image", "--output", "-")
 	if code != 0 || !strings.Contains(out, "docker info > /dev/null || exit 1") {
 		t.Fatalf("complete privileged: exit %d, %s\n%s", code, errOut, out)
 	}
-	code, out, errOut = runCLI(t, "--non-interactive", "--template", tpl, "--mode", "privileged", "--health-check=false", "--output", "-")
+	code, out, errOut = runCLI(t, "--non-interactive", "--template", tpl, "--mode", "privileged", "--sudo-image", "--health-check=false", "--output", "-")
 	if code != 0 || strings.Contains(out, "HealthCheck") {
 		t.Fatalf("--health-check=false: exit %d, %s\n%s", code, errOut, out)
 	}

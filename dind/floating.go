@@ -109,12 +109,12 @@ func (r *recipe) pinnedSudoTag(where, image, tag string) (string, bool, error) {
 		if r.opts.SudoImage {
 			return "", false, &VersionNeededError{Where: where, Image: image}
 		}
-		r.warn("%s: the agent image %s cannot start Docker in privileged mode, and %s has no -sudo variant: pass --agent-version VERSION (the TeamCity server's version, for example 2025.07), which pins the agent to VERSION%s", where, image, shown, r.pinnedSuffix())
+		r.warnNoDocker("%s: the agent image %s cannot start Docker in privileged mode, and %s has no -sudo variant: pass --agent-version VERSION (the TeamCity server's version, for example 2025.07), which pins the agent to VERSION%s", where, image, shown, r.pinnedSuffix())
 		return "", false, nil
 	}
 	newTag := version + r.pinnedSuffix()
 	if !r.opts.SudoImage {
-		r.warn("%s: the agent image %s cannot start Docker in privileged mode, and %s has no -sudo variant: pass --sudo-image to pin the agent to %s (the version of %s)", where, image, shown, newTag, from)
+		r.warnNoDocker("%s: the agent image %s cannot start Docker in privileged mode, and %s has no -sudo variant: pass --sudo-image to pin the agent to %s (the version of %s)", where, image, shown, newTag, from)
 		return "", false, nil
 	}
 	return newTag, true, nil
@@ -132,7 +132,7 @@ func (r *recipe) pinLiteral(c *yaml.Node, where, image, tag string, src imageSou
 		last = lastLiteral(src.node)
 	}
 	if last == nil || !strings.HasSuffix(last.Value, tag) || (tag == "" && strings.HasSuffix(last.Value, ":")) {
-		r.warn("%s: the agent image %s cannot start Docker in privileged mode: use the tag %s (change the image expression to give it)", where, image, newTag)
+		r.warnNoDocker("%s: the agent image %s cannot start Docker in privileged mode: use the tag %s (change the image expression to give it)", where, image, newTag)
 		return nil
 	}
 	value := strings.TrimSuffix(last.Value, tag) + newTag

@@ -79,6 +79,13 @@ func (r *recipe) ensureHealthCheck(c *yaml.Node) {
 		r.warn("%s: kept the container's own HealthCheck, so ECS will not tell whether Docker answers: to have it tell, make the check run docker info (%s)", where, healthCheckCommand)
 		return
 	}
+	if r.noDocker {
+		// Docker cannot start in this agent (the warning above says why):
+		// the check would fail on every agent, and ECS would replace each
+		// one every few minutes, cutting off builds that need no Docker.
+		r.warn("%s: no docker info health check added: with this image Docker cannot start, and ECS would replace every agent as unhealthy; run again once the image is a -sudo variant to add it", where)
+		return
+	}
 	if repo, known := r.agentRepo(c); known && !isJetBrainsAgentRepo(repo) {
 		r.warn("%s: no docker info health check added: the image %s may have no docker command; add a HealthCheck that runs docker info yourself to have ECS tell whether Docker answers", where, repo)
 		return

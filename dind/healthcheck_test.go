@@ -164,3 +164,38 @@ func TestHealthCheckForeignImage(t *testing.T) {
 		t.Errorf("a foreign image got a health check, or no note:\n%s\n%q", res.Output, res.Warnings)
 	}
 }
+
+// TestHealthCheckNotAddedWhereDockerCannotStart: privileged mode on an image
+// that cannot start Docker (no -sudo tag, and no --sudo-image or
+// --agent-version to give it one) adds no docker info check: it would fail on
+// every agent and ECS would replace each one as unhealthy, cutting off builds
+// that need no Docker. The warning says why; with the -sudo image it is added.
+func TestHealthCheckNotAddedWhereDockerCannotStart(t *testing.T) {
+	for _, image := range []string{
+		"jetbrains/teamcity-agent:2025.07",       // a version: --sudo-image would fix it
+		"jetbrains/teamcity-agent:latest",        // floating: --agent-version would
+		"jetbrains/teamcity-agent",               // no tag at all
+		"jetbrains/teamcity-agent:2025.07-linux", // the plain variant
+	} {
+		in := strings.Replace(healthBase, "jetbrains/teamcity-agent:2025.07-linux-sudo", image, 1)
+		res := mustApply(t, []byte(in), dind.DefaultOptions(dind.ModePrivileged))
+		if strings.Contains(string(res.Output), "HealthCheck") {
+			t.Errorf("%s: a health check was added though Docker cannot start:\n%s", image, res.Output)
+		}
+		var said bool
+		for _, w := range res.Warnings {
+			if strings.Contains(w, "no docker info health check added: with this image Docker cannot start") {
+				said = true
+			}
+		}
+		if !said {
+			t.Errorf("%s: no warning says why the health check was left out: %q", image, res.Warnings)
+		}
+	}
+	opts := dind.DefaultOptions(dind.ModePrivileged)
+	opts.SudoImage = true
+	in := strings.Replace(healthBase, "2025.07-linux-sudo", "2025.07", 1)
+	if res := mustApply(t, []byte(in), opts); !strings.Contains(string(res.Output), "docker info > /dev/null || exit 1") {
+		t.Errorf("with --sudo-image the health check is missing:\n%s", res.Output)
+	}
+}

@@ -23,6 +23,11 @@ type recipe struct {
 	addedMounts    []mount                     // new mounts
 	maybeOrphaned  []string                    // volumes of removed mounts
 	removedVolumes map[int]bool
+
+	// noDocker is set while the privileged recipe edits a container whose
+	// image, as written, certainly cannot start Docker (a warning says so):
+	// the docker info health check would then make ECS replace every agent.
+	noDocker bool
 }
 
 type mount struct {
@@ -95,6 +100,14 @@ func (r *recipe) warn(format string, args ...any) {
 	r.res.Warnings = append(r.res.Warnings, fmt.Sprintf(format, args...))
 }
 
+// warnNoDocker warns that the agent's image, as written, cannot start
+// Docker in privileged mode, and marks the container so that no health
+// check is added to it.
+func (r *recipe) warnNoDocker(format string, args ...any) {
+	r.noDocker = true
+	r.warn(format, args...)
+}
+
 func (r *recipe) run() error {
 	if r.res.Before == nil {
 		r.res.Before = map[string]Mode{}
@@ -157,6 +170,7 @@ func (r *recipe) privileged(c *yaml.Node) error {
 		name := r.ensureVolume(c, volume{docker: true}, "docker-data")
 		r.addMount(c, dockerDataPath, name)
 	}
+	r.noDocker = false
 	if err := r.sudoImage(c); err != nil {
 		return err
 	}
