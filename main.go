@@ -271,7 +271,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.noColor, "no-color", false, "no colour in the wizard and in --diff (also NO_COLOR)")
 	f.BoolVar(&o.json, "json", false, "write one JSON result on standard output (schema: docs/json.md); implies --non-interactive")
 	pf := cmd.PersistentFlags()
-	pf.BoolVarP(&o.quiet, "quiet", "q", false, "print errors and the result only (what was written, the outcome), no progress or notes")
+	pf.BoolVarP(&o.quiet, "quiet", "q", false, "print errors, warnings and the result only (what was written, the outcome), no progress or notes")
 	pf.BoolVar(&o.debug, "debug", false, "print each AWS request and answer on standard error (credentials, Authorization headers and parameter values are never printed)")
 	o.status.root = o
 	cmd.AddCommand(newStatusCommand(ios, &o.status))

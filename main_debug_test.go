@@ -52,11 +52,11 @@ func TestDebugPrintsNoSecrets(t *testing.T) {
 func TestQuiet(t *testing.T) {
 	out := t.TempDir() + "/t.yaml"
 	code, stdout, stderr := runCLI(t, "--template", stackTemplate, "--mode", "socket", "--output", out, "--quiet")
-	if code != 0 || stdout != "" || stderr != "wrote "+out+"\n" {
+	if code != 0 || stdout != "" || withoutWarnings(stderr) != "wrote "+out+"\n" {
 		t.Errorf("--quiet --output: exit %d, stdout %q, stderr %q; want only the wrote line", code, stdout, stderr)
 	}
 	code, _, stderr = runCLI(t, "--template", stackTemplate, "--mode", "socket", "--check", "-q")
-	if code != 3 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "not in socket mode") {
+	if code != 3 || strings.Count(withoutWarnings(stderr), "\n") != 1 || !strings.Contains(stderr, "not in socket mode") {
 		t.Errorf("--quiet --check: exit %d, stderr %q; want exit 3 and one line", code, stderr)
 	}
 	code, _, stderr = runCLI(t, "--template", "testdata/templates/broken.yaml", "--mode", "socket", "--check", "-q")
@@ -71,8 +71,39 @@ func TestQuiet(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--quiet --apply: exit %d\n%s", code, stderr)
 	}
-	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	// What the engine warns of the template it applied stays: the
+	// outcome and those warnings, nothing else.
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if !strings.HasPrefix(l, "tcdind: warning: ") {
+			lines = append(lines, l)
+		}
+	}
 	if len(lines) != 1 || !strings.Contains(lines[0], "tc-quiet") {
-		t.Errorf("--quiet --apply said %d lines, want the outcome alone:\n%s", len(lines), stderr)
+		t.Errorf("--quiet --apply said %d lines besides warnings, want the outcome alone:\n%s", len(lines), stderr)
+	}
+}
+
+// withoutWarnings drops the engine's warning lines, which --quiet keeps.
+func withoutWarnings(stderr string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(stderr, "\n") {
+		if !strings.HasPrefix(l, "tcdind: warning: ") {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
+}
+
+// --quiet keeps the engine's warnings about what it writes: a privileged
+// agent whose image cannot start Docker is the result, not chatter.
+func TestQuietKeepsWarnings(t *testing.T) {
+	out := t.TempDir() + "/t.yaml"
+	code, _, stderr := runCLI(t, "--template", "wizard/testdata/one.yaml", "--mode", "privileged", "--output", out, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "tcdind: warning: ") || !strings.Contains(stderr, "cannot start Docker") || !strings.Contains(stderr, "wrote "+out) {
+		t.Errorf("--quiet privileged on a plain image: exit %d, stderr %q; want the warning and the wrote line", code, stderr)
+	}
+	if strings.Contains(stderr, "security:") {
+		t.Errorf("--quiet printed the security note, which is not a warning about the result:\n%s", stderr)
 	}
 }

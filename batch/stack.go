@@ -194,7 +194,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	defer func() { r.recordFate("", err) }()
 	mode := r.Options.Mode
 	for _, w := range res.Warnings {
-		fmt.Fprintln(s.Err, render.WarningLine(w))
+		fmt.Fprintln(s.say(), render.WarningLine(w))
 	}
 	targets := strings.Join(res.Targets, ", ")
 	if !res.NeedsChange() {

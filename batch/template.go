@@ -88,7 +88,7 @@ func EngineError(err error) error {
 // action says. name labels the diff; path is the local file, if any.
 func Deliver(res *dind.Result, original []byte, name, path string, mode dind.Mode, a Action, s Streams) error {
 	for _, w := range res.Warnings {
-		fmt.Fprintln(s.Err, render.WarningLine(w))
+		fmt.Fprintln(s.say(), render.WarningLine(w))
 	}
 	if a.Check {
 		if res.NeedsChange() {
