@@ -333,10 +333,16 @@ func apply(src []byte, edits []byteEdit) ([]byte, error) {
 		if n > 1 {
 			prevEnd = edits[n-2].end
 		}
-		if last.text == "" && last.end == len(src) && len(src) > 0 && src[len(src)-1] != '\n' &&
-			last.start > prevEnd && src[last.start-1] == '\n' {
-			last.start--
-			if last.start > prevEnd && src[last.start-1] == '\r' {
+		// A lone CR is a line break too (YAML 1.2, 5.4).
+		if last.text == "" && last.end == len(src) && len(src) > 0 &&
+			src[len(src)-1] != '\n' && src[len(src)-1] != '\r' && last.start > prevEnd {
+			switch src[last.start-1] {
+			case '\n':
+				last.start--
+				if last.start > prevEnd && src[last.start-1] == '\r' {
+					last.start--
+				}
+			case '\r':
 				last.start--
 			}
 		}

@@ -14,7 +14,6 @@ package dind_test
 
 import (
 	"bytes"
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -356,40 +355,41 @@ func FuzzRoundTrip(f *testing.F) {
 }
 
 // hasNullList reports a list key the recipes fill written with no value
-// ("MountPoints:" and nothing under it): like an empty list, it reads the
-// same as a key tcdind created once filled, so it does not survive a round
-// trip (see keepsEmpty in edits.go).
+// ("MountPoints:" and nothing under it, or a bare "MountPoints," in a flow
+// mapping): like an empty list, it reads the same as a key tcdind created
+// once filled, so it does not survive a round trip (see keepsEmpty in
+// edits.go). It walks the node tree, not a decoded value, so that a mapping
+// Go cannot decode (a flow list as a key) is still seen.
 func hasNullList(src []byte) bool {
-	var doc any
+	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return false
 	}
-	var walk func(v any) bool
-	walk = func(v any) bool {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, x := range v {
-				if x == nil && (k == "Environment" || k == "MountPoints" || k == "Volumes" || k == "PlacementConstraints") {
-					return true
-				}
-				if walk(x) {
-					return true
-				}
-			}
-		case map[any]any:
-			for k, x := range v {
-				if walk(map[string]any{fmt.Sprint(k): x}) {
-					return true
+	var walk func(n *yaml.Node) bool
+	walk = func(n *yaml.Node) bool {
+		if n == nil {
+			return false
+		}
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				switch k.Value {
+				case "Environment", "MountPoints", "Volumes", "PlacementConstraints":
+					if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
+						return true
+					}
 				}
 			}
-		case []any:
-			for _, x := range v {
-				if walk(x) {
-					return true
-				}
+		}
+		if n.Kind == yaml.AliasNode {
+			return false // the anchored node is walked where it stands
+		}
+		for _, c := range n.Content {
+			if walk(c) {
+				return true
 			}
 		}
 		return false
 	}
-	return walk(doc)
+	return walk(&doc)
 }
