@@ -102,6 +102,7 @@ func (r *recipe) pinnedSudoTag(where, image, tag string) (string, bool, error) {
 		shown = "no tag"
 	}
 	version, from := r.opts.AgentVersion, "--agent-version"
+	r.agentVersionUsed = version != ""
 	if version == "" {
 		version, from = r.t.serverVersion(r.opts)
 	}

@@ -238,3 +238,36 @@ func mustParse(t *testing.T, src []byte) *dind.Template {
 	}
 	return tp
 }
+
+// TestAgentVersionOnAPinnedTagIsSaid: --agent-version pins only a floating
+// tag; on an image that names its version it changes nothing, and a
+// warning says so instead of ignoring the flag silently.
+func TestAgentVersionOnAPinnedTagIsSaid(t *testing.T) {
+	in := `Resources:
+  Agent:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: teamcity-agent
+          Image: jetbrains/teamcity-agent:2023.11.1
+`
+	res := mustApply(t, []byte(in), privilegedSudo("2025.07", ""))
+	if !strings.Contains(string(res.Output), "jetbrains/teamcity-agent:2023.11.1-linux-sudo") {
+		t.Fatalf("the pinned tag should get its -sudo variant:\n%s", res.Output)
+	}
+	var said bool
+	for _, w := range res.Warnings {
+		if strings.Contains(w, "--agent-version 2025.07 was not used") {
+			said = true
+		}
+	}
+	if !said {
+		t.Errorf("no warning says --agent-version was not used: %q", res.Warnings)
+	}
+	floating := strings.Replace(in, "2023.11.1", "latest", 1)
+	for _, w := range mustApply(t, []byte(floating), privilegedSudo("2025.07", "")).Warnings {
+		if strings.Contains(w, "was not used") {
+			t.Errorf("on latest, --agent-version is used, yet: %s", w)
+		}
+	}
+}

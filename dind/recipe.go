@@ -28,6 +28,9 @@ type recipe struct {
 	// image, as written, certainly cannot start Docker (a warning says so):
 	// the docker info health check would then make ECS replace every agent.
 	noDocker bool
+	// agentVersionUsed is set when --agent-version pinned (or was to pin)
+	// the container's floating tag; a pinned tag leaves it unused.
+	agentVersionUsed bool
 }
 
 type mount struct {
@@ -170,9 +173,12 @@ func (r *recipe) privileged(c *yaml.Node) error {
 		name := r.ensureVolume(c, volume{docker: true}, "docker-data")
 		r.addMount(c, dockerDataPath, name)
 	}
-	r.noDocker = false
+	r.noDocker, r.agentVersionUsed = false, false
 	if err := r.sudoImage(c); err != nil {
 		return err
+	}
+	if r.opts.AgentVersion != "" && !r.agentVersionUsed {
+		r.warn("%s: --agent-version %s was not used: it pins only a floating tag (latest, or none), and this agent's image names its version already; change the tag in the template to change the version", r.td.id+"/"+r.name(c), r.opts.AgentVersion)
 	}
 	r.ensureHealthCheck(c)
 	return nil
