@@ -110,6 +110,19 @@ func runStatus(ctx context.Context, so *statusOptions, ios *iostreams.IOStreams)
 			}
 		}
 	}
+	if len(so.regions) == 0 && !so.allRegions {
+		// No region to read, as for --stack: a usage error before any
+		// call, not a table of nothing.
+		profiles := so.profiles
+		if len(profiles) == 0 {
+			profiles = []string{""}
+		}
+		for _, p := range profiles {
+			if _, err := awsclient.New(ctx, awsclient.Config{Profile: p}); errors.Is(err, awsclient.ErrNoRegion) {
+				return exitcode.UsageError("no AWS region%s: pass --region (several comma-separated), --all-regions, or set AWS_REGION", profileSuffix(p))
+			}
+		}
+	}
 	r := &fleet.Reader{
 		NewClient: func(ctx context.Context, profile, region string) (fleet.Client, error) {
 			return newAWSClient(ctx, awsclient.Config{Region: region, Profile: profile, EndpointURL: so.endpointURL, Debug: so.root.debugOut(ios)})
@@ -168,4 +181,12 @@ func writeStatus(so *statusOptions, code int, errLine string, ios *iostreams.IOS
 	}
 	so.result.Finish(code, exitcode.Meaning(code), errLine)
 	return report.Write(ios.Out, so.result)
+}
+
+// profileSuffix names the profile in a message, when one was given.
+func profileSuffix(profile string) string {
+	if profile == "" {
+		return ""
+	}
+	return " for profile " + profile
 }

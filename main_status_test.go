@@ -371,3 +371,18 @@ func BenchmarkStatus(b *testing.B) {
 		return m
 	}())
 }
+
+// TestStatusWithoutRegionIsUsage: no --region, no --all-regions and no
+// region in the environment or the profile is a usage error (exit 2)
+// before any call, as for --stack, not a table of nothing and exit 1.
+func TestStatusWithoutRegionIsUsage(t *testing.T) {
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_PROFILE", "")
+	code, out, errOut := runCLI(t, "status")
+	if code != 2 || out != "" || !strings.HasPrefix(errOut, "tcdind: no AWS region: pass --region") || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("status without a region: exit %d, stdout %q, stderr %q; want exit 2 and one line", code, out, errOut)
+	}
+}
