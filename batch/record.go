@@ -108,7 +108,7 @@ func (r *StackRun) recordLine(l rollout.Line) {
 	if d.Rollout == nil {
 		d.Rollout = &report.Rollout{Services: []string{}, Lines: []report.Line{}}
 	}
-	d.Rollout.Lines = append(d.Rollout.Lines, report.Line{Service: l.Service, Kind: kindName(l.Kind), Text: l.Text})
+	d.Rollout.Lines = append(d.Rollout.Lines, report.Line{Service: l.Service, Kind: l.Kind.String(), Text: l.Text})
 }
 
 // recordVerified records the verification after UPDATE_COMPLETE: ECS
@@ -130,22 +130,4 @@ func (r *StackRun) recordVerified(lines []rollout.Line, err error) {
 		}
 	}
 	d.Rollout.Verified = verified && seen
-}
-
-func kindName(k rollout.Kind) string {
-	switch k {
-	case rollout.Progress:
-		return "progress"
-	case rollout.Event:
-		return "event"
-	case rollout.Stopped:
-		return "stopped"
-	case rollout.Failing:
-		return "failing"
-	case rollout.Note:
-		return "note"
-	case rollout.Verified:
-		return "verified"
-	}
-	return "other"
 }

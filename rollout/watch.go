@@ -24,6 +24,25 @@ const (
 	Verified             // after the update: what ECS shows
 )
 
+// String is the kind's name, as --json reports it (docs/json.md).
+func (k Kind) String() string {
+	switch k {
+	case Progress:
+		return "progress"
+	case Event:
+		return "event"
+	case Stopped:
+		return "stopped"
+	case Failing:
+		return "failing"
+	case Note:
+		return "note"
+	case Verified:
+		return "verified"
+	}
+	return "other"
+}
+
 // Line is one thing to tell about the agents.
 type Line struct {
 	Time    time.Time
