@@ -2,7 +2,6 @@ package teamcity
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tcdind/tcdind/internal/faketeamcity"
 )
 
 // Small httptest handlers shaped as TeamCity's REST API documents its
@@ -74,42 +75,66 @@ func TestAgentsReadsStateParametersAndPages(t *testing.T) {
 	}
 }
 
+// onFake is a client of a fake TeamCity (internal/faketeamcity, modelled
+// on TeamCity's REST documentation) with short retry pauses.
+func onFake(t *testing.T, token string) (*faketeamcity.Server, *Client) {
+	t.Helper()
+	tc := faketeamcity.New(t)
+	if token == "" {
+		token = tc.Token
+	}
+	c, err := New(tc.URL, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Backoff = []time.Duration{time.Millisecond}
+	c.RequestTimeout = 2 * time.Second
+	return tc, c
+}
+
+// enabledInfo PUT with a comment and a statusSwitchTime, "when the agent
+// state should be automatically flipped"
+// (https://www.jetbrains.com/help/teamcity/rest/enabledinfo.html).
 func TestSetEnabledSendsCommentAndSwitchTime(t *testing.T) {
-	c := testClient(t, func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPut || r.URL.Path != "/tc/app/rest/agents/id:7/enabledInfo" {
-			t.Errorf("%s %s", r.Method, r.URL.Path)
-		}
-		if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-			t.Errorf("Content-Type %q", ct)
-		}
-		var body map[string]any
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			t.Fatal(err)
-		}
-		if body["status"] != false || body["statusSwitchTime"] != "20261206T100000+0000" || body["comment"].(map[string]any)["text"] != "tcdind draining" {
-			t.Errorf("body = %v", body)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"status":false,"statusSwitchTime":"20261206T100000+0000","comment":{"text":"tcdind draining","timestamp":"20261206T090000+0000"}}`)
-	})
-	when := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
-	got, err := c.SetEnabled(context.Background(), 7, EnabledInfo{Status: false, Comment: "tcdind draining", SwitchTime: FormatTime(when)})
+	tc, c := onFake(t, "")
+	id := tc.AddAgent(faketeamcity.Agent{Name: "a1b2c3d4e5f6", Connected: true, Enabled: true, Authorized: true, IP: "10.0.1.5",
+		Params: map[string]string{ParamHostname: "a1b2c3d4e5f6"}})
+	when := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	got, err := c.SetEnabled(context.Background(), id, EnabledInfo{Status: false, Comment: "tcdind draining", SwitchTime: FormatTime(when)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Status || got.Comment != "tcdind draining" || !ParseTime(got.SwitchTime).Equal(when) {
 		t.Errorf("answer = %+v", got)
 	}
+	puts := tc.Puts()
+	if len(puts) != 1 || puts[0].AgentID != id || puts[0].Enabled || puts[0].Comment != "tcdind draining" || !ParseTime(puts[0].SwitchTime).Equal(when) {
+		t.Errorf("puts = %+v", puts)
+	}
+	back, err := c.ReadEnabled(context.Background(), id)
+	if err != nil || back.Status || back.Comment != "tcdind draining" {
+		t.Errorf("read back %+v, %v", back, err)
+	}
+	agents, err := c.Agents(context.Background())
+	if err != nil || len(agents) != 1 || agents[0].Enabled || agents[0].Parameters[ParamHostname] != "a1b2c3d4e5f6" || agents[0].IP != "10.0.1.5" || agents[0].PoolName != "Default" {
+		t.Errorf("agents %+v, %v", agents, err)
+	}
+}
+
+// Unauthorized agents are listed too (locator authorized:any): a new
+// agent may wait for authorization.
+func TestAgentsListsUnauthorized(t *testing.T) {
+	tc, c := onFake(t, "")
+	tc.AddAgent(faketeamcity.Agent{Name: "new", Connected: true, Enabled: true, Authorized: false})
+	agents, err := c.Agents(context.Background())
+	if err != nil || len(agents) != 1 || agents[0].Authorized {
+		t.Errorf("agents %+v, %v", agents, err)
+	}
 }
 
 // 401: the token is refused; one line that says where the token goes.
 func TestUnauthorizedIsOneLineWithWhatToDo(t *testing.T) {
-	var calls atomic.Int32
-	c := testClient(t, func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		w.WriteHeader(http.StatusUnauthorized)
-		io.WriteString(w, "Authentication required\nTo login manually go to \"/login.html\" page")
-	})
+	tc, c := onFake(t, "not-a-token")
 	_, err := c.Agents(context.Background())
 	var ae *AuthError
 	if !errors.As(err, &ae) || ae.Status != 401 {
@@ -121,25 +146,29 @@ func TestUnauthorizedIsOneLineWithWhatToDo(t *testing.T) {
 			t.Errorf("%q lacks %q", msg, want)
 		}
 	}
-	if strings.Contains(msg, "s3cret-token") || strings.Contains(msg, "\n") {
+	if strings.Contains(msg, "not-a-token") || strings.Contains(msg, "\n") {
 		t.Errorf("message leaks the token or spans lines: %q", msg)
 	}
-	if calls.Load() != 1 {
-		t.Errorf("a 401 was sent %d times", calls.Load())
+	if n := len(tc.Requests()); n != 1 {
+		t.Errorf("a 401 was sent %d times", n)
 	}
 }
 
 // 403 names the permission the call needs.
 func TestForbiddenNamesThePermission(t *testing.T) {
-	c := testClient(t, func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusForbidden)
-		io.WriteString(w, "Access denied. You do not have enough permissions to perform the operation.")
-	})
-	_, err := c.SetEnabled(context.Background(), 3, EnabledInfo{Status: false, Comment: "x"})
+	tc, c := onFake(t, "viewer")
+	tc.AddToken("viewer", faketeamcity.EnableDisableAgents)
+	id := tc.AddAgent(faketeamcity.Agent{Name: "a", Connected: true, Enabled: true, Authorized: true})
+	if _, err := c.Agents(context.Background()); err != nil {
+		t.Fatalf("reading agents: %v", err)
+	}
+	_, err := c.SetEnabled(context.Background(), id, EnabledInfo{Status: false, Comment: "x"})
 	if err == nil || !strings.Contains(err.Error(), `"Enable / disable agents"`) || !strings.Contains(err.Error(), "403 Forbidden") {
 		t.Errorf("err = %v", err)
 	}
-	_, err = c.Agents(context.Background())
+	tc.AddToken("blind", faketeamcity.ViewAgentDetails)
+	c2, _ := New(tc.URL, "blind")
+	_, err = c2.Agents(context.Background())
 	if err == nil || !strings.Contains(err.Error(), `"View agent details"`) {
 		t.Errorf("err = %v", err)
 	}
@@ -147,43 +176,31 @@ func TestForbiddenNamesThePermission(t *testing.T) {
 
 // A 5xx is tried again, a bounded number of times.
 func TestServerErrorsAreRetriedBounded(t *testing.T) {
-	var calls atomic.Int32
-	c := testClient(t, func(w http.ResponseWriter, r *http.Request) {
-		if calls.Add(1) <= 2 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, "TeamCity is starting")
-			return
-		}
-		io.WriteString(w, `{"version":"2025.07 (build 197242)","buildNumber":"197242"}`)
-	})
+	tc, c := onFake(t, "")
+	tc.FailNext("GET", 2, http.StatusServiceUnavailable)
 	s, err := c.Server(context.Background())
-	if err != nil || s.Version != "2025.07 (build 197242)" || calls.Load() != 3 {
-		t.Fatalf("server %+v, err %v, %d calls", s, err, calls.Load())
+	if err != nil || s.Version != faketeamcity.Version || len(tc.Requests()) != 3 {
+		t.Fatalf("server %+v, err %v, %d requests", s, err, len(tc.Requests()))
 	}
 
-	calls.Store(-100)
+	tc.FailNext("GET", -1, http.StatusInternalServerError)
 	_, err = c.Server(context.Background())
 	var se *StatusError
-	if !errors.As(err, &se) || se.Status != 503 || se.Tries != DefaultTries {
+	if !errors.As(err, &se) || se.Status != 500 || se.Tries != DefaultTries {
 		t.Fatalf("err = %v", err)
 	}
-	if !strings.Contains(err.Error(), "503 Service Unavailable") || !strings.Contains(err.Error(), "3 tries") {
+	if !strings.Contains(err.Error(), "500 Internal Server Error") || !strings.Contains(err.Error(), "3 tries") {
 		t.Errorf("err = %v", err)
+	}
+	if n := len(tc.Requests()); n != 3+DefaultTries {
+		t.Errorf("%d requests, want %d", n, 3+DefaultTries)
 	}
 }
 
 // A slow answer times out each try, and the error says so.
 func TestSlowAnswerTimesOut(t *testing.T) {
-	var calls atomic.Int32
-	release := make(chan struct{})
-	defer close(release)
-	c := testClient(t, func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	})
+	tc, c := onFake(t, "")
+	tc.SlowNext("GET", -1, time.Minute)
 	c.RequestTimeout = 50 * time.Millisecond
 	c.Tries = 2
 	start := time.Now()
@@ -191,21 +208,25 @@ func TestSlowAnswerTimesOut(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "did not answer") || !strings.Contains(err.Error(), "2 tries") {
 		t.Fatalf("err = %v", err)
 	}
-	if calls.Load() != 2 {
-		t.Errorf("%d calls, want 2", calls.Load())
-	}
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("took %s", time.Since(start))
 	}
 }
 
+// One slow answer, then a quick one: the second try succeeds.
+func TestOneSlowAnswerIsTriedAgain(t *testing.T) {
+	tc, c := onFake(t, "")
+	tc.SlowNext("GET", 1, time.Minute)
+	c.RequestTimeout = 100 * time.Millisecond
+	if _, err := c.Server(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A cancelled context stops at once, between tries too.
 func TestCancelStopsRetrying(t *testing.T) {
-	var calls atomic.Int32
-	c := testClient(t, func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		w.WriteHeader(http.StatusBadGateway)
-	})
+	tc, c := onFake(t, "")
+	tc.FailNext("", -1, http.StatusBadGateway)
 	c.Backoff = []time.Duration{time.Hour}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
@@ -214,24 +235,24 @@ func TestCancelStopsRetrying(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
-	if time.Since(start) > 5*time.Second || calls.Load() != 1 {
-		t.Errorf("took %s and %d calls", time.Since(start), calls.Load())
+	if time.Since(start) > 5*time.Second || len(tc.Requests()) != 1 {
+		t.Errorf("took %s and %d requests", time.Since(start), len(tc.Requests()))
 	}
 }
 
-func TestRunningBuildsLocator(t *testing.T) {
-	c := testClient(t, func(w http.ResponseWriter, r *http.Request) {
-		if loc := r.URL.Query().Get("locator"); loc != "agent:(id:7),running:true,defaultFilter:false" {
-			t.Errorf("locator %q", loc)
-		}
-		io.WriteString(w, `{"count":1,"build":[{"id":41,"number":"118","state":"running","startDate":"20261206T083000+0000","buildType":{"id":"App_Build","name":"Build","projectName":"App"}}]}`)
-	})
-	bs, err := c.RunningBuilds(context.Background(), 7)
+func TestRunningBuilds(t *testing.T) {
+	tc, c := onFake(t, "")
+	id := tc.AddAgent(faketeamcity.Agent{Name: "a", Connected: true, Enabled: true, Authorized: true})
+	other := tc.AddAgent(faketeamcity.Agent{Name: "b", Connected: true, Enabled: true, Authorized: true})
+	started := time.Date(2026, 12, 6, 8, 30, 0, 0, time.UTC)
+	tc.AddBuild(faketeamcity.Build{AgentID: id, Name: "Build", ProjectName: "App", Number: "118", StartDate: started})
+	tc.AddBuild(faketeamcity.Build{AgentID: other, Number: "7"})
+	tc.AddBuild(faketeamcity.Build{AgentID: id, Number: "117", Finished: true})
+	bs, err := c.RunningBuilds(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(bs) != 1 || bs[0].Number != "118" || bs[0].BuildType != "Build" || bs[0].Project != "App" ||
-		!bs[0].Started.Equal(time.Date(2026, 12, 6, 8, 30, 0, 0, time.UTC)) {
+	if len(bs) != 1 || bs[0].Number != "118" || bs[0].BuildType != "Build" || bs[0].Project != "App" || !bs[0].Started.Equal(started) {
 		t.Errorf("builds = %+v", bs)
 	}
 }
