@@ -121,7 +121,9 @@ type fakeECS struct {
 	defs    int
 }
 
-func (f *fakeECS) RunningTasks(context.Context, string, string) ([]string, error) { return f.running, nil }
+func (f *fakeECS) RunningTasks(context.Context, string, string) ([]string, error) {
+	return f.running, nil
+}
 func (f *fakeECS) DescribeTasks(_ context.Context, _ string, arns []string) ([]awsclient.Task, error) {
 	var out []awsclient.Task
 	for _, t := range f.tasks {

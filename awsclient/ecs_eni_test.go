@@ -12,7 +12,9 @@ import (
 // "For elastic network interfaces, this includes the network interface ID,
 // the MAC address, the subnet ID, and the private IPv4 address").
 func TestENIAddress(t *testing.T) {
-	kv := func(k, v string) ecstypes.KeyValuePair { return ecstypes.KeyValuePair{Name: aws.String(k), Value: aws.String(v)} }
+	kv := func(k, v string) ecstypes.KeyValuePair {
+		return ecstypes.KeyValuePair{Name: aws.String(k), Value: aws.String(v)}
+	}
 	att := []ecstypes.Attachment{
 		{Type: aws.String("Service Connect"), Details: []ecstypes.KeyValuePair{kv("privateIPv4Address", "192.0.2.1")}},
 		{Type: aws.String("ElasticNetworkInterface"), Status: aws.String("ATTACHED"), Details: []ecstypes.KeyValuePair{
