@@ -517,7 +517,7 @@ func (s *Sim) describeTasks(form url.Values) *awsproxy.Reply {
 	for i, id := range s.OldRuntimeIDs {
 		if arn := s.oldARN(i); want[arn] {
 			tasks = append(tasks, map[string]any{"taskArn": arn, "taskDefinitionArn": s.Old, "lastStatus": "RUNNING", "desiredStatus": "RUNNING",
-				"createdAt": epoch(time.Now().Add(-time.Hour)),
+				"createdAt":  epoch(time.Now().Add(-time.Hour)),
 				"containers": []any{map[string]any{"name": "teamcity-agent", "lastStatus": "RUNNING", "runtimeId": id}}})
 		}
 	}
