@@ -374,6 +374,31 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		}
 	})
 
+	// --json: the drain and TeamCity's confirmation, as docs/json.md and
+	// docs/result.schema.json say.
+	t.Run("JSON", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-json", []string{old1, old3}, []string{new1})
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		tc.AddBuild(faketeamcity.Build{AgentID: a1, Name: "Build", ProjectName: "App", Number: "118", FinishAfterPolls: 2})
+		newAgents(tc, "27.3.1")
+		code, out, errOut := withHook(tcFast).runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-json", "--drain", "--json")...)
+		doc := checkResult(t, resultSchema(t), out, errOut, code)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		got := doc["teamcity"].(map[string]any)
+		d := got["drain"].(map[string]any)
+		na := got["new_agents"].(map[string]any)
+		builds := d["builds"].([]any)
+		if got["url"] != tc.URL || len(got["agents"].([]any)) != 1 || len(got["unmatched"].([]any)) != 1 ||
+			len(d["disabled"].([]any)) != 1 || d["disabled"].([]any)[0] != old1[:12] || len(d["reenabled"].([]any)) != 1 ||
+			len(builds) != 1 || builds[0].(map[string]any)["number"] != "118" || d["timed_out"] != false ||
+			na["confirmed"] != true || na["ready"] != float64(1) || na["docker"].([]any)[0] != "27.3.1" {
+			t.Errorf("teamcity = %v", got)
+		}
+	})
+
 	// The token refused: one line, before any change set.
 	t.Run("TokenRefused", func(t *testing.T) {
 		p := awsproxy.New(t, e.moto.URL)
