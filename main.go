@@ -209,6 +209,12 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --stack teamcity --mode privileged --apply --yes \
       --on-rollout-failure=cancel
 
+  # TeamCity: disable the stack's agents and let their builds finish first,
+  # then let TeamCity confirm Docker on the new agents
+  TEAMCITY_TOKEN=… tcdind --region eu-west-1 --stack teamcity \
+      --mode privileged --apply --yes \
+      --teamcity-url https://teamcity.example.com --drain
+
   # A change set kept for an approver, executed later by its name
   tcdind --region eu-west-1 --stack teamcity --mode privileged --apply \
       --no-execute
