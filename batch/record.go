@@ -140,15 +140,5 @@ func (r *StackRun) recordVerified(lines []rollout.Line, err error) {
 	if d == nil || d.Rollout == nil {
 		return
 	}
-	verified := err == nil
-	seen := false
-	for _, l := range lines {
-		switch l.Kind {
-		case rollout.Verified:
-			seen = true
-		case rollout.Note:
-			verified = false // not read: not verified
-		}
-	}
-	d.Rollout.Verified = verified && seen
+	d.Rollout.Verified = rollout.Confirmed(lines, err)
 }

@@ -421,7 +421,7 @@ func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u
 func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, agents *rollout.Watch) error {
 	if u.Final == "UPDATE_COMPLETE" {
 		if ctx.Err() != nil {
-			fmt.Fprintln(s.say(), u.Success())
+			fmt.Fprintln(s.say(), u.Unconfirmed())
 			return nil
 		}
 		lines, err := agents.Verify(ctx, verifyTries, changeset.SettleDelay(r.Poll))
@@ -433,8 +433,12 @@ func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, ag
 		// One outcome line, after what it depends on: updated as asked,
 		// or (the error) updated but not as asked; never both.
 		var mismatch *rollout.MismatchError
-		if !errors.As(err, &mismatch) {
+		switch {
+		case errors.As(err, &mismatch):
+		case rollout.Confirmed(lines, err):
 			fmt.Fprintln(s.say(), u.Success())
+		default:
+			fmt.Fprintln(s.say(), u.Unconfirmed())
 		}
 		return err
 	}
