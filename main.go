@@ -211,11 +211,10 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --stack teamcity --mode privileged --apply --yes \
       --on-rollout-failure=cancel
 
-  # TeamCity: disable the stack's agents and let their builds finish first,
-  # then let TeamCity confirm Docker on the new agents
-  TEAMCITY_TOKEN=… tcdind --region eu-west-1 --stack teamcity \
-      --mode privileged --apply --yes \
-      --teamcity-url https://teamcity.example.com --drain
+  # TeamCity (token in TEAMCITY_TOKEN): drain the agents first, and let
+  # TeamCity confirm Docker on the new ones
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply \
+      --yes --teamcity-url https://teamcity.example.com --drain
 
   # A change set kept for an approver, executed later by its name
   tcdind --region eu-west-1 --stack teamcity --mode privileged --apply \
