@@ -375,7 +375,7 @@ func reviewPlain(m *Model, notesSaid bool) string {
 		b.WriteString(what + ".\n")
 		b.WriteString(strings.TrimRight(m.st.Changes(res, 0), "\n"))
 	}
-	for _, l := range m.hosts.Lines() {
+	for _, l := range m.hostsSaid() {
 		b.WriteString("\nHosts: " + l + ".")
 	}
 	for _, w := range m.reviewWarnings() {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tcdind/tcdind/changeset"
+	"github.com/tcdind/tcdind/dind"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -38,8 +39,11 @@ func (s *reviewScreen) enter(m *Model) tea.Cmd {
 	// change set, with the setting to change.
 	hosts := m.a.hosts.Judge(m.a.options(), res.Targets, res.Services)
 	if hosts.Refusal != nil {
-		e := errorFor(hosts.Refusal, "The hosts do not allow privileged mode", stepMode)
+		e := errorFor(hosts.Refusal, "", stepMode)
+		e.title = "The hosts do not allow privileged mode"
 		e.hint = "Nothing was created. Press esc and choose socket mode, or change the hosts' setting named above and run tcdind again."
+		// Back on the mode question, socket is the answer proposed.
+		m.a.mode = dind.ModeSocket
 		return m.fail(e)
 	}
 	m.result, m.hosts = res, hosts
@@ -51,10 +55,29 @@ func (s *reviewScreen) enter(m *Model) tea.Cmd {
 // C)", one a cluster.
 func (m *Model) hostsLines(w int) string {
 	var lines []string
-	for _, l := range m.hosts.Lines() {
+	for _, l := range m.hostsSaid() {
 		lines = append(lines, render.Wrap(m.st.Subtle.Render("Hosts: ")+l, w))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// hostsSaid are the hosts lines, and for what could not be read a line
+// that points at the warning, so that the review never looks as if the
+// hosts were fine.
+func (m *Model) hostsSaid() []string {
+	var out []string
+	if len(m.hosts.Notes) > 0 {
+		out = append(out, "not read (see the warnings)")
+	}
+	for _, c := range m.hosts.Clusters {
+		switch {
+		case c.Line != "":
+			out = append(out, c.Line)
+		case c.Hosts == nil:
+			out = append(out, "not read in cluster "+c.Name+" (see the warnings)")
+		}
+	}
+	return out
 }
 
 // reviewWarnings are the warnings of the review: the stack update's, the
