@@ -97,7 +97,7 @@ func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
 		t, err := parse(src, names)
 		var hosts *agenthosts.Reading
 		if err == nil {
-			hosts = readHosts(ctx, c, st.Name, t, names, whereFlags(c.Region(), profile))
+			hosts = readHosts(ctx, c, st.Name, t, names, whereFlags(c.Region(), profile, endpoint))
 		}
 		return loadedMsg{seq: seq, arg: name, src: src, tmpl: t, err: err, isStack: true, stack: st, region: c.Region(), hosts: hosts}
 	})
