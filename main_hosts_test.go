@@ -238,4 +238,3 @@ func testHosts(t *testing.T, e *stackEnv) {
 		}
 	})
 }
-
