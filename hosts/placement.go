@@ -34,8 +34,9 @@ type Placement struct {
 	// CloudFormation), when all the cluster's agent services share them.
 	MemberOf []string
 	// Services are the services as DescribeServices gave them (nil when
-	// not asked): their desired counts.
-	Services []awsclient.Service
+	// not asked, or ServicesErr): their desired counts.
+	Services    []awsclient.Service
+	ServicesErr error
 	// Notes say what could not be read, and what that leaves counted.
 	Notes []string
 }
@@ -58,7 +59,10 @@ func ReadPlacement(ctx context.Context, r PlacementReader, cluster string, place
 	for i := 0; i < len(names); i += 10 {
 		got, err := r.DescribeServices(ctx, cluster, names[i:min(i+10, len(names))])
 		if err != nil {
-			p.Notes = append(p.Notes, fmt.Sprintf("the agent services' placement constraints were not read (%s); check with aws ecs describe-services --cluster %s --services %s", oneLine(err), cluster, strings.Join(names, " ")))
+			p.Services, p.ServicesErr = nil, err
+			if slices.ContainsFunc(placed, func(s Placed) bool { return s.ServiceConstraints }) {
+				p.Notes = append(p.Notes, fmt.Sprintf("the agent services' placement constraints were not read (%s): the cluster's hosts are counted without them; check with aws ecs describe-services --cluster %s --services %s", oneLine(err), cluster, strings.Join(names, " ")))
+			}
 			return p
 		}
 		p.Services = append(p.Services, got...)
@@ -79,7 +83,7 @@ func ReadPlacement(ctx context.Context, r PlacementReader, cluster string, place
 			if !ok {
 				td, err := r.DescribeTaskDefinition(ctx, s.TaskDefinition)
 				if err != nil {
-					p.Notes = append(p.Notes, fmt.Sprintf("the agents' task definition's placement constraints were not read (%s); check with aws ecs describe-task-definition --task-definition %s", oneLine(err), s.TaskDefinition))
+					p.Notes = append(p.Notes, fmt.Sprintf("the agents' task definition's placement constraints were not read (%s): the cluster's hosts are counted without them; check with aws ecs describe-task-definition --task-definition %s", oneLine(err), s.TaskDefinition))
 					failed = true
 					continue
 				}
