@@ -29,7 +29,7 @@ func runStackRun(ctx context.Context, r *batch.StackRun, cfg awsclient.Config, s
 		if err != nil {
 			return nil, err
 		}
-		r.Where = awsclient.CLIFlags(c.Region(), cfg.Profile)
+		r.Where = awsclient.CLIFlags(c.Region(), cfg.Profile, cfg.EndpointURL)
 		return c, nil
 	}
 	return r.Run(ctx, s)

@@ -620,4 +620,6 @@ func (m *Model) isStack() bool { return m.a.stackInfo != nil }
 
 // whereFlags is " --region R [--profile P]" for the commands the wizard
 // prints.
-func (m *Model) whereFlags(region string) string { return whereFlags(region, m.cfg.Profile) }
+func (m *Model) whereFlags(region string) string {
+	return whereFlags(region, m.cfg.Profile, m.cfg.EndpointURL)
+}

@@ -71,7 +71,7 @@ func (s *loadingScreen) loadTemplate(m *Model) tea.Cmd {
 // loadStack reads the stack and its deployed template (as submitted): the
 // review diffs against it.
 func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
-	seq, region, name, sess, profile, names := s.seq, m.a.region, m.a.stack, m.sess, m.cfg.Profile, m.cfg.Containers
+	seq, region, name, sess, profile, endpoint, names := s.seq, m.a.region, m.a.stack, m.sess, m.cfg.Profile, m.cfg.EndpointURL, m.cfg.Containers
 	ctx, cancel := context.WithCancel(sess.ctx)
 	s.cancel, s.arg = cancel, "stack "+name
 	return sess.do(func() tea.Msg {
@@ -84,7 +84,7 @@ func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
 		if err != nil {
 			return fail(err)
 		}
-		if err := changeset.Settled(st, whereFlags(c.Region(), profile)); err != nil {
+		if err := changeset.Settled(st, whereFlags(c.Region(), profile, endpoint)); err != nil {
 			return fail(err)
 		}
 		body, err := c.GetTemplate(ctx, st.Name)
@@ -197,5 +197,8 @@ func (s *loadingScreen) hints(*Model) []hint {
 	return []hint{{"esc", "cancel"}, {"ctrl+c", "quit"}}
 }
 
-// whereFlags is " --region R [--profile P]" for the commands printed.
-func whereFlags(region, profile string) string { return awsclient.CLIFlags(region, profile) }
+// whereFlags is " --region R [--profile P] [--endpoint-url U]" for the
+// commands printed.
+func whereFlags(region, profile, endpoint string) string {
+	return awsclient.CLIFlags(region, profile, endpoint)
+}

@@ -93,8 +93,9 @@ type Config struct {
 	Settle         time.Duration
 	Lookups        []time.Duration
 	GiveUp         time.Duration
-	// Profile is the AWS profile, for the commands the wizard prints.
-	Profile string
+	// Profile and EndpointURL are the AWS profile and endpoint, for the
+	// commands the wizard prints.
+	Profile, EndpointURL string
 	// Random gives change set names their random part; nil: crypto/rand.
 	Random io.Reader
 
