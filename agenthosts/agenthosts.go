@@ -82,9 +82,12 @@ func Read(ctx context.Context, c any, stack string, services []dind.Service, des
 			continue
 		}
 		cl := &Cluster{Name: name}
-		placement := r.placement(ctx, c, name, desired)
+		placement := &hosts.Placement{}
+		cl.Hosts, cl.Err = hosts.ReadFor(ctx, hc, name, func() []string {
+			placement = r.placement(ctx, c, name, desired)
+			return placement.MemberOf
+		})
 		cl.PlacementNotes = placement.Notes
-		cl.Hosts, cl.Err = hosts.Read(ctx, hc, name, placement.MemberOf...)
 		if cl.Err == nil && len(cl.Hosts.List) > 0 {
 			cl.desired(placement, r.inCluster(name, desired))
 		}

@@ -74,11 +74,21 @@ type Hosts struct {
 // for it: one tcdind cannot read or evaluate keeps it, with a note naming
 // the expression.
 func Read(ctx context.Context, c Client, cluster string, memberOf ...string) (*Hosts, error) {
+	return ReadFor(ctx, c, cluster, func() []string { return memberOf })
+}
+
+// ReadFor is Read with the memberOf expressions asked for only when the
+// cluster has container instances: an empty cluster costs no read of the
+// agents' placement constraints.
+func ReadFor(ctx context.Context, c Client, cluster string, memberOf func() []string) (*Hosts, error) {
 	arns, err := c.ContainerInstances(ctx, cluster)
 	if err != nil {
 		return nil, err
 	}
 	h := &Hosts{Cluster: cluster}
+	if len(arns) == 0 {
+		return h, nil
+	}
 	var all []awsclient.ContainerInstance
 	for i := 0; i < len(arns); i += 100 {
 		list, err := c.DescribeContainerInstances(ctx, cluster, arns[i:min(i+100, len(arns))])
@@ -88,7 +98,7 @@ func Read(ctx context.Context, c Client, cluster string, memberOf ...string) (*H
 		all = append(all, list...)
 	}
 	h.Total = len(all)
-	all = h.narrow(all, memberOf)
+	all = h.narrow(all, memberOf())
 	names := map[string]string{}
 	if n, ok := c.(imageNamer); ok && len(all) > 0 {
 		var ids []string
