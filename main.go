@@ -192,8 +192,8 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
       --output teamcity-server.dind.yaml
   tcdind --template teamcity-server.yaml --mode privileged --diff
   tcdind --template teamcity-server.yaml --mode socket --check
-  curl -s https://example.com/t.yaml | tcdind --template - --mode socket \
-      > t.dind.yaml
+  curl -s https://example.com/t.yaml |
+      tcdind --template - --mode socket > t.dind.yaml
 
   # A deployed stack: the wizard (review, change set, execute), the same
   # as plain prompts, then the same without questions
@@ -202,8 +202,10 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --region eu-west-1 --stack teamcity --mode privileged --diff
   tcdind --region eu-west-1 --stack teamcity --mode privileged \
       --output teamcity.dind.yaml
-  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes
-  tcdind --stack teamcity --mode privileged --apply --yes --s3-bucket my-bucket
+  tcdind --region eu-west-1 --stack teamcity --mode privileged \
+      --apply --yes
+  tcdind --stack teamcity --mode privileged --apply --yes \
+      --s3-bucket my-bucket
   tcdind --stack teamcity --mode privileged --apply --yes \
       --on-rollout-failure=cancel
 
@@ -214,7 +216,8 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
       --execute tcdind-privileged-20261206-050000-1a2b3c4d
 
   # One JSON result (docs/json.md)
-  tcdind --region eu-west-1 --stack teamcity --mode socket --check --json`,
+  tcdind --region eu-west-1 --stack teamcity --mode socket \
+      --check --json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				switch args[0] {

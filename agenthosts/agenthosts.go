@@ -229,13 +229,7 @@ func (r *Reading) Judge(opts dind.Options, targets, distinct []string) Judgement
 	if r == nil || opts.Mode == dind.ModeNone || opts.Mode == "" || len(targets) == 0 {
 		return j
 	}
-	var services []dind.Service
-	for _, s := range r.services {
-		if slices.Contains(targets, s.TaskDefinition) {
-			services = append(services, s)
-		}
-	}
-	if len(services) == 0 {
+	if !slices.ContainsFunc(r.services, func(s dind.Service) bool { return slices.Contains(targets, s.TaskDefinition) }) {
 		return j
 	}
 	if r.Err != nil {
@@ -243,11 +237,7 @@ func (r *Reading) Judge(opts dind.Options, targets, distinct []string) Judgement
 		return j
 	}
 	privileged := opts.Mode == dind.ModePrivileged
-	archs := map[string]bool{}
-	for _, cl := range r.Clusters {
-		if !slices.ContainsFunc(services, func(s dind.Service) bool { return r.clusterOf(s) == cl.Name }) {
-			continue
-		}
+	for _, cl := range r.clustersOf(targets) {
 		cj := ClusterJudgement{Name: cl.Name, Warnings: slices.Clone(cl.PlacementNotes)}
 		switch {
 		case cl.Err != nil:
@@ -269,16 +259,47 @@ func (r *Reading) Judge(opts dind.Options, targets, distinct []string) Judgement
 			if opts.OneAgentAnInstance() {
 				cj.Warnings = append(cj.Warnings, r.capacity(cl, distinct)...)
 			}
-			archs[cl.Hosts.Arch()] = true
 		}
 		j.Clusters = append(j.Clusters, cj)
 	}
-	if len(archs) == 1 {
-		for a := range archs {
-			j.Arch = a
+	j.Arch = r.Arch(targets)
+	return j
+}
+
+// clustersOf are the clusters read that run targets (task definitions).
+func (r *Reading) clustersOf(targets []string) []*Cluster {
+	var out []*Cluster
+	for _, cl := range r.Clusters {
+		if slices.ContainsFunc(r.services, func(s dind.Service) bool {
+			return slices.Contains(targets, s.TaskDefinition) && r.clusterOf(s) == cl.Name
+		}) {
+			out = append(out, cl)
 		}
 	}
-	return j
+	return out
+}
+
+// Arch is the CPU architecture every host that runs targets has; "" when
+// they differ, none is registered or r is nil.
+func (r *Reading) Arch(targets []string) string {
+	if r == nil {
+		return ""
+	}
+	arch := ""
+	for _, cl := range r.clustersOf(targets) {
+		if cl.Hosts == nil || len(cl.Hosts.List) == 0 {
+			continue
+		}
+		switch a := cl.Hosts.Arch(); {
+		case a == "":
+			return ""
+		case arch == "":
+			arch = a
+		case arch != a:
+			return ""
+		}
+	}
+	return arch
 }
 
 // capacity warns when a service that gets distinctInstance wants more

@@ -375,11 +375,10 @@ func reviewPlain(m *Model, notesSaid bool) string {
 		b.WriteString(what + ".\n")
 		b.WriteString(strings.TrimRight(m.st.Changes(res, 0), "\n"))
 	}
-	warnings := res.Warnings
-	if m.isStack() && res.NeedsChange() {
-		warnings = append([]string{render.Capitalize(render.Replacement(m.a.stackInfo.Name))}, warnings...)
+	for _, l := range m.hostsSaid() {
+		b.WriteString("\nHosts: " + l + ".")
 	}
-	for _, w := range warnings {
+	for _, w := range m.reviewWarnings() {
 		b.WriteString("\nWarning: " + w)
 	}
 	if n := render.SecurityNote(m.a.mode); n.Risky && res.NeedsChange() {

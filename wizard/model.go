@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/tcdind/tcdind/agenthosts"
 	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
@@ -45,8 +46,10 @@ type Model struct {
 
 	a      answers
 	result *dind.Result // the review's engine result
-	stack  stackRun     // the change set and the update under way
-	out    outcome
+	// hosts are what the agents' hosts mean for the review's answers.
+	hosts agenthosts.Judgement
+	stack stackRun // the change set and the update under way
+	out   outcome
 
 	step    step
 	screens map[step]screen

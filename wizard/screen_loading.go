@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/tcdind/tcdind/agenthosts"
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/dind"
@@ -33,6 +34,7 @@ type loadedMsg struct {
 	isStack bool
 	stack   *awsclient.Stack
 	region  string
+	hosts   *agenthosts.Reading
 }
 
 func (loadedMsg) route() step { return stepLoading }
@@ -93,8 +95,36 @@ func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
 		}
 		src := &source.Template{Bytes: body, Name: st.Name}
 		t, err := parse(src, names)
-		return loadedMsg{seq: seq, arg: name, src: src, tmpl: t, err: err, isStack: true, stack: st, region: c.Region()}
+		var hosts *agenthosts.Reading
+		if err == nil {
+			hosts = readHosts(ctx, c, st.Name, t, names, whereFlags(c.Region(), profile, endpoint))
+		}
+		return loadedMsg{seq: seq, arg: name, src: src, tmpl: t, err: err, isStack: true, stack: st, region: c.Region(), hosts: hosts}
 	})
+}
+
+// readHosts reads, once with the stack, the container instances of the
+// clusters whose services run the agents, and the services' desired
+// counts (the capacity check of one agent an instance): the review judges
+// them for the mode and recipe chosen later, without reading again. A
+// read that fails is kept for the review to say, never the end. Agents
+// the container question names later are not read.
+func readHosts(ctx context.Context, c Client, stack string, t *dind.Template, names []string, where string) *agenthosts.Reading {
+	if len(names) > 0 {
+		if named, err := t.WithContainers(names); err == nil {
+			t = named
+		}
+	}
+	var ids []string
+	for _, td := range t.Agents() {
+		ids = append(ids, td.LogicalID)
+	}
+	services := t.Services(ids)
+	var all []string
+	for _, s := range services {
+		all = append(all, s.LogicalID)
+	}
+	return agenthosts.Read(ctx, c, stack, services, all, where)
 }
 
 func (s *loadingScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
@@ -133,6 +163,7 @@ func (s *loadingScreen) loaded(m *Model, msg loadedMsg) tea.Cmd {
 		}
 		return m.fail(e)
 	}
+	m.a.hosts = nil
 	m.a.loaded(m.cfg, msg.src, msg.tmpl)
 	return m.enter(m.nextStep(stepLoading))
 }
@@ -164,7 +195,7 @@ func (s *loadingScreen) stackLoaded(m *Model, msg loadedMsg) tea.Cmd {
 		}
 		return m.fail(e)
 	}
-	m.a.stackInfo, m.a.region = msg.stack, msg.region
+	m.a.stackInfo, m.a.region, m.a.hosts = msg.stack, msg.region, msg.hosts
 	m.a.loaded(m.cfg, msg.src, msg.tmpl)
 	if m.cfg.Output == "" {
 		m.a.output = shellSafeName(msg.stack.Name) + ".dind.yaml"
