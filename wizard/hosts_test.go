@@ -140,6 +140,21 @@ func TestStackHostsArm64Tag(t *testing.T) {
 	r.snapshot()
 }
 
+// arm64 hosts without the -sudo image: the warning recommends the
+// -linux-arm64-sudo tag, not one the hosts cannot run.
+func TestStackHostsArm64Warning(t *testing.T) {
+	f := newFake(t)
+	withHosts(f, al2023ARMAMI, 1, containerInstance(1, "arm64", true))
+	cfg := stackConfig(f, nil)
+	cfg.Stack, cfg.Mode, cfg.RecipeGiven = "teamcity", dind.ModePrivileged, true
+	r := startStack(t, cfg)
+	r.waitFor("Press enter to create a change set")
+	c := r.reviewContentOf()
+	if !strings.Contains(c, "use 2024.12-linux-arm64-sudo") || strings.Contains(c, "2024.12-linux-sudo") {
+		t.Errorf("the warning does not recommend the arm64 tag:\n%s", c)
+	}
+}
+
 // Hosts that allow no privileged container: the mode question says so
 // beside privileged (not recommended, its note says why)…
 func TestScreenModeHostsRefusePrivileged(t *testing.T) {
