@@ -317,6 +317,66 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		}
 	})
 
+	// TeamCity fails while draining (5xx through every try): nothing is
+	// executed, the agents are enabled again once it answers, the change
+	// set is deleted.
+	t.Run("FaultWhileDraining", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-drain-fault", []string{old1}, nil)
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		tc.AddBuild(faketeamcity.Build{AgentID: a1, Number: "9"})
+		go func() {
+			for len(tc.Puts()) < 1 {
+				time.Sleep(2 * time.Millisecond)
+			}
+			tc.FailNext("GET", 3, 503) // the next read of the builds, every try
+		}()
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-drain-fault", "--drain")...)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, errOut)
+		}
+		oneErrorLine(t, errOut, "not executed: read the builds running on agent "+old1[:12]+": TeamCity at "+tc.URL+" answered 503 Service Unavailable")
+		oneErrorLine(t, errOut, "deleted (checked: it no longer exists)")
+		if !strings.Contains(errOut, "enabled TeamCity agent "+old1[:12]+" again (read back: enabled)") || !agentEnabled(t, tc, a1) {
+			t.Errorf("agent not enabled again:\n%s", errOut)
+		}
+		if p.Count("ExecuteChangeSet") != 0 || len(e.pendingChangeSets("tc-drain-fault")) != 0 {
+			t.Errorf("executed %d, left %v", p.Count("ExecuteChangeSet"), e.pendingChangeSets("tc-drain-fault"))
+		}
+	})
+
+	// TeamCity does not answer when the agents are to be enabled again:
+	// the error names the agent, its page and the command that enables it.
+	t.Run("CannotReenable", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-drain-stuck", []string{old1}, nil)
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		tc.AddBuild(faketeamcity.Build{AgentID: a1, Number: "9"})
+		go func() {
+			for len(tc.Puts()) < 1 {
+				time.Sleep(2 * time.Millisecond)
+			}
+			tc.FailNext("", -1, 502) // TeamCity goes away
+		}()
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-drain-stuck", "--drain")...)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, errOut)
+		}
+		for _, want := range []string{
+			"tcdind: TeamCity agent " + old1[:12] + " (id 2) may still be disabled by tcdind",
+			tc.URL + "/agentDetails.html?id=2",
+			`curl -X PUT -H "Authorization: Bearer $TEAMCITY_TOKEN" -H "Content-Type: application/json" -d '{"status":true}' ` + tc.URL + "/app/rest/agents/id:2/enabledInfo",
+		} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
+		}
+		oneErrorLine(t, errOut, "deleted (checked: it no longer exists)")
+		if len(e.pendingChangeSets("tc-drain-stuck")) != 0 || p.Count("ExecuteChangeSet") != 0 {
+			t.Errorf("left %v", e.pendingChangeSets("tc-drain-stuck"))
+		}
+	})
+
 	// A new agent that connects without Docker: exit 1, with its name and
 	// what to check.
 	t.Run("NewAgentWithoutDocker", func(t *testing.T) {

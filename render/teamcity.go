@@ -73,29 +73,36 @@ func TeamCityNoDrain(builds int) string {
 	return WarningLine(fmt.Sprintf("%s on these agents would be cut off by the update: pass --drain to disable the agents and let the builds finish first", Count(builds, "build runs", "builds run")))
 }
 
-// DrainPlan says what --drain will do, in the review.
+// DrainPlan says what --drain will do, in the review; rule is what
+// happens when the timeout passes ("" at a terminal: ask).
 func DrainPlan(agents int, timeout time.Duration, rule string) string {
-	after := "ask whether to execute anyway"
-	if rule != "" {
-		after = "with --yes, " + rule
+	if rule == "" {
+		rule = "it asks whether to execute anyway"
 	}
-	return NoteLine(fmt.Sprintf("--drain: before executing, tcdind disables the %s that are enabled, waits up to %s for the builds running on them (then %s), and enables them again at the end", Count(agents, "agent", "agents"), Duration(timeout), after))
+	return NoteLine(fmt.Sprintf("--drain: before executing, tcdind disables the %s, waits up to %s for the builds running on %s, and enables %s again at the end; if builds still run then, %s",
+		Count(agents, "matched agent", "matched agents"), Duration(timeout), plural(agents, "it", "them"), plural(agents, "it", "them"), rule))
 }
 
 // DrainRule is --on-drain-timeout's rule in words.
 func DrainRule(execute bool) string {
 	if execute {
-		return "executes anyway (--on-drain-timeout=execute)"
+		return "it executes anyway (--on-drain-timeout=execute)"
 	}
-	return "executes nothing, enables the agents again and deletes the change set (exit 1)"
+	return "it executes nothing, enables the agents again, deletes the change set and exits 1 (--on-drain-timeout=stop)"
+}
+
+// ReplacementDrained replaces the warning that builds are cut off when
+// --drain lets them finish.
+func ReplacementDrained(stack string) string {
+	return NoteLine("updating stack " + stack + " replaces the TeamCity agent tasks: --drain lets the builds on the matched agents finish first")
 }
 
 // DrainDisabled says which agents tcdind disabled and which it left.
 func DrainDisabled(disabled, before []teamcity.Agent, switchBack time.Time) []string {
 	var lines []string
 	if len(disabled) > 0 {
-		lines = append(lines, fmt.Sprintf("disabled TeamCity %s %s so that they take no new build (TeamCity enables them again by itself at %s should tcdind not)",
-			plural(len(disabled), "agent", "agents"), agentNames(disabled), switchBack.UTC().Format("2006-01-02 15:04 UTC")))
+		lines = append(lines, fmt.Sprintf("disabled TeamCity %s %s so that %s no new build (TeamCity enables %s again by itself at %s should tcdind not)",
+			plural(len(disabled), "agent", "agents"), agentNames(disabled), plural(len(disabled), "it takes", "they take"), plural(len(disabled), "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC")))
 	}
 	if len(before) > 0 {
 		lines = append(lines, fmt.Sprintf("TeamCity %s %s disabled already: left as %s", plural(len(before), "agent", "agents"), agentNames(before)+" "+plural(len(before), "was", "were"), plural(len(before), "it is", "they are")))
