@@ -18,13 +18,16 @@ package main
 //     (https://www.jetbrains.com/help/teamcity/integrating-teamcity-with-docker.html).
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -374,6 +377,48 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		oneErrorLine(t, errOut, "deleted (checked: it no longer exists)")
 		if len(e.pendingChangeSets("tc-drain-stuck")) != 0 || p.Count("ExecuteChangeSet") != 0 {
 			t.Errorf("left %v", e.pendingChangeSets("tc-drain-stuck"))
+		}
+	})
+
+	// SIGTERM to the real binary while it drains (a CI job cancelled): the
+	// same clean-up as ctrl+c, exit 143.
+	t.Run("SIGTERMWhileDraining", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-drain-term", []string{old1}, nil)
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		tc.AddBuild(faketeamcity.Build{AgentID: a1, Number: "12"})
+		cmd := exec.Command(tcdindBinary(t), "--endpoint-url", p.URL, "--region", "us-east-1", "--stack", "tc-drain-term", "--mode", "privileged",
+			"--apply", "--yes", "--non-interactive", "--teamcity-url", tc.URL, "--teamcity-token-file", tokenFile(t, tc.Token), "--drain")
+		var errOut bytes.Buffer
+		cmd.Stderr = &errOut
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for len(tc.Puts()) == 0 { // the agent is disabled: draining
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatalf("never disabled the agent\n%s", errOut.String())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(60 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("no exit 60 s after SIGTERM\n%s", errOut.String())
+		}
+		if code := cmd.ProcessState.ExitCode(); code != 143 {
+			t.Errorf("exit %d, want 143\n%s", code, errOut.String())
+		}
+		if !agentEnabled(t, tc, a1) || !strings.Contains(errOut.String(), "enabled TeamCity agent "+old1[:12]+" again (read back: enabled)") {
+			t.Errorf("agent not enabled again:\n%s", errOut.String())
+		}
+		if p.Count("ExecuteChangeSet") != 0 || len(e.pendingChangeSets("tc-drain-term")) != 0 {
+			t.Errorf("executed %d, left %v", p.Count("ExecuteChangeSet"), e.pendingChangeSets("tc-drain-term"))
 		}
 	})
 
