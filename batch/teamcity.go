@@ -163,7 +163,7 @@ func (r *StackRun) readAgentTasks(ctx context.Context, cfn StackClient, st *awsc
 		tc.services = append(tc.services, agentmatch.Service{Name: l.Name, Cluster: l.Cluster, Containers: l.Containers})
 	}
 	tc.defs = agentmatch.Defs{}
-	tasks, err := agentmatch.ReadTasks(ctx, ecs, tc.services, tc.defs)
+	tasks, err := agentmatch.ReadTasksWith(ctx, ecs, tc.services, tc.defs)
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +347,7 @@ func (r *StackRun) confirmNewAgents(ctx context.Context, s Streams, cfn StackCli
 	check := &newagents.Check{
 		Client: tc.Client,
 		Tasks: func(ctx context.Context) ([]agentmatch.Task, error) {
-			all, err := agentmatch.ReadTasks(ctx, ecs, tc.services, tc.defs)
+			all, err := agentmatch.ReadTasksWith(ctx, ecs, tc.services, tc.defs)
 			return slices.DeleteFunc(all, func(t agentmatch.Task) bool { return tc.old[t.ARN] }), err
 		},
 		Bound: tc.wait(), Poll: tc.Poll,
