@@ -286,7 +286,8 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 			t.Fatalf("exit %d\n%s", code, errOut.String())
 		}
 		for _, want := range []string{
-			"1 build runs still after", "App / Nightly #32 on " + old1[:12], "Execute anyway, cutting it off? [y/N] ",
+			"Drain the 1 matched TeamCity agent, then execute change set tcdind-privileged-",
+			"1 build still runs after", "App / Nightly #32 on " + old1[:12], "Execute anyway, cutting it off? [y/N] ",
 			"tcdind: warning: executing with 1 build still running",
 			"TeamCity sees Docker on 1 of 1 new agents (docker 27.3.1)",
 		} {

@@ -133,7 +133,7 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 		ID:       cs.ID,
 	}
 	if !r.Yes {
-		ok, err := confirm(ctx, s, fmt.Sprintf("Execute change set %s on stack %s? [y/N] ", cs.Name, st.Name))
+		ok, err := confirm(ctx, s, r.executeQuestion(cs.Name, st.Name))
 		if ctx.Err() != nil {
 			return keptNotExecuted(ctx.Err())
 		}

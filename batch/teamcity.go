@@ -307,6 +307,15 @@ func (r *StackRun) afterExecute(ctx context.Context, s Streams, err error) error
 	return r.withRestore(ctx, s, "after the update", err)
 }
 
+// executeQuestion asks before executing; with --drain it says the agents
+// are drained first.
+func (r *StackRun) executeQuestion(changeSet, stack string) string {
+	if tc := r.TeamCity; tc != nil && tc.Drain && len(tc.match.Pairs) > 0 {
+		return fmt.Sprintf("Drain the %s, then execute change set %s on stack %s? [y/N] ", render.Count(len(tc.match.Pairs), "matched TeamCity agent", "matched TeamCity agents"), changeSet, stack)
+	}
+	return fmt.Sprintf("Execute change set %s on stack %s? [y/N] ", changeSet, stack)
+}
+
 // abandonDrain is a way out of the drain before executing: the agents
 // are enabled again first, then the change set is deleted (checked).
 func (r *StackRun) abandonDrain(ctx context.Context, s Streams, set *changeset.Set, cause error) error {

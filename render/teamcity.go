@@ -138,8 +138,8 @@ func Builds(bs []drain.Running, now time.Time) string {
 
 // DrainTimeoutQuestion asks whether to execute though builds run.
 func DrainTimeoutQuestion(st drain.Status, now time.Time) string {
-	return fmt.Sprintf("%s still after %s: %s. Execute anyway, cutting %s off? [y/N] ",
-		Count(len(st.Builds), "build runs", "builds run"), Duration(st.Elapsed), Builds(st.Builds, now), plural(len(st.Builds), "it", "them"))
+	return fmt.Sprintf("%s after %s: %s. Execute anyway, cutting %s off? [y/N] ",
+		Count(len(st.Builds), "build still runs", "builds still run"), Duration(st.Elapsed), Builds(st.Builds, now), plural(len(st.Builds), "it", "them"))
 }
 
 // DrainTimedOut is the error of a drain that timed out under the safe
