@@ -219,6 +219,28 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		if !agentEnabled(t, tc, a1) || !agentEnabled(t, tc, a2) {
 			t.Error("agents left disabled")
 		}
+		calls := map[string]int{}
+		for _, r := range tc.Requests() {
+			path := r.Path
+			if i := strings.Index(path, "/id:"); i >= 0 {
+				path = path[:i] + "/{id}" + path[strings.Index(path[i+1:], "/")+i+1:]
+			}
+			calls[r.Method+" "+path]++
+		}
+		ecsCalls := map[string]int{}
+		for _, a := range p.Actions() {
+			ecsCalls[a]++
+		}
+		t.Logf("TeamCity requests of a drain of 2 agents (builds seen 2 and 4 times) and a check of 2 new agents: %d: %v", len(tc.Requests()), calls)
+		t.Logf("AWS calls: ListTasks %d, DescribeTasks %d, DescribeTaskDefinition %d", ecsCalls["ListTasks"], ecsCalls["DescribeTasks"], ecsCalls["DescribeTaskDefinition"])
+		// The review: the server, the agents, the builds of each; the
+		// drain: each agent read then disabled, the builds read each
+		// poll; enabling: read, PUT, read back; the check: the agents
+		// until both report Docker (listed from the 3rd list on).
+		if calls["GET /app/rest/server"] != 1 || calls["PUT /app/rest/agents/{id}/enabledInfo"] != 4 || calls["GET /app/rest/agents/{id}/enabledInfo"] != 2+2*2 ||
+			calls["GET /app/rest/agents"] != 1+2 {
+			t.Errorf("TeamCity requests %v", calls)
+		}
 	})
 
 	// The build outlasts --drain-timeout; with --yes the rule is to execute
@@ -419,6 +441,49 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		}
 		if p.Count("ExecuteChangeSet") != 0 || len(e.pendingChangeSets("tc-drain-term")) != 0 {
 			t.Errorf("executed %d, left %v", p.Count("ExecuteChangeSet"), e.pendingChangeSets("tc-drain-term"))
+		}
+	})
+
+	// --execute of a kept change set drains too; a drain that times out
+	// keeps the change set as it was (it is not tcdind's to delete), and a
+	// later run executes it once the build is over.
+	t.Run("ExecuteKeptDrains", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-drain-kept", []string{old1}, []string{new1})
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		build := tc.AddBuild(faketeamcity.Build{AgentID: a1, Name: "Deploy", ProjectName: "App", Number: "7"})
+		newAgents(tc, "27.3.1")
+		token := tokenFile(t, tc.Token)
+		cli := withHook(tcFast)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-drain-kept", "--mode", "privileged", "--apply", "--no-execute",
+			"--teamcity-url", tc.URL, "--teamcity-token-file", token)
+		if code != 0 || len(tc.Puts()) != 0 {
+			t.Fatalf("--no-execute: exit %d, puts %v\n%s", code, tc.Puts(), errOut)
+		}
+		left := e.pendingChangeSets("tc-drain-kept")
+		if len(left) != 1 {
+			t.Fatalf("kept: %v", left)
+		}
+		name := strings.Fields(left[0])[0]
+		code, _, errOut = cli.runStack(ctx, p.URL, "", "--stack", "tc-drain-kept", "--execute", name, "--yes", "--non-interactive",
+			"--teamcity-url", tc.URL, "--teamcity-token-file", token, "--drain", "--drain-timeout", "50ms")
+		if code != 1 {
+			t.Fatalf("timed out: exit %d, want 1\n%s", code, errOut)
+		}
+		oneErrorLine(t, errOut, "the drain timed out")
+		oneErrorLine(t, errOut, "the change set tcdind was asked to execute is kept as it was")
+		if got := e.pendingChangeSets("tc-drain-kept"); len(got) != 1 || p.Count("ExecuteChangeSet") != 0 || !agentEnabled(t, tc, a1) {
+			t.Fatalf("after the timeout: change sets %v, executed %d, agent enabled %v", got, p.Count("ExecuteChangeSet"), agentEnabled(t, tc, a1))
+		}
+
+		tc.FinishBuild(build)
+		code, _, errOut = cli.runStack(ctx, p.URL, "", "--stack", "tc-drain-kept", "--execute", name, "--yes", "--non-interactive",
+			"--teamcity-url", tc.URL, "--teamcity-token-file", token, "--drain")
+		if code != 0 || p.Count("ExecuteChangeSet") != 1 {
+			t.Fatalf("exit %d, executed %d\n%s", code, p.Count("ExecuteChangeSet"), errOut)
+		}
+		if got := lastLine(errOut); got != "TeamCity sees Docker on 1 of 1 new agents (docker 27.3.1)" || !agentEnabled(t, tc, a1) {
+			t.Errorf("last line %q, agent enabled %v\n%s", got, agentEnabled(t, tc, a1), errOut)
 		}
 	})
 

@@ -52,6 +52,7 @@ type TeamCity struct {
 	ProgressEvery time.Duration
 
 	services []agentmatch.Service
+	defs     agentmatch.Defs
 	old      map[string]bool // the task ARNs before the update
 	match    agentmatch.Result
 	read     bool  // the tasks and agents were read
@@ -160,7 +161,8 @@ func (r *StackRun) readAgentTasks(ctx context.Context, cfn StackClient, st *awsc
 	for _, l := range located {
 		tc.services = append(tc.services, agentmatch.Service{Name: l.Name, Cluster: l.Cluster, Containers: l.Containers})
 	}
-	tasks, err := agentmatch.ReadTasks(ctx, ecs, tc.services)
+	tc.defs = agentmatch.Defs{}
+	tasks, err := agentmatch.ReadTasks(ctx, ecs, tc.services, tc.defs)
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +323,7 @@ func (r *StackRun) confirmNewAgents(ctx context.Context, s Streams, cfn StackCli
 	check := &newagents.Check{
 		Client: tc.Client,
 		Tasks: func(ctx context.Context) ([]agentmatch.Task, error) {
-			all, err := agentmatch.ReadTasks(ctx, ecs, tc.services)
+			all, err := agentmatch.ReadTasks(ctx, ecs, tc.services, tc.defs)
 			return slices.DeleteFunc(all, func(t agentmatch.Task) bool { return tc.old[t.ARN] }), err
 		},
 		Bound: tc.wait(), Poll: tc.Poll,
