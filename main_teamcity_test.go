@@ -487,6 +487,66 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		}
 	})
 
+	// Interrupted after executing (the update goes on in AWS, exit 4): the
+	// drained agents stay disabled, their tasks being replaced; the line
+	// says until when and how to enable them sooner.
+	t.Run("InterruptedAfterExecuteKeepsDisabled", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		sim := rolloutStack(t, e, p, "tc-drain-goes-on", []rolloutsim.Frame{{NewPending: 2}, {NewPending: 2}}, rolloutsim.Hold)
+		sim.OldRuntimeIDs = []string{old1}
+		tc := faketeamcity.New(t)
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			for p.Count("ExecuteChangeSet") == 0 || p.Count("DescribeServices") < 5 {
+				time.Sleep(2 * time.Millisecond)
+			}
+			cancel()
+		}()
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-drain-goes-on", "--drain")...)
+		if code != 4 {
+			t.Fatalf("exit %d, want 4\n%s", code, errOut)
+		}
+		if agentEnabled(t, tc, a1) {
+			t.Error("the agent was enabled while its task is being replaced")
+		}
+		a, _ := tc.Agent(a1)
+		for _, want := range []string{
+			"TeamCity agent " + old1[:12] + " stays disabled while the update goes on (its task is being replaced); TeamCity enables it again by itself at ",
+			"curl -X PUT", "/app/rest/agents/id:1/enabledInfo",
+		} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
+		}
+		if a.StatusSwitchTime == "" {
+			t.Errorf("no switch-back time: %+v", a)
+		}
+	})
+
+	// The update rolls back: the drained agents are enabled again at the
+	// end (the old revision's tasks are back), and TeamCity is not asked
+	// about new agents.
+	t.Run("RollbackEnablesAgain", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		sim := rolloutStack(t, e, p, "tc-drain-rollback", []rolloutsim.Frame{{NewPending: 2}, {NewPending: 2}}, rolloutsim.RollBack)
+		sim.OldRuntimeIDs = []string{old1}
+		tc := faketeamcity.New(t)
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-drain-rollback", "--drain")...)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, errOut)
+		}
+		if !agentEnabled(t, tc, a1) || !strings.Contains(errOut, "enabled TeamCity agent "+old1[:12]+" again (read back: enabled)") {
+			t.Errorf("agent not enabled again:\n%s", errOut)
+		}
+		if strings.Contains(errOut, "new agents") {
+			t.Errorf("TeamCity was asked about new agents after a rollback:\n%s", errOut)
+		}
+		oneErrorLine(t, errOut, "UPDATE_ROLLBACK_COMPLETE")
+	})
+
 	// A new agent that connects without Docker: exit 1, with its name and
 	// what to check.
 	t.Run("NewAgentWithoutDocker", func(t *testing.T) {

@@ -153,14 +153,14 @@ func TestReadTasks(t *testing.T) {
 	}
 	svcs := []Service{{Name: "agents", Cluster: "tc", Containers: []string{"teamcity-agent"}}}
 	defs := Defs{}
-	tasks, err := ReadTasks(context.Background(), f, svcs, defs)
+	tasks, err := ReadTasksWith(context.Background(), f, svcs, defs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(tasks) != 2 || tasks[0].Container != "teamcity-agent" || tasks[0].IP != "10.0.2.17" || tasks[0].NetworkMode != "awsvpc" || tasks[1].RuntimeID != id2 {
 		t.Errorf("tasks = %+v", tasks)
 	}
-	if _, err := ReadTasks(context.Background(), f, svcs, defs); err != nil {
+	if _, err := ReadTasksWith(context.Background(), f, svcs, defs); err != nil {
 		t.Fatal(err)
 	}
 	if f.defs != 1 {

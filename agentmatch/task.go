@@ -58,9 +58,14 @@ type Defs map[string]*awsclient.TaskDefinition
 // ReadTasks reads the running tasks of services and returns one Task per
 // agent container: one ListTasks (every page) per service, one
 // DescribeTasks per 100 tasks, one DescribeTaskDefinition per revision
-// they run not in defs yet (its network mode and the container's
-// hostname). defs may be nil.
-func ReadTasks(ctx context.Context, c Reader, services []Service, defs Defs) ([]Task, error) {
+// they run (its network mode and the container's hostname).
+func ReadTasks(ctx context.Context, c Reader, services []Service) ([]Task, error) {
+	return ReadTasksWith(ctx, c, services, nil)
+}
+
+// ReadTasksWith is ReadTasks that reads only the revisions not in defs
+// yet, and adds them: for a caller that looks again and again.
+func ReadTasksWith(ctx context.Context, c Reader, services []Service, defs Defs) ([]Task, error) {
 	if defs == nil {
 		defs = Defs{}
 	}

@@ -160,7 +160,7 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	}
 	executing = true
 	err = r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
-	return r.withRestore(ctx, s, "after the update", err)
+	return r.afterExecute(ctx, s, err)
 }
 
 func keptNotExecuted(err error) error {

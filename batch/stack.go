@@ -333,7 +333,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 		}
 	}
 	err = r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
-	return r.withRestore(ctx, s, "after the update", err)
+	return r.afterExecute(ctx, s, err)
 }
 
 // executeAndFollow executes the change set and follows the update and the

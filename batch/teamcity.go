@@ -12,6 +12,7 @@ import (
 	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/drain"
+	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/newagents"
 	"github.com/tcdind/tcdind/render"
 	"github.com/tcdind/tcdind/rollout"
@@ -162,7 +163,7 @@ func (r *StackRun) readAgentTasks(ctx context.Context, cfn StackClient, st *awsc
 		tc.services = append(tc.services, agentmatch.Service{Name: l.Name, Cluster: l.Cluster, Containers: l.Containers})
 	}
 	tc.defs = agentmatch.Defs{}
-	tasks, err := agentmatch.ReadTasks(ctx, ecs, tc.services, tc.defs)
+	tasks, err := agentmatch.ReadTasksWith(ctx, ecs, tc.services, tc.defs)
 	if err != nil {
 		return nil, err
 	}
@@ -283,6 +284,29 @@ func (r *StackRun) withRestore(ctx context.Context, s Streams, why string, err e
 	return err
 }
 
+// afterExecute ends a run that executed the change set: the drained
+// agents are enabled again (their tasks are replaced, or back after a
+// rollback) — except while the update goes on in AWS (tcdind was
+// interrupted): their tasks are still being replaced, and an enabled agent
+// would take a build the update then cuts off. They stay disabled until
+// TeamCity's switch-back time, which is said with the command that enables
+// them sooner.
+func (r *StackRun) afterExecute(ctx context.Context, s Streams, err error) error {
+	tc := r.TeamCity
+	if tc != nil && tc.d != nil && len(tc.d.Disabled()) > 0 && exitcode.Code(err) == exitcode.Pending {
+		fmt.Fprintln(s.say(), render.DrainLeftDisabled(tc.d.Disabled(), tc.d.SwitchBack, tc.Client.URL()))
+		out := r.drainReport()
+		for _, a := range tc.d.Disabled() {
+			if out != nil {
+				out.NotReenabled = append(out.NotReenabled, a.Name)
+			}
+		}
+		tc.d = nil
+		return err
+	}
+	return r.withRestore(ctx, s, "after the update", err)
+}
+
 // abandonDrain is a way out of the drain before executing: the agents
 // are enabled again first, then the change set is deleted (checked).
 func (r *StackRun) abandonDrain(ctx context.Context, s Streams, set *changeset.Set, cause error) error {
@@ -323,7 +347,7 @@ func (r *StackRun) confirmNewAgents(ctx context.Context, s Streams, cfn StackCli
 	check := &newagents.Check{
 		Client: tc.Client,
 		Tasks: func(ctx context.Context) ([]agentmatch.Task, error) {
-			all, err := agentmatch.ReadTasks(ctx, ecs, tc.services, tc.defs)
+			all, err := agentmatch.ReadTasksWith(ctx, ecs, tc.services, tc.defs)
 			return slices.DeleteFunc(all, func(t agentmatch.Task) bool { return tc.old[t.ARN] }), err
 		},
 		Bound: tc.wait(), Poll: tc.Poll,

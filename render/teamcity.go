@@ -173,6 +173,18 @@ func RestoredLines(r drain.Restored, server string) (lines, errs []string) {
 	return lines, errs
 }
 
+// DrainLeftDisabled says which agents stay disabled while an update goes
+// on without tcdind, until when, and how to enable them sooner.
+func DrainLeftDisabled(agents []teamcity.Agent, switchBack time.Time, server string) string {
+	var cmds []string
+	for _, a := range agents {
+		cmds = append(cmds, EnableCommand(server, a.ID))
+	}
+	return NoteLine(fmt.Sprintf("TeamCity %s %s %s disabled while the update goes on (%s being replaced); TeamCity enables %s again by itself at %s; to do it sooner, once the update ended: %s",
+		plural(len(agents), "agent", "agents"), agentNames(agents), plural(len(agents), "stays", "stay"), plural(len(agents), "its task is", "their tasks are"),
+		plural(len(agents), "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC"), strings.Join(cmds, "; ")))
+}
+
 // EnableCommand is the curl command that enables an agent again.
 func EnableCommand(server string, id int) string {
 	return fmt.Sprintf(`curl -X PUT -H "Authorization: Bearer $TEAMCITY_TOKEN" -H "Content-Type: application/json" -d '{"status":true}' %s%s`, server, teamcity.EnabledPath(id))
