@@ -308,3 +308,30 @@ func TestAccessibleStackHosts(t *testing.T) {
 		t.Errorf("change sets created: %v", created)
 	}
 }
+
+// An agent the container question names (an image of its own): its
+// hosts were read with the stack all the same, and the review judges
+// them.
+func TestStackHostsContainerQuestion(t *testing.T) {
+	f := newFake(t)
+	f.Templates["teamcity"] = append(fixture(t, "custom-image-agent.yaml"), []byte(`  ECSCluster:
+    Type: AWS::ECS::Cluster
+  AgentService:
+    Type: AWS::ECS::Service
+    Properties:
+      Cluster: !Ref ECSCluster
+      TaskDefinition: !Ref AgentTaskDefinition
+      DesiredCount: 1
+`)...)
+	withHosts(f, bottlerocket, 1, containerInstance(1, "x86_64", false))
+	cfg := stackConfig(f, nil)
+	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
+	r := startStack(t, cfg)
+	r.waitFor("Which container is the TeamCity")
+	r.key(tea.KeyDown) // agent
+	r.key(tea.KeyEnter)
+	r.waitFor("The hosts do not allow privileged mode")
+	if n := f.CallsOf("ListContainerInstances"); n != 1 {
+		t.Errorf("ListContainerInstances called %d times, want 1", n)
+	}
+}
