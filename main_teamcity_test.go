@@ -371,6 +371,40 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		}
 	})
 
+	// A slow answer while draining is given up on after the request's
+	// timeout and tried again; the drain goes on and the update runs.
+	t.Run("SlowAnswerWhileDraining", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-drain-slow", []string{old1}, []string{new1})
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		tc.AddBuild(faketeamcity.Build{AgentID: a1, Number: "3", FinishAfterPolls: 3})
+		newAgents(tc, "27.3.1")
+		go func() {
+			for len(tc.Puts()) < 1 {
+				time.Sleep(2 * time.Millisecond)
+			}
+			tc.SlowNext("GET", 1, time.Minute)
+		}()
+		cli := withHook(func(r *batch.StackRun, c *awsclient.Config) {
+			tcFast(r, c)
+			r.TeamCity.Client.(*teamcity.Client).RequestTimeout = 300 * time.Millisecond
+		})
+		start := time.Now()
+		code, _, errOut := cli.runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-drain-slow", "--drain")...)
+		if code != 0 || !strings.Contains(errOut, "drained: no build runs") || !agentEnabled(t, tc, a1) {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		var gaveUp int
+		for _, r := range tc.Requests() {
+			if r.Status == 0 {
+				gaveUp++
+			}
+		}
+		if gaveUp != 1 || time.Since(start) > 30*time.Second {
+			t.Errorf("%d requests given up on, took %s", gaveUp, time.Since(start))
+		}
+	})
+
 	// TeamCity does not answer when the agents are to be enabled again:
 	// the error names the agent, its page and the command that enables it.
 	t.Run("CannotReenable", func(t *testing.T) {

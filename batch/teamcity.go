@@ -174,8 +174,8 @@ func (r *StackRun) readAgentTasks(ctx context.Context, cfn StackClient, st *awsc
 	return tasks, nil
 }
 
-// errDrainTimedOut is a drain whose timeout passed, under the rule that
-// executes nothing.
+// drainTimedOutError is a drain whose timeout passed, under the rule
+// that executes nothing (or a no at the question).
 type drainTimedOutError struct{ text string }
 
 func (e *drainTimedOutError) Error() string { return e.text }
@@ -235,10 +235,10 @@ func (r *StackRun) drainAgents(ctx context.Context, s Streams, stack, changeSet 
 			return qerr
 		}
 		if !ok {
-			return &drainTimedOutError{render.DrainTimedOut(st, time.Now(), stack)}
+			return &drainTimedOutError{render.DrainTimedOut(st, time.Now())}
 		}
 	} else if !tc.ExecuteOnTimeout {
-		return &drainTimedOutError{render.DrainTimedOut(st, time.Now(), stack)}
+		return &drainTimedOutError{render.DrainTimedOut(st, time.Now())}
 	}
 	tc.anyway = true
 	r.recordDrainWait(st)

@@ -144,7 +144,7 @@ func DrainTimeoutQuestion(st drain.Status, now time.Time) string {
 
 // DrainTimedOut is the error of a drain that timed out under the safe
 // rule (or a no at the question).
-func DrainTimedOut(st drain.Status, now time.Time, stack string) string {
+func DrainTimedOut(st drain.Status, now time.Time) string {
 	return fmt.Sprintf("not executed: the drain timed out after %s with %s (%s); wait for the builds and run tcdind again, raise --drain-timeout, or pass --on-drain-timeout=execute to execute anyway",
 		Duration(st.Elapsed), Count(len(st.Builds), "build still running", "builds still running"), Builds(st.Builds, now))
 }
