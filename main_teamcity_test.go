@@ -679,6 +679,40 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		}
 	})
 
+	// A token that may read but not disable agents (403): nothing is
+	// disabled, nothing executed, the change set deleted, and the line
+	// names the permission.
+	t.Run("ForbiddenToDisable", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-403", []string{old1}, nil)
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		tc.AddToken("viewer", faketeamcity.EnableDisableAgents)
+		args := append(applyYes("tc-403", "privileged"), "--teamcity-url", tc.URL, "--teamcity-token-file", tokenFile(t, "viewer"), "--drain")
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", args...)
+		if code != 1 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		oneErrorLine(t, errOut, `not executed: disable agent `+old1[:12]+`: TeamCity at `+tc.URL+` did not let the token's user disable agents (403 Forbidden to PUT /app/rest/agents/id:2/enabledInfo): it needs the permission "Enable / disable agents"`)
+		oneErrorLine(t, errOut, "deleted (checked: it no longer exists)")
+		if strings.Contains(errOut, "enabled TeamCity agent") || !agentEnabled(t, tc, a1) || p.Count("ExecuteChangeSet") != 0 || len(e.pendingChangeSets("tc-403")) != 0 {
+			t.Errorf("executed %d, left %v\n%s", p.Count("ExecuteChangeSet"), e.pendingChangeSets("tc-403"), errOut)
+		}
+	})
+
+	// A new task whose agent never connects within --teamcity-wait: exit
+	// 1, saying what to check.
+	t.Run("NewAgentNeverConnects", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-noagent", []string{old1}, []string{new1})
+		tc.AddAgent(tcAgent(old1, true, nil))
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-noagent", "--teamcity-wait", "100ms")...)
+		if code != 1 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		oneErrorLine(t, errOut, "no TeamCity agent connected from new task run-1 within")
+		oneErrorLine(t, errOut, "check the task's container log and that the agent reaches the server at its SERVER_URL")
+	})
+
 	// Without --apply the matching is shown in the review, nothing more.
 	t.Run("DiffShowsMatching", func(t *testing.T) {
 		p := awsproxy.New(t, e.moto.URL)

@@ -160,6 +160,9 @@ func RestoredLines(r drain.Restored, server string) (lines, errs []string) {
 	if len(r.Enabled) > 0 {
 		lines = append(lines, fmt.Sprintf("enabled TeamCity %s %s again (read back: enabled)", plural(len(r.Enabled), "agent", "agents"), agentNames(r.Enabled)))
 	}
+	if len(r.Found) > 0 {
+		lines = append(lines, fmt.Sprintf("TeamCity %s %s enabled already (read back)", plural(len(r.Found), "agent", "agents"), agentNames(r.Found)+" "+plural(len(r.Found), "is", "are")))
+	}
 	if len(r.Gone) > 0 {
 		lines = append(lines, fmt.Sprintf("TeamCity no longer knows %s %s: nothing to enable", plural(len(r.Gone), "agent", "agents"), agentNames(r.Gone)))
 	}
