@@ -132,7 +132,9 @@ func (r *StackRun) teamcityReview(ctx context.Context, s Streams, cfn StackClien
 	}
 	r.recordTeamCityMatch(tc.match, counts)
 	switch {
-	case !r.Apply && r.Execute == "":
+	case !r.Apply && r.Execute == "", r.NoExecute:
+		// Nothing is executed by this run (--drain goes with the
+		// --execute run).
 	case tc.Drain && len(tc.match.Pairs) > 0:
 		rule := ""
 		if r.Yes || !r.Interactive {
