@@ -128,11 +128,13 @@ func (r *StackRun) teamcityReview(ctx context.Context, s Streams, cfn StackClien
 		fmt.Fprintln(s.Err, render.TeamCityAgentLine(p, len(builds)))
 	}
 	for _, u := range tc.match.Unmatched {
-		fmt.Fprintln(s.say(), render.TeamCityUnmatched(u, tc.Drain))
+		fmt.Fprintln(s.say(), render.TeamCityUnmatchedLine(u, tc.Drain))
 	}
 	r.recordTeamCityMatch(tc.match, counts)
 	switch {
-	case !r.Apply && r.Execute == "":
+	case !r.Apply && r.Execute == "", r.NoExecute:
+		// Nothing is executed by this run (--drain goes with the
+		// --execute run).
 	case tc.Drain && len(tc.match.Pairs) > 0:
 		rule := ""
 		if r.Yes || !r.Interactive {
@@ -199,7 +201,7 @@ func (r *StackRun) drainAgents(ctx context.Context, s Streams, stack, changeSet 
 	if err != nil {
 		return err
 	}
-	for _, l := range render.DrainDisabled(tc.d.Disabled(), tc.d.Before(), switchBack) {
+	for _, l := range render.DrainDisabledLines(tc.d.Disabled(), tc.d.Before(), switchBack) {
 		fmt.Fprintln(s.Err, l)
 	}
 	every := tc.ProgressEvery
@@ -217,7 +219,7 @@ func (r *StackRun) drainAgents(ctx context.Context, s Streams, stack, changeSet 
 		}
 		if ids != said || time.Since(saidAt) >= every || len(st.Builds) == 0 || st.TimedOut {
 			said, saidAt = ids, time.Now()
-			fmt.Fprintln(s.Err, render.DrainProgress(st, tc.drainTimeout(), time.Now()))
+			fmt.Fprintln(s.Err, render.DrainProgressLine(st, tc.drainTimeout(), time.Now()))
 		}
 	})
 	r.recordDrainWait(st)
@@ -294,7 +296,7 @@ func (r *StackRun) withRestore(ctx context.Context, s Streams, why string, err e
 func (r *StackRun) afterExecute(ctx context.Context, s Streams, err error) error {
 	tc := r.TeamCity
 	if tc != nil && tc.d != nil && len(tc.d.Disabled()) > 0 && exitcode.Code(err) == exitcode.Pending {
-		fmt.Fprintln(s.say(), render.DrainLeftDisabled(tc.d.Disabled(), tc.d.SwitchBack, tc.Client.URL()))
+		fmt.Fprintln(s.say(), render.DrainStaysDisabled(tc.d.Disabled(), tc.d.SwitchBack, tc.Client.URL()))
 		out := r.drainReport()
 		for _, a := range tc.d.Disabled() {
 			if out != nil {
