@@ -61,11 +61,13 @@ type answers struct {
 	region    string           // the stack's region
 	stack     string           // the stack question's answer, or --stack
 	stackInfo *awsclient.Stack // the stack read, once loaded
+
+	tc tcAnswers // TeamCity: whether to ask it, where, the token
 }
 
 func newAnswers(cfg Config) answers {
 	a := answers{templateArg: cfg.Template, mode: cfg.Mode, output: cfg.Output, region: cfg.Region, s3Bucket: cfg.S3Bucket,
-		agentVersion: cfg.AgentVersion, arch: cfg.Arch, noHealthCheck: cfg.NoHealthCheck}
+		agentVersion: cfg.AgentVersion, arch: cfg.Arch, noHealthCheck: cfg.NoHealthCheck, tc: newTCAnswers(cfg)}
 	if !cfg.RegionGiven && cfg.Stack == "" {
 		a.region = "" // the region question proposes it, or the profile's
 	}

@@ -16,6 +16,9 @@ const (
 	stepMode      step = "mode"      // socket, privileged or none, with the note
 	stepOptions   step = "options"   // the recipe
 	stepVersion   step = "version"   // the version that pins a latest agent tag
+	stepTeamCity  step = "teamcity"  // a stack: ask TeamCity about the agents?
+	stepTCURL     step = "tcurl"     // the TeamCity server's URL, when another
+	stepTCToken   step = "tctoken"   // the access token, when none was given
 	stepReview    step = "review"    // diff, changes, note, warnings
 	stepSave      step = "save"      // where to save
 	stepOverwrite step = "overwrite" // the file exists: overwrite?
@@ -84,6 +87,18 @@ var flow = []row{
 		asked: (*Model).needsVersion,
 		given: func(c Config) bool { return c.AgentVersion != "" },
 		help:  "The agent image is tagged latest, which has no -sudo variant: the version given pins the agent's image to <version>-linux-sudo; the server keeps its tag. Flag: --agent-version."},
+	{id: stepTeamCity, title: "TeamCity", screen: func() screen { return &teamCityScreen{} },
+		asked: (*Model).offersTeamCity,
+		given: func(c Config) bool { return c.TeamCityURL != "" },
+		help:  "With TeamCity, tcdind finds the agents that run in the tasks the update replaces, can disable them and wait for their builds before executing (a drain), and checks after the update that TeamCity sees Docker on the new agents. Flags: --teamcity-url, --drain; the token from TEAMCITY_TOKEN or --teamcity-token-file."},
+	{id: stepTCURL, title: "TeamCity", screen: func() screen { return &teamCityURLScreen{} },
+		asked: func(m *Model) bool { return m.offersTeamCity() && m.a.tc.choice == tcOther },
+		given: func(c Config) bool { return c.TeamCityURL != "" },
+		help:  "The TeamCity server's URL, as you open it in a browser. Flag: --teamcity-url."},
+	{id: stepTCToken, title: "TeamCity", screen: func() screen { return &teamCityTokenScreen{} },
+		asked: func(m *Model) bool { return m.offersTeamCity() && m.a.tc.choice != tcSkip && m.cfg.TeamCityToken == "" },
+		given: func(c Config) bool { return c.TeamCityToken != "" },
+		help:  "A TeamCity access token; it is never shown, kept or put in a flag. Instead of typing it, set TEAMCITY_TOKEN or give --teamcity-token-file."},
 	{id: stepReview, title: "Review", screen: func() screen { return &reviewScreen{} }, asked: always,
 		help: "The diff shows every line that changes; everything else in the file stays byte for byte. Scroll with ↑/↓ and pgup/pgdn. Flag: --diff prints it without the wizard."},
 	{id: stepSave, title: "Save", screen: func() screen { return &saveScreen{} }, back: to(stepReview),

@@ -120,6 +120,10 @@ func testMotoApply(t *testing.T, e *motoEnv) {
 	r.key(tea.KeyEnter)
 	r.waitFor("Which recipe for privileged mode?")
 	r.key(tea.KeyEnter)
+	// The agents' SERVER_URL, as ECS registered it, names the server.
+	r.waitFor("The stack shows the server at http://teamcity.example.internal:8111")
+	r.keys(tea.KeyDown, tea.KeyDown) // skip
+	r.key(tea.KeyEnter)
 	r.waitFor("Press enter to create a change set")
 	if strings.Contains(e.deployed("tc"), "Privileged") {
 		t.Fatal("changed before the change set was executed")
@@ -152,6 +156,9 @@ func testMotoCtrlC(t *testing.T, e *motoEnv) {
 	cfg := e.config()
 	cfg.Stack, cfg.Mode = "tc-ctrlc", dind.ModeSocket
 	r := start(t, cfg, termW, termH)
+	r.waitFor("Ask TeamCity about the agents?")
+	r.keys(tea.KeyDown, tea.KeyDown) // skip
+	r.key(tea.KeyEnter)
 	r.waitFor("Press enter to create a change set")
 	r.key(tea.KeyEnter)
 	r.waitFor("Execute change set")

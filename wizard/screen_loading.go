@@ -33,6 +33,8 @@ type loadedMsg struct {
 	isStack bool
 	stack   *awsclient.Stack
 	region  string
+	// tcFound is the TeamCity server's URL the stack shows.
+	tcFound discovered
 }
 
 func (loadedMsg) route() step { return stepLoading }
@@ -72,6 +74,7 @@ func (s *loadingScreen) loadTemplate(m *Model) tea.Cmd {
 // review diffs against it.
 func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
 	seq, region, name, sess, profile, names := s.seq, m.a.region, m.a.stack, m.sess, m.cfg.Profile, m.cfg.Containers
+	askURL := m.cfg.TeamCityURL == ""
 	ctx, cancel := context.WithCancel(sess.ctx)
 	s.cancel, s.arg = cancel, "stack "+name
 	return sess.do(func() tea.Msg {
@@ -93,7 +96,11 @@ func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
 		}
 		src := &source.Template{Bytes: body, Name: st.Name}
 		t, err := parse(src, names)
-		return loadedMsg{seq: seq, arg: name, src: src, tmpl: t, err: err, isStack: true, stack: st, region: c.Region()}
+		var found discovered
+		if err == nil && askURL {
+			found = discoverServerURL(ctx, c, st, t)
+		}
+		return loadedMsg{seq: seq, arg: name, src: src, tmpl: t, err: err, isStack: true, stack: st, region: c.Region(), tcFound: found}
 	})
 }
 
@@ -164,7 +171,7 @@ func (s *loadingScreen) stackLoaded(m *Model, msg loadedMsg) tea.Cmd {
 		}
 		return m.fail(e)
 	}
-	m.a.stackInfo, m.a.region = msg.stack, msg.region
+	m.a.stackInfo, m.a.region, m.a.tc.found = msg.stack, msg.region, msg.tcFound
 	m.a.loaded(m.cfg, msg.src, msg.tmpl)
 	if m.cfg.Output == "" {
 		m.a.output = shellSafeName(msg.stack.Name) + ".dind.yaml"

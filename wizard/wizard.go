@@ -70,6 +70,21 @@ type Config struct {
 	// anything else offers the c key (accessible mode says how to cancel).
 	OnRolloutFailure string
 
+	// TeamCityURL is --teamcity-url: the TeamCity server to ask about the
+	// agents (drain, Docker on the new ones); empty proposes the URL the
+	// stack shows and asks.
+	TeamCityURL string
+	// TeamCityToken is the access token, from TEAMCITY_TOKEN or
+	// --teamcity-token-file (never a flag value); empty asks, not shown.
+	// TeamCityTokenFrom says where it came from: "TEAMCITY_TOKEN" or the
+	// file's path.
+	TeamCityToken     string
+	TeamCityTokenFrom string
+	// Drain is --drain: draining the agents is the way to execute.
+	// DrainTimeout is --drain-timeout (zero: the default).
+	Drain        bool
+	DrainTimeout time.Duration
+
 	// Client returns the AWS client for region ("": the SDK's default
 	// chain). It is called only once the source is a stack. Nil: stacks
 	// cannot be reached.
