@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	goflag "flag"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -272,6 +273,74 @@ func TestJSONStackResults(t *testing.T) {
 			t.Errorf("update %v", u)
 		}
 		golden(t, "stack-apply-rollback", stdout)
+	})
+
+	// The agents' hosts (stack runs whose template has a service): what
+	// was read, per cluster, and what it means; the cluster's name is
+	// moto's, made per stack.
+	hostsBody, err := os.ReadFile(serviceTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostsGolden := func(t *testing.T, name, stdout string, doc map[string]any) {
+		t.Helper()
+		h, _ := doc["hosts"].(map[string]any)
+		clusters, _ := h["clusters"].([]any)
+		if len(clusters) != 1 {
+			t.Fatalf("hosts %v: want one cluster", doc["hosts"])
+		}
+		golden(t, name, stdout, clusters[0].(map[string]any)["cluster"].(string), "<cluster>")
+	}
+	t.Run("hosts", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-json-hosts", hostsBody, "")
+		serveHosts(p, "al2023-ami-ecs-hvm-2023.0.20240515-kernel-6.1-arm64", instance(1, "arm64", "ami-0abc", true), instance(2, "arm64", "ami-0abc", true))
+		code, stdout, stderr := cli.runStack(ctx, p.URL, "", "--stack", "tc-json-hosts", "--mode", "privileged", "--sudo-image", "--check", "--json")
+		if code != 3 {
+			t.Fatalf("exit %d\n%s", code, stderr)
+		}
+		doc := checkResult(t, schema, stdout, stderr, code)
+		c := doc["hosts"].(map[string]any)["clusters"].([]any)[0].(map[string]any)
+		hs := c["hosts"].([]any)
+		if c["read"] != true || len(hs) != 2 || hs[0].(map[string]any)["arch"] != "arm64" || hs[0].(map[string]any)["os"] != "Amazon Linux 2023" ||
+			hs[0].(map[string]any)["privileged"] != true || hs[0].(map[string]any)["ami"] != "ami-0abc" || hs[0].(map[string]any)["docker"] != "25.0.8" {
+			t.Errorf("hosts %v", c)
+		}
+		if !strings.Contains(stdout, "-linux-arm64-sudo") {
+			t.Errorf("arm64 hosts: the result does not name the -linux-arm64-sudo tag:\n%s", stdout)
+		}
+		hostsGolden(t, "stack-hosts", stdout, doc)
+	})
+	t.Run("hosts-refuse-privileged", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-json-hosts-br", hostsBody, "")
+		serveHosts(p, "bottlerocket-aws-ecs-2-x86_64-v1.20.0-fcf71a47", instance(1, "x86_64", "ami-0abc", false))
+		code, stdout, stderr := cli.runStack(ctx, p.URL, "", "--stack", "tc-json-hosts-br", "--mode", "privileged", "--diff", "--json")
+		if code != 1 {
+			t.Fatalf("exit %d\n%s", code, stderr)
+		}
+		doc := checkResult(t, schema, stdout, stderr, code)
+		if e, _ := doc["error"].(string); !strings.Contains(e, "settings.ecs.allow-privileged-containers") {
+			t.Errorf("error %q: want the setting to change", e)
+		}
+		hostsGolden(t, "stack-hosts-refused", stdout, doc)
+	})
+	t.Run("hosts-denied", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-json-hosts-denied", hostsBody, "")
+		p.Intercept("ListContainerInstances", func(int, url.Values) *awsproxy.Reply {
+			return awsproxy.JSONError(400, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:ListContainerInstances")
+		})
+		code, stdout, stderr := cli.runStack(ctx, p.URL, "", "--stack", "tc-json-hosts-denied", "--mode", "socket", "--check", "--json")
+		if code != 3 {
+			t.Fatalf("exit %d\n%s", code, stderr)
+		}
+		doc := checkResult(t, schema, stdout, stderr, code)
+		c := doc["hosts"].(map[string]any)["clusters"].([]any)[0].(map[string]any)
+		if c["read"] != false || len(c["hosts"].([]any)) != 0 || !strings.Contains(fmt.Sprint(c["warnings"]), "ecs:ListContainerInstances") {
+			t.Errorf("hosts %v: want read false and the denial", c)
+		}
+		hostsGolden(t, "stack-hosts-denied", stdout, doc)
 	})
 
 	t.Run("no-such-stack", func(t *testing.T) {

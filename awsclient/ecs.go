@@ -88,6 +88,13 @@ type Task struct {
 	// HealthStatus is the task's: HEALTHY, UNHEALTHY or UNKNOWN (no
 	// essential container has a health check, or it is still starting).
 	HealthStatus string
+	// PrivateIPv4 is the private IPv4 address of the task's own elastic
+	// network interface: only awsvpc tasks have one (its attachment of type
+	// ElasticNetworkInterface carries privateIPv4Address:
+	// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Attachment.html,
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking-awsvpc.html).
+	// Empty in bridge and host network mode.
+	PrivateIPv4 string
 }
 
 // TaskContainer is a container of a task.
@@ -98,6 +105,10 @@ type TaskContainer struct {
 	// HealthStatus is the container's health check's verdict: HEALTHY,
 	// UNHEALTHY or UNKNOWN ("" when ECS leaves it out).
 	HealthStatus string
+	// RuntimeID is the ID of the Docker container ("The ID of the Docker
+	// container": https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Container.html);
+	// empty until the container was created.
+	RuntimeID string
 }
 
 // TaskDefinition is a registered task definition, as far as its mode shows.
@@ -107,6 +118,10 @@ type TaskDefinition struct {
 	Revision   int
 	Containers []ContainerDefinition
 	Volumes    []Volume
+	// NetworkMode is bridge, host, awsvpc or none; "" when the task
+	// definition leaves it out (bridge on EC2:
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#network_mode).
+	NetworkMode string
 }
 
 // ContainerDefinition is a container of a registered task definition.
@@ -121,6 +136,9 @@ type ContainerDefinition struct {
 	// HealthCheck is the container's health check command (CMD-SHELL and
 	// its command line), nil without one.
 	HealthCheck []string
+	// Hostname is the container's hostname when the task definition sets
+	// one; without it Docker names the container's host after its ID.
+	Hostname string
 }
 
 // MountPoint mounts a task volume into a container.
@@ -225,16 +243,33 @@ func (c *Client) DescribeTasks(ctx context.Context, cluster string, tasks []stri
 			HealthStatus: string(t.HealthStatus),
 		}
 		for _, ct := range t.Containers {
-			tc := TaskContainer{Name: aws.ToString(ct.Name), Reason: aws.ToString(ct.Reason), HealthStatus: string(ct.HealthStatus)}
+			tc := TaskContainer{Name: aws.ToString(ct.Name), Reason: aws.ToString(ct.Reason), HealthStatus: string(ct.HealthStatus), RuntimeID: aws.ToString(ct.RuntimeId)}
 			if ct.ExitCode != nil {
 				code := int(*ct.ExitCode)
 				tc.ExitCode = &code
 			}
 			task.Containers = append(task.Containers, tc)
 		}
+		task.PrivateIPv4 = eniAddress(t.Attachments)
 		list = append(list, task)
 	}
 	return list, nil
+}
+
+// eniAddress is the private IPv4 address of a task's elastic network
+// interface attachment; "" when it has none (bridge or host network mode).
+func eniAddress(attachments []ecstypes.Attachment) string {
+	for _, a := range attachments {
+		if aws.ToString(a.Type) != "ElasticNetworkInterface" {
+			continue
+		}
+		for _, kv := range a.Details {
+			if aws.ToString(kv.Name) == "privateIPv4Address" {
+				return aws.ToString(kv.Value)
+			}
+		}
+	}
+	return ""
 }
 
 // DescribeTaskDefinition reads a registered task definition.
@@ -247,9 +282,9 @@ func (c *Client) DescribeTaskDefinition(ctx context.Context, arn string) (*TaskD
 	if td == nil {
 		return nil, fmt.Errorf("describe ECS task definition %s: the answer has no task definition", arn)
 	}
-	def := &TaskDefinition{ARN: aws.ToString(td.TaskDefinitionArn), Family: aws.ToString(td.Family), Revision: int(td.Revision)}
+	def := &TaskDefinition{ARN: aws.ToString(td.TaskDefinitionArn), Family: aws.ToString(td.Family), Revision: int(td.Revision), NetworkMode: string(td.NetworkMode)}
 	for _, cd := range td.ContainerDefinitions {
-		c := ContainerDefinition{Name: aws.ToString(cd.Name), Image: aws.ToString(cd.Image), Privileged: cd.Privileged}
+		c := ContainerDefinition{Name: aws.ToString(cd.Name), Image: aws.ToString(cd.Image), Privileged: cd.Privileged, Hostname: aws.ToString(cd.Hostname)}
 		if cd.HealthCheck != nil {
 			c.HealthCheck = cd.HealthCheck.Command
 		}

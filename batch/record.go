@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"github.com/tcdind/tcdind/agenthosts"
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/exitcode"
@@ -18,6 +19,26 @@ func (r *StackRun) recordStack(st *awsclient.Stack, region string) {
 	if d := r.report(); d != nil {
 		d.Input.StackID, d.Input.Region, d.Input.Account = st.ID, region, st.Account()
 	}
+}
+
+// recordHosts records the agents' hosts and what they mean; nothing when
+// none was read.
+func (r *StackRun) recordHosts(j agenthosts.Judgement) {
+	d := r.report()
+	if d == nil || j.Empty() {
+		return
+	}
+	out := &report.Hosts{Notes: append([]string{}, j.Notes...), Clusters: []report.HostCluster{}}
+	for _, c := range j.Clusters {
+		hc := report.HostCluster{Cluster: c.Name, Read: c.Hosts != nil, Summary: c.Line, Hosts: []report.Host{}, Warnings: append([]string{}, c.Warnings...)}
+		if c.Hosts != nil {
+			for _, h := range c.Hosts.List {
+				hc.Hosts = append(hc.Hosts, report.Host{OS: h.OS, Arch: h.Arch, Docker: h.Docker, Privileged: h.Privileged, AMI: h.AMI})
+			}
+		}
+		out.Clusters = append(out.Clusters, hc)
+	}
+	d.Hosts = out
 }
 
 // recordChangeSet records a change set created (or failed) and the
@@ -119,15 +140,5 @@ func (r *StackRun) recordVerified(lines []rollout.Line, err error) {
 	if d == nil || d.Rollout == nil {
 		return
 	}
-	verified := err == nil
-	seen := false
-	for _, l := range lines {
-		switch l.Kind {
-		case rollout.Verified:
-			seen = true
-		case rollout.Note:
-			verified = false // not read: not verified
-		}
-	}
-	d.Rollout.Verified = verified && seen
+	d.Rollout.Verified = rollout.Confirmed(lines, err)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tcdind/tcdind/agenthosts"
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/dind"
@@ -127,12 +128,14 @@ func (r *StackRun) Run(ctx context.Context, s Streams) error {
 	}
 	// What the agents' hosts allow, before anything is written or
 	// executed: arm64 hosts need the -linux-arm64-sudo tag.
-	arch, err := agentHosts(ctx, s.Err, cfn, st, tmpl, res, r.Options, r.Where)
-	if err != nil {
-		return fmt.Errorf("stack %s: %w", st.Name, err)
+	hosts := r.readHosts(ctx, cfn, st, tmpl, res)
+	printHosts(s.Err, hosts)
+	r.recordHosts(hosts)
+	if hosts.Refusal != nil {
+		return fmt.Errorf("stack %s: %w", st.Name, hosts.Refusal)
 	}
-	if arch == dind.ArchARM64 && r.Options.Arch == "" && r.Options.Mode == dind.ModePrivileged && r.Options.SudoImage {
-		r.Options.Arch = arch
+	if opts, ok := agenthosts.WithArch(r.Options, hosts.Arch); ok {
+		r.Options = opts
 		if res, tmpl, err = r.patch(ctx, cfn, st, original); err != nil {
 			return fmt.Errorf("stack %s: %w", st.Name, err)
 		}
@@ -142,6 +145,23 @@ func (r *StackRun) Run(ctx context.Context, s Streams) error {
 		return Deliver(res, original, st.Name, "", r.Options.Mode, r.Action, s)
 	}
 	return r.apply(ctx, s, cfn, st, original, tmpl, res)
+}
+
+// readHosts reads and judges the container instances of the clusters
+// whose services run the edited task definitions (agenthosts.Read says
+// what it costs); with one agent an instance (socket, complete, build
+// directories) it reads the services' desired counts too. Nothing is read
+// for mode none.
+func (r *StackRun) readHosts(ctx context.Context, cfn StackClient, st *awsclient.Stack, tmpl *dind.Template, res *dind.Result) agenthosts.Judgement {
+	if r.Options.Mode == dind.ModeNone || len(res.Targets) == 0 {
+		return agenthosts.Judgement{}
+	}
+	var distinct []string
+	if r.Options.OneAgentAnInstance() {
+		distinct = res.Services
+	}
+	reading := agenthosts.Read(ctx, cfn, st.Name, tmpl.Services(res.Targets), distinct, r.Where)
+	return reading.Judge(r.Options, res.Targets, res.Services)
 }
 
 // patch runs the engine on the deployed template, with the deployed values
@@ -401,7 +421,7 @@ func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u
 func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, agents *rollout.Watch) error {
 	if u.Final == "UPDATE_COMPLETE" {
 		if ctx.Err() != nil {
-			fmt.Fprintln(s.say(), u.Success())
+			fmt.Fprintln(s.say(), u.Unconfirmed())
 			return nil
 		}
 		lines, err := agents.Verify(ctx, verifyTries, changeset.SettleDelay(r.Poll))
@@ -413,8 +433,12 @@ func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, ag
 		// One outcome line, after what it depends on: updated as asked,
 		// or (the error) updated but not as asked; never both.
 		var mismatch *rollout.MismatchError
-		if !errors.As(err, &mismatch) {
+		switch {
+		case errors.As(err, &mismatch):
+		case rollout.Confirmed(lines, err):
 			fmt.Fprintln(s.say(), u.Success())
+		default:
+			fmt.Fprintln(s.say(), u.Unconfirmed())
 		}
 		return err
 	}

@@ -93,6 +93,19 @@ func TestStackApplyYesOnFake(t *testing.T) {
 	if !strings.Contains(errOut.String(), "UPDATE_COMPLETE") {
 		t.Errorf("stderr:\n%s", errOut.String())
 	}
+	// The fake lists no stack resources: ECS cannot be read back, and the
+	// outcome says so instead of "now in privileged mode".
+	for _, want := range []string{
+		"note: the agents were not verified in ECS: stack teamcity listed none of the edited task definitions as deployed; check with aws cloudformation list-stack-resources --stack-name teamcity",
+		"stack teamcity updated (UPDATE_COMPLETE): its template puts AgentTaskDefinition in privileged mode; ECS did not confirm it",
+	} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	if strings.Contains(errOut.String(), "now in privileged mode") {
+		t.Errorf("an unverified update reads as verified:\n%s", errOut.String())
+	}
 }
 
 // A no at the y/N question deletes the change set (checked): nothing is

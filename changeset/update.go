@@ -157,3 +157,10 @@ func (u *Update) Err(where string) error {
 func (u *Update) Success() string {
 	return fmt.Sprintf("stack %s updated (UPDATE_COMPLETE): %s now in %s mode", u.Stack.Name, u.Targets, u.Mode)
 }
+
+// Unconfirmed is the outcome line of an update that completed when ECS
+// did not show the mode (it could not be read, or was not read because
+// the run was interrupted): what the template asks, not what runs.
+func (u *Update) Unconfirmed() string {
+	return fmt.Sprintf("stack %s updated (UPDATE_COMPLETE): its template puts %s in %s mode; ECS did not confirm it", u.Stack.Name, u.Targets, u.Mode)
+}

@@ -29,7 +29,9 @@ type Document struct {
 	// Output is where the patched template was written, if anywhere.
 	Output *Output `json:"output,omitempty"`
 	// Diff is the unified diff (--diff); it is not printed besides.
-	Diff      *string    `json:"diff,omitempty"`
+	Diff *string `json:"diff,omitempty"`
+	// Hosts are the agents' hosts a stack run read (not for mode none).
+	Hosts     *Hosts     `json:"hosts,omitempty"`
 	ChangeSet *ChangeSet `json:"change_set,omitempty"`
 	Update    *Update    `json:"update,omitempty"`
 	Rollout   *Rollout   `json:"rollout,omitempty"`
@@ -77,6 +79,38 @@ type Output struct {
 	Path    string `json:"path"`
 	Written bool   `json:"written"`
 	Bytes   int    `json:"bytes"`
+}
+
+// Hosts are the container instances of the clusters that run the agents,
+// read before anything was written or executed.
+type Hosts struct {
+	// Notes say what could not be read at all (the stack's resources).
+	Notes    []string      `json:"notes"`
+	Clusters []HostCluster `json:"clusters"`
+}
+
+// HostCluster is one cluster's hosts.
+type HostCluster struct {
+	Cluster string `json:"cluster"`
+	// Read: its container instances were listed and described; Hosts is
+	// then every ACTIVE one (none: an Auto Scaling group at zero).
+	Read bool `json:"read"`
+	// Summary is the line printed: "2 × Amazon Linux 2023, x86_64, Docker
+	// 25.0.8, privileged allowed (cluster C)"; empty without hosts.
+	Summary string `json:"summary,omitempty"`
+	Hosts   []Host `json:"hosts"`
+	// Warnings are what these hosts mean for the mode, and what could not
+	// be read (the instances, the AMIs' names, the desired counts).
+	Warnings []string `json:"warnings"`
+}
+
+// Host is one container instance.
+type Host struct {
+	OS         string `json:"os"`
+	Arch       string `json:"arch,omitempty"`
+	Docker     string `json:"docker,omitempty"`
+	Privileged bool   `json:"privileged"`
+	AMI        string `json:"ami,omitempty"`
 }
 
 // ChangeSet is the change set a stack run made or executed.

@@ -39,6 +39,12 @@ func (w *Watch) Verify(ctx context.Context, tries int, delay time.Duration) ([]L
 	if w.off != "" {
 		return []Line{{Time: time.Now(), Kind: Note, Text: "the agents were not verified in ECS: " + w.offWhy}}, nil
 	}
+	if len(w.old) == 0 && len(w.Services) == 0 {
+		// The stack listed none of the edited task definitions before the
+		// update: there is nothing to read back, and saying nothing would
+		// let the outcome line read as verified.
+		return []Line{{Time: time.Now(), Kind: Note, Text: "the agents were not verified in ECS: stack " + w.Stack + " listed none of the edited task definitions as deployed; check with aws cloudformation list-stack-resources --stack-name " + w.Stack + w.Where}}, nil
+	}
 	current, err := w.revisions(ctx)
 	if err != nil {
 		return []Line{w.unverified(err, "aws cloudformation list-stack-resources --stack-name "+w.Stack+w.Where)}, nil
@@ -220,4 +226,24 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// Confirmed says whether Verify's answer shows the agents in the mode asked:
+// no error, at least one line ECS read back, and no line that says
+// something was not read. Only then may a run say the agents are "now in"
+// the mode; otherwise that is the template's word, not ECS's.
+func Confirmed(lines []Line, err error) bool {
+	if err != nil {
+		return false
+	}
+	seen := false
+	for _, l := range lines {
+		switch l.Kind {
+		case Verified:
+			seen = true
+		case Note:
+			return false
+		}
+	}
+	return seen
 }

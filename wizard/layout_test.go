@@ -112,7 +112,7 @@ func TestLayoutStackPathAt60x20(t *testing.T) {
 	r.laidOut("> Execute: update stack")
 	r.key(tea.KeyEnter)
 	r.waitFor("updated: UPDATE_COMPLETE")
-	v = r.laidOut("describe-stack-events")
+	v = r.laidOut("Next")
 	if strings.Contains(v, "…\n") || strings.Contains(v, "o\n") && strings.Contains(v, "ECS shows o") {
 		t.Errorf("the done screen cuts its lines:\n%s", v)
 	}

@@ -471,6 +471,12 @@ func TestRolloutAccessDenied(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "note: the agents were not verified in ECS: ecs:DescribeServices was denied") {
 		t.Errorf("the done screen:\n%s", v)
 	}
+	// ECS was not read: the outcome line gives the template's word as
+	// such, never "now in privileged mode" (trust rule: never report what
+	// was not verified).
+	if s := m.Summary(); strings.Contains(s, "now in privileged mode") || !strings.Contains(s, "its template puts AgentTaskDefinition in privileged mode; ECS did not confirm it") {
+		t.Errorf("the summary of an unverified update: %q", s)
+	}
 	if len(m.progress().events) != len(updated()) {
 		t.Errorf("%d events followed, want %d", len(m.progress().events), len(updated()))
 	}

@@ -335,6 +335,12 @@ func (m *Model) agentsVerified() bool {
 	return services
 }
 
+// agentsConfirmed says ECS showed the mode asked (rollout.Confirmed).
+func (m *Model) agentsConfirmed() bool {
+	p := m.progress()
+	return p != nil && rollout.Confirmed(p.verified, m.out.err)
+}
+
 func (m *Model) verifiedView(w int) string {
 	p := m.progress()
 	if m.plain || p == nil || len(p.verified) == 0 {
@@ -378,8 +384,12 @@ func (m *Model) stackSummary() string {
 		// One outcome line, after what it depends on: updated as asked,
 		// or (the run's error) updated but not as asked; never both.
 		var mismatch *rollout.MismatchError
-		if !errors.As(m.out.err, &mismatch) {
+		switch {
+		case errors.As(m.out.err, &mismatch):
+		case m.agentsConfirmed():
 			b.WriteString(m.stack.update.Success() + " (took " + m.elapsed() + ")\n")
+		default:
+			b.WriteString(m.stack.update.Unconfirmed() + " (took " + m.elapsed() + ")\n")
 		}
 	case outcomeFailed, outcomeUnknown:
 		if p := m.progress(); p != nil && p.failing != "" {
