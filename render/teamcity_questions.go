@@ -35,3 +35,65 @@ func TeamCityTokenIntro(url string) string {
 		TeamCityPermissions + ". It is not shown and not kept. " +
 		"Set TEAMCITY_TOKEN or give --teamcity-token-file to skip this question."
 }
+
+// TeamCityAgent is one matched agent as the review lists it.
+type TeamCityAgent struct {
+	Name, Task string // the agent's name, the task's ID
+	Enabled    bool
+	Connected  bool
+}
+
+// TeamCityUnmatched is a task whose agent tcdind cannot tell.
+type TeamCityUnmatched struct {
+	Task, Why string
+}
+
+// TeamCityLooking says the lookup is out.
+func TeamCityLooking(url string) string {
+	return "Asking TeamCity at " + url + " which agents run in the tasks the update replaces …"
+}
+
+// TeamCityLookFailed says TeamCity (or ECS) did not answer the lookup, and
+// what that means for the update.
+func TeamCityLookFailed(err string) string {
+	return Capitalize(err) + ". Without TeamCity there is no drain, and running builds on the agents are interrupted by the update."
+}
+
+// TeamCityFound is the review's TeamCity section: the server, the agents
+// matched to the tasks being replaced, and the tasks that could not be
+// matched (never disabled). One sentence or list item per line.
+func TeamCityFound(version, url string, tasks int, agents []TeamCityAgent, unmatched []TeamCityUnmatched) []string {
+	server := "TeamCity"
+	if version != "" {
+		server += " " + version
+	}
+	server += " at " + url
+	if tasks == 0 {
+		return []string{server + ": no task of the agents' services runs now, so there is nothing to drain."}
+	}
+	lines := []string{server + ": " + Count(len(agents), "agent runs", "agents run") + " in the " + Count(tasks, "task", "tasks") + " the update replaces" + colonIf(len(agents) > 0)}
+	for _, a := range agents {
+		state := "enabled"
+		if !a.Enabled {
+			state = "disabled already (left alone)"
+		}
+		if !a.Connected {
+			state += ", not connected"
+		}
+		lines = append(lines, "  "+a.Name+" in task "+a.Task+", "+state)
+	}
+	if len(unmatched) > 0 {
+		lines = append(lines, "Not matched, so never disabled:")
+		for _, u := range unmatched {
+			lines = append(lines, "  task "+u.Task+": "+u.Why)
+		}
+	}
+	return lines
+}
+
+func colonIf(b bool) string {
+	if b {
+		return ":"
+	}
+	return "."
+}

@@ -374,6 +374,9 @@ func reviewPlain(m *Model, notesSaid bool) string {
 		}
 		b.WriteString(what + ".\n")
 		b.WriteString(strings.TrimRight(m.st.Changes(res, 0), "\n"))
+		for _, l := range m.teamCityLines() {
+			b.WriteString("\n" + l)
+		}
 	}
 	warnings := res.Warnings
 	if m.isStack() && res.NeedsChange() {

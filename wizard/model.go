@@ -46,6 +46,7 @@ type Model struct {
 	a      answers
 	result *dind.Result // the review's engine result
 	stack  stackRun     // the change set and the update under way
+	tc     tcRun        // TeamCity: the agents of the tasks being replaced
 	out    outcome
 
 	step    step

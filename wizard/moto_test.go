@@ -121,7 +121,9 @@ func testMotoApply(t *testing.T, e *motoEnv) {
 	r.waitFor("Which recipe for privileged mode?")
 	r.key(tea.KeyEnter)
 	// The agents' SERVER_URL, as ECS registered it, names the server.
-	r.waitFor("The stack shows the server at http://teamcity.example.internal:8111")
+	r.waitUntil(func(s string) bool {
+		return strings.Contains(strings.Join(strings.Fields(s), " "), "The stack shows the server at http://teamcity.example.internal:8111 (SERVER_URL of AgentTaskDefinition)")
+	})
 	r.keys(tea.KeyDown, tea.KeyDown) // skip
 	r.key(tea.KeyEnter)
 	r.waitFor("Press enter to create a change set")

@@ -32,7 +32,7 @@ func (s *reviewScreen) enter(m *Model) tea.Cmd {
 		return m.fail(errorFor(err, "The change could not be made", back))
 	}
 	m.result = res
-	return nil
+	return m.lookUpTeamCity()
 }
 
 // reviewContent is the scrolling part of the review: the changes, the
@@ -56,6 +56,9 @@ func (m *Model) reviewContent(w int) string {
 	b.WriteString(m.st.Section.Render("What changes") + "\n")
 	b.WriteString(render.Wrap(what, tw) + "\n\n")
 	b.WriteString(m.st.Changes(res, tw))
+	if tc := m.teamCityLines(); len(tc) > 0 {
+		b.WriteString("\n\n" + m.st.Section.Render("TeamCity") + "\n" + wrapItems(tc, tw))
+	}
 	warnings := res.Warnings
 	if m.isStack() {
 		warnings = append([]string{render.Capitalize(render.Replacement(m.a.stackInfo.Name))}, warnings...)
@@ -87,6 +90,10 @@ func plural(n int, one, many string) string {
 
 // update scrolls, or goes on with enter; esc goes back.
 func (s *reviewScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
+	if msg, ok := msg.(tcLookedMsg); ok {
+		m.tcLooked(msg)
+		return nil, true
+	}
 	k, ok := msg.(tea.KeyMsg)
 	if !ok || key.Matches(k, m.keys.Back) {
 		return nil, false
@@ -184,4 +191,27 @@ func fitWidth(s string, w int) string {
 		return s
 	}
 	return render.Wrap(s, w)
+}
+
+// wrapItems wraps lines to w: a line indented two spaces is a list item,
+// whose continuation lines are indented four.
+func wrapItems(lines []string, w int) string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		item, ok := strings.CutPrefix(l, "  ")
+		if !ok {
+			out = append(out, render.Wrap(l, w))
+			continue
+		}
+		wrapped := strings.Split(render.Wrap(item, max(w-4, 10)), "\n")
+		for i, x := range wrapped {
+			if i == 0 {
+				wrapped[i] = "  " + x
+			} else {
+				wrapped[i] = "    " + x
+			}
+		}
+		out = append(out, strings.Join(wrapped, "\n"))
+	}
+	return strings.Join(out, "\n")
 }

@@ -115,6 +115,9 @@ type Config struct {
 
 	// still stops spinners from turning, for deterministic snapshots.
 	still bool
+	// tcHTTP sends the TeamCity requests (tests: a fixed URL for the
+	// snapshots, served by the fake); nil: the client's own.
+	tcHTTP *http.Client
 
 	// Accessible asks plain line prompts instead of drawing screens.
 	Accessible bool
