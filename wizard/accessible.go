@@ -443,6 +443,22 @@ func busyLine(m *Model) string {
 		case csDeleting:
 			return "Deleting change set " + in.Name + " …"
 		}
+	case *drainScreen:
+		switch sc.phase {
+		case drDisabling:
+			return render.DrainDisabling(len(m.tc.drain.d.Agents))
+		case drWaiting:
+			return render.DrainWaitingPlain(m.drainTimeout())
+		case drRestoring:
+			return render.DrainRestoring(len(m.tc.drain.d.Disabled()))
+		}
+	case *tcAfterScreen:
+		switch {
+		case sc.restoring:
+			return render.DrainRestoring(len(m.tc.drain.d.Disabled()))
+		case sc.checking:
+			return render.NewAgentsWaiting(m.a.tc.url, m.teamCityWait())
+		}
 	case *progressScreen:
 		if m.stack.executing {
 			return "Executing change set " + m.stack.set.Input.Name + " …"

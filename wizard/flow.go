@@ -24,7 +24,9 @@ const (
 	stepOverwrite step = "overwrite" // the file exists: overwrite?
 	stepBucket    step = "bucket"    // a stack: the S3 bucket for a large template
 	stepChangeSet step = "changeset" // a stack: the change set, execute or discard?
+	stepDrain     step = "drain"     // a stack: the agents disabled, their builds awaited
 	stepProgress  step = "progress"  // a stack: the update's events, live
+	stepTCAfter   step = "tcafter"   // a stack: TeamCity sees the new agents?
 	stepDone      step = "done"      // what was written or applied, and the next step
 )
 
@@ -109,8 +111,12 @@ var flow = []row{
 		help: "A template over 51,200 bytes cannot be sent to CloudFormation inline: it is uploaded to tcdind/<stack>/<sha256> in this bucket, in the stack's account, and the change set reads it from there. Flag: --s3-bucket."},
 	{id: stepChangeSet, title: "Change set", screen: func() screen { return &changeSetScreen{} },
 		help: "CloudFormation's change set: what it will change if executed. Execute updates the stack and replaces the agent tasks (running builds are interrupted); Discard, the default, deletes the change set. Flag: --apply."},
+	{id: stepDrain, title: "Drain", screen: func() screen { return &drainScreen{} },
+		help: "tcdind disabled the TeamCity agents that run in the tasks the update replaces: they finish the build they run and take no new one. Once no build runs, the change set is executed. ctrl+c enables exactly the agents tcdind disabled again, checks them, and deletes the change set. Flags: --drain, --drain-timeout."},
 	{id: stepProgress, title: "Update", screen: func() screen { return &progressScreen{} },
 		help: "The update's events as CloudFormation reports them, and the agents' rollout as ECS reports it. When the rollout is clearly failing, c cancels the update so that CloudFormation rolls back now. ctrl+c leaves; the update goes on in AWS."},
+	{id: stepTCAfter, title: "TeamCity", screen: func() screen { return &tcAfterScreen{} },
+		help: "The agents a drain disabled are enabled again. Then tcdind waits, for a bounded time, until TeamCity shows the new tasks' agents connected, authorized and reporting Docker (docker.server.version): TeamCity runs builds that need Docker only on such agents. ctrl+c leaves; the stack stays updated."},
 	{id: stepDone, title: "Done", screen: func() screen { return &doneScreen{} },
 		help: "Press enter to leave."},
 }

@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tcdind/tcdind/agentmatch"
+	"github.com/tcdind/tcdind/newagents"
 	"github.com/tcdind/tcdind/render"
 	"github.com/tcdind/tcdind/rollout"
 	"github.com/tcdind/tcdind/teamcity"
@@ -20,6 +21,14 @@ type tcRun struct {
 	// looking: the lookup is out; look is its result.
 	looking bool
 	look    *tcLook
+	// drain is the drain, once started; drainErr why it ended before
+	// executing.
+	drain    *drainRun
+	drainErr error
+	// after is what TeamCity showed of the new agents; afterErr the
+	// run's failure from it (an agent without Docker, …).
+	after    *newagents.Report
+	afterErr error
 }
 
 // tcLook is what TeamCity and ECS said before the change set: the agents

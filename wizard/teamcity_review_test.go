@@ -74,11 +74,12 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-// config is the wizard on the stack, socket mode, TeamCity given by
+// config is the wizard on the stack, privileged mode (as the fake's
+// new revision is registered), TeamCity given by
 // --teamcity-url and TEAMCITY_TOKEN.
 func (s *tcStack) config(c *clock) Config {
 	cfg := stackConfig(s.f, c)
-	cfg.Stack, cfg.Mode, cfg.RecipeGiven = "teamcity", dind.ModeSocket, true
+	cfg.Stack, cfg.Mode, cfg.RecipeGiven = "teamcity", dind.ModePrivileged, true
 	cfg.TeamCityURL, cfg.TeamCityToken, cfg.TeamCityTokenFrom = tcURL, s.tc.Token, "TEAMCITY_TOKEN"
 	cfg.tcHTTP = tcClient(s.tc)
 	return cfg

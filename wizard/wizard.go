@@ -84,6 +84,9 @@ type Config struct {
 	// DrainTimeout is --drain-timeout (zero: the default).
 	Drain        bool
 	DrainTimeout time.Duration
+	// TeamCityWait bounds waiting, after the update, for TeamCity to see
+	// the new agents with Docker (zero: newagents.DefaultBound).
+	TeamCityWait time.Duration
 
 	// Client returns the AWS client for region ("": the SDK's default
 	// chain). It is called only once the source is a stack. Nil: stacks
@@ -118,6 +121,9 @@ type Config struct {
 	// tcHTTP sends the TeamCity requests (tests: a fixed URL for the
 	// snapshots, served by the fake); nil: the client's own.
 	tcHTTP *http.Client
+	// drainPoll and tcWait pace the drain and the wait for the new
+	// agents (tests); zero: their defaults.
+	drainPoll, tcPoll time.Duration
 
 	// Accessible asks plain line prompts instead of drawing screens.
 	Accessible bool

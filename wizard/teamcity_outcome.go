@@ -1,0 +1,60 @@
+package wizard
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/tcdind/tcdind/render"
+)
+
+// drainLeftError is agents tcdind disabled and could not enable again.
+type drainLeftError struct{ problems []string }
+
+func (e *drainLeftError) Error() string {
+	return strings.Join(e.problems, "; ")
+}
+
+// drainOutcome is the run's error from the drain: an agent left disabled
+// first (it says what to do), then why the drain ended before executing.
+func (m *Model) drainOutcome() error {
+	run := m.tc.drain
+	if run == nil {
+		return nil
+	}
+	if r := run.outcome(); r != nil && !r.OK() {
+		e := &drainLeftError{}
+		for _, f := range r.Failed {
+			e.problems = append(e.problems, render.DrainLeftDisabled(f.Agent.Name, f.Agent.ID, strings.TrimRight(m.a.tc.url, "/"), oneLine(f.Err)))
+		}
+		return errors.Join(e, m.tc.drainErr)
+	}
+	return m.tc.drainErr
+}
+
+// restoredLine says what enabling the agents again found; "" before.
+func (m *Model) restoredLine() string {
+	run := m.tc.drain
+	if run == nil || run.outcome() == nil {
+		return ""
+	}
+	r := run.outcome()
+	return render.DrainRestored(names(r.Enabled), names(r.Gone), names(r.Kept))
+}
+
+// closeTeamCity enables again, when the program ended without it, the
+// agents a drain disabled (a hangup, a second ctrl+c, an update left
+// running): Close calls it once the commands stopped.
+func (m *Model) closeTeamCity() {
+	if run := m.tc.drain; run != nil {
+		run.enableAgain(m.ctx)
+	}
+}
+
+// leftDisabledOutcome makes an agent tcdind disabled and could not enable
+// again the run's outcome, whatever else ended it: it says what to do.
+func (m *Model) leftDisabledOutcome() {
+	var left *drainLeftError
+	if err := m.drainOutcome(); errors.As(err, &left) {
+		m.out.err = left
+	}
+}
