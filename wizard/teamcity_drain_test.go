@@ -242,4 +242,3 @@ func TestNewAgentWithoutDocker(t *testing.T) {
 		t.Errorf("no drain, yet PUTs %+v", p)
 	}
 }
-
