@@ -165,3 +165,9 @@ func plural(n int, one, many string) string {
 func DrainWaitingPlain(timeout time.Duration) string {
 	return "Waiting for the builds on the disabled agents to finish (up to " + shortDuration(timeout) + ") …"
 }
+
+// ReplacementDrainOffered is the review's replacement warning when the
+// agents can be drained first.
+func ReplacementDrainOffered(stack string) string {
+	return "Updating stack " + stack + " replaces the TeamCity agent tasks: builds running on them are interrupted, unless you drain the agents first (offered with the change set)."
+}

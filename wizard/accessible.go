@@ -380,7 +380,7 @@ func reviewPlain(m *Model, notesSaid bool) string {
 	}
 	warnings := res.Warnings
 	if m.isStack() && res.NeedsChange() {
-		warnings = append([]string{render.Capitalize(render.Replacement(m.a.stackInfo.Name))}, warnings...)
+		warnings = append([]string{m.reviewReplacement()}, warnings...)
 	}
 	for _, w := range warnings {
 		b.WriteString("\nWarning: " + w)

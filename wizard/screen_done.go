@@ -152,10 +152,11 @@ func (m *Model) Summary() string {
 	b.WriteString(m.summary())
 	// TeamCity's word comes last: the agents enabled again, then what it
 	// sees on the new agents.
-	for _, l := range m.teamCityDone() {
-		if !strings.HasPrefix(l, "  ") {
-			b.WriteString(l + "\n")
-		}
+	if l := m.restoredLine(); l != "" {
+		b.WriteString(l + "\n")
+	}
+	if l, _ := m.seesDocker(); l != "" {
+		b.WriteString(l + "\n")
 	}
 	return b.String()
 }

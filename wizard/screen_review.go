@@ -61,7 +61,7 @@ func (m *Model) reviewContent(w int) string {
 	}
 	warnings := res.Warnings
 	if m.isStack() {
-		warnings = append([]string{render.Capitalize(render.Replacement(m.a.stackInfo.Name))}, warnings...)
+		warnings = append([]string{m.reviewReplacement()}, warnings...)
 	}
 	if len(warnings) > 0 {
 		b.WriteString("\n\n" + m.st.Section.Render("Warnings") + "\n" + m.st.Warnings(warnings, tw))
@@ -196,6 +196,9 @@ func fitWidth(s string, w int) string {
 // wrapItems wraps lines to w: a line indented two spaces is a list item,
 // whose continuation lines are indented four.
 func wrapItems(lines []string, w int) string {
+	if w <= 0 {
+		return strings.Join(lines, "\n") // plain prompts: unwrapped
+	}
 	out := make([]string, 0, len(lines))
 	for _, l := range lines {
 		item, ok := strings.CutPrefix(l, "  ")
@@ -214,4 +217,13 @@ func wrapItems(lines []string, w int) string {
 		out = append(out, strings.Join(wrapped, "\n"))
 	}
 	return strings.Join(out, "\n")
+}
+
+// reviewReplacement warns that the update replaces the agent tasks; with
+// agents to drain, it says the drain is offered.
+func (m *Model) reviewReplacement() string {
+	if m.canDrain() {
+		return render.ReplacementDrainOffered(m.a.stackInfo.Name)
+	}
+	return render.Capitalize(render.Replacement(m.a.stackInfo.Name))
 }

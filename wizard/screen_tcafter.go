@@ -200,15 +200,15 @@ func (m *Model) newAgentLines(r newagents.Report) []string {
 }
 
 // teamCityDone is the done screen's TeamCity lines: the agents enabled
-// again, and what TeamCity sees on the new agents.
+// again, and each new agent as TeamCity shows it (the count is in the
+// headline: seesDocker).
 func (m *Model) teamCityDone() []string {
 	var lines []string
 	if l := m.restoredLine(); l != "" {
 		lines = append(lines, l)
 	}
-	if line, _ := m.seesDocker(); line != "" {
-		lines = append(lines, line)
-		lines = append(lines, m.newAgentLines(*m.tc.after)...)
+	if r := m.tc.after; r != nil {
+		lines = append(lines, m.newAgentLines(*r)...)
 	}
 	return lines
 }
