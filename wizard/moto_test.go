@@ -29,14 +29,20 @@ type motoEnv struct {
 func newMoto(t *testing.T) *motoEnv {
 	t.Helper()
 	m := motoserver.Start(t) // in CI a missing moto_server fails the test
-	cfg := aws.Config{
+	e := &motoEnv{t: t, url: m.URL}
+	e.cfn = cloudformation.NewFromConfig(e.awsConfig())
+	return e
+}
+
+// awsConfig is an SDK configuration for moto, independent of tcdind.
+func (e *motoEnv) awsConfig() aws.Config {
+	return aws.Config{
 		Region:       "us-east-1",
-		BaseEndpoint: aws.String(m.URL),
+		BaseEndpoint: aws.String(e.url),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"}, nil
 		}),
 	}
-	return &motoEnv{t: t, url: m.URL, cfn: cloudformation.NewFromConfig(cfg)}
 }
 
 func (e *motoEnv) createStack(name string) {
