@@ -48,21 +48,23 @@ type drainRun struct {
 	// restore is the enabledInfo comment when tcdind enables them again.
 	restore string
 
+	once     sync.Once
 	mu       sync.Mutex
 	restored *drain.Restored
 }
 
 // enableAgain enables again exactly the agents tcdind disabled and reads
 // them back, once: a second call (the program ending while the first
-// ran) returns the first's outcome. Safe from the commands' goroutines.
+// ran) waits for the first and returns its outcome. Safe from the
+// commands' goroutines; views read outcome without waiting.
 func (r *drainRun) enableAgain(ctx context.Context) drain.Restored {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.restored == nil {
+	r.once.Do(func() {
 		got := r.d.Restore(ctx, r.restore)
+		r.mu.Lock()
 		r.restored = &got
-	}
-	return *r.restored
+		r.mu.Unlock()
+	})
+	return *r.outcome()
 }
 
 // outcome is what enabling the agents again found, nil before.
@@ -85,6 +87,9 @@ type drainScreen struct {
 	after  afterRestore
 	// failed is why the drain ended before executing.
 	failed error
+	// disabling: Disable is out; enabling again waits for it (both
+	// touch the drain's record of what tcdind disabled).
+	disabling bool
 }
 
 type drainDisabledMsg struct {
@@ -125,7 +130,7 @@ func (m *Model) drainTimeout() time.Duration {
 // enter disables the agents behind a spinner.
 func (s *drainScreen) enter(m *Model) tea.Cmd {
 	s.seq++
-	*s = drainScreen{seq: s.seq, phase: drDisabling, choice: drainGiveUp}
+	*s = drainScreen{seq: s.seq, phase: drDisabling, choice: drainGiveUp, disabling: true}
 	in := m.stack.set.Input
 	now := m.cfg.now()
 	back := now.Add(m.drainTimeout() + drain.SwitchBackMargin)
@@ -154,8 +159,13 @@ func (s *drainScreen) enter(m *Model) tea.Cmd {
 func (s *drainScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case drainDisabledMsg:
-		if msg.seq != s.seq || s.phase != drDisabling {
+		if msg.seq != s.seq {
 			return nil, true
+		}
+		s.disabling = false
+		if s.phase == drRestoring {
+			// Stopped while disabling: enable again what was disabled.
+			return s.giveUp(m, s.failed, s.after), true
 		}
 		if msg.err != nil {
 			return s.giveUp(m, fmt.Errorf("could not disable the agents: %w", msg.err), restoreToDone), true
@@ -262,6 +272,9 @@ func (s *drainScreen) giveUp(m *Model, why error, after afterRestore) tea.Cmd {
 		s.cancel = nil
 	}
 	s.phase, s.after, s.failed, m.form = drRestoring, after, why, nil
+	if s.disabling {
+		return m.tick() // drainDisabledMsg goes on
+	}
 	run, seq := m.tc.drain, s.seq
 	if r := run.outcome(); r != nil {
 		return s.restored(m, drainRestoredMsg{seq: seq, r: *r})

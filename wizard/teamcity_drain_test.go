@@ -242,3 +242,32 @@ func TestNewAgentWithoutDocker(t *testing.T) {
 		t.Errorf("no drain, yet PUTs %+v", p)
 	}
 }
+
+// ctrl+c while the disable is on its way: enabling again waits for it,
+// and no agent is left disabled.
+func TestDrainCtrlCWhileDisabling(t *testing.T) {
+	s := newTCStack(t)
+	c := &clock{t: t0}
+	cfg := s.drainConfig(c)
+	r := toDrainChoice(t, cfg)
+	s.tc.SlowNext("PUT", 1, time.Minute) // the first disable hangs
+	r.key(tea.KeyDown)
+	r.key(tea.KeyEnter)
+	r.waitFor("Disabling 2 agents in TeamCity")
+	r.key(tea.KeyCtrlC)
+	m := r.finished()
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitcode.Code(m.Outcome()); code != exitcode.Interrupted {
+		t.Errorf("exit status %d (%v), want 130", code, m.Outcome())
+	}
+	for _, id := range []int{s.agent1, s.agent2} {
+		if a, _ := s.tc.Agent(id); !a.Enabled {
+			t.Errorf("agent %s left disabled", a.Name)
+		}
+	}
+	if len(s.f.Deleted) != 1 || len(s.f.Executed) != 0 {
+		t.Errorf("deleted %v, executed %v", s.f.Deleted, s.f.Executed)
+	}
+}
