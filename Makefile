@@ -30,6 +30,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME) ./dind/
 	$(GO) test -run '^$$' -fuzz '^FuzzHalves$$' -fuzztime 5s ./dind/
 	$(GO) test -run '^$$' -fuzz '^FuzzRoundTrip$$' -fuzztime 5s ./dind/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 5s ./clusterquery/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./dind/ .

@@ -65,6 +65,8 @@ type options struct {
 	result *report.Document
 
 	status statusOptions // tcdind status
+
+	teamcity teamcityOptions // --teamcity-url …: main_teamcity.go
 }
 
 // memoryLimit keeps the heap small: the largest template CloudFormation takes
@@ -192,8 +194,8 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
       --output teamcity-server.dind.yaml
   tcdind --template teamcity-server.yaml --mode privileged --diff
   tcdind --template teamcity-server.yaml --mode socket --check
-  curl -s https://example.com/t.yaml | tcdind --template - --mode socket \
-      > t.dind.yaml
+  curl -s https://example.com/t.yaml |
+      tcdind --template - --mode socket > t.dind.yaml
 
   # A deployed stack: the wizard (review, change set, execute), the same
   # as plain prompts, then the same without questions
@@ -202,10 +204,17 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --region eu-west-1 --stack teamcity --mode privileged --diff
   tcdind --region eu-west-1 --stack teamcity --mode privileged \
       --output teamcity.dind.yaml
-  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply --yes
-  tcdind --stack teamcity --mode privileged --apply --yes --s3-bucket my-bucket
+  tcdind --region eu-west-1 --stack teamcity --mode privileged \
+      --apply --yes
+  tcdind --stack teamcity --mode privileged --apply --yes \
+      --s3-bucket my-bucket
   tcdind --stack teamcity --mode privileged --apply --yes \
       --on-rollout-failure=cancel
+
+  # TeamCity (token in TEAMCITY_TOKEN): drain the agents first, and let
+  # TeamCity confirm Docker on the new ones
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply \
+      --yes --teamcity-url https://teamcity.example.com --drain
 
   # A change set kept for an approver, executed later by its name
   tcdind --region eu-west-1 --stack teamcity --mode privileged --apply \
@@ -214,7 +223,8 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
       --execute tcdind-privileged-20261206-050000-1a2b3c4d
 
   # One JSON result (docs/json.md)
-  tcdind --region eu-west-1 --stack teamcity --mode socket --check --json`,
+  tcdind --region eu-west-1 --stack teamcity --mode socket \
+      --check --json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				switch args[0] {
@@ -262,6 +272,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.yes, "yes", false, "do not ask before executing (required for --apply without a terminal)")
 	f.BoolVar(&o.allowOtherChanges, "allow-other-changes", false, "with --apply --yes: execute a change set that also changes resources tcdind did not edit")
 	f.StringVar(&o.onRolloutFailure, "on-rollout-failure", "wait", "with --apply: when the agents' ECS rollout is clearly failing, wait (CloudFormation rolls back after its own timeout) or cancel the update so it rolls back now")
+	addTeamCityFlags(cmd, &o.teamcity)
 	f.StringVar(&o.s3Bucket, "s3-bucket", "", "upload templates over 51,200 bytes to this S3 bucket and pass a TemplateURL")
 	f.StringVar(&o.region, "region", "", "AWS region (default: AWS_REGION or the profile's region)")
 	f.StringVar(&o.profile, "profile", "", "AWS shared config profile (default: AWS_PROFILE)")
@@ -300,6 +311,9 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 	}
 	action.Report = o.result
 	if err := o.checkApplicable(cmd, opts.Mode); err != nil {
+		return err
+	}
+	if err := o.checkTeamCity(cmd); err != nil {
 		return err
 	}
 	if o.stack != "" {

@@ -43,8 +43,10 @@ func TestNoExecuteThenExecute(t *testing.T) {
 		for _, want := range []string{
 			"kept change set " + name + " (not executed): " + arn,
 			"https://us-east-1.console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/changesets/changes?changeSetId=",
-			"aws cloudformation execute-change-set --change-set-name " + arn + " --region us-east-1",
-			"tcdind --stack tc-keep --region us-east-1 --execute " + name + " --yes",
+			// The emulator's endpoint is in every printed command, so
+			// that they reach it as they are.
+			"aws cloudformation execute-change-set --change-set-name " + arn + " --region us-east-1 --endpoint-url " + p.URL,
+			"tcdind --stack tc-keep --region us-east-1 --endpoint-url " + p.URL + " --execute " + name + " --yes",
 		} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("stderr lacks %q:\n%s", want, stderr)

@@ -23,13 +23,22 @@ import (
 	"github.com/tcdind/tcdind/internal/awsproxy"
 )
 
-// instance is a container instance as DescribeContainerInstances answers.
+// instance is a container instance as DescribeContainerInstances answers,
+// one of JetBrains' agent hosts (teamcity.node-responsibility =
+// buildAgent, set with ECS_INSTANCE_ATTRIBUTES in their launch
+// configuration's user data).
 func instance(n int, arch, ami string, privileged bool) map[string]any {
+	return instanceFor("buildAgent", n, arch, ami, privileged)
+}
+
+// instanceFor is a container instance with JetBrains' node responsibility
+// (server, buildAgent).
+func instanceFor(role string, n int, arch, ami string, privileged bool) map[string]any {
 	attrs := []any{
 		map[string]any{"name": "ecs.os-type", "value": "linux"},
 		map[string]any{"name": "ecs.cpu-architecture", "value": arch},
 		map[string]any{"name": "ecs.ami-id", "value": ami},
-		map[string]any{"name": "teamcity.node-responsibility", "value": "buildAgent"},
+		map[string]any{"name": "teamcity.node-responsibility", "value": role},
 	}
 	if privileged {
 		attrs = append(attrs, map[string]any{"name": "com.amazonaws.ecs.capability.privileged-container"})
@@ -153,6 +162,79 @@ func testHosts(t *testing.T, e *stackEnv) {
 		code, _, errOut = withHook(fast).runStack(ctx, p2.URL, "", "--stack", "tc-hosts-few", "--mode", "socket", "--diff", "--non-interactive")
 		if code != 0 || strings.Contains(errOut, "will not be placed") {
 			t.Fatalf("2 hosts for 2 agents: exit %d\n%s", code, errOut)
+		}
+	})
+
+	// Placement constraints narrow the hosts (memberOf, in ECS's cluster
+	// query language:
+	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html).
+	// The fixture's agent task definition has JetBrains' own constraint
+	// (teamcity-server.yaml 2021-01-12: attribute:teamcity.node-responsibility
+	// == buildAgent), so the server's instance is no agent host. ECS
+	// registers a task definition's placementConstraints as given
+	// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html);
+	// moto's CloudFormation model drops them (its answer has
+	// "placementConstraints": []), so the proxy puts them back.
+	withConstraint := func(p *awsproxy.Proxy) {
+		p.Rewrite("DescribeTaskDefinition", func(_ int, _ url.Values, body []byte) []byte {
+			return []byte(strings.Replace(string(body), `"placementConstraints": []`, `"placementConstraints": [{"type": "memberOf", "expression": "attribute:teamcity.node-responsibility == buildAgent"}]`, 1))
+		})
+	}
+	al2023 := "al2023-ami-ecs-hvm-2023.0.20240515-kernel-6.1-x86_64"
+	t.Run("NarrowedByMemberOf", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-hosts-member", body, "")
+		withConstraint(p)
+		serveHosts(p, al2023, instance(1, "x86_64", "ami-0abc", true), instanceFor("server", 2, "arm64", "ami-0abc", false), instance(3, "x86_64", "ami-0abc", true))
+		code, out, errOut := withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-member", "--mode", "privileged", "--diff", "--non-interactive")
+		want := ", 2 of 3 instances match memberOf attribute:teamcity.node-responsibility == buildAgent)\n"
+		if code != 0 || out == "" || !strings.Contains(errOut, "hosts: 2 × Amazon Linux 2023, x86_64, Docker 25.0.8, privileged allowed (cluster ") || !strings.Contains(errOut, want) ||
+			strings.Contains(errOut, "only 2 of the 3") {
+			t.Fatalf("narrowed hosts: exit %d\n%s", code, errOut)
+		}
+		if p.Count("DescribeTaskDefinition") != 1 || p.Count("DescribeServices") != 0 {
+			t.Errorf("the constraints cost %d DescribeTaskDefinition and %d DescribeServices, want 1 and 0", p.Count("DescribeTaskDefinition"), p.Count("DescribeServices"))
+		}
+		if c, _ := p.Last("DescribeTaskDefinition"); !strings.Contains(c.Form.Get("taskDefinition"), "task-definition/teamcity-agent:") {
+			t.Errorf("DescribeTaskDefinition did not ask for the agents' registered revision: %v", c.Form)
+		}
+	})
+	t.Run("OnlyTheServerAllowsPrivileged", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-hosts-member-priv", body, "")
+		withConstraint(p)
+		serveHosts(p, al2023, instance(1, "x86_64", "ami-0abc", false), instanceFor("server", 2, "x86_64", "ami-0abc", true))
+		code, out, errOut := withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-member-priv", "--mode", "privileged", "--diff", "--non-interactive")
+		if code != 1 || out != "" || !strings.Contains(errOut, "none of the 1 container instances of cluster ") ||
+			!strings.Contains(errOut, " matching memberOf attribute:teamcity.node-responsibility == buildAgent allows privileged containers") {
+			t.Fatalf("privileged where only the server's instance allows it: exit %d, stdout %q\n%s", code, out, errOut)
+		}
+	})
+	t.Run("TooFewMatchingForOneAnInstance", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-hosts-member-few", body, "")
+		withConstraint(p)
+		serveHosts(p, al2023, instance(1, "x86_64", "ami-0abc", true), instanceFor("server", 2, "x86_64", "ami-0abc", true), instanceFor("server", 3, "x86_64", "ami-0abc", true))
+		code, _, errOut := withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-member-few", "--mode", "socket", "--diff", "--non-interactive")
+		if code != 0 || !strings.Contains(errOut, "has 1 container instance matching memberOf attribute:teamcity.node-responsibility == buildAgent: with one agent an instance (distinctInstance), 1 agent will not be placed until the cluster has 2") {
+			t.Fatalf("3 instances, 1 an agent host, 2 agents: exit %d\n%s", code, errOut)
+		}
+		if p.Count("DescribeServices") != 1 || p.Count("DescribeTaskDefinition") != 1 {
+			t.Errorf("DescribeServices %d, DescribeTaskDefinition %d; want 1 each", p.Count("DescribeServices"), p.Count("DescribeTaskDefinition"))
+		}
+	})
+	t.Run("NoneMatches", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		e.createStack("tc-hosts-member-none", body, "")
+		withConstraint(p)
+		serveHosts(p, al2023, instanceFor("server", 1, "x86_64", "ami-0abc", false))
+		code, out, errOut := withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-member-none", "--mode", "privileged", "--diff", "--non-interactive")
+		if code != 0 || out == "" || !strings.Contains(errOut, "hosts: none of the 1 container instances of cluster ") ||
+			!strings.Contains(errOut, "matches memberOf attribute:teamcity.node-responsibility == buildAgent: ECS cannot place the agents there until one does") {
+			t.Fatalf("no agent host (the agents' Auto Scaling group at 0): exit %d\n%s", code, errOut)
+		}
+		if p.Count("DescribeImages") != 0 {
+			t.Errorf("named the AMIs of instances that are no agent hosts: %d DescribeImages", p.Count("DescribeImages"))
 		}
 	})
 }

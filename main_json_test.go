@@ -73,6 +73,7 @@ func checkResult(t *testing.T, schema *jsonschema.Schema, stdout, stderr string,
 }
 
 var (
+	endpointRE  = regexp.MustCompile(`--endpoint-url http://127\.0\.0\.1:[0-9]+`)
 	uuidRE      = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 	changeSetRE = regexp.MustCompile(`tcdind-(socket|privileged|none)-\d{8}-\d{6}-[0-9a-f]{8}`)
 	versionRE   = regexp.MustCompile(`"version": "[^"]*"`)
@@ -89,6 +90,8 @@ func golden(t *testing.T, name, got string, replace ...string) {
 		got = strings.ReplaceAll(got, replace[i], replace[i+1])
 	}
 	got = uuidRE.ReplaceAllString(got, "<uuid>")
+	// The emulator's port changes every run.
+	got = endpointRE.ReplaceAllString(got, "--endpoint-url <endpoint>")
 	got = changeSetRE.ReplaceAllString(got, "tcdind-$1-<stamp>")
 	got = versionRE.ReplaceAllString(got, `"version": "<version>"`)
 	got = revisionRE.ReplaceAllString(got, "$1:<rev>$2")

@@ -162,6 +162,6 @@ func testMessages(t *testing.T, e *stackEnv) {
 		if code != 1 {
 			t.Fatalf("exit %d\n%s", code, errOut)
 		}
-		oneErrorLine(t, errOut, "(aws cloudformation update-stack --stack-name tc-caps2 --use-previous-template --parameters ParameterKey=TeamCityVersion,UsePreviousValue=true ParameterKey=AgentContainerCpu,UsePreviousValue=true ParameterKey=AgentContainerMemory,UsePreviousValue=true ParameterKey=DatabasePassword,UsePreviousValue=true --capabilities CAPABILITY_NAMED_IAM --region us-east-1)")
+		oneErrorLine(t, errOut, "(aws cloudformation update-stack --stack-name tc-caps2 --use-previous-template --parameters ParameterKey=TeamCityVersion,UsePreviousValue=true ParameterKey=AgentContainerCpu,UsePreviousValue=true ParameterKey=AgentContainerMemory,UsePreviousValue=true ParameterKey=DatabasePassword,UsePreviousValue=true --capabilities CAPABILITY_NAMED_IAM --region us-east-1 --endpoint-url "+p.URL+")")
 	})
 }

@@ -26,7 +26,7 @@ func TestManSynopsisAndStackExamples(t *testing.T) {
 	}
 	_, help, _ := runCLI(t, "--help")
 	for _, text := range []string{page, help} {
-		for _, want := range []string{"--stack teamcity --accessible", "--stack teamcity --mode privileged --apply --yes --s3-bucket"} {
+		for _, want := range []string{"--stack teamcity --accessible", "--stack teamcity --mode privileged --apply --yes", "--s3-bucket my-bucket"} {
 			if !strings.Contains(strings.ReplaceAll(strings.ReplaceAll(text, `\&`, ""), `\-`, "-"), want) {
 				t.Errorf("no example %q in:\n%.200s…", want, text)
 			}
@@ -63,5 +63,34 @@ func TestProfileCompletion(t *testing.T) {
 	_, out, _ = runCLI(t, "__complete", "--profile", "st")
 	if !strings.HasPrefix(out, "staging\n:4") {
 		t.Errorf("completing --profile st: %q", out)
+	}
+}
+
+// man renders the examples in no-fill mode at its indent (7 columns) plus
+// the section's .RS 2: an example line longer than 71 characters runs past
+// an 80-column terminal (MANWIDTH=80), where it cannot be copied whole.
+func TestManExamplesFit80Columns(t *testing.T) {
+	_, page, _ := runCLI(t, "man")
+	i := strings.Index(page, ".SH EXAMPLES\n")
+	if i < 0 {
+		t.Fatalf("no EXAMPLES section")
+	}
+	body := page[i+len(".SH EXAMPLES\n"):]
+	if j := strings.Index(body, "\n.SH "); j >= 0 {
+		body = body[:j]
+	}
+	lines := 0
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(line, ".") {
+			continue
+		}
+		text := strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(line, `\-`, "-"), `\e`, `\`), `\&`, "")
+		lines++
+		if 9+len(text) > 80 {
+			t.Errorf("example line of %d characters runs past 80 columns: %q", len(text), text)
+		}
+	}
+	if lines < 10 {
+		t.Errorf("only %d example lines:\n%s", lines, body)
 	}
 }

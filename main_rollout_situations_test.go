@@ -225,7 +225,7 @@ func testRolloutSituations(t *testing.T, e *stackEnv) {
 			t.Errorf("judged failing while rolling back:\n%s", errOut)
 		}
 		lines := strings.Split(strings.TrimSpace(errOut), "\n")
-		if last := lines[len(lines)-1]; !strings.HasSuffix(last, "continue the rollback with aws cloudformation continue-update-rollback --stack-name tc-rollout-rbfail --region us-east-1") {
+		if last := lines[len(lines)-1]; !strings.HasSuffix(last, "continue the rollback with aws cloudformation continue-update-rollback --stack-name tc-rollout-rbfail --region us-east-1 --endpoint-url "+p.URL) {
 			t.Errorf("last line %q", last)
 		}
 	})

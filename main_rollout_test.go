@@ -211,7 +211,7 @@ func testRollout(t *testing.T, e *stackEnv) {
 		for _, want := range []string{
 			"AgentService                  ECS event                           " + placement,
 			"tcdind: the rollout of service " + serviceName(sim.ServiceARN) + " is failing: ECS cannot place the new agent tasks of " + revisionOf(sim.New),
-			"CloudFormation waits for the agent service to stabilise (up to 3 hours) before it rolls back; roll back now with aws cloudformation cancel-update-stack --stack-name tc-rollout-place --region us-east-1, or run tcdind with --on-rollout-failure=cancel",
+			"CloudFormation waits for the agent service to stabilise (up to 3 hours) before it rolls back; roll back now with aws cloudformation cancel-update-stack --stack-name tc-rollout-place --region us-east-1 --endpoint-url " + p.URL + ", or run tcdind with --on-rollout-failure=cancel",
 			"did not stabilize",
 		} {
 			if !strings.Contains(errOut, want) {

@@ -82,6 +82,8 @@ func runWizard(cmd *cobra.Command, o *options, opts dind.Options, ios *iostreams
 		S3Bucket:         o.s3Bucket,
 		OnRolloutFailure: o.onRolloutFailure,
 		Accessible:       o.accessibleAsked(),
+		Profile:          o.profile,
+		EndpointURL:      o.endpointURL,
 		NoColor:          o.noColor || os.Getenv("NO_COLOR") != "",
 		// AWS configuration is loaded only once the source is a stack.
 		Client: func(ctx context.Context, region string) (wizard.Client, error) {

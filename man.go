@@ -117,8 +117,10 @@ func exitStatusSection() string {
 func examplesSection(example string) string {
 	var b strings.Builder
 	b.WriteString(".nf\n.RS 2\n")
+	// Cobra's examples are indented by two spaces for --help; the
+	// page's indent replaces those, and a continued line keeps the rest.
 	for _, line := range strings.Split(strings.TrimRight(example, "\n"), "\n") {
-		b.WriteString(roffText(strings.TrimSpace(line)) + "\n")
+		b.WriteString(roffText(strings.TrimRight(strings.TrimPrefix(line, "  "), " ")) + "\n")
 	}
 	b.WriteString(".RE\n.fi")
 	return b.String()

@@ -23,11 +23,6 @@ type resourceLister interface {
 	StackResources(ctx context.Context, stack string) ([]awsclient.StackResource, error)
 }
 
-// serviceDescriber reads ECS services; the AWS client is one.
-type serviceDescriber interface {
-	DescribeServices(ctx context.Context, cluster string, services []string) ([]awsclient.Service, error)
-}
-
 // Reading is what was read of the hosts of a stack's agent services.
 type Reading struct {
 	// Err: the stack's resources could not be listed, so no cluster is
@@ -48,14 +43,21 @@ type Cluster struct {
 	// logical ID; DesiredErr when they could not be read.
 	Desired    map[string]int
 	DesiredErr error
+	// PlacementNotes say what of the agents' placement constraints could
+	// not be read (the hosts are then not narrowed).
+	PlacementNotes []string
 }
 
-// Read reads the hosts of the clusters the services run in, before
-// anything is written or executed. It costs one ListStackResources, then
-// per cluster one ListContainerInstances a page of 100, one
-// DescribeContainerInstances a 100 instances and one ec2:DescribeImages,
-// and one DescribeServices where desired (logical IDs of services) names
-// a service of that cluster: their desired counts (ECS's, not the
+// Read reads the hosts of the clusters the services run in, narrowed by
+// the agents' memberOf placement constraints, before anything is written
+// or executed. It costs one ListStackResources, then per cluster one
+// ListContainerInstances a page of 100, one DescribeContainerInstances a
+// 100 instances and one ec2:DescribeImages; one DescribeTaskDefinition a
+// task definition the deployed template gives placement constraints (the
+// registered revision: ECS's expression, with CloudFormation's parameters,
+// conditions and imports resolved); and one DescribeServices where a
+// service writes its own constraints or desired (logical IDs of services)
+// names a service of that cluster: their desired counts (ECS's, not the
 // template's: a parameter or autoscaling may set it). A read that fails
 // is recorded, never the end. It returns nil when c cannot read hosts or
 // no service runs the agents.
@@ -80,33 +82,58 @@ func Read(ctx context.Context, c any, stack string, services []dind.Service, des
 			continue
 		}
 		cl := &Cluster{Name: name}
-		cl.Hosts, cl.Err = hosts.Read(ctx, hc, name)
+		placement := &hosts.Placement{}
+		cl.Hosts, cl.Err = hosts.ReadFor(ctx, hc, name, func() []string {
+			placement = r.placement(ctx, c, name, desired)
+			return placement.MemberOf
+		})
+		cl.PlacementNotes = placement.Notes
 		if cl.Err == nil && len(cl.Hosts.List) > 0 {
-			cl.readDesired(ctx, c, r.inCluster(name, desired))
+			cl.desired(placement, r.inCluster(name, desired))
 		}
 		r.Clusters = append(r.Clusters, cl)
 	}
 	return r
 }
 
-// readDesired reads the desired counts of services (logical → physical).
-func (cl *Cluster) readDesired(ctx context.Context, c any, services [][2]string) {
-	sd, ok := c.(serviceDescriber)
-	if !ok || len(services) == 0 {
+// placement reads the memberOf constraints of the agent services of
+// cluster where the deployed template writes some, and the services
+// themselves where desired names one of them.
+func (r *Reading) placement(ctx context.Context, c any, cluster string, desired []string) *hosts.Placement {
+	pr, ok := c.(hosts.PlacementReader)
+	if !ok {
+		return &hosts.Placement{}
+	}
+	var placed []hosts.Placed
+	ask := len(r.inCluster(cluster, desired)) > 0
+	for _, s := range r.services {
+		if r.clusterOf(s) != cluster {
+			continue
+		}
+		p := hosts.Placed{Service: r.physical[s.LogicalID], TaskDefinition: r.physical[s.TaskDefinition],
+			ServiceConstraints: s.PlacementConstraints, TaskConstraints: s.TaskPlacementConstraints}
+		ask = ask || p.ServiceConstraints || p.TaskConstraints
+		placed = append(placed, p)
+	}
+	if !ask {
+		return &hosts.Placement{}
+	}
+	return hosts.ReadPlacement(ctx, pr, cluster, placed, len(r.inCluster(cluster, desired)) > 0)
+}
+
+// desired takes the desired counts of services (logical → physical) from
+// what placement described.
+func (cl *Cluster) desired(placement *hosts.Placement, services [][2]string) {
+	if len(services) == 0 {
 		return
 	}
-	var names []string
-	for _, s := range services {
-		names = append(names, s[1])
-	}
-	got, err := sd.DescribeServices(ctx, cl.Name, names)
-	if err != nil {
-		cl.DesiredErr = err
+	if placement.ServicesErr != nil {
+		cl.DesiredErr = placement.ServicesErr
 		return
 	}
 	cl.Desired = map[string]int{}
 	for _, s := range services {
-		for _, svc := range got {
+		for _, svc := range placement.Services {
 			if svc.ARN == s[1] || svc.Name == s[1] {
 				cl.Desired[s[0]] = svc.Desired
 			}
@@ -202,13 +229,7 @@ func (r *Reading) Judge(opts dind.Options, targets, distinct []string) Judgement
 	if r == nil || opts.Mode == dind.ModeNone || opts.Mode == "" || len(targets) == 0 {
 		return j
 	}
-	var services []dind.Service
-	for _, s := range r.services {
-		if slices.Contains(targets, s.TaskDefinition) {
-			services = append(services, s)
-		}
-	}
-	if len(services) == 0 {
+	if !slices.ContainsFunc(r.services, func(s dind.Service) bool { return slices.Contains(targets, s.TaskDefinition) }) {
 		return j
 	}
 	if r.Err != nil {
@@ -216,22 +237,21 @@ func (r *Reading) Judge(opts dind.Options, targets, distinct []string) Judgement
 		return j
 	}
 	privileged := opts.Mode == dind.ModePrivileged
-	archs := map[string]bool{}
-	for _, cl := range r.Clusters {
-		if !slices.ContainsFunc(services, func(s dind.Service) bool { return r.clusterOf(s) == cl.Name }) {
-			continue
-		}
-		cj := ClusterJudgement{Name: cl.Name}
+	for _, cl := range r.clustersOf(targets) {
+		cj := ClusterJudgement{Name: cl.Name, Warnings: slices.Clone(cl.PlacementNotes)}
 		switch {
 		case cl.Err != nil:
 			cj.Warnings = append(cj.Warnings, fmt.Sprintf("the agents' hosts were not read (%s): tcdind cannot tell whether they allow %s mode; check with aws ecs list-container-instances --cluster %s%s", oneLine(cl.Err), opts.Mode, cl.Name, r.where))
 		case len(cl.Hosts.List) == 0:
 			// An Auto Scaling group at zero, or instances still joining:
-			// nothing to judge yet.
+			// nothing to judge yet; instances that none match are said.
 			cj.Hosts = cl.Hosts
+			if cl.Hosts.Total > 0 {
+				cj.Line = cl.Hosts.Line()
+			}
 		default:
 			cj.Hosts = cl.Hosts
-			cj.Line = fmt.Sprintf("%s (cluster %s)", cl.Hosts.String(), cl.Name)
+			cj.Line = cl.Hosts.Line()
 			if why := cl.Hosts.PrivilegedRefusal(); privileged && why != "" && j.Refusal == nil {
 				j.Refusal = &dind.RefusedError{Reason: why}
 			}
@@ -239,20 +259,51 @@ func (r *Reading) Judge(opts dind.Options, targets, distinct []string) Judgement
 			if opts.OneAgentAnInstance() {
 				cj.Warnings = append(cj.Warnings, r.capacity(cl, distinct)...)
 			}
-			archs[cl.Hosts.Arch()] = true
 		}
 		j.Clusters = append(j.Clusters, cj)
 	}
-	if len(archs) == 1 {
-		for a := range archs {
-			j.Arch = a
-		}
-	}
+	j.Arch = r.Arch(targets)
 	return j
 }
 
+// clustersOf are the clusters read that run targets (task definitions).
+func (r *Reading) clustersOf(targets []string) []*Cluster {
+	var out []*Cluster
+	for _, cl := range r.Clusters {
+		if slices.ContainsFunc(r.services, func(s dind.Service) bool {
+			return slices.Contains(targets, s.TaskDefinition) && r.clusterOf(s) == cl.Name
+		}) {
+			out = append(out, cl)
+		}
+	}
+	return out
+}
+
+// Arch is the CPU architecture every host that runs targets has; "" when
+// they differ, none is registered or r is nil.
+func (r *Reading) Arch(targets []string) string {
+	if r == nil {
+		return ""
+	}
+	arch := ""
+	for _, cl := range r.clustersOf(targets) {
+		if cl.Hosts == nil || len(cl.Hosts.List) == 0 {
+			continue
+		}
+		switch a := cl.Hosts.Arch(); {
+		case a == "":
+			return ""
+		case arch == "":
+			arch = a
+		case arch != a:
+			return ""
+		}
+	}
+	return arch
+}
+
 // capacity warns when a service that gets distinctInstance wants more
-// agents than the cluster has ACTIVE container instances: ECS then cannot
+// agents than the cluster has matching ACTIVE container instances: ECS then cannot
 // place the rest ("Place each task on a different container instance",
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html),
 // and they stay PENDING (the service event "was unable to place a task
@@ -277,18 +328,19 @@ func (r *Reading) capacity(cl *Cluster, distinct []string) []string {
 		if !ok || desired <= instances {
 			continue
 		}
-		out = append(out, fmt.Sprintf("service %s wants %s but cluster %s has %s: with one agent an instance (distinctInstance), %s will not be placed until the cluster has %d; raise the Auto Scaling group's desired capacity or lower the service's DesiredCount",
-			s[0], render.Count(desired, "agent", "agents"), cl.Name, render.Count(instances, "container instance", "container instances"), render.Count(desired-instances, "agent", "agents"), desired))
+		out = append(out, fmt.Sprintf("service %s wants %s but cluster %s has %s%s: with one agent an instance (distinctInstance), %s will not be placed until the cluster has %d; raise the Auto Scaling group's desired capacity or lower the service's DesiredCount",
+			s[0], render.Count(desired, "agent", "agents"), cl.Name, render.Count(instances, "container instance", "container instances"), cl.Hosts.Matching(), render.Count(desired-instances, "agent", "agents"), desired))
 	}
 	return out
 }
 
 // WithArch gives opts the hosts' architecture where it picks the agent's
-// tag: privileged with the -sudo image, no --agent-arch given, and every
-// host arm64 (JetBrains publishes no multi-architecture -sudo tag). ok
-// reports a change: the template must be patched again.
+// -sudo tag: privileged, no --agent-arch given, and every host arm64
+// (JetBrains publishes no multi-architecture -sudo tag). With the -sudo
+// image it is the tag written; without, the tag the warnings recommend.
+// ok reports a change: the template must be patched again.
 func WithArch(opts dind.Options, arch string) (out dind.Options, ok bool) {
-	if arch != dind.ArchARM64 || opts.Arch != "" || opts.Mode != dind.ModePrivileged || !opts.SudoImage {
+	if arch != dind.ArchARM64 || opts.Arch != "" || opts.Mode != dind.ModePrivileged {
 		return opts, false
 	}
 	opts.Arch = arch

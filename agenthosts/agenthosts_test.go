@@ -3,6 +3,7 @@ package agenthosts
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,6 +21,17 @@ type fakeECS struct {
 	listErr      error
 	desired      map[string]int
 	calls        map[string]int
+	// memberOf are the registered task definitions' constraints, by ARN.
+	memberOf map[string]string
+}
+
+func (f *fakeECS) DescribeTaskDefinition(_ context.Context, arn string) (*awsclient.TaskDefinition, error) {
+	f.call("DescribeTaskDefinition")
+	expr, ok := f.memberOf[arn]
+	if !ok {
+		return nil, errors.New("ClientException: Unable to describe task definition")
+	}
+	return &awsclient.TaskDefinition{ARN: arn, PlacementConstraints: []awsclient.PlacementConstraint{{Type: "memberOf", Expression: expr}}}, nil
 }
 
 func (f *fakeECS) call(op string) {
@@ -118,8 +130,13 @@ func TestJudgeArchPicksTheArm64Tag(t *testing.T) {
 	if o, ok := WithArch(sudo, j.Arch); !ok || o.Arch != dind.ArchARM64 {
 		t.Errorf("WithArch(-sudo image, arm64) = %q, %v", o.Arch, ok)
 	}
-	if _, ok := WithArch(privileged, j.Arch); ok {
-		t.Error("WithArch without the -sudo image changed the options")
+	// Without the -sudo image the arch names the tag the warnings
+	// recommend.
+	if o, ok := WithArch(privileged, j.Arch); !ok || o.Arch != dind.ArchARM64 {
+		t.Errorf("WithArch(privileged, arm64) = %q, %v", o.Arch, ok)
+	}
+	if _, ok := WithArch(socket, j.Arch); ok {
+		t.Error("WithArch changed socket mode's options")
 	}
 	given := sudo
 	given.Arch = dind.ArchX86_64
@@ -174,5 +191,46 @@ func TestReadFailuresAreNotes(t *testing.T) {
 	j = Read(context.Background(), newFake(nil, nil), "tc", services, nil, "").Judge(privileged, targets, nil)
 	if j.Refusal != nil || len(j.Lines()) != 0 || len(j.Clusters) != 1 {
 		t.Errorf("empty cluster: %+v", j)
+	}
+}
+
+// The agents' task definition's memberOf constraint, as ECS registered it,
+// narrows the hosts: JetBrains' template (2021-01-12) places agents on
+// attribute:teamcity.node-responsibility == buildAgent, so the server's
+// instance, which alone allows privileged containers here, is no agent
+// host.
+func TestJudgeNarrowedByMemberOf(t *testing.T) {
+	role := func(ci awsclient.ContainerInstance, r string) awsclient.ContainerInstance {
+		ci.Attributes["teamcity.node-responsibility"] = r
+		return ci
+	}
+	const tdARN = "arn:aws:ecs:us-east-1:123456789012:task-definition/teamcity-agent:7"
+	const expr = "attribute:teamcity.node-responsibility == buildAgent"
+	f := newFake([]awsclient.ContainerInstance{role(host(1, "x86_64", false), "buildAgent"), role(host(2, "x86_64", true), "server"), role(host(3, "x86_64", false), "buildAgent")}, nil)
+	f.resources = append(f.resources, awsclient.StackResource{LogicalID: "AgentTaskDefinition", PhysicalID: tdARN})
+	f.memberOf = map[string]string{tdARN: expr}
+	placed := slices.Clone(services)
+	placed[0].TaskPlacementConstraints = true
+	r := Read(context.Background(), f, "tc", placed, []string{"AgentService"}, "")
+	if f.calls["DescribeTaskDefinition"] != 1 || f.calls["DescribeServices"] != 1 {
+		t.Errorf("calls %v: want one DescribeTaskDefinition and one DescribeServices", f.calls)
+	}
+	j := r.Judge(privileged, targets, nil)
+	if len(j.Clusters) != 1 || j.Clusters[0].Line != "2 × linux, x86_64, Docker 25.0.8, privileged not allowed (cluster agents, 2 of 3 instances match memberOf "+expr+")" {
+		t.Fatalf("clusters %+v", j.Clusters)
+	}
+	if j.Refusal == nil || !strings.Contains(j.Refusal.Reason, "none of the 2 container instances of cluster agents matching memberOf "+expr+" allows privileged containers") {
+		t.Errorf("refusal %v", j.Refusal)
+	}
+	w := strings.Join(r.Judge(socket, targets, []string{"AgentService"}).Warnings(), "\n")
+	if !strings.Contains(w, "wants 3 agents but cluster agents has 2 container instances matching memberOf "+expr+": ") {
+		t.Errorf("capacity: %q", w)
+	}
+	// Denied: the hosts are counted whole, and the note says so.
+	f = newFake([]awsclient.ContainerInstance{role(host(1, "x86_64", true), "buildAgent"), role(host(2, "x86_64", true), "server")}, nil)
+	f.resources = append(f.resources, awsclient.StackResource{LogicalID: "AgentTaskDefinition", PhysicalID: tdARN})
+	j = Read(context.Background(), f, "tc", placed, nil, "").Judge(privileged, targets, nil)
+	if w := strings.Join(j.Warnings(), "\n"); len(j.Clusters) != 1 || !strings.HasPrefix(j.Clusters[0].Line, "2 × ") || !strings.Contains(w, "aws ecs describe-task-definition --task-definition "+tdARN) {
+		t.Errorf("denied: %+v", j)
 	}
 }

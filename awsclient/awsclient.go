@@ -382,15 +382,20 @@ func New(ctx context.Context, c Config) (*Client, error) {
 // Region is the region the client talks to.
 func (c *Client) Region() string { return c.region }
 
-// CLIFlags are the --region and --profile a printed aws command needs to
-// reach the same stack ("" for each left to the default chain).
-func CLIFlags(region, profile string) string {
+// CLIFlags are the --region, --profile and --endpoint-url a printed aws
+// (or tcdind) command needs to reach the same stack ("" for each left to
+// the default chain). Both commands take --endpoint-url for every service,
+// so a command printed for an emulator or a VPC endpoint reaches it too.
+func CLIFlags(region, profile, endpoint string) string {
 	s := ""
 	if region != "" {
 		s += " --region " + region
 	}
 	if profile != "" {
 		s += " --profile " + profile
+	}
+	if endpoint != "" {
+		s += " --endpoint-url " + endpoint
 	}
 	return s
 }

@@ -94,3 +94,18 @@ func TestNewConfig(t *testing.T) {
 		t.Errorf("AWS_ENDPOINT_URL: %+v, %v", c, err)
 	}
 }
+
+// A printed command reaches what tcdind reached: the region, the profile
+// and an endpoint (an emulator, a VPC endpoint) when one was given.
+func TestCLIFlags(t *testing.T) {
+	for _, c := range []struct{ region, profile, endpoint, want string }{
+		{"", "", "", ""},
+		{"eu-west-1", "", "", " --region eu-west-1"},
+		{"eu-west-1", "ci", "", " --region eu-west-1 --profile ci"},
+		{"us-east-1", "", "http://127.0.0.1:5000", " --region us-east-1 --endpoint-url http://127.0.0.1:5000"},
+	} {
+		if got := CLIFlags(c.region, c.profile, c.endpoint); got != c.want {
+			t.Errorf("CLIFlags(%q, %q, %q) = %q, want %q", c.region, c.profile, c.endpoint, got, c.want)
+		}
+	}
+}

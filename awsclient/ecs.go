@@ -42,6 +42,15 @@ type Service struct {
 	// Controller is the deployment controller's type: ECS (rolling
 	// update, also when ECS leaves it out), CODE_DEPLOY or EXTERNAL.
 	Controller string
+	// PlacementConstraints are the service's own (its task definition
+	// has more).
+	PlacementConstraints []PlacementConstraint
+}
+
+// PlacementConstraint is a task placement constraint: Type memberOf with a
+// cluster query language Expression, or distinctInstance without one.
+type PlacementConstraint struct {
+	Type, Expression string
 }
 
 // Primary is the service's PRIMARY deployment, nil if it has none.
@@ -118,6 +127,9 @@ type TaskDefinition struct {
 	Revision   int
 	Containers []ContainerDefinition
 	Volumes    []Volume
+	// PlacementConstraints are the task definition's memberOf
+	// constraints, as registered.
+	PlacementConstraints []PlacementConstraint
 	// NetworkMode is bridge, host, awsvpc or none; "" when the task
 	// definition leaves it out (bridge on EC2:
 	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#network_mode).
@@ -170,6 +182,9 @@ func serviceFrom(s ecstypes.Service) Service {
 		Status: aws.ToString(s.Status), TaskDefinition: aws.ToString(s.TaskDefinition),
 		Desired: int(s.DesiredCount), Running: int(s.RunningCount), Pending: int(s.PendingCount),
 		LaunchType: string(s.LaunchType),
+	}
+	for _, c := range s.PlacementConstraints {
+		svc.PlacementConstraints = append(svc.PlacementConstraints, PlacementConstraint{Type: string(c.Type), Expression: aws.ToString(c.Expression)})
 	}
 	if svc.LaunchType == "" {
 		var providers []string
@@ -283,6 +298,9 @@ func (c *Client) DescribeTaskDefinition(ctx context.Context, arn string) (*TaskD
 		return nil, fmt.Errorf("describe ECS task definition %s: the answer has no task definition", arn)
 	}
 	def := &TaskDefinition{ARN: aws.ToString(td.TaskDefinitionArn), Family: aws.ToString(td.Family), Revision: int(td.Revision), NetworkMode: string(td.NetworkMode)}
+	for _, c := range td.PlacementConstraints {
+		def.PlacementConstraints = append(def.PlacementConstraints, PlacementConstraint{Type: string(c.Type), Expression: aws.ToString(c.Expression)})
+	}
 	for _, cd := range td.ContainerDefinitions {
 		c := ContainerDefinition{Name: aws.ToString(cd.Name), Image: aws.ToString(cd.Image), Privileged: cd.Privileged, Hostname: aws.ToString(cd.Hostname)}
 		if cd.HealthCheck != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -24,6 +25,11 @@ type ContainerInstance struct {
 	// DockerVersion is the host's Docker version, from versionInfo
 	// ("DockerVersion: 25.0.8" → "25.0.8").
 	DockerVersion string
+	// What the cluster query language reads besides attributes.
+	AgentVersion   string
+	AgentConnected bool
+	RegisteredAt   time.Time
+	RunningTasks   int
 }
 
 // ContainerInstances lists the ARNs of a cluster's ACTIVE container
@@ -52,12 +58,14 @@ func (c *Client) DescribeContainerInstances(ctx context.Context, cluster string,
 	}
 	list := make([]ContainerInstance, 0, len(out.ContainerInstances))
 	for _, ci := range out.ContainerInstances {
-		inst := ContainerInstance{ARN: aws.ToString(ci.ContainerInstanceArn), EC2InstanceID: aws.ToString(ci.Ec2InstanceId), Attributes: map[string]string{}}
+		inst := ContainerInstance{ARN: aws.ToString(ci.ContainerInstanceArn), EC2InstanceID: aws.ToString(ci.Ec2InstanceId), Attributes: map[string]string{},
+			AgentConnected: ci.AgentConnected, RegisteredAt: aws.ToTime(ci.RegisteredAt), RunningTasks: int(ci.RunningTasksCount)}
 		for _, a := range ci.Attributes {
 			inst.Attributes[aws.ToString(a.Name)] = aws.ToString(a.Value)
 		}
 		if ci.VersionInfo != nil {
 			inst.DockerVersion = strings.TrimSpace(strings.TrimPrefix(aws.ToString(ci.VersionInfo.DockerVersion), "DockerVersion:"))
+			inst.AgentVersion = aws.ToString(ci.VersionInfo.AgentVersion)
 		}
 		list = append(list, inst)
 	}

@@ -118,6 +118,9 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	fmt.Fprintf(s.Err, "change set %s (made %s): %s:\n", cs.Name, cs.Created.UTC().Format("2006-01-02 15:04:05 UTC"), render.Count(len(cs.Changes), "resource change", "resource changes"))
 	io.WriteString(s.Err, render.ChangeSetTablePlain(cs.Changes))
 	fmt.Fprintln(s.Err, render.ReplacementWarning(st.Name))
+	if err := r.teamcityReview(ctx, s, cfn, st, tmpl, res); err != nil {
+		return err
+	}
 
 	set := &changeset.Set{
 		Client:   cfn,
@@ -145,8 +148,19 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 			return fmt.Errorf("%w; change set %s is kept", err, cs.Name)
 		}
 	}
+	if r.TeamCity != nil && r.TeamCity.Drain {
+		// A way out of the drain enables the agents again; the change
+		// set tcdind was asked to execute is kept as it was.
+		if err := r.drainAgents(ctx, s, st.Name, cs.Name); err != nil {
+			return r.withRestore(ctx, s, "(nothing was executed)", keptNotExecuted(err))
+		}
+		if err := set.Reviewed.Check(ctx, cfn); err != nil {
+			return r.withRestore(ctx, s, "(nothing was executed)", fmt.Errorf("%w; change set %s is kept", err, cs.Name))
+		}
+	}
 	executing = true
-	return r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
+	err = r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
+	return r.withRestore(ctx, s, "after the update", err)
 }
 
 func keptNotExecuted(err error) error {

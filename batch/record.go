@@ -32,6 +32,8 @@ func (r *StackRun) recordHosts(j agenthosts.Judgement) {
 	for _, c := range j.Clusters {
 		hc := report.HostCluster{Cluster: c.Name, Read: c.Hosts != nil, Summary: c.Line, Hosts: []report.Host{}, Warnings: append([]string{}, c.Warnings...)}
 		if c.Hosts != nil {
+			total := c.Hosts.Total
+			hc.Instances, hc.MemberOf = &total, c.Hosts.MemberOf
 			for _, h := range c.Hosts.List {
 				hc.Hosts = append(hc.Hosts, report.Host{OS: h.OS, Arch: h.Arch, Docker: h.Docker, Privileged: h.Privileged, AMI: h.AMI})
 			}

@@ -17,6 +17,11 @@ type Service struct {
 	// Controller is the DeploymentController's Type when the template
 	// writes it out (ECS, CODE_DEPLOY, EXTERNAL); empty otherwise.
 	Controller string
+	// PlacementConstraints says the service, and TaskPlacementConstraints
+	// that its task definition, writes placement constraints (memberOf,
+	// or an intrinsic that gives them): where ECS may place the agents is
+	// then narrower than the cluster, and what ECS registered says how.
+	PlacementConstraints, TaskPlacementConstraints bool
 }
 
 // Services lists, in template order, the AWS::ECS::Service resources whose
@@ -59,7 +64,27 @@ func (t *Template) Services(taskDefs []string) []Service {
 			s.ClusterName = scalarValue(cluster)
 		}
 		s.Controller = scalarValue(mapGet(mapGet(props, "DeploymentController"), "Type"))
+		s.PlacementConstraints = writesMemberOf(mapGet(props, "PlacementConstraints"))
+		s.TaskPlacementConstraints = writesMemberOf(mapGet(mapGet(mapGet(resources, td), "Properties"), "PlacementConstraints"))
 		out = append(out, s)
 	}
 	return out
+}
+
+// writesMemberOf reports a PlacementConstraints value that may hold a
+// memberOf constraint: anything but an absent or empty list, or a list of
+// literal distinctInstance ones.
+func writesMemberOf(n *yaml.Node) bool {
+	if n == nil || n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+		return false
+	}
+	if n.Kind != yaml.SequenceNode {
+		return true
+	}
+	for _, c := range n.Content {
+		if scalarValue(mapGet(c, "Type")) != "distinctInstance" {
+			return true
+		}
+	}
+	return false
 }

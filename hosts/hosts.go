@@ -52,25 +52,43 @@ type Host struct {
 	AMI        string
 }
 
-// Hosts are the container instances of one cluster.
+// Hosts are the container instances of one cluster the agents can use.
 type Hosts struct {
 	Cluster string
 	List    []Host
+	// Total counts the cluster's ACTIVE container instances; MemberOf
+	// are the placement constraints that narrowed them to List.
+	Total    int
+	MemberOf []string
 	// Notes say what could not be read (AMI names without
-	// ec2:DescribeImages).
+	// ec2:DescribeImages, an expression tcdind cannot evaluate).
 	Notes []string
 }
 
 // Read lists and describes the ACTIVE container instances of cluster (one
 // ListContainerInstances a page of 100, one DescribeContainerInstances a
-// 100 instances) and names their AMIs with one ec2:DescribeImages where
-// the client can; a denied DescribeImages is a note.
-func Read(ctx context.Context, c Client, cluster string) (*Hosts, error) {
+// 100 instances), keeps those that can match every memberOf expression
+// (ECS's cluster query language), and names their AMIs with one
+// ec2:DescribeImages where the client can; a denied DescribeImages is a
+// note. An instance is dropped only where an expression is surely false
+// for it: one tcdind cannot read or evaluate keeps it, with a note naming
+// the expression.
+func Read(ctx context.Context, c Client, cluster string, memberOf ...string) (*Hosts, error) {
+	return ReadFor(ctx, c, cluster, func() []string { return memberOf })
+}
+
+// ReadFor is Read with the memberOf expressions asked for only when the
+// cluster has container instances: an empty cluster costs no read of the
+// agents' placement constraints.
+func ReadFor(ctx context.Context, c Client, cluster string, memberOf func() []string) (*Hosts, error) {
 	arns, err := c.ContainerInstances(ctx, cluster)
 	if err != nil {
 		return nil, err
 	}
 	h := &Hosts{Cluster: cluster}
+	if len(arns) == 0 {
+		return h, nil
+	}
 	var all []awsclient.ContainerInstance
 	for i := 0; i < len(arns); i += 100 {
 		list, err := c.DescribeContainerInstances(ctx, cluster, arns[i:min(i+100, len(arns))])
@@ -79,6 +97,8 @@ func Read(ctx context.Context, c Client, cluster string) (*Hosts, error) {
 		}
 		all = append(all, list...)
 	}
+	h.Total = len(all)
+	all = h.narrow(all, memberOf())
 	names := map[string]string{}
 	if n, ok := c.(imageNamer); ok && len(all) > 0 {
 		var ids []string
@@ -133,7 +153,10 @@ func osName(ami, osType, family string) string {
 // String is the review's line: "2 × Amazon Linux 2023, x86_64, Docker
 // 25.0.8, privileged allowed"; differing hosts are counted apart.
 func (h *Hosts) String() string {
-	if len(h.List) == 0 {
+	switch {
+	case len(h.List) == 0 && h.Total > 0:
+		return fmt.Sprintf("none of the %d container instances of cluster %s matches %s: ECS cannot place the agents there until one does", h.Total, h.Cluster, h.constraints())
+	case len(h.List) == 0:
 		return fmt.Sprintf("no container instance is registered in cluster %s", h.Cluster)
 	}
 	groups := map[string]int{}
@@ -208,14 +231,14 @@ func (h *Hosts) PrivilegedRefusal() string {
 	if h.Bottlerocket() {
 		how = "set settings.ecs.allow-privileged-containers = true in the instances' user data (Bottlerocket's default is false) and replace them"
 	}
-	return fmt.Sprintf("none of the %d container instances of cluster %s allows privileged containers (ECS registers no %s attribute on them), so ECS cannot place a privileged agent: %s, or use --mode socket", len(h.List), h.Cluster, attrPrivileged, how)
+	return fmt.Sprintf("none of the %d container instances of cluster %s%s allows privileged containers (ECS registers no %s attribute on them), so ECS cannot place a privileged agent: %s, or use --mode socket", len(h.List), h.Cluster, h.Matching(), attrPrivileged, how)
 }
 
 // Warnings are what the hosts mean for mode that is not a refusal.
 func (h *Hosts) Warnings(privileged bool) []string {
 	var out []string
 	if n := h.PrivilegedAllowed(); privileged && n > 0 && n < len(h.List) {
-		out = append(out, fmt.Sprintf("only %d of the %d container instances of cluster %s allow privileged containers: ECS places privileged agents on those alone", n, len(h.List), h.Cluster))
+		out = append(out, fmt.Sprintf("only %d of the %d container instances of cluster %s%s allow privileged containers: ECS places privileged agents on those alone", n, len(h.List), h.Cluster, h.Matching()))
 	}
 	if !privileged && h.Bottlerocket() {
 		// The socket's path: bottlerocket-os/bottlerocket#1072 (security

@@ -45,7 +45,14 @@ func (s Styles) StatusTable(st *fleet.Status, want string) string {
 			styles = append(styles, plainRow(s, 7))
 		}
 		for i, a := range stack.Agents {
-			row := []string{name, a.TaskDefinition + "/" + a.Container, a.Mode, a.Image, a.LaunchType, a.Revision, runs(a)}
+			// No launch type from ECS or the template: a service on a
+			// capacity provider, or a task definition no service runs. "-"
+			// says unknown; a blank cell reads as a misaligned column.
+			launch := a.LaunchType
+			if launch == "" {
+				launch = "-"
+			}
+			row := []string{name, a.TaskDefinition + "/" + a.Container, a.Mode, a.Image, launch, a.Revision, runs(a)}
 			if i > 0 {
 				row[0] = ""
 			}

@@ -25,7 +25,7 @@ func TestStatusTable(t *testing.T) {
 	want := `profile prod · account 123456789012 · us-east-1
   STACK                  AGENT                 MODE    IMAGE                             LAUNCH  CFN HOLDS  ECS RUNS
   tc-a                   Agent/teamcity-agent  socket  jetbrains/teamcity-agent:2025.07  EC2     agent:3    agent:2 (drift)
-  tc-b (nested in root)  Agent/teamcity-agent  none    jetbrains/teamcity-agent:2025.07          agent:1    no service
+  tc-b (nested in root)  Agent/teamcity-agent  none    jetbrains/teamcity-agent:2025.07  -       agent:1    no service
 
 tcdind cannot edit
   tc-b (us-east-1): nested in stack root

@@ -30,25 +30,10 @@ func DrainRestoring(agents int) string {
 	return "Enabling again the " + Count(agents, "agent", "agents") + " tcdind disabled, and reading them back …"
 }
 
-// DrainDisabled says which agents tcdind disabled, which were disabled
-// already, and when TeamCity enables them by itself.
-func DrainDisabled(disabled, before []string, switchBack time.Time) string {
-	s := "Disabled in TeamCity: " + list(disabled) + "; they take no new build."
-	if len(disabled) == 0 {
-		s = "tcdind disabled no agent."
-	}
-	if len(before) > 0 {
-		s += " Disabled already, left as they are: " + list(before) + "."
-	}
-	if len(disabled) > 0 {
-		s += " TeamCity enables them again by itself at " + switchBack.UTC().Format("15:04 UTC") + " if tcdind cannot."
-	}
-	return s
-}
 
-// DrainProgress is the drain's headline: builds running, time waited, the
-// timeout.
-func DrainProgress(builds int, elapsed, timeout time.Duration) string {
+// DrainWaiting is the drain screen's headline: builds running, time
+// waited, the timeout.
+func DrainWaiting(builds int, elapsed, timeout time.Duration) string {
 	if builds == 0 {
 		return "No build runs on the agents (" + shortDuration(elapsed) + " of " + shortDuration(timeout) + ")."
 	}
@@ -73,12 +58,6 @@ func DrainTimedOutQuestion(builds int, timeout time.Duration) string {
 	return fmt.Sprintf("%s still after %s. What now?", Capitalize(Count(builds, "build runs", "builds run")), shortDuration(timeout))
 }
 
-func list(names []string) string {
-	if len(names) == 0 {
-		return "none"
-	}
-	return strings.Join(names, ", ")
-}
 
 // shortDuration is 45s, 4m 05s, 1h 30m.
 func shortDuration(d time.Duration) string {
@@ -100,30 +79,7 @@ func Uncapitalize(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
-// DrainRestored says which agents tcdind enabled again (read back), which
-// TeamCity no longer knows, and which someone else disabled meanwhile.
-func DrainRestored(enabled, gone, kept []string) string {
-	var parts []string
-	if len(enabled) > 0 {
-		parts = append(parts, "enabled again in TeamCity (read back): "+list(enabled))
-	}
-	if len(gone) > 0 {
-		parts = append(parts, "no longer known to TeamCity: "+list(gone))
-	}
-	if len(kept) > 0 {
-		parts = append(parts, "disabled meanwhile by someone else, left so: "+list(kept))
-	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "Agents tcdind disabled: " + strings.Join(parts, "; ") + "."
-}
 
-// DrainLeftDisabled is an agent tcdind could not enable again, and how to
-// enable it by hand.
-func DrainLeftDisabled(agent string, id int, server, why string) string {
-	return fmt.Sprintf("agent %s is still disabled by tcdind (%s): enable it in TeamCity (%s/agentDetails.html?id=%d), or PUT {\"status\":true} to %s/app/rest/agents/id:%d/enabledInfo", agent, why, server, id, server, id)
-}
 
 // NewAgentsWaiting says tcdind waits for TeamCity to see the new agents.
 func NewAgentsWaiting(url string, bound time.Duration) string {
@@ -154,12 +110,6 @@ func TeamCitySeesDocker(ready, total int, versions []string) string {
 	return s
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
 
 // DrainWaitingPlain says, once, that tcdind waits for the builds.
 func DrainWaitingPlain(timeout time.Duration) string {

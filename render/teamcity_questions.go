@@ -36,15 +36,15 @@ func TeamCityTokenIntro(url string) string {
 		"Set TEAMCITY_TOKEN or give --teamcity-token-file to skip this question."
 }
 
-// TeamCityAgent is one matched agent as the review lists it.
-type TeamCityAgent struct {
+// MatchedAgent is one matched agent as the wizard's review lists it.
+type MatchedAgent struct {
 	Name, Task string // the agent's name, the task's ID
 	Enabled    bool
 	Connected  bool
 }
 
-// TeamCityUnmatched is a task whose agent tcdind cannot tell.
-type TeamCityUnmatched struct {
+// UnmatchedTask is a task whose agent tcdind cannot tell.
+type UnmatchedTask struct {
 	Task, Why string
 }
 
@@ -62,7 +62,7 @@ func TeamCityLookFailed(err string) string {
 // TeamCityFound is the review's TeamCity section: the server, the agents
 // matched to the tasks being replaced, and the tasks that could not be
 // matched (never disabled). One sentence or list item per line.
-func TeamCityFound(version, url string, tasks int, agents []TeamCityAgent, unmatched []TeamCityUnmatched) []string {
+func TeamCityFound(version, url string, tasks int, agents []MatchedAgent, unmatched []UnmatchedTask) []string {
 	server := "TeamCity"
 	if version != "" {
 		server += " " + version

@@ -35,6 +35,7 @@ type Document struct {
 	ChangeSet *ChangeSet `json:"change_set,omitempty"`
 	Update    *Update    `json:"update,omitempty"`
 	Rollout   *Rollout   `json:"rollout,omitempty"`
+	TeamCity  *TeamCity  `json:"teamcity,omitempty"`
 	Exit      Exit       `json:"exit"`
 	// Error is the one line printed on standard error, without "tcdind: ".
 	Error *string `json:"error"`
@@ -93,8 +94,14 @@ type Hosts struct {
 type HostCluster struct {
 	Cluster string `json:"cluster"`
 	// Read: its container instances were listed and described; Hosts is
-	// then every ACTIVE one (none: an Auto Scaling group at zero).
+	// then every ACTIVE one the agents' memberOf placement constraints
+	// allow (none: an Auto Scaling group at zero, or none matching).
 	Read bool `json:"read"`
+	// Instances counts the cluster's ACTIVE container instances (nil
+	// unless Read); MemberOf are the constraints that narrowed them to
+	// Hosts.
+	Instances *int     `json:"instances,omitempty"`
+	MemberOf  []string `json:"member_of,omitempty"`
 	// Summary is the line printed: "2 × Amazon Linux 2023, x86_64, Docker
 	// 25.0.8, privileged allowed (cluster C)"; empty without hosts.
 	Summary string `json:"summary,omitempty"`

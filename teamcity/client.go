@@ -227,8 +227,21 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
 
-// firstLine is the first line of an error answer, trimmed to 200 bytes.
+// firstLine is the first line of an error answer, trimmed to 200 bytes;
+// of a JSON one ({"errors":[{"message":…}]}), its messages.
 func firstLine(b []byte) string {
+	var j struct {
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(b, &j) == nil && len(j.Errors) > 0 {
+		var msgs []string
+		for _, e := range j.Errors {
+			msgs = append(msgs, e.Message)
+		}
+		b = []byte(strings.Join(msgs, "; "))
+	}
 	s := strings.TrimSpace(string(b))
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]

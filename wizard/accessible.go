@@ -378,11 +378,10 @@ func reviewPlain(m *Model, notesSaid bool) string {
 			b.WriteString("\n" + l)
 		}
 	}
-	warnings := res.Warnings
-	if m.isStack() && res.NeedsChange() {
-		warnings = append([]string{m.reviewReplacement()}, warnings...)
+	for _, l := range m.hostsSaid() {
+		b.WriteString("\nHosts: " + l + ".")
 	}
-	for _, w := range warnings {
+	for _, w := range m.reviewWarnings() {
 		b.WriteString("\nWarning: " + w)
 	}
 	if n := render.SecurityNote(m.a.mode); n.Risky && res.NeedsChange() {

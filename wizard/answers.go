@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tcdind/tcdind/agenthosts"
 	"github.com/tcdind/tcdind/atomicfile"
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/dind"
@@ -61,6 +62,9 @@ type answers struct {
 	region    string           // the stack's region
 	stack     string           // the stack question's answer, or --stack
 	stackInfo *awsclient.Stack // the stack read, once loaded
+	// hosts are the container instances of the clusters that run the
+	// stack's agents, read once with the stack (nil for a template).
+	hosts *agenthosts.Reading
 
 	tc tcAnswers // TeamCity: whether to ask it, where, the token
 }
@@ -110,7 +114,7 @@ func (a *answers) templateArgOrDefault() string {
 // template or stack is named, so the header and the screens do not speak
 // of the one read before.
 func (a *answers) forgetLoaded() {
-	a.src, a.parsed, a.tmpl, a.stackInfo = nil, nil, nil, nil
+	a.src, a.parsed, a.tmpl, a.stackInfo, a.hosts = nil, nil, nil, nil, nil
 }
 
 // userHome is the home directory ~ names.
@@ -136,13 +140,44 @@ func (a *answers) loaded(cfg Config, src *source.Template, t *dind.Template) {
 }
 
 // defaultMode keeps the mode the agents are in now unless it is none (or
-// --mode answered).
+// --mode answered), or privileged on hosts that do not allow it.
 func (a *answers) defaultMode(cfg Config) {
 	if cfg.Mode == "" {
-		if cur := a.currentMode(); cur == dind.ModeSocket || cur == dind.ModePrivileged {
+		switch cur := a.currentMode(); {
+		case cur == dind.ModePrivileged && a.privilegedRefusal() != nil:
+			a.mode = dind.ModeSocket
+		case cur == dind.ModeSocket || cur == dind.ModePrivileged:
 			a.mode = cur
 		}
 	}
+}
+
+// selectedIDs are the logical IDs of the selected task definitions.
+func (a *answers) selectedIDs() []string {
+	var ids []string
+	for _, td := range a.selected() {
+		ids = append(ids, td.LogicalID)
+	}
+	return ids
+}
+
+// privilegedRefusal says why the hosts of the selected agents cannot run
+// a privileged agent (none allows privileged containers); nil when they
+// can, or were not read.
+func (a *answers) privilegedRefusal() *dind.RefusedError {
+	return a.hosts.Judge(dind.Options{Mode: dind.ModePrivileged}, a.selectedIDs(), nil).Refusal
+}
+
+// agentArch is the architecture the agent's -sudo tag is for:
+// --agent-arch, else the hosts' when every one is arm64, else "".
+func (a *answers) agentArch() string {
+	if a.arch != "" {
+		return a.arch
+	}
+	if arch := a.hosts.Arch(a.selectedIDs()); arch == dind.ArchARM64 {
+		return arch
+	}
+	return ""
 }
 
 // parse parses a loaded template and checks it has an agent: the
@@ -270,6 +305,10 @@ func (a *answers) options() dind.Options {
 	}
 	if opts.SudoImage {
 		opts.AgentVersion = a.agentVersion
+	}
+	// arm64 hosts pick the -linux-arm64-sudo tag, as on the command line.
+	if o, ok := agenthosts.WithArch(opts, a.hosts.Arch(a.selectedIDs())); ok {
+		opts = o
 	}
 	if ids := a.taskDefIDs(); len(ids) > 0 {
 		opts.TaskDefinitions = append([]string(nil), ids...)

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/tcdind/tcdind/agenthosts"
 	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
@@ -45,9 +46,11 @@ type Model struct {
 
 	a      answers
 	result *dind.Result // the review's engine result
-	stack  stackRun     // the change set and the update under way
-	tc     tcRun        // TeamCity: the agents of the tasks being replaced
-	out    outcome
+	// hosts are what the agents' hosts mean for the review's answers.
+	hosts agenthosts.Judgement
+	stack stackRun // the change set and the update under way
+	tc    tcRun    // TeamCity: the agents of the tasks being replaced
+	out   outcome
 
 	step    step
 	screens map[step]screen
@@ -625,4 +628,6 @@ func (m *Model) isStack() bool { return m.a.stackInfo != nil }
 
 // whereFlags is " --region R [--profile P]" for the commands the wizard
 // prints.
-func (m *Model) whereFlags(region string) string { return whereFlags(region, m.cfg.Profile) }
+func (m *Model) whereFlags(region string) string {
+	return whereFlags(region, m.cfg.Profile, m.cfg.EndpointURL)
+}

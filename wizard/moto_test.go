@@ -47,7 +47,13 @@ func (e *motoEnv) awsConfig() aws.Config {
 
 func (e *motoEnv) createStack(name string) {
 	e.t.Helper()
-	body, err := os.ReadFile("../testdata/stacks/teamcity.yaml")
+	e.createStackFrom(name, "../testdata/stacks/teamcity.yaml")
+}
+
+// createStackFrom creates stack name from the template at path.
+func (e *motoEnv) createStackFrom(name, path string) {
+	e.t.Helper()
+	body, err := os.ReadFile(path)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -103,6 +109,7 @@ func TestRunStackMoto(t *testing.T) {
 	e := newMoto(t)
 	t.Run("Apply", func(t *testing.T) { testMotoApply(t, e) })
 	t.Run("CtrlC", func(t *testing.T) { testMotoCtrlC(t, e) })
+	t.Run("Hosts", func(t *testing.T) { testMotoHosts(t, e) })
 }
 
 // A whole run from the first question to the updated stack.

@@ -162,15 +162,15 @@ func TestScreenStackVerified(t *testing.T) {
 		!strings.Contains(s, "verified in ECS: container teamcity-agent of teamcity-agent:8 is in privileged mode (read back from ECS)\n") {
 		t.Errorf("summary %q", s)
 	}
-	// On loading the stack (it has no TeamCityServerUrl output): its
-	// resources and the agent's registered task definition, for the
-	// TeamCity server's SERVER_URL. Before the change set: the deployment
-	// controller's check (the stack's resources, the service). Before the update: the stack's
+	// With the stack: the agents' hosts (the stack's resources; the
+	// cluster has no container instance, so no desired count is read).
+	// Before the change set: the deployment controller's check (the
+	// stack's resources, the service). Before the update: the stack's
 	// resources, the service and its stopped tasks (history). Then one
 	// read a poll until the stack's final status (seven polls: a crash
 	// after the rollout completed is still seen), one to verify; the new
 	// revision's ARN comes with its event; nothing cancelled.
-	for op, want := range map[string]int{"ListStackResources": 1 + 1 + 1, "DescribeServices": 1 + 1 + 7 + 1, "ListTasks": 1 + 7, "DescribeTasks": 0, "DescribeTaskDefinition": 1 + 1, "CancelUpdateStack": 0} {
+	for op, want := range map[string]int{"ListStackResources": 1 + 1 + 1, "ListContainerInstances": 1, "DescribeServices": 1 + 1 + 7 + 1, "ListTasks": 1 + 7, "DescribeTasks": 0, "DescribeTaskDefinition": 1, "CancelUpdateStack": 0} {
 		if got := f.CallsOf(op); got != want {
 			t.Errorf("%s called %d times, want %d", op, got, want)
 		}

@@ -332,8 +332,8 @@ func (s *drainScreen) view(m *Model, w, _ int) body {
 		return body{top: m.spinView() + render.Wrap(render.DrainRestoring(len(d.Disabled())), max(w-2, 10))}
 	}
 	top := m.st.Section.Render(render.Wrap("Draining before change set "+in.Name, tw)) + "\n" +
-		render.Wrap(render.DrainDisabled(names(d.Disabled()), names(d.Before()), d.SwitchBack), tw)
-	head := render.DrainProgress(len(s.status.Builds), s.status.Elapsed, d.Timeout)
+		render.Wrap(drainedSentence(d), tw)
+	head := render.DrainWaiting(len(s.status.Builds), s.status.Elapsed, d.Timeout)
 	if s.phase == drWaiting {
 		head = m.spinView() + head
 	}
@@ -349,8 +349,7 @@ func (s *drainScreen) view(m *Model, w, _ int) body {
 // intro is the drain as plain text, for plain prompts.
 func (s *drainScreen) intro(m *Model) string {
 	d := m.tc.drain.d
-	lines := []string{render.DrainDisabled(names(d.Disabled()), names(d.Before()), d.SwitchBack),
-		render.DrainProgress(len(s.status.Builds), s.status.Elapsed, d.Timeout)}
+	lines := []string{drainedSentence(d), render.DrainWaiting(len(s.status.Builds), s.status.Elapsed, d.Timeout)}
 	now := m.cfg.now()
 	for _, r := range s.status.Builds {
 		lines = append(lines, "  "+render.DrainBuild(r.Project, r.BuildType, r.Number, r.Agent, now.Sub(r.Started)))
@@ -364,4 +363,17 @@ func names(agents []teamcity.Agent) []string {
 		out = append(out, a.Name)
 	}
 	return out
+}
+
+// drainedSentence says which agents tcdind disabled, which it left, and
+// when TeamCity enables them by itself: the words batch says.
+func drainedSentence(d *drain.Drain) string {
+	lines := render.DrainDisabled(d.Disabled(), d.Before(), d.SwitchBack)
+	if len(lines) == 0 {
+		return "tcdind disabled no agent."
+	}
+	for i, l := range lines {
+		lines[i] = render.Capitalize(l) + "."
+	}
+	return strings.Join(lines, " ")
 }

@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/tcdind/tcdind/agenthosts"
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/dind"
@@ -33,6 +34,7 @@ type loadedMsg struct {
 	isStack bool
 	stack   *awsclient.Stack
 	region  string
+	hosts   *agenthosts.Reading
 	// tcFound is the TeamCity server's URL the stack shows.
 	tcFound discovered
 }
@@ -73,7 +75,7 @@ func (s *loadingScreen) loadTemplate(m *Model) tea.Cmd {
 // loadStack reads the stack and its deployed template (as submitted): the
 // review diffs against it.
 func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
-	seq, region, name, sess, profile, names := s.seq, m.a.region, m.a.stack, m.sess, m.cfg.Profile, m.cfg.Containers
+	seq, region, name, sess, profile, endpoint, names := s.seq, m.a.region, m.a.stack, m.sess, m.cfg.Profile, m.cfg.EndpointURL, m.cfg.Containers
 	askURL := m.cfg.TeamCityURL == ""
 	ctx, cancel := context.WithCancel(sess.ctx)
 	s.cancel, s.arg = cancel, "stack "+name
@@ -87,7 +89,7 @@ func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
 		if err != nil {
 			return fail(err)
 		}
-		if err := changeset.Settled(st, whereFlags(c.Region(), profile)); err != nil {
+		if err := changeset.Settled(st, whereFlags(c.Region(), profile, endpoint)); err != nil {
 			return fail(err)
 		}
 		body, err := c.GetTemplate(ctx, st.Name)
@@ -96,12 +98,40 @@ func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
 		}
 		src := &source.Template{Bytes: body, Name: st.Name}
 		t, err := parse(src, names)
+		var hosts *agenthosts.Reading
 		var found discovered
-		if err == nil && askURL {
-			found = discoverServerURL(ctx, c, st, t)
+		if err == nil {
+			hosts = readHosts(ctx, c, st.Name, t, names, whereFlags(c.Region(), profile, endpoint))
+			if askURL {
+				found = discoverServerURL(ctx, c, st, body, t)
+			}
 		}
-		return loadedMsg{seq: seq, arg: name, src: src, tmpl: t, err: err, isStack: true, stack: st, region: c.Region(), tcFound: found}
+		return loadedMsg{seq: seq, arg: name, src: src, tmpl: t, err: err, isStack: true, stack: st, region: c.Region(), hosts: hosts, tcFound: found}
 	})
+}
+
+// readHosts reads, once with the stack, the container instances of the
+// clusters whose services run the agents, and the services' desired
+// counts (the capacity check of one agent an instance): the review judges
+// them for the mode and recipe chosen later, without reading again. A
+// read that fails is kept for the review to say, never the end. Agents
+// the container question names later are not read.
+func readHosts(ctx context.Context, c Client, stack string, t *dind.Template, names []string, where string) *agenthosts.Reading {
+	if len(names) > 0 {
+		if named, err := t.WithContainers(names); err == nil {
+			t = named
+		}
+	}
+	var ids []string
+	for _, td := range t.Agents() {
+		ids = append(ids, td.LogicalID)
+	}
+	services := t.Services(ids)
+	var all []string
+	for _, s := range services {
+		all = append(all, s.LogicalID)
+	}
+	return agenthosts.Read(ctx, c, stack, services, all, where)
 }
 
 func (s *loadingScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
@@ -140,6 +170,7 @@ func (s *loadingScreen) loaded(m *Model, msg loadedMsg) tea.Cmd {
 		}
 		return m.fail(e)
 	}
+	m.a.hosts = nil
 	m.a.loaded(m.cfg, msg.src, msg.tmpl)
 	return m.enter(m.nextStep(stepLoading))
 }
@@ -171,7 +202,7 @@ func (s *loadingScreen) stackLoaded(m *Model, msg loadedMsg) tea.Cmd {
 		}
 		return m.fail(e)
 	}
-	m.a.stackInfo, m.a.region, m.a.tc.found = msg.stack, msg.region, msg.tcFound
+	m.a.stackInfo, m.a.region, m.a.hosts, m.a.tc.found = msg.stack, msg.region, msg.hosts, msg.tcFound
 	m.a.loaded(m.cfg, msg.src, msg.tmpl)
 	if m.cfg.Output == "" {
 		m.a.output = shellSafeName(msg.stack.Name) + ".dind.yaml"
@@ -204,5 +235,8 @@ func (s *loadingScreen) hints(*Model) []hint {
 	return []hint{{"esc", "cancel"}, {"ctrl+c", "quit"}}
 }
 
-// whereFlags is " --region R [--profile P]" for the commands printed.
-func whereFlags(region, profile string) string { return awsclient.CLIFlags(region, profile) }
+// whereFlags is " --region R [--profile P] [--endpoint-url U]" for the
+// commands printed.
+func whereFlags(region, profile, endpoint string) string {
+	return awsclient.CLIFlags(region, profile, endpoint)
+}

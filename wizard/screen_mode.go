@@ -44,8 +44,14 @@ func (s *modeScreen) view(m *Model, w, h int) body { return s.modeView(m, w, h) 
 func (*modeScreen) field(m *Model) huh.Field {
 	cur := m.a.currentMode()
 	var opts []huh.Option[dind.Mode]
+	refused := m.a.privilegedRefusal() != nil
 	for _, mode := range modes {
 		label := modeLabel(mode)
+		if mode == dind.ModePrivileged && refused {
+			// Offered still, so that the note says why and what to
+			// change; the review refuses it.
+			label = fmt.Sprintf("%-10s  %s", mode, "not allowed on these hosts")
+		}
 		if mode == cur {
 			label += m.nowMark()
 		}
@@ -72,11 +78,24 @@ func (s *modeScreen) modeView(m *Model, w, h int) body {
 		left := lipgloss.NewStyle().Width(m.formWidthBeside()).Render(form)
 		noteW := w - lipgloss.Width(left) - 2
 		noteH := h - lipgloss.Height(current) - 1
-		note := m.pane.window(m, s.note(m, m.a.mode, noteW, noteH), noteW, noteH, false)
+		hosts := m.hostsRefusalNote(m.a.mode, noteW)
+		note := m.pane.window(m, hosts+s.note(m, m.a.mode, noteW, noteH-lipgloss.Height(hosts)), noteW, noteH, false)
 		return body{top: current, bottom: lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", note)}
 	}
 	used := lipgloss.Height(current) + 1 + lipgloss.Height(form) + 1
-	return body{top: current, bottom: form, scroll: s.note(m, m.a.mode, min(w, 80), h-used), scrollLast: true}
+	hosts := m.hostsRefusalNote(m.a.mode, min(w, 80))
+	return body{top: current, bottom: form, scroll: hosts + s.note(m, m.a.mode, min(w, 80), h-used-lipgloss.Height(hosts)), scrollLast: true}
+}
+
+// hostsRefusalNote stands above privileged mode's note when the agents'
+// hosts do not allow privileged containers: why, and the setting to
+// change (a blank line after it); "" otherwise.
+func (m *Model) hostsRefusalNote(mode dind.Mode, w int) string {
+	r := m.a.privilegedRefusal()
+	if mode != dind.ModePrivileged || r == nil {
+		return ""
+	}
+	return m.st.Warnings([]string{"Not on these hosts: " + r.Reason}, w) + "\n\n"
 }
 
 // nowMark follows the current mode's option: an arrow on screen, words
@@ -125,6 +144,9 @@ func (s *modeScreen) note(m *Model, mode dind.Mode, w, h int) string {
 func (*modeScreen) intro(m *Model) string {
 	var b strings.Builder
 	b.WriteString("Now: " + m.a.currentModes() + ".")
+	if r := m.a.privilegedRefusal(); r != nil {
+		b.WriteString("\n\nPrivileged mode is not allowed on these hosts: " + r.Reason + ".")
+	}
 	for _, mode := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged} {
 		b.WriteString("\n\nAbout " + string(mode) + " mode. " + render.SecurityNote(mode).Plain(0))
 	}

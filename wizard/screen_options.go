@@ -24,10 +24,19 @@ type recipeChoice struct {
 // recipeChoices are the recipe answers that mean something for the mode
 // and the agent image: the -sudo choice only where it changes the tag.
 func recipeChoices(m *Model) []recipeChoice {
-	choices := modeRecipes(m.a.mode)
 	if m.a.mode != dind.ModePrivileged {
-		return choices
+		return modeRecipes(m.a.mode, "", "")
 	}
+	suffix, why := "-linux-sudo", ""
+	if m.a.agentArch() == dind.ArchARM64 {
+		suffix = "-linux-arm64-sudo"
+		why = " The agents' hosts are arm64"
+		if m.a.arch != "" {
+			why = " The agent is arm64 (--agent-arch)"
+		}
+		why += ", and JetBrains publishes no multi-architecture -sudo tag."
+	}
+	choices := modeRecipes(m.a.mode, suffix, why)
 	switch m.sudoNeed() {
 	case sudoNothing:
 		return slices.DeleteFunc(choices, func(c recipeChoice) bool { return c.recipe == recipeSudoImage })
@@ -37,16 +46,17 @@ func recipeChoices(m *Model) []recipeChoice {
 				choices[i] = recipeChoice{recipeSudoImage, "Complete, and a -sudo image pinned to a version",
 					"The complete recipe, and the agent image gets a -sudo tag of its own: its tag (latest) has no -sudo variant, " +
 						"so you give the TeamCity version next (the server's, for example 2025.07) and the agent runs " +
-						"<version>-linux-sudo; the server's image stays as it is. Since 2020.2 the image starts Docker with sudo, " +
-						"which only the -sudo tags have."}
+						"<version>" + suffix + "; the server's image stays as it is. Since 2020.2 the image starts Docker with sudo, " +
+						"which only the -sudo tags have." + why}
 			}
 		}
 	}
 	return choices
 }
 
-// modeRecipes are the recipe answers of mode.
-func modeRecipes(mode dind.Mode) []recipeChoice {
+// modeRecipes are the recipe answers of mode; privileged's -sudo image is
+// suffix (-linux-sudo, or -linux-arm64-sudo on arm64), for the reason why.
+func modeRecipes(mode dind.Mode, suffix, why string) []recipeChoice {
 	switch mode {
 	case dind.ModeSocket:
 		return []recipeChoice{
@@ -69,10 +79,10 @@ func modeRecipes(mode dind.Mode) []recipeChoice {
 				"Privileged: true, DOCKER_IN_DOCKER=start so that the image starts its own " +
 					"Docker daemon, and a task volume for /var/lib/docker (overlayfs inside " +
 					"overlayfs fails or crawls). The image tag stays as it is."},
-			{recipeSudoImage, "Complete, and the -linux-sudo image",
+			{recipeSudoImage, "Complete, and the " + suffix + " image",
 				"The complete recipe, and the agent image's tag becomes its -sudo variant " +
-					"(2025.07 becomes 2025.07-linux-sudo), in the image or in the parameter that holds it: " +
-					"since 2020.2 the image starts Docker with sudo, which only the -sudo tags have."},
+					"(2025.07 becomes 2025.07" + suffix + "), in the image or in the parameter that holds it: " +
+					"since 2020.2 the image starts Docker with sudo, which only the -sudo tags have." + why},
 			{recipeMinimal, "Minimal: only the blog post's edits",
 				"Only Privileged: true. Without DOCKER_IN_DOCKER=start the image does not " +
 					"start a Docker daemon."},

@@ -2,8 +2,11 @@ package wizard
 
 import (
 	"fmt"
-	"github.com/tcdind/tcdind/changeset"
+	"slices"
 	"strings"
+
+	"github.com/tcdind/tcdind/changeset"
+	"github.com/tcdind/tcdind/dind"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -31,8 +34,63 @@ func (s *reviewScreen) enter(m *Model) tea.Cmd {
 		}
 		return m.fail(errorFor(err, "The change could not be made", back))
 	}
-	m.result = res
+	// The hosts read with the stack, judged as on the command line:
+	// privileged where no host allows it is refused here, before any
+	// change set, with the setting to change.
+	hosts := m.a.hosts.Judge(m.a.options(), res.Targets, res.Services)
+	if hosts.Refusal != nil {
+		e := errorFor(hosts.Refusal, "", stepMode)
+		e.title = "The hosts do not allow privileged mode"
+		e.hint = "Nothing was created. Press esc and choose socket mode, or change the hosts' setting named above and run tcdind again."
+		// Back on the mode question, socket is the answer proposed.
+		m.a.mode = dind.ModeSocket
+		return m.fail(e)
+	}
+	m.result, m.hosts = res, hosts
 	return m.lookUpTeamCity()
+}
+
+// hostsLines are the review's lines about the agents' hosts: "Hosts: 2 ×
+// Amazon Linux 2023, x86_64, Docker 25.0.8, privileged allowed (cluster
+// C)", one a cluster.
+func (m *Model) hostsLines(w int) string {
+	var lines []string
+	for _, l := range m.hostsSaid() {
+		lines = append(lines, render.Wrap(m.st.Subtle.Render("Hosts: ")+l, w))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// hostsSaid are the hosts lines, and for what could not be read a line
+// that points at the warning, so that the review never looks as if the
+// hosts were fine.
+func (m *Model) hostsSaid() []string {
+	var out []string
+	if len(m.hosts.Notes) > 0 {
+		out = append(out, "not read (see the warnings)")
+	}
+	for _, c := range m.hosts.Clusters {
+		switch {
+		case c.Line != "":
+			out = append(out, c.Line)
+		case c.Hosts == nil:
+			out = append(out, "not read in cluster "+c.Name+" (see the warnings)")
+		}
+	}
+	return out
+}
+
+// reviewWarnings are the warnings of the review: the stack update's, the
+// engine's, then the hosts'.
+func (m *Model) reviewWarnings() []string {
+	warnings := slices.Clone(m.result.Warnings)
+	if m.isStack() && m.result.NeedsChange() {
+		warnings = append([]string{m.reviewReplacement()}, warnings...)
+	}
+	for _, w := range m.hosts.Warnings() {
+		warnings = append(warnings, render.Capitalize(w))
+	}
+	return warnings
 }
 
 // reviewContent is the scrolling part of the review: the changes, the
@@ -42,10 +100,18 @@ func (m *Model) reviewContent(w int) string {
 	tw := min(w, 90)
 	var b strings.Builder
 	targets := strings.Join(res.Targets, ", ")
+	hosts := m.hostsLines(tw)
+	if hosts != "" {
+		hosts += "\n"
+	}
+	warnings := m.reviewWarnings()
 	if !res.NeedsChange() {
 		b.WriteString(render.Wrap(targets+" is already in "+string(m.a.mode)+" mode: nothing to change.", tw))
-		if len(res.Warnings) > 0 {
-			b.WriteString("\n\n" + m.st.Section.Render("Warnings") + "\n" + m.st.Warnings(res.Warnings, tw))
+		if hosts != "" {
+			b.WriteString("\n" + strings.TrimSuffix(hosts, "\n"))
+		}
+		if len(warnings) > 0 {
+			b.WriteString("\n\n" + m.st.Section.Render("Warnings") + "\n" + m.st.Warnings(warnings, tw))
 		}
 		return b.String()
 	}
@@ -54,14 +120,10 @@ func (m *Model) reviewContent(w int) string {
 		what += ", " + r
 	}
 	b.WriteString(m.st.Section.Render("What changes") + "\n")
-	b.WriteString(render.Wrap(what, tw) + "\n\n")
+	b.WriteString(render.Wrap(what, tw) + "\n" + hosts + "\n")
 	b.WriteString(m.st.Changes(res, tw))
 	if tc := m.teamCityLines(); len(tc) > 0 {
 		b.WriteString("\n\n" + m.st.Section.Render("TeamCity") + "\n" + wrapItems(tc, tw))
-	}
-	warnings := res.Warnings
-	if m.isStack() {
-		warnings = append([]string{m.reviewReplacement()}, warnings...)
 	}
 	if len(warnings) > 0 {
 		b.WriteString("\n\n" + m.st.Section.Render("Warnings") + "\n" + m.st.Warnings(warnings, tw))

@@ -47,7 +47,7 @@ func newTCAnswers(cfg Config) tcAnswers {
 // stack whose deployed template shows the server's URL, or with
 // --teamcity-url.
 func (m *Model) offersTeamCity() bool {
-	return m.isStack() && (m.a.tc.found.url != "" || m.cfg.TeamCityURL != "")
+	return !m.cfg.noTeamCity && m.isStack() && (m.a.tc.found.url != "" || m.cfg.TeamCityURL != "")
 }
 
 // teamCityScreen asks whether to ask TeamCity about the agents: drain them

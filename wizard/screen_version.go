@@ -39,7 +39,7 @@ func (*versionScreen) field(m *Model) huh.Field {
 
 func (*versionScreen) intro(m *Model) string {
 	suffix := "-linux-sudo"
-	if m.a.arch == dind.ArchARM64 {
+	if m.a.agentArch() == dind.ArchARM64 {
 		suffix = "-linux-arm64-sudo"
 	}
 	return "The agent image is tagged latest, which has no -sudo variant, and privileged mode needs one to start Docker. " +

@@ -114,7 +114,7 @@ func TestDrainBuildsFinish(t *testing.T) {
 	if last := lines[len(lines)-1]; last != "TeamCity sees Docker on 2 of 2 new agents (docker 27.3.1)" {
 		t.Errorf("the summary's last line is %q:\n%s", last, summary)
 	}
-	if !strings.Contains(summary, "enabled again in TeamCity (read back): agent-a1b2, agent-0f0e") {
+	if !strings.Contains(summary, "Enabled TeamCity agents agent-a1b2, agent-0f0e again (read back: enabled)") {
 		t.Errorf("summary %q", summary)
 	}
 }
@@ -170,7 +170,7 @@ func TestDrainCtrlC(t *testing.T) {
 	if a, _ := s.tc.Agent(s.agent2); a.Enabled || a.EnabledComment != "maintenance by ops" {
 		t.Errorf("the agent disabled before was touched: %+v", a)
 	}
-	if !strings.Contains(m.Summary(), "enabled again in TeamCity (read back): agent-a1b2") {
+	if !strings.Contains(m.Summary(), "Enabled TeamCity agent agent-a1b2 again (read back: enabled)") {
 		t.Errorf("summary %q", m.Summary())
 	}
 }

@@ -173,13 +173,13 @@ func (m *Model) teamCityLines() []string {
 		return []string{render.TeamCityLookFailed(oneLine(m.tc.look.err))}
 	}
 	l := m.tc.look
-	var agents []render.TeamCityAgent
+	var agents []render.MatchedAgent
 	for _, p := range l.match.Pairs {
-		agents = append(agents, render.TeamCityAgent{Name: p.Agent.Name, Task: p.Task.ID(), Enabled: p.Agent.Enabled, Connected: p.Agent.Connected})
+		agents = append(agents, render.MatchedAgent{Name: p.Agent.Name, Task: p.Task.ID(), Enabled: p.Agent.Enabled, Connected: p.Agent.Connected})
 	}
-	var unmatched []render.TeamCityUnmatched
+	var unmatched []render.UnmatchedTask
 	for _, u := range l.match.Unmatched {
-		unmatched = append(unmatched, render.TeamCityUnmatched{Task: u.Task.ID(), Why: u.Why})
+		unmatched = append(unmatched, render.UnmatchedTask{Task: u.Task.ID(), Why: u.Why})
 	}
 	return render.TeamCityFound(l.server.Version, m.a.tc.url, len(l.tasks), agents, unmatched)
 }

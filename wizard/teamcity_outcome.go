@@ -22,11 +22,8 @@ func (m *Model) drainOutcome() error {
 		return nil
 	}
 	if r := run.outcome(); r != nil && !r.OK() {
-		e := &drainLeftError{}
-		for _, f := range r.Failed {
-			e.problems = append(e.problems, render.DrainLeftDisabled(f.Agent.Name, f.Agent.ID, strings.TrimRight(m.a.tc.url, "/"), oneLine(f.Err)))
-		}
-		return errors.Join(e, m.tc.drainErr)
+		_, errs := render.RestoredLines(*r, strings.TrimRight(m.a.tc.url, "/"))
+		return errors.Join(&drainLeftError{problems: errs}, m.tc.drainErr)
 	}
 	return m.tc.drainErr
 }
@@ -37,8 +34,11 @@ func (m *Model) restoredLine() string {
 	if run == nil || run.outcome() == nil {
 		return ""
 	}
-	r := run.outcome()
-	return render.DrainRestored(names(r.Enabled), names(r.Gone), names(r.Kept))
+	lines, _ := render.RestoredLines(*run.outcome(), strings.TrimRight(m.a.tc.url, "/"))
+	for i, l := range lines {
+		lines[i] = render.Capitalize(l) + "."
+	}
+	return strings.Join(lines, " ")
 }
 
 // closeTeamCity enables again, when the program ended without it, the

@@ -31,6 +31,7 @@ func withServerOutput(f *fakeCFN) *fakeCFN {
 func toTeamCity(t *testing.T, cfg Config, f *fakeCFN) *run {
 	t.Helper()
 	cfg.Stack, cfg.Mode, cfg.RecipeGiven = "teamcity", dind.ModeSocket, true
+	cfg.noTeamCity = false
 	r := startStack(t, cfg)
 	r.waitFor("Ask TeamCity about the agents?")
 	return r
@@ -113,8 +114,10 @@ func TestTeamCityOtherURL(t *testing.T) {
 // Without a URL from the stack or a flag, nothing is asked.
 func TestTeamCityNotAskedWithoutURL(t *testing.T) {
 	f := newFake(t)
+	f.Templates["teamcity"] = []byte(strings.Replace(string(fixture(t, "one.yaml")), "- Name: SERVER_URL", "- Name: OTHER", 1))
 	cfg := stackConfig(f, nil)
 	cfg.Stack, cfg.Mode, cfg.RecipeGiven = "teamcity", dind.ModeSocket, true
+	cfg.noTeamCity = false
 	r := startStack(t, cfg)
 	r.waitFor("Press enter to create a change set")
 }
@@ -125,6 +128,7 @@ func TestTeamCityGivenByFlags(t *testing.T) {
 	cfg := stackConfig(f, nil)
 	cfg.Stack, cfg.Mode, cfg.RecipeGiven = "teamcity", dind.ModeSocket, true
 	cfg.TeamCityURL, cfg.TeamCityToken, cfg.TeamCityTokenFrom = "https://tc.example.com", "tok", "/run/secrets/tc"
+	cfg.noTeamCity = false
 	r := startStack(t, cfg)
 	r.waitFor("Press enter to create a change set")
 	m := r.final()
@@ -164,10 +168,36 @@ func TestDiscoverServerURL(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			st.Outputs = c.outputs
-			got := discoverServerURL(context.Background(), registered(c.env), st, tmpl)
+			got := discoverServerURL(context.Background(), registered(c.env), st, []byte("{}"), tmpl)
 			if got.url != c.want {
 				t.Errorf("url %q (from %q), want %q", got.url, got.from, c.want)
 			}
 		})
+	}
+}
+
+// A plain SERVER_URL in the deployed template is read there, without a
+// call; JetBrains' !GetAtt is not (ECS has it resolved).
+func TestLiteralServerURL(t *testing.T) {
+	body := fixture(t, "one.yaml")
+	tmpl, err := parse(&source.Template{Bytes: body, Name: "one.yaml"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFake(t)
+	got := discoverServerURL(context.Background(), f, &awsclient.Stack{Name: "teamcity"}, body, tmpl)
+	if got.url != "http://teamcity.internal:8111" || got.from != "SERVER_URL of AgentTaskDefinition" {
+		t.Errorf("got %+v", got)
+	}
+	if n := f.CallsOf("ListStackResources") + f.CallsOf("DescribeTaskDefinition"); n != 0 {
+		t.Errorf("%d calls for a URL the template says", n)
+	}
+	getAtt := []byte(strings.Replace(string(body), "Value: http://teamcity.internal:8111", "Value: !GetAtt [PublicLoadBalancer, DNSName]", 1))
+	tmpl, err = parse(&source.Template{Bytes: getAtt, Name: "one.yaml"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := literalServerURL(getAtt, tmpl); ok {
+		t.Errorf("a !GetAtt read as the URL: %+v", d)
 	}
 }

@@ -81,7 +81,7 @@ func (s *tcStack) config(c *clock) Config {
 	cfg := stackConfig(s.f, c)
 	cfg.Stack, cfg.Mode, cfg.RecipeGiven = "teamcity", dind.ModePrivileged, true
 	cfg.TeamCityURL, cfg.TeamCityToken, cfg.TeamCityTokenFrom = tcURL, s.tc.Token, "TEAMCITY_TOKEN"
-	cfg.tcHTTP = tcClient(s.tc)
+	cfg.tcHTTP, cfg.noTeamCity = tcClient(s.tc), false
 	return cfg
 }
 

@@ -111,8 +111,9 @@ type Config struct {
 	Settle         time.Duration
 	Lookups        []time.Duration
 	GiveUp         time.Duration
-	// Profile is the AWS profile, for the commands the wizard prints.
-	Profile string
+	// Profile and EndpointURL are the AWS profile and endpoint, for the
+	// commands the wizard prints.
+	Profile, EndpointURL string
 	// Random gives change set names their random part; nil: crypto/rand.
 	Random io.Reader
 
@@ -121,6 +122,9 @@ type Config struct {
 	// tcHTTP sends the TeamCity requests (tests: a fixed URL for the
 	// snapshots, served by the fake); nil: the client's own.
 	tcHTTP *http.Client
+	// noTeamCity: the TeamCity question is not offered even when the
+	// stack shows the server (tests of the other screens).
+	noTeamCity bool
 	// drainPoll and tcWait pace the drain and the wait for the new
 	// agents (tests); zero: their defaults.
 	drainPoll, tcPoll time.Duration

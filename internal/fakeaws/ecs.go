@@ -2,7 +2,9 @@ package fakeaws
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tcdind/tcdind/awsclient"
 )
@@ -36,6 +38,13 @@ type ECS struct {
 	// Err is the answer of every ECS call (AccessDenied, say); ResourcesErr
 	// ListStackResources's.
 	Err, ResourcesErr error
+	// Instances are the container instances of every cluster, as
+	// DescribeContainerInstances answers; InstancesErr is
+	// ListContainerInstances's answer. AMINames name their AMIs
+	// (ec2:DescribeImages); nil: DescribeImages is denied.
+	Instances    []awsclient.ContainerInstance
+	InstancesErr error
+	AMINames     map[string]string
 
 	frame     int // the frame of the last DescribeServices
 	polls     int // DescribeServices calls after the execution
@@ -243,4 +252,54 @@ func (f *CFN) CancelUpdateStack(_ context.Context, stack, token string) error {
 		on()
 	}
 	return err
+}
+
+// ContainerInstances lists the ARNs of the scripted container instances.
+func (f *CFN) ContainerInstances(_ context.Context, cluster string) ([]string, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.count("ListContainerInstances")
+	if f.ECS == nil {
+		return nil, nil
+	}
+	if f.ECS.InstancesErr != nil {
+		return nil, f.ECS.InstancesErr
+	}
+	var arns []string
+	for _, ci := range f.ECS.Instances {
+		arns = append(arns, ci.ARN)
+	}
+	return arns, nil
+}
+
+// DescribeContainerInstances describes the scripted container instances.
+func (f *CFN) DescribeContainerInstances(_ context.Context, cluster string, arns []string) ([]awsclient.ContainerInstance, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.count("DescribeContainerInstances")
+	var out []awsclient.ContainerInstance
+	for _, ci := range f.ECS.Instances {
+		if slices.Contains(arns, ci.ARN) {
+			out = append(out, ci)
+		}
+	}
+	return out, nil
+}
+
+// ImageNames names the AMIs of AMINames; without them it is denied, as
+// ec2:DescribeImages is for a role without it.
+func (f *CFN) ImageNames(_ context.Context, ids []string) (map[string]string, error) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.count("DescribeImages")
+	if f.ECS == nil || f.ECS.AMINames == nil {
+		return nil, fmt.Errorf("describe images %s: UnauthorizedOperation: You are not authorized to perform this operation", strings.Join(ids, ", "))
+	}
+	out := map[string]string{}
+	for _, id := range ids {
+		if n, ok := f.ECS.AMINames[id]; ok {
+			out[id] = n
+		}
+	}
+	return out, nil
 }
