@@ -30,7 +30,6 @@ func DrainRestoring(agents int) string {
 	return "Enabling again the " + Count(agents, "agent", "agents") + " tcdind disabled, and reading them back …"
 }
 
-
 // DrainWaiting is the drain screen's headline: builds running, time
 // waited, the timeout.
 func DrainWaiting(builds int, elapsed, timeout time.Duration) string {
@@ -58,7 +57,6 @@ func DrainTimedOutQuestion(builds int, timeout time.Duration) string {
 	return fmt.Sprintf("%s still after %s. What now?", Capitalize(Count(builds, "build runs", "builds run")), shortDuration(timeout))
 }
 
-
 // shortDuration is 45s, 4m 05s, 1h 30m.
 func shortDuration(d time.Duration) string {
 	d = d.Round(time.Second)
@@ -78,8 +76,6 @@ func Uncapitalize(s string) string {
 	}
 	return strings.ToLower(s[:1]) + s[1:]
 }
-
-
 
 // NewAgentsWaiting says tcdind waits for TeamCity to see the new agents.
 func NewAgentsWaiting(url string, bound time.Duration) string {
@@ -109,7 +105,6 @@ func TeamCitySeesDocker(ready, total int, versions []string) string {
 	}
 	return s
 }
-
 
 // DrainWaitingPlain says, once, that tcdind waits for the builds.
 func DrainWaitingPlain(timeout time.Duration) string {
