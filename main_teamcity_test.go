@@ -18,13 +18,16 @@ package main
 //     (https://www.jetbrains.com/help/teamcity/integrating-teamcity-with-docker.html).
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -216,6 +219,28 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		if !agentEnabled(t, tc, a1) || !agentEnabled(t, tc, a2) {
 			t.Error("agents left disabled")
 		}
+		calls := map[string]int{}
+		for _, r := range tc.Requests() {
+			path := r.Path
+			if i := strings.Index(path, "/id:"); i >= 0 {
+				path = path[:i] + "/{id}" + path[strings.Index(path[i+1:], "/")+i+1:]
+			}
+			calls[r.Method+" "+path]++
+		}
+		ecsCalls := map[string]int{}
+		for _, a := range p.Actions() {
+			ecsCalls[a]++
+		}
+		t.Logf("TeamCity requests of a drain of 2 agents (builds seen 2 and 4 times) and a check of 2 new agents: %d: %v", len(tc.Requests()), calls)
+		t.Logf("AWS calls: ListTasks %d, DescribeTasks %d, DescribeTaskDefinition %d", ecsCalls["ListTasks"], ecsCalls["DescribeTasks"], ecsCalls["DescribeTaskDefinition"])
+		// The review: the server, the agents, the builds of each; the
+		// drain: each agent read then disabled, the builds read each
+		// poll; enabling: read, PUT, read back; the check: the agents
+		// until both report Docker (listed from the 3rd list on).
+		if calls["GET /app/rest/server"] != 1 || calls["PUT /app/rest/agents/{id}/enabledInfo"] != 4 || calls["GET /app/rest/agents/{id}/enabledInfo"] != 2+2*2 ||
+			calls["GET /app/rest/agents"] != 1+2 {
+			t.Errorf("TeamCity requests %v", calls)
+		}
 	})
 
 	// The build outlasts --drain-timeout; with --yes the rule is to execute
@@ -261,7 +286,8 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 			t.Fatalf("exit %d\n%s", code, errOut.String())
 		}
 		for _, want := range []string{
-			"1 build runs still after", "App / Nightly #32 on " + old1[:12], "Execute anyway, cutting it off? [y/N] ",
+			"Drain the 1 matched TeamCity agent, then execute change set tcdind-privileged-",
+			"1 build still runs after", "App / Nightly #32 on " + old1[:12], "Execute anyway, cutting it off? [y/N] ",
 			"tcdind: warning: executing with 1 build still running",
 			"TeamCity sees Docker on 1 of 1 new agents (docker 27.3.1)",
 		} {
@@ -345,6 +371,40 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		}
 	})
 
+	// A slow answer while draining is given up on after the request's
+	// timeout and tried again; the drain goes on and the update runs.
+	t.Run("SlowAnswerWhileDraining", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-drain-slow", []string{old1}, []string{new1})
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		tc.AddBuild(faketeamcity.Build{AgentID: a1, Number: "3", FinishAfterPolls: 3})
+		newAgents(tc, "27.3.1")
+		go func() {
+			for len(tc.Puts()) < 1 {
+				time.Sleep(2 * time.Millisecond)
+			}
+			tc.SlowNext("GET", 1, time.Minute)
+		}()
+		cli := withHook(func(r *batch.StackRun, c *awsclient.Config) {
+			tcFast(r, c)
+			r.TeamCity.Client.(*teamcity.Client).RequestTimeout = 300 * time.Millisecond
+		})
+		start := time.Now()
+		code, _, errOut := cli.runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-drain-slow", "--drain")...)
+		if code != 0 || !strings.Contains(errOut, "drained: no build runs") || !agentEnabled(t, tc, a1) {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		var gaveUp int
+		for _, r := range tc.Requests() {
+			if r.Status == 0 {
+				gaveUp++
+			}
+		}
+		if gaveUp != 1 || time.Since(start) > 30*time.Second {
+			t.Errorf("%d requests given up on, took %s", gaveUp, time.Since(start))
+		}
+	})
+
 	// TeamCity does not answer when the agents are to be enabled again:
 	// the error names the agent, its page and the command that enables it.
 	t.Run("CannotReenable", func(t *testing.T) {
@@ -375,6 +435,151 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		if len(e.pendingChangeSets("tc-drain-stuck")) != 0 || p.Count("ExecuteChangeSet") != 0 {
 			t.Errorf("left %v", e.pendingChangeSets("tc-drain-stuck"))
 		}
+	})
+
+	// SIGTERM to the real binary while it drains (a CI job cancelled): the
+	// same clean-up as ctrl+c, exit 143.
+	t.Run("SIGTERMWhileDraining", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-drain-term", []string{old1}, nil)
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		tc.AddBuild(faketeamcity.Build{AgentID: a1, Number: "12"})
+		cmd := exec.Command(tcdindBinary(t), "--endpoint-url", p.URL, "--region", "us-east-1", "--stack", "tc-drain-term", "--mode", "privileged",
+			"--apply", "--yes", "--non-interactive", "--teamcity-url", tc.URL, "--teamcity-token-file", tokenFile(t, tc.Token), "--drain")
+		var errOut bytes.Buffer
+		cmd.Stderr = &errOut
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for len(tc.Puts()) == 0 { // the agent is disabled: draining
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatalf("never disabled the agent\n%s", errOut.String())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(60 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("no exit 60 s after SIGTERM\n%s", errOut.String())
+		}
+		if code := cmd.ProcessState.ExitCode(); code != 143 {
+			t.Errorf("exit %d, want 143\n%s", code, errOut.String())
+		}
+		if !agentEnabled(t, tc, a1) || !strings.Contains(errOut.String(), "enabled TeamCity agent "+old1[:12]+" again (read back: enabled)") {
+			t.Errorf("agent not enabled again:\n%s", errOut.String())
+		}
+		if p.Count("ExecuteChangeSet") != 0 || len(e.pendingChangeSets("tc-drain-term")) != 0 {
+			t.Errorf("executed %d, left %v", p.Count("ExecuteChangeSet"), e.pendingChangeSets("tc-drain-term"))
+		}
+	})
+
+	// --execute of a kept change set drains too; a drain that times out
+	// keeps the change set as it was (it is not tcdind's to delete), and a
+	// later run executes it once the build is over.
+	t.Run("ExecuteKeptDrains", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-drain-kept", []string{old1}, []string{new1})
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		build := tc.AddBuild(faketeamcity.Build{AgentID: a1, Name: "Deploy", ProjectName: "App", Number: "7"})
+		newAgents(tc, "27.3.1")
+		token := tokenFile(t, tc.Token)
+		cli := withHook(tcFast)
+		code, _, errOut := cli.runStack(ctx, p.URL, "", "--stack", "tc-drain-kept", "--mode", "privileged", "--apply", "--no-execute",
+			"--teamcity-url", tc.URL, "--teamcity-token-file", token)
+		if code != 0 || len(tc.Puts()) != 0 {
+			t.Fatalf("--no-execute: exit %d, puts %v\n%s", code, tc.Puts(), errOut)
+		}
+		left := e.pendingChangeSets("tc-drain-kept")
+		if len(left) != 1 {
+			t.Fatalf("kept: %v", left)
+		}
+		name := strings.Fields(left[0])[0]
+		code, _, errOut = cli.runStack(ctx, p.URL, "", "--stack", "tc-drain-kept", "--execute", name, "--yes", "--non-interactive",
+			"--teamcity-url", tc.URL, "--teamcity-token-file", token, "--drain", "--drain-timeout", "50ms")
+		if code != 1 {
+			t.Fatalf("timed out: exit %d, want 1\n%s", code, errOut)
+		}
+		oneErrorLine(t, errOut, "the drain timed out")
+		oneErrorLine(t, errOut, "the change set tcdind was asked to execute is kept as it was")
+		if got := e.pendingChangeSets("tc-drain-kept"); len(got) != 1 || p.Count("ExecuteChangeSet") != 0 || !agentEnabled(t, tc, a1) {
+			t.Fatalf("after the timeout: change sets %v, executed %d, agent enabled %v", got, p.Count("ExecuteChangeSet"), agentEnabled(t, tc, a1))
+		}
+
+		tc.FinishBuild(build)
+		code, _, errOut = cli.runStack(ctx, p.URL, "", "--stack", "tc-drain-kept", "--execute", name, "--yes", "--non-interactive",
+			"--teamcity-url", tc.URL, "--teamcity-token-file", token, "--drain")
+		if code != 0 || p.Count("ExecuteChangeSet") != 1 {
+			t.Fatalf("exit %d, executed %d\n%s", code, p.Count("ExecuteChangeSet"), errOut)
+		}
+		if got := lastLine(errOut); got != "TeamCity sees Docker on 1 of 1 new agents (docker 27.3.1)" || !agentEnabled(t, tc, a1) {
+			t.Errorf("last line %q, agent enabled %v\n%s", got, agentEnabled(t, tc, a1), errOut)
+		}
+	})
+
+	// Interrupted after executing (the update goes on in AWS, exit 4): the
+	// drained agents stay disabled, their tasks being replaced; the line
+	// says until when and how to enable them sooner.
+	t.Run("InterruptedAfterExecuteKeepsDisabled", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		sim := rolloutStack(t, e, p, "tc-drain-goes-on", []rolloutsim.Frame{{NewPending: 2}, {NewPending: 2}}, rolloutsim.Hold)
+		sim.OldRuntimeIDs = []string{old1}
+		tc := faketeamcity.New(t)
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			for p.Count("ExecuteChangeSet") == 0 || p.Count("DescribeServices") < 5 {
+				time.Sleep(2 * time.Millisecond)
+			}
+			cancel()
+		}()
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-drain-goes-on", "--drain")...)
+		if code != 4 {
+			t.Fatalf("exit %d, want 4\n%s", code, errOut)
+		}
+		if agentEnabled(t, tc, a1) {
+			t.Error("the agent was enabled while its task is being replaced")
+		}
+		a, _ := tc.Agent(a1)
+		for _, want := range []string{
+			"TeamCity agent " + old1[:12] + " stays disabled while the update goes on (its task is being replaced); TeamCity enables it again by itself at ",
+			"curl -X PUT", "/app/rest/agents/id:1/enabledInfo",
+		} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
+		}
+		if a.StatusSwitchTime == "" {
+			t.Errorf("no switch-back time: %+v", a)
+		}
+	})
+
+	// The update rolls back: the drained agents are enabled again at the
+	// end (the old revision's tasks are back), and TeamCity is not asked
+	// about new agents.
+	t.Run("RollbackEnablesAgain", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		sim := rolloutStack(t, e, p, "tc-drain-rollback", []rolloutsim.Frame{{NewPending: 2}, {NewPending: 2}}, rolloutsim.RollBack)
+		sim.OldRuntimeIDs = []string{old1}
+		tc := faketeamcity.New(t)
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-drain-rollback", "--drain")...)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, errOut)
+		}
+		if !agentEnabled(t, tc, a1) || !strings.Contains(errOut, "enabled TeamCity agent "+old1[:12]+" again (read back: enabled)") {
+			t.Errorf("agent not enabled again:\n%s", errOut)
+		}
+		if strings.Contains(errOut, "new agents") {
+			t.Errorf("TeamCity was asked about new agents after a rollback:\n%s", errOut)
+		}
+		oneErrorLine(t, errOut, "UPDATE_ROLLBACK_COMPLETE")
 	})
 
 	// A new agent that connects without Docker: exit 1, with its name and
@@ -472,6 +677,40 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		if p.Count("CreateChangeSet") != 0 {
 			t.Errorf("a change set was created: %v", p.Actions())
 		}
+	})
+
+	// A token that may read but not disable agents (403): nothing is
+	// disabled, nothing executed, the change set deleted, and the line
+	// names the permission.
+	t.Run("ForbiddenToDisable", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-403", []string{old1}, nil)
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		tc.AddToken("viewer", faketeamcity.EnableDisableAgents)
+		args := append(applyYes("tc-403", "privileged"), "--teamcity-url", tc.URL, "--teamcity-token-file", tokenFile(t, "viewer"), "--drain")
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", args...)
+		if code != 1 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		oneErrorLine(t, errOut, `not executed: disable agent `+old1[:12]+`: TeamCity at `+tc.URL+` did not let the token's user disable agents (403 Forbidden to PUT /app/rest/agents/id:2/enabledInfo): it needs the permission "Enable / disable agents"`)
+		oneErrorLine(t, errOut, "deleted (checked: it no longer exists)")
+		if strings.Contains(errOut, "enabled TeamCity agent") || !agentEnabled(t, tc, a1) || p.Count("ExecuteChangeSet") != 0 || len(e.pendingChangeSets("tc-403")) != 0 {
+			t.Errorf("executed %d, left %v\n%s", p.Count("ExecuteChangeSet"), e.pendingChangeSets("tc-403"), errOut)
+		}
+	})
+
+	// A new task whose agent never connects within --teamcity-wait: exit
+	// 1, saying what to check.
+	t.Run("NewAgentNeverConnects", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-noagent", []string{old1}, []string{new1})
+		tc.AddAgent(tcAgent(old1, true, nil))
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-noagent", "--teamcity-wait", "100ms")...)
+		if code != 1 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		oneErrorLine(t, errOut, "no TeamCity agent connected from new task run-1 within")
+		oneErrorLine(t, errOut, "check the task's container log and that the agent reaches the server at its SERVER_URL")
 	})
 
 	// Without --apply the matching is shown in the review, nothing more.

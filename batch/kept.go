@@ -24,7 +24,10 @@ func (r *StackRun) keep(ctx context.Context, s Streams, st *awsclient.Stack, set
 	url := changeset.ConsoleURL(st.Partition(), regionOf(arn, st), st.ID, arn)
 	awsCmd := "aws cloudformation execute-change-set --change-set-name " + arn + r.Where
 	tcdindCmd := "tcdind --stack " + st.Name + r.Where + " --execute " + set.Input.Name + " --yes"
-	fmt.Fprintln(s.say(), render.KeptChangeSet(set.Input.Name, arn, url, awsCmd, tcdindCmd))
+	// Every printed command carries --region, --profile and --endpoint-url
+	// (r.Where), the delete one too.
+	deleteCmd := "aws cloudformation delete-change-set --change-set-name " + arn + r.Where
+	fmt.Fprintln(s.say(), render.KeptChangeSet(set.Input.Name, arn, url, awsCmd, tcdindCmd, deleteCmd))
 	if d := r.report(); d != nil && d.ChangeSet != nil {
 		d.ChangeSet.Fate, d.ChangeSet.ConsoleURL, d.ChangeSet.ExecuteCommand = "kept", url, awsCmd
 	}
@@ -66,13 +69,13 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	r.recordChangeSet(cs.Name, cs.ID, cs, nil)
 	mode := changeset.ModeOfName(cs.Name)
 	if mode == "" {
-		return fmt.Errorf("change set %s was not made by tcdind: tcdind executes only what it made and showed (tcdind --stack %s --apply --no-execute); review that one in the console", cs.Name, st.Name)
+		return fmt.Errorf("change set %s was not made by tcdind: tcdind executes only what it made and showed (tcdind --stack %s%s --apply --no-execute); review that one in the console", cs.Name, st.Name, r.Where)
 	}
 	if r.Options.Mode != "" && string(r.Options.Mode) != mode {
 		return fmt.Errorf("change set %s puts the agents in %s mode, not %s: pass --mode %s or make a new one with --apply --no-execute", cs.Name, mode, r.Options.Mode, mode)
 	}
 	if cs.Status != "CREATE_COMPLETE" || cs.ExecutionStatus != "AVAILABLE" {
-		return fmt.Errorf("change set %s cannot be executed: it is %s/%s (OBSOLETE: the stack was updated since it was made); nothing was executed: make a new one with tcdind --stack %s --apply --no-execute", cs.Name, cs.Status, cs.ExecutionStatus, st.Name)
+		return fmt.Errorf("change set %s cannot be executed: it is %s/%s (OBSOLETE: the stack was updated since it was made); nothing was executed: make a new one with tcdind --stack %s%s --apply --no-execute", cs.Name, cs.Status, cs.ExecutionStatus, st.Name, r.Where)
 	}
 	// The optimistic check of changeset.Reviewed, against the stack as it
 	// was when the change set was made (its description carries it), and
@@ -86,7 +89,7 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	}
 	made, ok := changeset.FromStamp(st.Name, cs.Description)
 	if !ok {
-		return fmt.Errorf("change set %s does not say what stack %s was when it was made (made by an older tcdind?): nothing was executed; make a new one with tcdind --stack %s --apply --no-execute", cs.Name, st.Name, st.Name)
+		return fmt.Errorf("change set %s does not say what stack %s was when it was made (made by an older tcdind?): nothing was executed; make a new one with tcdind --stack %s%s --apply --no-execute", cs.Name, st.Name, st.Name, r.Where)
 	}
 	if err := made.Check(ctx, cfn); err != nil {
 		var me *changeset.MovedError
@@ -133,7 +136,7 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 		ID:       cs.ID,
 	}
 	if !r.Yes {
-		ok, err := confirm(ctx, s, fmt.Sprintf("Execute change set %s on stack %s? [y/N] ", cs.Name, st.Name))
+		ok, err := confirm(ctx, s, r.executeQuestion(cs.Name, st.Name))
 		if ctx.Err() != nil {
 			return keptNotExecuted(ctx.Err())
 		}
@@ -160,7 +163,7 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	}
 	executing = true
 	err = r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
-	return r.withRestore(ctx, s, "after the update", err)
+	return r.afterExecute(ctx, s, err)
 }
 
 func keptNotExecuted(err error) error {

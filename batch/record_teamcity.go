@@ -91,7 +91,7 @@ func (r *StackRun) recordRestored(res drain.Restored) {
 	if out == nil {
 		return
 	}
-	for _, a := range append(res.Enabled, res.Gone...) {
+	for _, a := range append(append(res.Enabled, res.Found...), res.Gone...) {
 		out.Reenabled = append(out.Reenabled, a.Name)
 	}
 	for _, a := range res.Kept {

@@ -305,7 +305,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 		return r.keep(ctx, s, st, set)
 	}
 	if !r.Yes {
-		ok, err := confirm(ctx, s, fmt.Sprintf("Execute change set %s on stack %s? [y/N] ", set.Input.Name, st.Name))
+		ok, err := confirm(ctx, s, r.executeQuestion(set.Input.Name, st.Name))
 		if ctx.Err() != nil {
 			return set.Discard(ctx, nil)
 		}
@@ -333,7 +333,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 		}
 	}
 	err = r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
-	return r.withRestore(ctx, s, "after the update", err)
+	return r.afterExecute(ctx, s, err)
 }
 
 // executeAndFollow executes the change set and follows the update and the

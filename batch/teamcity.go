@@ -12,6 +12,7 @@ import (
 	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/drain"
+	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/newagents"
 	"github.com/tcdind/tcdind/render"
 	"github.com/tcdind/tcdind/rollout"
@@ -52,6 +53,7 @@ type TeamCity struct {
 	ProgressEvery time.Duration
 
 	services []agentmatch.Service
+	defs     agentmatch.Defs
 	old      map[string]bool // the task ARNs before the update
 	match    agentmatch.Result
 	read     bool  // the tasks and agents were read
@@ -126,11 +128,13 @@ func (r *StackRun) teamcityReview(ctx context.Context, s Streams, cfn StackClien
 		fmt.Fprintln(s.Err, render.TeamCityAgentLine(p, len(builds)))
 	}
 	for _, u := range tc.match.Unmatched {
-		fmt.Fprintln(s.say(), render.TeamCityUnmatched(u, tc.Drain))
+		fmt.Fprintln(s.say(), render.TeamCityUnmatchedLine(u, tc.Drain))
 	}
 	r.recordTeamCityMatch(tc.match, counts)
 	switch {
-	case !r.Apply && r.Execute == "":
+	case !r.Apply && r.Execute == "", r.NoExecute:
+		// Nothing is executed by this run (--drain goes with the
+		// --execute run).
 	case tc.Drain && len(tc.match.Pairs) > 0:
 		rule := ""
 		if r.Yes || !r.Interactive {
@@ -160,7 +164,8 @@ func (r *StackRun) readAgentTasks(ctx context.Context, cfn StackClient, st *awsc
 	for _, l := range located {
 		tc.services = append(tc.services, agentmatch.Service{Name: l.Name, Cluster: l.Cluster, Containers: l.Containers})
 	}
-	tasks, err := agentmatch.ReadTasks(ctx, ecs, tc.services)
+	tc.defs = agentmatch.Defs{}
+	tasks, err := agentmatch.ReadTasksWith(ctx, ecs, tc.services, tc.defs)
 	if err != nil {
 		return nil, err
 	}
@@ -171,8 +176,8 @@ func (r *StackRun) readAgentTasks(ctx context.Context, cfn StackClient, st *awsc
 	return tasks, nil
 }
 
-// errDrainTimedOut is a drain whose timeout passed, under the rule that
-// executes nothing.
+// drainTimedOutError is a drain whose timeout passed, under the rule
+// that executes nothing (or a no at the question).
 type drainTimedOutError struct{ text string }
 
 func (e *drainTimedOutError) Error() string { return e.text }
@@ -196,7 +201,7 @@ func (r *StackRun) drainAgents(ctx context.Context, s Streams, stack, changeSet 
 	if err != nil {
 		return err
 	}
-	for _, l := range render.DrainDisabled(tc.d.Disabled(), tc.d.Before(), switchBack) {
+	for _, l := range render.DrainDisabledLines(tc.d.Disabled(), tc.d.Before(), switchBack) {
 		fmt.Fprintln(s.Err, l)
 	}
 	every := tc.ProgressEvery
@@ -214,7 +219,7 @@ func (r *StackRun) drainAgents(ctx context.Context, s Streams, stack, changeSet 
 		}
 		if ids != said || time.Since(saidAt) >= every || len(st.Builds) == 0 || st.TimedOut {
 			said, saidAt = ids, time.Now()
-			fmt.Fprintln(s.Err, render.DrainProgress(st, tc.drainTimeout(), time.Now()))
+			fmt.Fprintln(s.Err, render.DrainProgressLine(st, tc.drainTimeout(), time.Now()))
 		}
 	})
 	r.recordDrainWait(st)
@@ -232,10 +237,10 @@ func (r *StackRun) drainAgents(ctx context.Context, s Streams, stack, changeSet 
 			return qerr
 		}
 		if !ok {
-			return &drainTimedOutError{render.DrainTimedOut(st, time.Now(), stack)}
+			return &drainTimedOutError{render.DrainTimedOut(st, time.Now())}
 		}
 	} else if !tc.ExecuteOnTimeout {
-		return &drainTimedOutError{render.DrainTimedOut(st, time.Now(), stack)}
+		return &drainTimedOutError{render.DrainTimedOut(st, time.Now())}
 	}
 	tc.anyway = true
 	r.recordDrainWait(st)
@@ -281,6 +286,38 @@ func (r *StackRun) withRestore(ctx context.Context, s Streams, why string, err e
 	return err
 }
 
+// afterExecute ends a run that executed the change set: the drained
+// agents are enabled again (their tasks are replaced, or back after a
+// rollback) — except while the update goes on in AWS (tcdind was
+// interrupted): their tasks are still being replaced, and an enabled agent
+// would take a build the update then cuts off. They stay disabled until
+// TeamCity's switch-back time, which is said with the command that enables
+// them sooner.
+func (r *StackRun) afterExecute(ctx context.Context, s Streams, err error) error {
+	tc := r.TeamCity
+	if tc != nil && tc.d != nil && len(tc.d.Disabled()) > 0 && exitcode.Code(err) == exitcode.Pending {
+		fmt.Fprintln(s.say(), render.DrainStaysDisabled(tc.d.Disabled(), tc.d.SwitchBack, tc.Client.URL()))
+		out := r.drainReport()
+		for _, a := range tc.d.Disabled() {
+			if out != nil {
+				out.NotReenabled = append(out.NotReenabled, a.Name)
+			}
+		}
+		tc.d = nil
+		return err
+	}
+	return r.withRestore(ctx, s, "after the update", err)
+}
+
+// executeQuestion asks before executing; with --drain it says the agents
+// are drained first.
+func (r *StackRun) executeQuestion(changeSet, stack string) string {
+	if tc := r.TeamCity; tc != nil && tc.Drain && len(tc.match.Pairs) > 0 {
+		return fmt.Sprintf("Drain the %s, then execute change set %s on stack %s? [y/N] ", render.Count(len(tc.match.Pairs), "matched TeamCity agent", "matched TeamCity agents"), changeSet, stack)
+	}
+	return fmt.Sprintf("Execute change set %s on stack %s? [y/N] ", changeSet, stack)
+}
+
 // abandonDrain is a way out of the drain before executing: the agents
 // are enabled again first, then the change set is deleted (checked).
 func (r *StackRun) abandonDrain(ctx context.Context, s Streams, set *changeset.Set, cause error) error {
@@ -321,7 +358,7 @@ func (r *StackRun) confirmNewAgents(ctx context.Context, s Streams, cfn StackCli
 	check := &newagents.Check{
 		Client: tc.Client,
 		Tasks: func(ctx context.Context) ([]agentmatch.Task, error) {
-			all, err := agentmatch.ReadTasks(ctx, ecs, tc.services)
+			all, err := agentmatch.ReadTasksWith(ctx, ecs, tc.services, tc.defs)
 			return slices.DeleteFunc(all, func(t agentmatch.Task) bool { return tc.old[t.ARN] }), err
 		},
 		Bound: tc.wait(), Poll: tc.Poll,

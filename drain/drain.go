@@ -2,6 +2,7 @@ package drain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -94,6 +95,10 @@ func (d *Drain) Disable(ctx context.Context) error {
 		d.tried = append(d.tried, a) // before the call: its answer may be lost
 		got, err := d.Client.SetEnabled(ctx, a.ID, teamcity.EnabledInfo{Status: false, Comment: d.Comment, SwitchTime: teamcity.FormatTime(d.SwitchBack)})
 		if err != nil {
+			if refused(err) {
+				// TeamCity answered no: the agent was not disabled.
+				d.tried = d.tried[:len(d.tried)-1]
+			}
 			return fmt.Errorf("disable agent %s: %w", a.Name, err)
 		}
 		if got.Status {
@@ -101,6 +106,13 @@ func (d *Drain) Disable(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// refused reports an answer that says the request was not carried out:
+// 401, 403 or another 4xx. A timeout or a 5xx may have been.
+func refused(err error) bool {
+	var se *teamcity.StatusError
+	return teamcity.IsAuth(err) || errors.As(err, &se) && se.Status >= 400 && se.Status < 500
 }
 
 // Running is a build running on one of the agents.

@@ -165,7 +165,7 @@ func TestInterruptThenRestore(t *testing.T) {
 	if _, err := d.Wait(ctx, nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v", err)
 	}
-	if r := d.Restore(ctx, "x"); !r.OK() || len(r.Enabled) != 1 {
+	if r := d.Restore(ctx, "x"); !r.OK() || len(r.Enabled) != 1 || len(r.Found) != 0 {
 		t.Errorf("%+v", r)
 	}
 	if ag, _ := tc.Agent(a); !ag.Enabled {
@@ -210,7 +210,7 @@ func TestDisableFailureRestoresWhatWasDone(t *testing.T) {
 	}
 	d.Client = c
 	r := d.Restore(context.Background(), "x")
-	if !r.OK() || len(r.Enabled) != 2 {
+	if !r.OK() || len(r.Enabled) != 1 || r.Enabled[0].ID != a1 || len(r.Found) != 1 || r.Found[0].ID != a2 {
 		t.Errorf("%+v", r)
 	}
 	for _, id := range []int{a1, a2} {
@@ -231,4 +231,27 @@ func (f failSecondPut) SetEnabled(ctx context.Context, id int, info teamcity.Ena
 		return teamcity.EnabledInfo{}, errors.New("connection reset")
 	}
 	return f.Client.SetEnabled(ctx, id, info)
+}
+
+// A disable TeamCity refuses (403: the token lacks "Enable / disable
+// agents") was not carried out: nothing to enable again.
+func TestRefusedDisableIsNotRestored(t *testing.T) {
+	tc, _ := setup(t)
+	tc.AddToken("viewer", faketeamcity.EnableDisableAgents)
+	c, err := teamcity.New(tc.URL, "viewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := tc.AddAgent(faketeamcity.Agent{Name: "a", Connected: true, Enabled: true, Authorized: true})
+	d := newDrain(c, agentsOf(t, c, a))
+	err = d.Disable(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `"Enable / disable agents"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(d.Disabled()) != 0 {
+		t.Errorf("disabled %+v", d.Disabled())
+	}
+	if r := d.Restore(context.Background(), "x"); len(r.Enabled)+len(r.Found)+len(r.Failed) != 0 {
+		t.Errorf("%+v", r)
+	}
 }

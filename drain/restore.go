@@ -11,6 +11,9 @@ import (
 type Restored struct {
 	// Enabled were enabled again and read back enabled.
 	Enabled []teamcity.Agent
+	// Found were enabled already when read (by TeamCity's switch-back
+	// time, by hand, or a disable whose answer was lost never applied).
+	Found []teamcity.Agent
 	// Gone are agents TeamCity no longer knows (deleted): nothing to
 	// enable.
 	Gone []teamcity.Agent
@@ -52,9 +55,8 @@ func (d *Drain) Restore(ctx context.Context, comment string) Restored {
 			r.Failed = append(r.Failed, Failure{a, fmt.Errorf("read whether it is enabled: %w", err)})
 			continue
 		case info.Status:
-			// Enabled already (by its switch-back time, or by hand):
-			// nothing to do, and it reads back enabled.
-			r.Enabled = append(r.Enabled, a)
+			// Enabled already: nothing to do, and it reads back enabled.
+			r.Found = append(r.Found, a)
 			continue
 		case info.Comment != d.Comment:
 			r.Kept = append(r.Kept, a)

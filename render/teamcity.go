@@ -57,7 +57,7 @@ func matchedBy(by string) string {
 
 // TeamCityUnmatched is a task whose agent tcdind cannot tell: never
 // disabled.
-func TeamCityUnmatched(u agentmatch.Unmatched, drain bool) string {
+func TeamCityUnmatchedLine(u agentmatch.Unmatched, drain bool) string {
 	line := fmt.Sprintf("task %s of service %s: %s", u.Task.ID(), u.Task.Service, u.Why)
 	if drain {
 		line += "; its agent is not drained (builds on it are cut off by the update)"
@@ -80,7 +80,7 @@ func DrainPlan(agents int, timeout time.Duration, rule string) string {
 		rule = "it asks whether to execute anyway"
 	}
 	return NoteLine(fmt.Sprintf("--drain: before executing, tcdind disables the %s, waits up to %s for the builds running on %s, and enables %s again at the end; if builds still run then, %s",
-		Count(agents, "matched agent", "matched agents"), Duration(timeout), plural(agents, "it", "them"), plural(agents, "it", "them"), rule))
+		Count(agents, "matched agent", "matched agents"), Duration(timeout), pluralOf(agents, "it", "them"), pluralOf(agents, "it", "them"), rule))
 }
 
 // DrainRule is --on-drain-timeout's rule in words.
@@ -98,20 +98,20 @@ func ReplacementDrained(stack string) string {
 }
 
 // DrainDisabled says which agents tcdind disabled and which it left.
-func DrainDisabled(disabled, before []teamcity.Agent, switchBack time.Time) []string {
+func DrainDisabledLines(disabled, before []teamcity.Agent, switchBack time.Time) []string {
 	var lines []string
 	if len(disabled) > 0 {
 		lines = append(lines, fmt.Sprintf("disabled TeamCity %s %s so that %s no new build (TeamCity enables %s again by itself at %s should tcdind not)",
-			plural(len(disabled), "agent", "agents"), agentNames(disabled), plural(len(disabled), "it takes", "they take"), plural(len(disabled), "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC")))
+			pluralOf(len(disabled), "agent", "agents"), agentNames(disabled), pluralOf(len(disabled), "it takes", "they take"), pluralOf(len(disabled), "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC")))
 	}
 	if len(before) > 0 {
-		lines = append(lines, fmt.Sprintf("TeamCity %s %s disabled already: left as %s", plural(len(before), "agent", "agents"), agentNames(before)+" "+plural(len(before), "was", "were"), plural(len(before), "it is", "they are")))
+		lines = append(lines, fmt.Sprintf("TeamCity %s %s disabled already: left as %s", pluralOf(len(before), "agent", "agents"), agentNames(before)+" "+pluralOf(len(before), "was", "were"), pluralOf(len(before), "it is", "they are")))
 	}
 	return lines
 }
 
 // DrainProgress is one look at the builds the drain waits for.
-func DrainProgress(st drain.Status, timeout time.Duration, now time.Time) string {
+func DrainProgressLine(st drain.Status, timeout time.Duration, now time.Time) string {
 	if len(st.Builds) == 0 {
 		return fmt.Sprintf("drained: no build runs on the agents (waited %s)", Duration(st.Elapsed))
 	}
@@ -138,30 +138,33 @@ func Builds(bs []drain.Running, now time.Time) string {
 
 // DrainTimeoutQuestion asks whether to execute though builds run.
 func DrainTimeoutQuestion(st drain.Status, now time.Time) string {
-	return fmt.Sprintf("%s still after %s: %s. Execute anyway, cutting %s off? [y/N] ",
-		Count(len(st.Builds), "build runs", "builds run"), Duration(st.Elapsed), Builds(st.Builds, now), plural(len(st.Builds), "it", "them"))
+	return fmt.Sprintf("%s after %s: %s. Execute anyway, cutting %s off? [y/N] ",
+		Count(len(st.Builds), "build still runs", "builds still run"), Duration(st.Elapsed), Builds(st.Builds, now), pluralOf(len(st.Builds), "it", "them"))
 }
 
 // DrainTimedOut is the error of a drain that timed out under the safe
 // rule (or a no at the question).
-func DrainTimedOut(st drain.Status, now time.Time, stack string) string {
+func DrainTimedOut(st drain.Status, now time.Time) string {
 	return fmt.Sprintf("not executed: the drain timed out after %s with %s (%s); wait for the builds and run tcdind again, raise --drain-timeout, or pass --on-drain-timeout=execute to execute anyway",
 		Duration(st.Elapsed), Count(len(st.Builds), "build still running", "builds still running"), Builds(st.Builds, now))
 }
 
 // DrainExecutingAnyway is said before executing with builds running.
 func DrainExecutingAnyway(st drain.Status, now time.Time) string {
-	return WarningLine(fmt.Sprintf("executing with %s (%s): the update cuts %s off", Count(len(st.Builds), "build still running", "builds still running"), Builds(st.Builds, now), plural(len(st.Builds), "it", "them")))
+	return WarningLine(fmt.Sprintf("executing with %s (%s): the update cuts %s off", Count(len(st.Builds), "build still running", "builds still running"), Builds(st.Builds, now), pluralOf(len(st.Builds), "it", "them")))
 }
 
 // RestoredLines say what re-enabling found; failures are errors with the
 // URL and the command that enable each agent.
 func RestoredLines(r drain.Restored, server string) (lines, errs []string) {
 	if len(r.Enabled) > 0 {
-		lines = append(lines, fmt.Sprintf("enabled TeamCity %s %s again (read back: enabled)", plural(len(r.Enabled), "agent", "agents"), agentNames(r.Enabled)))
+		lines = append(lines, fmt.Sprintf("enabled TeamCity %s %s again (read back: enabled)", pluralOf(len(r.Enabled), "agent", "agents"), agentNames(r.Enabled)))
+	}
+	if len(r.Found) > 0 {
+		lines = append(lines, fmt.Sprintf("TeamCity %s %s enabled already (read back)", pluralOf(len(r.Found), "agent", "agents"), agentNames(r.Found)+" "+pluralOf(len(r.Found), "is", "are")))
 	}
 	if len(r.Gone) > 0 {
-		lines = append(lines, fmt.Sprintf("TeamCity no longer knows %s %s: nothing to enable", plural(len(r.Gone), "agent", "agents"), agentNames(r.Gone)))
+		lines = append(lines, fmt.Sprintf("TeamCity no longer knows %s %s: nothing to enable", pluralOf(len(r.Gone), "agent", "agents"), agentNames(r.Gone)))
 	}
 	for _, a := range r.Kept {
 		lines = append(lines, WarningLine(fmt.Sprintf("TeamCity agent %s was disabled again by someone else meanwhile (comment: %q): left as they set it", a.Name, a.EnabledInfo.Comment)))
@@ -171,6 +174,18 @@ func RestoredLines(r drain.Restored, server string) (lines, errs []string) {
 			f.Agent.Name, f.Agent.ID, oneLine(f.Err.Error()), server, f.Agent.ID, EnableCommand(server, f.Agent.ID)))
 	}
 	return lines, errs
+}
+
+// DrainLeftDisabled says which agents stay disabled while an update goes
+// on without tcdind, until when, and how to enable them sooner.
+func DrainStaysDisabled(agents []teamcity.Agent, switchBack time.Time, server string) string {
+	var cmds []string
+	for _, a := range agents {
+		cmds = append(cmds, EnableCommand(server, a.ID))
+	}
+	return NoteLine(fmt.Sprintf("TeamCity %s %s %s disabled while the update goes on (%s being replaced); TeamCity enables %s again by itself at %s; to do it sooner, once the update ended: %s",
+		pluralOf(len(agents), "agent", "agents"), agentNames(agents), pluralOf(len(agents), "stays", "stay"), pluralOf(len(agents), "its task is", "their tasks are"),
+		pluralOf(len(agents), "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC"), strings.Join(cmds, "; ")))
 }
 
 // EnableCommand is the curl command that enables an agent again.
@@ -236,7 +251,7 @@ func agentNames(agents []teamcity.Agent) string {
 	return strings.Join(n, ", ")
 }
 
-func plural(n int, one, many string) string {
+func pluralOf(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}

@@ -41,21 +41,21 @@ func TestDrainWordsAgreeInNumber(t *testing.T) {
 	if !strings.Contains(one, "disables the 1 matched agent, waits up to 30m for the builds running on it, and enables it again") || !strings.Contains(one, "exits 1") {
 		t.Errorf("%q", one)
 	}
-	two := DrainDisabled([]teamcity.Agent{{Name: "a"}, {Name: "b"}}, []teamcity.Agent{{Name: "c"}}, time.Date(2026, 12, 6, 9, 30, 0, 0, time.UTC))
+	two := DrainDisabledLines([]teamcity.Agent{{Name: "a"}, {Name: "b"}}, []teamcity.Agent{{Name: "c"}}, time.Date(2026, 12, 6, 9, 30, 0, 0, time.UTC))
 	if len(two) != 2 || !strings.Contains(two[0], "agents a, b so that they take no new build") || !strings.Contains(two[0], "2026-12-06 09:30 UTC") ||
 		two[1] != "TeamCity agent c was disabled already: left as it is" {
 		t.Errorf("%q", two)
 	}
 	started := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
 	st := drain.Status{Elapsed: 3 * time.Minute, Builds: []drain.Running{{Build: teamcity.Build{Number: "118", BuildType: "Build", Project: "App", Started: started}, Agent: "a"}}}
-	if got := DrainProgress(st, 30*time.Minute, started.Add(12*time.Minute)); got != "draining: 1 build running: App / Build #118 on a (running 12m); waited 3m of 30m" {
+	if got := DrainProgressLine(st, 30*time.Minute, started.Add(12*time.Minute)); got != "draining: 1 build running: App / Build #118 on a (running 12m); waited 3m of 30m" {
 		t.Errorf("%q", got)
 	}
 }
 
 func TestUnmatchedSaysItIsNotDrained(t *testing.T) {
 	u := agentmatch.Unmatched{Task: agentmatch.Task{ARN: "arn:aws:ecs:eu-west-1:1:task/c/abc", Service: "agents"}, Why: "no TeamCity agent reports its hostname x"}
-	if got := TeamCityUnmatched(u, true); got != "tcdind: warning: task abc of service agents: no TeamCity agent reports its hostname x; its agent is not drained (builds on it are cut off by the update)" {
+	if got := TeamCityUnmatchedLine(u, true); got != "tcdind: warning: task abc of service agents: no TeamCity agent reports its hostname x; its agent is not drained (builds on it are cut off by the update)" {
 		t.Errorf("%q", got)
 	}
 }

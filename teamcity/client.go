@@ -76,10 +76,6 @@ func ParseURL(s string) (*url.URL, error) {
 // URL is the server's URL as given (no credentials).
 func (c *Client) URL() string { return c.base.String() }
 
-// Link is the server's URL of path (for the commands and pages tcdind
-// prints).
-func (c *Client) Link(path string) string { return c.base.String() + path }
-
 // call is one REST call: method, path and query, and what it needs.
 type call struct {
 	method     string

@@ -80,7 +80,7 @@ var flow = []row{
 		help:  "Several task definitions run a TeamCity agent; choose one or more (x or space chooses). Flag: --task-definition."},
 	{id: stepMode, title: "Mode", screen: func() screen { return &modeScreen{} }, asked: always,
 		given: func(c Config) bool { return c.Mode != "" },
-		help:  "socket mounts the host's /var/run/docker.sock; privileged runs the agent privileged with its own Docker daemon; none undoes both. Flag: --mode."},
+		help:  "socket mounts the host's /var/run/docker.sock; privileged runs the agent privileged with its own Docker daemon; none undoes both. On a stack, privileged reads \"not allowed on these hosts\" when none of the agents' container instances allows privileged containers. Flag: --mode."},
 	{id: stepOptions, title: "Recipe", screen: func() screen { return &optionsScreen{} },
 		asked: func(m *Model) bool { return recipeApplies(m.a.mode) },
 		given: func(c Config) bool { return c.Mode != "" || c.RecipeGiven },

@@ -170,6 +170,24 @@ func TestScreenModeHostsRefusePrivileged(t *testing.T) {
 	r.snapshot()
 }
 
+// Agents in privileged mode now, on hosts that do not allow it: the mode
+// question proposes socket, not the mode they are in.
+func TestStackHostsRefusalProposesSocket(t *testing.T) {
+	f := newFake(t)
+	f.Templates["teamcity"] = want(t, "one.yaml", dind.Options{Mode: dind.ModePrivileged, Minimal: true})
+	withHosts(f, bottlerocket, 1, containerInstance(1, "x86_64", false))
+	cfg := stackConfig(f, nil)
+	cfg.Stack = "teamcity"
+	r := startStack(t, cfg)
+	r.waitFor("Which Docker-in-Docker mode?")
+	r.waitFor("not allowed on these hosts  ← now")
+	r.inLoop(func(m *Model) {
+		if m.a.mode != dind.ModeSocket {
+			t.Errorf("mode proposed %q, want socket", m.a.mode)
+		}
+	})
+}
+
 // …and the review refuses it before any change set, with the setting to
 // change; esc goes back to the mode question.
 func TestScreenStackHostsRefusePrivileged(t *testing.T) {
@@ -240,6 +258,14 @@ func TestStackHostsCapacity(t *testing.T) {
 	if c := r.reviewContentOf(); !strings.Contains(c, want) {
 		t.Errorf("the review lacks %q:\n%s", want, c)
 	}
+	// Still worth reading after exit, once something was applied.
+	r.inLoop(func(m *Model) {
+		m.out.stack = outcomeUpdated
+		if s := strings.Join(m.summaryWarnings(), "\n"); !strings.Contains(s, "service AgentService wants 2 agents") {
+			t.Errorf("the summary's warnings lack the capacity warning:\n%s", s)
+		}
+		m.out.stack = outcomeNone
+	})
 }
 
 // Accessible mode says the hosts on the review, and the refusal.
@@ -280,5 +306,32 @@ func TestAccessibleStackHosts(t *testing.T) {
 	}
 	if created, _, _ := f.State(); len(created) != 0 {
 		t.Errorf("change sets created: %v", created)
+	}
+}
+
+// An agent the container question names (an image of its own): its
+// hosts were read with the stack all the same, and the review judges
+// them.
+func TestStackHostsContainerQuestion(t *testing.T) {
+	f := newFake(t)
+	f.Templates["teamcity"] = append(fixture(t, "custom-image-agent.yaml"), []byte(`  ECSCluster:
+    Type: AWS::ECS::Cluster
+  AgentService:
+    Type: AWS::ECS::Service
+    Properties:
+      Cluster: !Ref ECSCluster
+      TaskDefinition: !Ref AgentTaskDefinition
+      DesiredCount: 1
+`)...)
+	withHosts(f, bottlerocket, 1, containerInstance(1, "x86_64", false))
+	cfg := stackConfig(f, nil)
+	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
+	r := startStack(t, cfg)
+	r.waitFor("Which container is the TeamCity")
+	r.key(tea.KeyDown) // agent
+	r.key(tea.KeyEnter)
+	r.waitFor("The hosts do not allow privileged mode")
+	if n := f.CallsOf("ListContainerInstances"); n != 1 {
+		t.Errorf("ListContainerInstances called %d times, want 1", n)
 	}
 }

@@ -163,12 +163,14 @@ func (m *Model) Summary() string {
 
 // summaryWarnings are the warnings still worth reading after exit: the
 // session's (a change set that could not be deleted), and the engine's on
-// what was written or applied (an image tag left alone, ...).
+// what was written or applied (an image tag left alone, ...) and the
+// hosts' (too few instances for one agent an instance, ...).
 func (m *Model) summaryWarnings() []string {
 	ws := m.sess.Warnings()
 	applied := m.out.written != "" || m.out.stack == outcomeUpdated || m.out.stack == outcomeFailed || m.out.stack == outcomeUnknown
 	if applied && m.result != nil {
 		ws = append(ws, m.result.Warnings...)
+		ws = append(ws, m.hosts.Warnings()...)
 	}
 	return ws
 }

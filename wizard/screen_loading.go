@@ -114,9 +114,16 @@ func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
 // clusters whose services run the agents, and the services' desired
 // counts (the capacity check of one agent an instance): the review judges
 // them for the mode and recipe chosen later, without reading again. A
-// read that fails is kept for the review to say, never the end. Agents
-// the container question names later are not read.
+// read that fails is kept for the review to say, never the end. When the
+// container question will name the agent, the services of every
+// container's task definition are read: the review judges those of the
+// answer.
 func readHosts(ctx context.Context, c Client, stack string, t *dind.Template, names []string, where string) *agenthosts.Reading {
+	if len(names) == 0 && len(t.Agents()) == 0 {
+		for _, ctr := range t.AllContainers() {
+			names = append(names, ctr.Name)
+		}
+	}
 	if len(names) > 0 {
 		if named, err := t.WithContainers(names); err == nil {
 			t = named
