@@ -97,3 +97,9 @@ func colonIf(b bool) string {
 	}
 	return "."
 }
+
+// TeamCityTokenNotAsked says why accessible prompts on a pipe skip
+// TeamCity: the token would be shown.
+func TeamCityTokenNotAsked() string {
+	return "The TeamCity token is not asked here: standard input is not a terminal, so it would be shown. Set TEAMCITY_TOKEN or pass --teamcity-token-file to use TeamCity; it is skipped."
+}

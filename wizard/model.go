@@ -570,10 +570,9 @@ func (m *Model) getPending() *changeset.Set {
 func (m *Model) Close() error {
 	m.leaveScreen()
 	m.sess.stop()
-	// Every agent a drain disabled is enabled again (and read back); one
-	// left disabled is the outcome.
-	m.closeTeamCity()
-	defer m.leftDisabledOutcome()
+	// Every agent a drain disabled is enabled again (and read back), once
+	// the outcome below is known; one left disabled is the outcome.
+	defer m.closeTeamCity()
 	// Every change set not executed is deleted and checked; one that
 	// could not be is the outcome that counts.
 	left := m.sess.discardHeld()

@@ -155,6 +155,9 @@ func (m *Model) Summary() string {
 	if l := m.restoredLine(); l != "" {
 		b.WriteString(l + "\n")
 	}
+	if run := m.tc.drain; run != nil && m.tc.staysDisabled {
+		b.WriteString(render.DrainStaysDisabled(run.d.Disabled(), run.d.SwitchBack, strings.TrimRight(m.a.tc.url, "/")) + "\n")
+	}
 	if l, _ := m.seesDocker(); l != "" {
 		b.WriteString(l + "\n")
 	}

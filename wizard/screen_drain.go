@@ -368,7 +368,7 @@ func names(agents []teamcity.Agent) []string {
 // drainedSentence says which agents tcdind disabled, which it left, and
 // when TeamCity enables them by itself: the words batch says.
 func drainedSentence(d *drain.Drain) string {
-	lines := render.DrainDisabled(d.Disabled(), d.Before(), d.SwitchBack)
+	lines := render.DrainDisabledLines(d.Disabled(), d.Before(), d.SwitchBack)
 	if len(lines) == 0 {
 		return "tcdind disabled no agent."
 	}

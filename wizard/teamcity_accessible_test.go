@@ -65,3 +65,24 @@ func TestAccessibleDrain(t *testing.T) {
 		t.Error("the token was said")
 	}
 }
+
+// Accessible prompts on a pipe never ask the token (it would be shown):
+// they say how to give it, and go on without TeamCity.
+func TestAccessibleTokenNotOnAPipe(t *testing.T) {
+	f := withServerOutput(newFake(t))
+	cfg := stackConfig(f, nil)
+	cfg.Stack, cfg.Mode, cfg.RecipeGiven, cfg.noTeamCity = "teamcity", "socket", true, false
+	cfg.Accessible = true
+	var out bytes.Buffer
+	err := Run(context.Background(), cfg, Streams{In: strings.NewReader("1\nn\n3\n"), Out: &out, Err: &out})
+	text := out.String()
+	for _, want := range []string{"Ask TeamCity about the agents?", "The TeamCity token is not asked here", "Review: "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the run lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Access token for") {
+		t.Errorf("the token was asked on a pipe:\n%s", text)
+	}
+	_ = err // the review's third option goes back; the input then ends
+}

@@ -25,6 +25,9 @@ type tcRun struct {
 	// executing.
 	drain    *drainRun
 	drainErr error
+	// staysDisabled: the update was left running, and the drained agents
+	// with it (closeTeamCity).
+	staysDisabled bool
 	// after is what TeamCity showed of the new agents; afterErr the
 	// run's failure from it (an agent without Docker, …).
 	after    *newagents.Report

@@ -42,17 +42,22 @@ func (m *Model) restoredLine() string {
 }
 
 // closeTeamCity enables again, when the program ended without it, the
-// agents a drain disabled (a hangup, a second ctrl+c, an update left
-// running): Close calls it once the commands stopped.
+// agents a drain disabled (a hangup, a second ctrl+c): Close calls it once
+// the commands stopped and the outcome is known. An update left running
+// keeps them disabled, as batch does: enabled now they would take builds
+// on tasks about to be replaced; TeamCity enables them at the switch-back
+// time, and the summary gives the commands to do it sooner. An agent
+// tcdind could not enable again is the run's outcome: it says what to do.
 func (m *Model) closeTeamCity() {
-	if run := m.tc.drain; run != nil {
-		run.enableAgain(m.ctx)
+	run := m.tc.drain
+	if run == nil {
+		return
 	}
-}
-
-// leftDisabledOutcome makes an agent tcdind disabled and could not enable
-// again the run's outcome, whatever else ended it: it says what to do.
-func (m *Model) leftDisabledOutcome() {
+	if m.sess.isExecuted() && (m.out.stack == outcomeNone || m.out.stack == outcomeUnknown) && run.outcome() == nil {
+		m.tc.staysDisabled = true
+		return
+	}
+	run.enableAgain(m.ctx)
 	var left *drainLeftError
 	if err := m.drainOutcome(); errors.As(err, &left) {
 		m.out.err = left
