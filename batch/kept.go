@@ -75,7 +75,7 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 		return fmt.Errorf("change set %s puts the agents in %s mode, not %s: pass --mode %s or make a new one with --apply --no-execute", cs.Name, mode, r.Options.Mode, mode)
 	}
 	if cs.Status != "CREATE_COMPLETE" || cs.ExecutionStatus != "AVAILABLE" {
-		return fmt.Errorf("change set %s cannot be executed: it is %s/%s (OBSOLETE: the stack was updated since it was made); nothing was executed: make a new one with tcdind --stack %s%s --apply --no-execute", cs.Name, cs.Status, cs.ExecutionStatus, st.Name, r.Where)
+		return fmt.Errorf("change set %s cannot be executed: it is %s/%s (%s); nothing was executed: make a new one with tcdind --stack %s%s --apply --no-execute", cs.Name, cs.Status, cs.ExecutionStatus, notExecutable(cs.Status, cs.ExecutionStatus), st.Name, r.Where)
 	}
 	// The optimistic check of changeset.Reviewed, against the stack as it
 	// was when the change set was made (its description carries it), and
@@ -168,4 +168,27 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 
 func keptNotExecuted(err error) error {
 	return fmt.Errorf("not executed (%w); the change set tcdind was asked to execute is kept as it was", err)
+}
+
+// notExecutable says why a change set cannot be executed, from its status
+// and execution status (CloudFormation's DescribeChangeSet:
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html);
+// it was always "OBSOLETE: the stack was updated", also for one executed
+// already.
+func notExecutable(status, execution string) string {
+	switch {
+	case execution == "EXECUTE_COMPLETE":
+		return "it was executed already"
+	case execution == "EXECUTE_IN_PROGRESS":
+		return "it is being executed"
+	case execution == "EXECUTE_FAILED":
+		return "its execution failed"
+	case execution == "OBSOLETE":
+		return "OBSOLETE: the stack was updated since it was made"
+	case status == "FAILED":
+		return "CloudFormation could not create it"
+	case status != "CREATE_COMPLETE":
+		return "it is not ready to execute"
+	}
+	return "CloudFormation cannot execute it"
 }

@@ -450,6 +450,11 @@ func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u
 func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, agents *rollout.Watch) error {
 	if u.Final == "UPDATE_COMPLETE" {
 		if ctx.Err() != nil {
+			// Interrupted once CloudFormation said UPDATE_COMPLETE: the
+			// update is done, ECS was not read; say so and how to look.
+			note := rollout.Line{Time: time.Now(), Kind: rollout.Note, Text: "not verified in ECS (interrupted); check with tcdind status" + r.Where}
+			fmt.Fprintln(s.Err, render.RolloutLinePlain(note))
+			r.recordLine(note)
 			fmt.Fprintln(s.say(), u.Unconfirmed())
 			return nil
 		}
