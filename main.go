@@ -313,7 +313,7 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 	if err := o.checkApplicable(cmd, opts.Mode); err != nil {
 		return err
 	}
-	if err := o.checkTeamCity(cmd); err != nil {
+	if err := o.checkTeamCity(cmd, o.asksWizard(ios)); err != nil {
 		return err
 	}
 	if o.stack != "" {

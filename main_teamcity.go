@@ -42,7 +42,7 @@ func addTeamCityFlags(cmd *cobra.Command, o *teamcityOptions) {
 
 // checkTeamCity refuses TeamCity flags that mean nothing with the others,
 // and a URL without a token, before anything is read.
-func (o *options) checkTeamCity(cmd *cobra.Command) error {
+func (o *options) checkTeamCity(cmd *cobra.Command, wizard bool) error {
 	changed := cmd.Flags().Changed
 	tc := &o.teamcity
 	if tc.url == "" {
@@ -53,13 +53,15 @@ func (o *options) checkTeamCity(cmd *cobra.Command) error {
 		}
 		return nil
 	}
-	if o.stack == "" {
+	if o.stack == "" && !wizard {
+		// The wizard reaches stacks: its TeamCity question proposes the URL.
 		return exitcode.UsageError("--teamcity-url goes with --stack NAME: a template file runs no agents")
 	}
 	if _, err := teamcity.ParseURL(tc.url); err != nil {
 		return exitcode.UsageError("--teamcity-url: %v", err)
 	}
-	if tc.drain && !o.apply && o.execute == "" {
+	if tc.drain && !o.apply && o.execute == "" && !wizard {
+		// In the wizard, --drain makes draining the way to execute.
 		return exitcode.UsageError("--drain goes with --apply or --execute: without them nothing is executed, so nothing needs draining")
 	}
 	if tc.drain && o.noExecute {

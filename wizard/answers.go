@@ -68,11 +68,13 @@ type answers struct {
 	// hosts are the container instances of the clusters that run the
 	// stack's agents, read once with the stack (nil for a template).
 	hosts *agenthosts.Reading
+
+	tc tcAnswers // TeamCity: whether to ask it, where, the token
 }
 
 func newAnswers(cfg Config) answers {
 	a := answers{templateArg: cfg.Template, mode: cfg.Mode, output: cfg.Output, region: cfg.Region, s3Bucket: cfg.S3Bucket,
-		agentVersion: cfg.AgentVersion, arch: cfg.Arch, noHealthCheck: cfg.NoHealthCheck}
+		agentVersion: cfg.AgentVersion, arch: cfg.Arch, noHealthCheck: cfg.NoHealthCheck, tc: newTCAnswers(cfg)}
 	if !cfg.RegionGiven && cfg.Stack == "" {
 		a.region = "" // the region question proposes it, or the profile's
 	}
