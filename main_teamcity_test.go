@@ -31,8 +31,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/batch"
+	"github.com/tcdind/tcdind/drain"
 	"github.com/tcdind/tcdind/internal/awsproxy"
 	"github.com/tcdind/tcdind/internal/faketeamcity"
 	"github.com/tcdind/tcdind/internal/rolloutsim"
@@ -646,6 +651,67 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 			if put.AgentID != a1 {
 				t.Errorf("PUT to agent %d (%s)", put.AgentID, put.AgentName)
 			}
+		}
+	})
+
+	// Agents a killed tcdind left disabled (its comment names tcdind, this
+	// stack and its change set): when that run is over — its change set
+	// is gone — the next run takes them as its own and enables them again
+	// at the end ("every agent tcdind disabled is enabled again whatever
+	// happens"). One whose change set can still be executed may belong to
+	// a tcdind draining right now: left alone, with the command that ends
+	// it. One disabled by someone else is never touched.
+	t.Run("AdoptsAgentsLeftByKilledRun", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-adopt", []string{old1, old2, old3}, []string{new1, new2})
+		at := time.Now().Add(time.Hour)
+		left := tcAgent(old1, false, nil)
+		left.EnabledComment = drain.Comment("tc-adopt", "tcdind-privileged-20261206-060000-deadbeef", at)
+		a1 := tc.AddAgent(left)
+		// A change set that can still be executed: another tcdind may be
+		// draining for it.
+		live := "tcdind-socket-20261206-080000-0a0b0c0d"
+		body, _ := os.ReadFile(serviceTemplate)
+		if _, err := e.cfn.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("tc-adopt"), ChangeSetName: aws.String(live),
+			TemplateBody: aws.String(string(body)), Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam},
+			Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("DatabasePassword"), ParameterValue: aws.String(secret)}}}); err != nil {
+			t.Fatal(err)
+		}
+		busy := tcAgent(old2, false, nil)
+		busy.EnabledComment = drain.Comment("tc-adopt", live, at)
+		a2 := tc.AddAgent(busy)
+		theirs := tcAgent(old3, false, nil)
+		theirs.EnabledComment = "tcdind: disabled to let running builds finish before stack other-stack is updated (change set x); by hand"
+		a3 := tc.AddAgent(theirs)
+		newAgents(tc, "27.3.1", "27.3.1")
+
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-adopt", "--drain", "--on-drain-timeout", "execute")...)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		for _, want := range []string{
+			"TeamCity agent " + old1[:12] + " was left disabled by an earlier tcdind run on stack tc-adopt (change set tcdind-privileged-20261206-060000-deadbeef, over): tcdind takes it as its own and enables it again at the end",
+			"TeamCity agent " + old2[:12] + " is disabled by another tcdind run on this stack (change set " + live + "), left as it is",
+			"aws cloudformation delete-change-set --stack-name tc-adopt --change-set-name " + live,
+			"enabled TeamCity agent " + old1[:12] + " again (read back: enabled)",
+		} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
+		}
+		if !agentEnabled(t, tc, a1) {
+			t.Error("the adopted agent is still disabled")
+		}
+		if agentEnabled(t, tc, a2) || agentEnabled(t, tc, a3) {
+			t.Error("an agent another run or someone else disabled was enabled")
+		}
+		for _, put := range tc.Puts() {
+			if put.AgentID != a1 {
+				t.Errorf("PUT to agent %d (%s)", put.AgentID, put.AgentName)
+			}
+		}
+		if puts := tc.Puts(); len(puts) != 2 || puts[0].Enabled || !strings.Contains(puts[0].Comment, "(change set tcdind-privileged-2") || strings.Contains(puts[0].Comment, "deadbeef") || !puts[1].Enabled {
+			t.Errorf("want the adopted agent disabled with this run's comment, then enabled: %+v", puts)
 		}
 	})
 

@@ -110,6 +110,23 @@ func DrainDisabledLines(disabled, before []teamcity.Agent, switchBack time.Time)
 	return lines
 }
 
+// DrainAdoptedLine says an agent an earlier tcdind run left disabled is
+// taken as this run's own.
+func DrainAdoptedLine(agent, stack, earlier string) string {
+	return NoteLine(fmt.Sprintf("TeamCity agent %s was left disabled by an earlier tcdind run on stack %s (change set %s, over): tcdind takes it as its own and enables it again at the end", agent, stack, earlier))
+}
+
+// DrainNotAdoptedLine says an agent disabled by another tcdind run on
+// the stack is left as it is, why, and (del not "") the command that
+// ends that run's change set so that the next run adopts the agent.
+func DrainNotAdoptedLine(agent, earlier, why, del string) string {
+	line := fmt.Sprintf("TeamCity agent %s is disabled by another tcdind run on this stack (change set %s), left as it is: %s", agent, earlier, why)
+	if del != "" {
+		line += "; if no tcdind runs for it any more, delete it (" + del + ") and run again, and tcdind enables the agent at the end"
+	}
+	return NoteLine(line)
+}
+
 // DrainProgress is one look at the builds the drain waits for.
 func DrainProgressLine(st drain.Status, timeout time.Duration, now time.Time) string {
 	if len(st.Builds) == 0 {
