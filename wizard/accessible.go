@@ -155,7 +155,9 @@ func (p *prompter) ask(f huh.Field) error {
 }
 
 func (p *prompter) say(format string, args ...any) {
-	fmt.Fprintf(p.out, format+"\n", args...)
+	// An arrow is read aloud as a symbol: the engine's "(2024.12 →
+	// 2024.12-linux-sudo)" is said with "to".
+	fmt.Fprint(p.out, strings.ReplaceAll(fmt.Sprintf(format, args...), " → ", " to ")+"\n")
 }
 
 // runAccessible walks the wizard's flow (flow.go) as plain line prompts,

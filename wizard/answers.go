@@ -49,6 +49,9 @@ type answers struct {
 	taskDef     string         // the task definition question's answer
 	mode        dind.Mode
 	recipe      recipe
+	// recipeAnswered: the recipe question was answered once (its default
+	// is then the answer, not the recommended choice).
+	recipeAnswered bool
 	// agentVersion pins a floating agent tag with the -sudo image: the
 	// version question's answer, or --agent-version.
 	agentVersion  string

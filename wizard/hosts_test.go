@@ -114,8 +114,9 @@ func TestScreenStackHostsArm64(t *testing.T) {
 	r.key(tea.KeyDown) // privileged
 	r.key(tea.KeyEnter)
 	r.waitFor("Which recipe for privileged mode?")
-	r.key(tea.KeyDown) // the -sudo image
-	r.waitFor("Complete, and the -linux-arm64-sudo image")
+	// The -sudo image is recommended and chosen already (review2).
+	r.waitFor("> Complete, and the -linux-arm64-sudo image")
+	r.waitFor("Recommended. The complete recipe")
 	r.waitFor("The agents' hosts are arm64")
 	r.snapshot()
 }

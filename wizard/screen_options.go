@@ -37,14 +37,31 @@ func recipeChoices(m *Model) []recipeChoice {
 		why += ", and JetBrains publishes no multi-architecture -sudo tag."
 	}
 	choices := modeRecipes(m.a.mode, suffix, why)
-	switch m.sudoNeed() {
+	need := m.sudoNeed()
+	if need != sudoNothing {
+		// The image's tag cannot start Docker (JetBrains' plain tags have
+		// no sudo): the -sudo choice is the one that works, so it is the
+		// recommended one, and plain Complete says what it leaves.
+		for i, c := range choices {
+			switch c.recipe {
+			case recipeComplete:
+				choices[i].label = "Complete, keeping the tag (Docker cannot start)"
+				choices[i].about += " With this image tag Docker cannot start: the image has no sudo."
+			case recipeSudoImage:
+				// Said in the text beside it, not the label: a longer
+				// label wraps at 60 columns into what reads as a choice.
+				choices[i].about = "Recommended. " + choices[i].about
+			}
+		}
+	}
+	switch need {
 	case sudoNothing:
 		return slices.DeleteFunc(choices, func(c recipeChoice) bool { return c.recipe == recipeSudoImage })
 	case sudoVersion:
 		for i, c := range choices {
 			if c.recipe == recipeSudoImage {
 				choices[i] = recipeChoice{recipeSudoImage, "Complete, and a -sudo image pinned to a version",
-					"The complete recipe, and the agent image gets a -sudo tag of its own: its tag (latest) has no -sudo variant, " +
+					"Recommended. The complete recipe, and the agent image gets a -sudo tag of its own: its tag (latest) has no -sudo variant, " +
 						"so you give the TeamCity version next (the server's, for example 2025.07) and the agent runs " +
 						"<version>" + suffix + "; the server's image stays as it is. Since 2020.2 the image starts Docker with sudo, " +
 						"which only the -sudo tags have." + why}
@@ -96,7 +113,10 @@ type optionsScreen struct{ question }
 
 func (s *optionsScreen) enter(m *Model) tea.Cmd { return m.ask(s) }
 
-func (*optionsScreen) submit(m *Model) tea.Cmd { return m.enter(m.nextStep(stepOptions)) }
+func (*optionsScreen) submit(m *Model) tea.Cmd {
+	m.a.recipeAnswered = true
+	return m.enter(m.nextStep(stepOptions))
+}
 
 func (*optionsScreen) view(m *Model, w, h int) body { return m.optionsView(w, h) }
 
@@ -110,6 +130,11 @@ func (*optionsScreen) field(m *Model) huh.Field {
 	}
 	if !known {
 		m.a.recipe = recipeComplete
+	}
+	if !m.a.recipeAnswered && m.a.recipe == recipeComplete && slices.ContainsFunc(choices, func(c recipeChoice) bool { return c.recipe == recipeSudoImage }) {
+		// Asked for the first time, the recommended -sudo choice is the
+		// default; an answer given (and esc back) stays as it was.
+		m.a.recipe = recipeSudoImage
 	}
 	return selectOf(m, "Which recipe for "+string(m.a.mode)+" mode?", opts, &m.a.recipe)
 }

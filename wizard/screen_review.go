@@ -84,6 +84,9 @@ func (m *Model) hostsSaid() []string {
 // engine's, then the hosts'.
 func (m *Model) reviewWarnings() []string {
 	warnings := slices.Clone(m.result.Warnings)
+	for i, w := range warnings {
+		warnings[i] = wizardAdvice(w)
+	}
 	if m.isStack() && m.result.NeedsChange() {
 		warnings = append([]string{m.reviewReplacement()}, warnings...)
 	}
