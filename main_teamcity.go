@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -102,11 +103,25 @@ func (o *options) teamcityRun(ios *iostreams.IOStreams) (*batch.TeamCity, error)
 		return nil, exitcode.WithCode(exitcode.Usage, err)
 	}
 	c.Debug = o.debugOut(ios)
+	flags := " --teamcity-url " + shellWord(c.URL())
+	if tc.tokenFile != "" {
+		flags += " --teamcity-token-file " + shellWord(tc.tokenFile)
+	}
 	return &batch.TeamCity{
+		Flags:            flags,
 		Client:           c,
 		Drain:            tc.drain,
 		DrainTimeout:     tc.drainTimeout,
 		ExecuteOnTimeout: tc.onDrainTimeout == drainTimeoutExecute,
 		Wait:             tc.wait,
 	}, nil
+}
+
+// shellWord is s as one word of a POSIX shell command line: quoted when it
+// holds anything but letters, digits and -_./:=@%+,
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

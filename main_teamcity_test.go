@@ -495,6 +495,11 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		if code != 0 || len(tc.Puts()) != 0 {
 			t.Fatalf("--no-execute: exit %d, puts %v\n%s", code, tc.Puts(), errOut)
 		}
+		// The printed tcdind command that executes it is TeamCity-aware
+		// too, and drains the matched agent.
+		if want := " --teamcity-url " + tc.URL + " --teamcity-token-file " + token + " --drain --execute tcdind-privileged-"; !strings.Contains(errOut, want) {
+			t.Errorf("the printed --execute command lacks %q:\n%s", want, errOut)
+		}
 		left := e.pendingChangeSets("tc-drain-kept")
 		if len(left) != 1 {
 			t.Fatalf("kept: %v", left)
@@ -516,6 +521,11 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 			"--teamcity-url", tc.URL, "--teamcity-token-file", token, "--drain")
 		if code != 0 || p.Count("ExecuteChangeSet") != 1 {
 			t.Fatalf("exit %d, executed %d\n%s", code, p.Count("ExecuteChangeSet"), errOut)
+		}
+		// With --drain the review says the builds are let finish, not that
+		// they are cut off.
+		if strings.Contains(errOut, "builds running on them are interrupted") || !strings.Contains(errOut, "--drain lets the builds on the matched agents finish first") {
+			t.Errorf("--execute --drain warns that builds are cut off:\n%s", errOut)
 		}
 		if got := lastLine(errOut); got != "TeamCity sees Docker on 1 of 1 new agents (docker 27.3.1)" || !agentEnabled(t, tc, a1) {
 			t.Errorf("last line %q, agent enabled %v\n%s", got, agentEnabled(t, tc, a1), errOut)

@@ -23,7 +23,7 @@ func (r *StackRun) keep(ctx context.Context, s Streams, st *awsclient.Stack, set
 	arn := set.ID
 	url := changeset.ConsoleURL(st.Partition(), regionOf(arn, st), st.ID, arn)
 	awsCmd := "aws cloudformation execute-change-set --change-set-name " + arn + r.Where
-	tcdindCmd := "tcdind --stack " + st.Name + r.Where + " --execute " + set.Input.Name + " --yes"
+	tcdindCmd := "tcdind --stack " + st.Name + r.Where + r.executeFlags() + " --execute " + set.Input.Name + " --yes"
 	// Every printed command carries --region, --profile and --endpoint-url
 	// (r.Where), the delete one too.
 	deleteCmd := "aws cloudformation delete-change-set --change-set-name " + arn + r.Where
@@ -120,10 +120,10 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	r.report().SetResult(original, res, r.Options)
 	fmt.Fprintf(s.Err, "change set %s (made %s): %s:\n", cs.Name, cs.Created.UTC().Format("2006-01-02 15:04:05 UTC"), render.Count(len(cs.Changes), "resource change", "resource changes"))
 	io.WriteString(s.Err, render.ChangeSetTablePlain(cs.Changes))
-	fmt.Fprintln(s.Err, render.ReplacementWarning(st.Name))
 	if err := r.teamcityReview(ctx, s, cfn, st, tmpl, res); err != nil {
 		return err
 	}
+	r.replacementLine(s, st.Name)
 
 	set := &changeset.Set{
 		Client:   cfn,

@@ -286,11 +286,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	cs := made.ChangeSet
 	fmt.Fprintf(s.Err, "change set %s: %s:\n", set.Input.Name, render.Count(len(cs.Changes), "resource change", "resource changes"))
 	io.WriteString(s.Err, render.ChangeSetTablePlain(cs.Changes))
-	if r.TeamCity != nil && r.TeamCity.Drain && len(r.TeamCity.match.Pairs) > 0 {
-		fmt.Fprintln(s.Err, render.ReplacementDrained(st.Name))
-	} else {
-		fmt.Fprintln(s.Err, render.ReplacementWarning(st.Name))
-	}
+	r.replacementLine(s, st.Name)
 
 	other := changeset.ScopeOf(tmpl, res).Unexpected(cs.Changes)
 	r.recordChangeSet(set.Input.Name, set.ID, cs, other)

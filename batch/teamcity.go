@@ -45,6 +45,10 @@ type TeamCity struct {
 	// Wait bounds waiting for the new agents (default
 	// newagents.DefaultBound).
 	Wait time.Duration
+	// Flags are the TeamCity flags of this run as the commands tcdind
+	// prints carry them (" --teamcity-url URL [--teamcity-token-file F]"):
+	// the kept change set's --execute run is TeamCity-aware too.
+	Flags string
 	// Poll is the pause between reads while draining and waiting
 	// (default drain.DefaultPoll).
 	Poll time.Duration
@@ -307,6 +311,31 @@ func (r *StackRun) afterExecute(ctx context.Context, s Streams, err error) error
 		return err
 	}
 	return r.withRestore(ctx, s, "after the update", err)
+}
+
+// replacementLine says that the update replaces the agent tasks: a
+// warning that builds are cut off, or with --drain a note that they are
+// let finish first.
+func (r *StackRun) replacementLine(s Streams, stack string) {
+	if tc := r.TeamCity; tc != nil && tc.Drain && len(tc.match.Pairs) > 0 {
+		fmt.Fprintln(s.Err, render.ReplacementDrained(stack))
+		return
+	}
+	fmt.Fprintln(s.Err, render.ReplacementWarning(stack))
+}
+
+// executeFlags are the TeamCity flags of the printed command that
+// executes a kept change set: with matched agents, --drain too (that run
+// replaces their tasks; without it their builds are cut off).
+func (r *StackRun) executeFlags() string {
+	tc := r.TeamCity
+	if tc == nil {
+		return ""
+	}
+	if tc.read && len(tc.match.Pairs) > 0 {
+		return tc.Flags + " --drain"
+	}
+	return tc.Flags
 }
 
 // executeQuestion asks before executing; with --drain it says the agents
