@@ -240,7 +240,7 @@ func (r *StackRun) drainAgents(ctx context.Context, s Streams, cfn StackClient, 
 		return err
 	}
 	if !st.TimedOut {
-		return nil
+		return r.rearmAgents(ctx, s, stack, changeSet)
 	}
 	tc.timedOut = true
 	r.recordDrainWait(st)
@@ -255,9 +255,43 @@ func (r *StackRun) drainAgents(ctx context.Context, s Streams, cfn StackClient, 
 	} else if !tc.ExecuteOnTimeout {
 		return &drainTimedOutError{render.DrainTimedOut(st, time.Now())}
 	}
+	if err := r.rearmAgents(ctx, s, stack, changeSet); err != nil {
+		return err
+	}
 	tc.anyway = true
 	r.recordDrainWait(st)
 	fmt.Fprintln(s.say(), render.DrainExecutingAnyway(st, time.Now()))
+	return nil
+}
+
+// rearmAgents, just before executing, moves the drained agents'
+// switch-back time past the update (drain.UpdateMargin). An agent found
+// enabled again (the question waited past the first switch-back time)
+// that took a build meanwhile stops the run: executing would cut that
+// build off, which the user was never asked about.
+func (r *StackRun) rearmAgents(ctx context.Context, s Streams, stack, changeSet string) error {
+	tc := r.TeamCity
+	if len(tc.d.Disabled()) == 0 {
+		return nil
+	}
+	switchBack := time.Now().Add(drain.UpdateMargin).UTC().Truncate(time.Second)
+	meanwhile, err := tc.d.Rearm(ctx, drain.Comment(stack, changeSet, switchBack), switchBack)
+	if err != nil {
+		return err
+	}
+	if len(meanwhile) > 0 {
+		running, err := tc.d.RunningOn(ctx, meanwhile)
+		if err != nil {
+			return err
+		}
+		// Builds the drain saw were said (and a yes cuts them off); a
+		// build that started since was not.
+		builds := slices.DeleteFunc(running, func(b drain.Running) bool { _, seen := tc.builds[b.ID]; return seen })
+		if len(builds) > 0 {
+			return &drainTimedOutError{render.DrainEnabledMeanwhile(meanwhile, builds, time.Now())}
+		}
+	}
+	fmt.Fprintln(s.Err, render.DrainRearmedLine(len(tc.d.Disabled()), switchBack))
 	return nil
 }
 

@@ -81,3 +81,43 @@ func agentOn(t *testing.T, tc *faketeamcity.Server, id int) bool {
 	a, ok := tc.Agent(id)
 	return ok && a.Enabled
 }
+
+// Rearm, before executing: every agent tcdind disabled is disabled again
+// with a switch-back time past the update; one TeamCity enabled meanwhile
+// (its first switch-back time passed) is returned and disabled too; one
+// someone else disabled meanwhile is left as they set it.
+func TestRearmMovesSwitchBackPastTheUpdate(t *testing.T) {
+	tc, c := setup(t)
+	a1 := tc.AddAgent(faketeamcity.Agent{Name: "a1", Connected: true, Enabled: true, Authorized: true})
+	a2 := tc.AddAgent(faketeamcity.Agent{Name: "a2", Connected: true, Enabled: true, Authorized: true})
+	a3 := tc.AddAgent(faketeamcity.Agent{Name: "a3", Connected: true, Enabled: true, Authorized: true})
+	d := newDrain(c, agentsOf(t, c, a1, a2, a3))
+	if err := d.Disable(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tc.SetAgent(a2, func(a *faketeamcity.Agent) { a.Enabled, a.EnabledComment, a.StatusSwitchTime = true, "", "" })
+	tc.SetAgent(a3, func(a *faketeamcity.Agent) { a.EnabledComment = "maintenance" })
+
+	at := time.Now().Add(UpdateMargin).UTC().Truncate(time.Second)
+	comment := Comment("teamcity", "tcdind-privileged-20261206-073000-1a2b3c4d", at)
+	meanwhile, err := d.Rearm(context.Background(), comment, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(meanwhile) != 1 || meanwhile[0].ID != a2 {
+		t.Errorf("enabled meanwhile: %v, want a2", meanwhile)
+	}
+	for _, id := range []int{a1, a2} {
+		a, _ := tc.Agent(id)
+		if a.Enabled || a.EnabledComment != comment || !teamcity.ParseTime(a.StatusSwitchTime).Equal(at) {
+			t.Errorf("agent %d after Rearm: %+v", id, a)
+		}
+	}
+	if a, _ := tc.Agent(a3); a.EnabledComment != "maintenance" || a.Enabled {
+		t.Errorf("someone else's disable was touched: %+v", a)
+	}
+	r := d.Restore(context.Background(), "tcdind: enabled again")
+	if len(r.Enabled) != 2 || len(r.Kept) != 1 || r.Kept[0].ID != a3 {
+		t.Errorf("restored %+v", r)
+	}
+}
