@@ -31,8 +31,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
 	"github.com/tcdind/tcdind/awsclient"
 	"github.com/tcdind/tcdind/batch"
+	"github.com/tcdind/tcdind/drain"
 	"github.com/tcdind/tcdind/internal/awsproxy"
 	"github.com/tcdind/tcdind/internal/faketeamcity"
 	"github.com/tcdind/tcdind/internal/rolloutsim"
@@ -130,6 +135,28 @@ func lastLine(s string) string {
 	return lines[len(lines)-1]
 }
 
+// hookReader is a oneLineReader that calls hook once, when the answer at
+// index at is about to be read (something happens while a question waits).
+type hookReader struct {
+	oneLineReader
+	at     int
+	read   int
+	hook   func()
+	hooked bool
+}
+
+func (r *hookReader) Read(b []byte) (int, error) {
+	if !r.hooked && r.read == r.at {
+		r.hooked = true
+		r.hook()
+	}
+	n, err := r.oneLineReader.Read(b)
+	if n > 0 && b[n-1] == '\n' {
+		r.read++
+	}
+	return n, err
+}
+
 // oneLineReader gives one line per Read, as a terminal does: each y/N
 // question reads its own answer.
 type oneLineReader struct{ lines []string }
@@ -203,18 +230,31 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		if !before(errOut, "drained: no build runs", "executing change set") || !before(errOut, "UPDATE_COMPLETE): AgentTaskDefinition now in privileged mode", "TeamCity sees Docker") {
 			t.Errorf("order:\n%s", errOut)
 		}
+		// Disabled for the drain (switch-back: --drain-timeout + 1 h),
+		// disabled again just before executing with the switch-back past
+		// the update (CloudFormation's three hours), enabled at the end.
 		puts := tc.Puts()
-		if len(puts) != 4 {
+		if len(puts) != 6 {
 			t.Fatalf("PUTs %+v", puts)
 		}
 		for i, p := range puts {
-			want := []int{a1, a2, a1, a2}[i]
-			if p.AgentID != want || p.Enabled != (i >= 2) || p.Status != 200 {
+			want := []int{a1, a2, a1, a2, a1, a2}[i]
+			if p.AgentID != want || p.Enabled != (i >= 4) || p.Status != 200 {
 				t.Errorf("PUT %d: %+v", i, p)
 			}
-			if i < 2 && (!strings.Contains(p.Comment, "tcdind") || !strings.Contains(p.Comment, "stack tc-drain-ok") || !strings.Contains(p.Comment, "tcdind-privileged-") || p.SwitchTime == "") {
+			if i < 4 && (!strings.Contains(p.Comment, "tcdind") || !strings.Contains(p.Comment, "stack tc-drain-ok") || !strings.Contains(p.Comment, "tcdind-privileged-") || p.SwitchTime == "") {
 				t.Errorf("disable %d: comment %q, switch time %q", i, p.Comment, p.SwitchTime)
 			}
+		}
+		drainEnd, updateEnd := teamcity.ParseTime(puts[0].SwitchTime), teamcity.ParseTime(puts[2].SwitchTime)
+		if d := drainEnd.Sub(puts[0].At); d < 30*time.Minute+time.Hour-time.Minute || d > 30*time.Minute+time.Hour+time.Minute {
+			t.Errorf("drain switch-back %s after the disable, want --drain-timeout + 1h", d)
+		}
+		if d := updateEnd.Sub(puts[2].At); d < 3*time.Hour || d > 3*time.Hour+30*time.Minute {
+			t.Errorf("switch-back %s after executing, want past CloudFormation's three hours", d)
+		}
+		if !before(errOut, "the drained agents stay disabled while the update replaces their tasks: tcdind enables them when it ends, TeamCity at ", "executing change set") {
+			t.Errorf("no word of the switch-back time past the update:\n%s", errOut)
 		}
 		if !agentEnabled(t, tc, a1) || !agentEnabled(t, tc, a2) {
 			t.Error("agents left disabled")
@@ -237,7 +277,7 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		// drain: each agent read then disabled, the builds read each
 		// poll; enabling: read, PUT, read back; the check: the agents
 		// until both report Docker (listed from the 3rd list on).
-		if calls["GET /app/rest/server"] != 1 || calls["PUT /app/rest/agents/{id}/enabledInfo"] != 4 || calls["GET /app/rest/agents/{id}/enabledInfo"] != 2+2*2 ||
+		if calls["GET /app/rest/server"] != 1 || calls["PUT /app/rest/agents/{id}/enabledInfo"] != 6 || calls["GET /app/rest/agents/{id}/enabledInfo"] != 2+2+2*2 ||
 			calls["GET /app/rest/agents"] != 1+2 {
 			t.Errorf("TeamCity requests %v", calls)
 		}
@@ -297,6 +337,37 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		}
 		if p.Count("ExecuteChangeSet") != 1 || !agentEnabled(t, tc, a1) {
 			t.Errorf("executed %d; agent enabled %v", p.Count("ExecuteChangeSet"), agentEnabled(t, tc, a1))
+		}
+	})
+
+	// The question at the drain's timeout waited past TeamCity's
+	// switch-back time: TeamCity enabled the agent again and it took a new
+	// build. A yes was about the builds listed, not this one: nothing is
+	// executed, the agent is enabled again (read back), the change set
+	// deleted. (TeamCity flips the status back at statusSwitchTime:
+	// https://www.jetbrains.com/help/teamcity/rest/enabledinfo.html.)
+	t.Run("SwitchedBackDuringQuestion", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-drain-switched", []string{old1}, []string{new1})
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		tc.AddBuild(faketeamcity.Build{AgentID: a1, Name: "Nightly", ProjectName: "App", Number: "32"})
+		newAgents(tc, "27.3.1")
+		cli := withHook(func(r *batch.StackRun, c *awsclient.Config) { tcFast(r, c); r.Interactive = true })
+		var out, errOut strings.Builder
+		args := []string{"--endpoint-url", p.URL, "--region", "us-east-1", "--stack", "tc-drain-switched", "--mode", "privileged", "--apply",
+			"--teamcity-url", tc.URL, "--teamcity-token-file", tokenFile(t, tc.Token), "--drain", "--drain-timeout", "50ms"}
+		in := &hookReader{oneLineReader: oneLineReader{lines: []string{"y\n", "y\n"}}, at: 1, hook: func() {
+			tc.SetAgent(a1, func(a *faketeamcity.Agent) { a.Enabled, a.EnabledComment, a.StatusSwitchTime = true, "", "" })
+			tc.AddBuild(faketeamcity.Build{AgentID: a1, Name: "Hotfix", ProjectName: "Ops", Number: "5"})
+		}}
+		code := cli.run(ctx, args, testIO(in, &out, &errOut))
+		if code != 1 {
+			t.Fatalf("exit %d, want 1\n%s", code, errOut.String())
+		}
+		oneErrorLine(t, errOut.String(), "TeamCity enabled agent "+old1[:12]+" again while tcdind waited (the switch-back time passed) and 1 build is running: Ops / Hotfix #5 on "+old1[:12]+" (running ")
+		oneErrorLine(t, errOut.String(), "; not executed, so that it is not cut off: run tcdind again once it ends")
+		if p.Count("ExecuteChangeSet") != 0 || len(e.pendingChangeSets("tc-drain-switched")) != 0 || !agentEnabled(t, tc, a1) {
+			t.Errorf("executed %d, change sets left %v, agent enabled %v", p.Count("ExecuteChangeSet"), e.pendingChangeSets("tc-drain-switched"), agentEnabled(t, tc, a1))
 		}
 	})
 
@@ -565,8 +636,14 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 				t.Errorf("stderr lacks %q:\n%s", want, errOut)
 			}
 		}
-		if a.StatusSwitchTime == "" {
-			t.Errorf("no switch-back time: %+v", a)
+		// The switch-back time lies past CloudFormation's three hours
+		// from the execution (drain.UpdateMargin), and the next run on
+		// the stack would take the agent as its own.
+		if at := teamcity.ParseTime(a.StatusSwitchTime); time.Until(at) < 3*time.Hour {
+			t.Errorf("switch-back time %q: TeamCity would enable the agent while the update may still replace its task", a.StatusSwitchTime)
+		}
+		if !strings.Contains(errOut, "the next tcdind --drain run on this stack at its end") {
+			t.Errorf("no word of the next run:\n%s", errOut)
 		}
 	})
 
@@ -646,6 +723,67 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 			if put.AgentID != a1 {
 				t.Errorf("PUT to agent %d (%s)", put.AgentID, put.AgentName)
 			}
+		}
+	})
+
+	// Agents a killed tcdind left disabled (its comment names tcdind, this
+	// stack and its change set): when that run is over — its change set
+	// is gone — the next run takes them as its own and enables them again
+	// at the end ("every agent tcdind disabled is enabled again whatever
+	// happens"). One whose change set can still be executed may belong to
+	// a tcdind draining right now: left alone, with the command that ends
+	// it. One disabled by someone else is never touched.
+	t.Run("AdoptsAgentsLeftByKilledRun", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-adopt", []string{old1, old2, old3}, []string{new1, new2})
+		at := time.Now().Add(time.Hour)
+		left := tcAgent(old1, false, nil)
+		left.EnabledComment = drain.Comment("tc-adopt", "tcdind-privileged-20261206-060000-deadbeef", at)
+		a1 := tc.AddAgent(left)
+		// A change set that can still be executed: another tcdind may be
+		// draining for it.
+		live := "tcdind-socket-20261206-080000-0a0b0c0d"
+		body, _ := os.ReadFile(serviceTemplate)
+		if _, err := e.cfn.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String("tc-adopt"), ChangeSetName: aws.String(live),
+			TemplateBody: aws.String(string(body)), Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam},
+			Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("DatabasePassword"), ParameterValue: aws.String(secret)}}}); err != nil {
+			t.Fatal(err)
+		}
+		busy := tcAgent(old2, false, nil)
+		busy.EnabledComment = drain.Comment("tc-adopt", live, at)
+		a2 := tc.AddAgent(busy)
+		theirs := tcAgent(old3, false, nil)
+		theirs.EnabledComment = "tcdind: disabled to let running builds finish before stack other-stack is updated (change set x); by hand"
+		a3 := tc.AddAgent(theirs)
+		newAgents(tc, "27.3.1", "27.3.1")
+
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-adopt", "--drain", "--on-drain-timeout", "execute")...)
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		for _, want := range []string{
+			"TeamCity agent " + old1[:12] + " was left disabled by an earlier tcdind run on stack tc-adopt (change set tcdind-privileged-20261206-060000-deadbeef, over): tcdind takes it as its own and enables it again at the end",
+			"TeamCity agent " + old2[:12] + " is disabled by another tcdind run on this stack (change set " + live + "), left as it is",
+			"aws cloudformation delete-change-set --stack-name tc-adopt --change-set-name " + live,
+			"enabled TeamCity agent " + old1[:12] + " again (read back: enabled)",
+		} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, errOut)
+			}
+		}
+		if !agentEnabled(t, tc, a1) {
+			t.Error("the adopted agent is still disabled")
+		}
+		if agentEnabled(t, tc, a2) || agentEnabled(t, tc, a3) {
+			t.Error("an agent another run or someone else disabled was enabled")
+		}
+		for _, put := range tc.Puts() {
+			if put.AgentID != a1 {
+				t.Errorf("PUT to agent %d (%s)", put.AgentID, put.AgentName)
+			}
+		}
+		if puts := tc.Puts(); len(puts) != 3 || puts[0].Enabled || !strings.Contains(puts[0].Comment, "(change set tcdind-privileged-2") || strings.Contains(puts[0].Comment, "deadbeef") || puts[1].Enabled || !puts[2].Enabled {
+			t.Errorf("want the adopted agent disabled with this run's comment, then enabled: %+v", puts)
 		}
 	})
 

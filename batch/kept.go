@@ -154,7 +154,7 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	if r.TeamCity != nil && r.TeamCity.Drain {
 		// A way out of the drain enables the agents again; the change
 		// set tcdind was asked to execute is kept as it was.
-		if err := r.drainAgents(ctx, s, st.Name, cs.Name); err != nil {
+		if err := r.drainAgents(ctx, s, cfn, st.Name, cs.Name); err != nil {
 			return r.withRestore(ctx, s, "(nothing was executed)", keptNotExecuted(err))
 		}
 		if err := set.Reviewed.Check(ctx, cfn); err != nil {

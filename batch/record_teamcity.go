@@ -63,6 +63,9 @@ func (r *StackRun) recordDrain() {
 	for _, a := range tc.d.Before() {
 		out.AlreadyDisabled = append(out.AlreadyDisabled, a.Name)
 	}
+	for _, a := range tc.d.Adopted() {
+		out.Adopted = append(out.Adopted, a.Name)
+	}
 }
 
 // recordDrainWait records the builds waited for and how the wait ended.

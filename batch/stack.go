@@ -320,7 +320,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	if r.TeamCity != nil && r.TeamCity.Drain {
 		// Every way out before executing enables the agents again and
 		// deletes the change set.
-		if err := r.drainAgents(ctx, s, st.Name, set.Input.Name); err != nil {
+		if err := r.drainAgents(ctx, s, cfn, st.Name, set.Input.Name); err != nil {
 			return r.abandonDrain(ctx, s, set, err)
 		}
 		// Time passed while draining.

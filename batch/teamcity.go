@@ -188,7 +188,7 @@ func (e *drainTimedOutError) Error() string { return e.text }
 
 // drainAgents disables the matched agents and waits for their builds.
 // An error means: do not execute (the caller enables the agents again).
-func (r *StackRun) drainAgents(ctx context.Context, s Streams, stack, changeSet string) error {
+func (r *StackRun) drainAgents(ctx context.Context, s Streams, cfn StackClient, stack, changeSet string) error {
 	tc := r.TeamCity
 	if tc == nil || !tc.Drain || len(tc.match.Pairs) == 0 {
 		return nil
@@ -199,14 +199,23 @@ func (r *StackRun) drainAgents(ctx context.Context, s Streams, stack, changeSet 
 		Client: tc.Client, Agents: tc.match.Agents(),
 		Comment:    drain.Comment(stack, changeSet, switchBack),
 		SwitchBack: switchBack, Timeout: tc.drainTimeout(), Poll: tc.Poll,
+		Adopt: r.adoptLeftDisabled(s, cfn, stack, changeSet),
 	}
 	err := tc.d.Disable(ctx)
 	r.recordDrain()
 	if err != nil {
 		return err
 	}
-	for _, l := range render.DrainDisabledLines(tc.d.Disabled(), tc.d.Before(), switchBack) {
+	adopted := tc.d.Adopted()
+	fresh := slices.DeleteFunc(slices.Clone(tc.d.Disabled()), func(a teamcity.Agent) bool {
+		return slices.ContainsFunc(adopted, func(b teamcity.Agent) bool { return a.ID == b.ID })
+	})
+	for _, l := range render.DrainDisabledLines(fresh, tc.d.Before(), switchBack) {
 		fmt.Fprintln(s.Err, l)
+	}
+	for _, a := range adopted {
+		_, earlier, _ := drain.ParseComment(a.EnabledInfo.Comment)
+		fmt.Fprintln(s.say(), render.DrainAdoptedLine(a.Name, stack, earlier))
 	}
 	every := tc.ProgressEvery
 	if every <= 0 {
@@ -231,7 +240,7 @@ func (r *StackRun) drainAgents(ctx context.Context, s Streams, stack, changeSet 
 		return err
 	}
 	if !st.TimedOut {
-		return nil
+		return r.rearmAgents(ctx, s, stack, changeSet)
 	}
 	tc.timedOut = true
 	r.recordDrainWait(st)
@@ -246,10 +255,80 @@ func (r *StackRun) drainAgents(ctx context.Context, s Streams, stack, changeSet 
 	} else if !tc.ExecuteOnTimeout {
 		return &drainTimedOutError{render.DrainTimedOut(st, time.Now())}
 	}
+	if err := r.rearmAgents(ctx, s, stack, changeSet); err != nil {
+		return err
+	}
 	tc.anyway = true
 	r.recordDrainWait(st)
 	fmt.Fprintln(s.say(), render.DrainExecutingAnyway(st, time.Now()))
 	return nil
+}
+
+// rearmAgents, just before executing, moves the drained agents'
+// switch-back time past the update (drain.UpdateMargin). An agent found
+// enabled again (the question waited past the first switch-back time)
+// that took a build meanwhile stops the run: executing would cut that
+// build off, which the user was never asked about.
+func (r *StackRun) rearmAgents(ctx context.Context, s Streams, stack, changeSet string) error {
+	tc := r.TeamCity
+	if len(tc.d.Disabled()) == 0 {
+		return nil
+	}
+	switchBack := time.Now().Add(drain.UpdateMargin).UTC().Truncate(time.Second)
+	meanwhile, err := tc.d.Rearm(ctx, drain.Comment(stack, changeSet, switchBack), switchBack)
+	if err != nil {
+		return err
+	}
+	if len(meanwhile) > 0 {
+		running, err := tc.d.RunningOn(ctx, meanwhile)
+		if err != nil {
+			return err
+		}
+		// Builds the drain saw were said (and a yes cuts them off); a
+		// build that started since was not.
+		builds := slices.DeleteFunc(running, func(b drain.Running) bool { _, seen := tc.builds[b.ID]; return seen })
+		if len(builds) > 0 {
+			return &drainTimedOutError{render.DrainEnabledMeanwhile(meanwhile, builds, time.Now())}
+		}
+	}
+	fmt.Fprintln(s.Err, render.DrainRearmedLine(len(tc.d.Disabled()), switchBack))
+	return nil
+}
+
+// adoptLeftDisabled decides about a matched agent found disabled: it is
+// tcdind's own — enabled again at the end — when its comment is the one
+// tcdind writes (drain.Comment) for this stack and the run that wrote it
+// is over: its change set is this one (an --execute run again), or gone
+// (deleted, or executed: CloudFormation removes a stack's other change
+// sets once one is executed, and keeps them until the stack is updated:
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-changesets-execute.html,
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-changesets-delete.html),
+// or no longer executable. A change set that can still be executed may
+// belong to a tcdind draining right now: its agents are left alone, said
+// with what to do. Any other comment is someone else's: never touched.
+func (r *StackRun) adoptLeftDisabled(s Streams, cfn StackClient, stack, changeSet string) func(context.Context, teamcity.Agent, teamcity.EnabledInfo) bool {
+	return func(ctx context.Context, a teamcity.Agent, info teamcity.EnabledInfo) bool {
+		onStack, earlier, ok := drain.ParseComment(info.Comment)
+		if !ok || onStack != stack {
+			return false
+		}
+		if earlier == changeSet {
+			return true
+		}
+		cs, err := cfn.DescribeChangeSet(ctx, stack, earlier)
+		switch {
+		case errors.Is(err, awsclient.ErrChangeSetNotFound):
+			return true
+		case err != nil:
+			fmt.Fprintln(s.say(), render.DrainNotAdoptedLine(a.Name, earlier, "its change set could not be read: "+oneLine(err), ""))
+			return false
+		case cs.Status == "CREATE_COMPLETE" && cs.ExecutionStatus == "AVAILABLE":
+			del := "aws cloudformation delete-change-set --stack-name " + stack + " --change-set-name " + earlier + r.Where
+			fmt.Fprintln(s.say(), render.DrainNotAdoptedLine(a.Name, earlier, "that change set can still be executed, so that run may still be draining", del))
+			return false
+		}
+		return true
+	}
 }
 
 // restoreAgents enables again the agents the drain disabled, reads them

@@ -47,12 +47,19 @@ type Drain struct {
 	Timeout    time.Duration // default DefaultTimeout
 	Poll       time.Duration // default DefaultPoll
 	Now        func() time.Time
+	// Adopt, when set, decides about an agent found disabled: true takes
+	// it as tcdind's own (an earlier tcdind run disabled it and ended
+	// without enabling it again): it is disabled again with Comment and
+	// SwitchBack, and enabled again at the end as the others. false (and
+	// without Adopt) leaves it as it is, disabled before.
+	Adopt func(ctx context.Context, a teamcity.Agent, info teamcity.EnabledInfo) bool
 
 	// tried are the agents tcdind sent a disable for (the answer may
 	// have been lost: Restore reads each back); before, those disabled
 	// already.
 	tried    []teamcity.Agent
 	before   []teamcity.Agent
+	adopted  []teamcity.Agent
 	start    time.Time
 	restored bool
 }
@@ -87,10 +94,13 @@ func (d *Drain) Disable(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("read whether agent %s is enabled: %w", a.Name, err)
 		}
+		adopt := false
 		if !info.Status {
 			a.EnabledInfo = info
-			d.before = append(d.before, a)
-			continue
+			if adopt = d.Adopt != nil && d.Adopt(ctx, a, info); !adopt {
+				d.before = append(d.before, a)
+				continue
+			}
 		}
 		d.tried = append(d.tried, a) // before the call: its answer may be lost
 		got, err := d.Client.SetEnabled(ctx, a.ID, teamcity.EnabledInfo{Status: false, Comment: d.Comment, SwitchTime: teamcity.FormatTime(d.SwitchBack)})
@@ -103,6 +113,9 @@ func (d *Drain) Disable(ctx context.Context) error {
 		}
 		if got.Status {
 			return fmt.Errorf("disable agent %s: TeamCity answered that it is still enabled", a.Name)
+		}
+		if adopt {
+			d.adopted = append(d.adopted, a)
 		}
 	}
 	return nil

@@ -58,7 +58,9 @@ func (d *Drain) Restore(ctx context.Context, comment string) Restored {
 			// Enabled already: nothing to do, and it reads back enabled.
 			r.Found = append(r.Found, a)
 			continue
-		case info.Comment != d.Comment:
+		case info.Comment != d.Comment && !sameRun(info.Comment, d.Comment):
+			// Another comment than this run's (any of its switch-back
+			// times): someone disabled it again.
 			r.Kept = append(r.Kept, a)
 			continue
 		}

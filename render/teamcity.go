@@ -110,6 +110,37 @@ func DrainDisabledLines(disabled, before []teamcity.Agent, switchBack time.Time)
 	return lines
 }
 
+// DrainAdoptedLine says an agent an earlier tcdind run left disabled is
+// taken as this run's own.
+func DrainAdoptedLine(agent, stack, earlier string) string {
+	return NoteLine(fmt.Sprintf("TeamCity agent %s was left disabled by an earlier tcdind run on stack %s (change set %s, over): tcdind takes it as its own and enables it again at the end", agent, stack, earlier))
+}
+
+// DrainNotAdoptedLine says an agent disabled by another tcdind run on
+// the stack is left as it is, why, and (del not "") the command that
+// ends that run's change set so that the next run adopts the agent.
+func DrainNotAdoptedLine(agent, earlier, why, del string) string {
+	line := fmt.Sprintf("TeamCity agent %s is disabled by another tcdind run on this stack (change set %s), left as it is: %s", agent, earlier, why)
+	if del != "" {
+		line += "; if no tcdind runs for it any more, delete it (" + del + ") and run again, and tcdind enables the agent at the end"
+	}
+	return NoteLine(line)
+}
+
+// DrainRearmedLine says until when the drained agents stay disabled once
+// the update starts.
+func DrainRearmedLine(n int, switchBack time.Time) string {
+	return fmt.Sprintf("the %s %s disabled while the update replaces %s tasks: tcdind enables %s when it ends, TeamCity at %s at the latest",
+		pluralOf(n, "drained agent", "drained agents"), pluralOf(n, "stays", "stay"), pluralOf(n, "its", "their"), pluralOf(n, "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC"))
+}
+
+// DrainEnabledMeanwhile is the error when an agent TeamCity enabled again
+// while tcdind waited (its switch-back time passed) took a build.
+func DrainEnabledMeanwhile(agents []teamcity.Agent, builds []drain.Running, now time.Time) string {
+	return fmt.Sprintf("TeamCity enabled %s %s again while tcdind waited (the switch-back time passed) and %s running: %s; not executed, so that %s not cut off: run tcdind again once %s",
+		pluralOf(len(agents), "agent", "agents"), agentNames(agents), Count(len(builds), "build is", "builds are"), Builds(builds, now), pluralOf(len(builds), "it is", "they are"), pluralOf(len(builds), "it ends", "they end"))
+}
+
 // DrainProgress is one look at the builds the drain waits for.
 func DrainProgressLine(st drain.Status, timeout time.Duration, now time.Time) string {
 	if len(st.Builds) == 0 {
@@ -183,7 +214,7 @@ func DrainStaysDisabled(agents []teamcity.Agent, switchBack time.Time, server st
 	for _, a := range agents {
 		cmds = append(cmds, EnableCommand(server, a.ID))
 	}
-	return NoteLine(fmt.Sprintf("TeamCity %s %s %s disabled while the update goes on (%s being replaced); TeamCity enables %s again by itself at %s; to do it sooner, once the update ended: %s",
+	return NoteLine(fmt.Sprintf("TeamCity %s %s %s disabled while the update goes on (%s being replaced); TeamCity enables %s again by itself at %s, the next tcdind --drain run on this stack at its end; to do it sooner, once the update ended: %s",
 		pluralOf(len(agents), "agent", "agents"), agentNames(agents), pluralOf(len(agents), "stays", "stay"), pluralOf(len(agents), "its task is", "their tasks are"),
 		pluralOf(len(agents), "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC"), strings.Join(cmds, "; ")))
 }

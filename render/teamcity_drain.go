@@ -14,7 +14,8 @@ func DrainRestoreComment(stack, changeSet string) string {
 
 // DrainChoice is the change set question's drain option.
 func DrainChoice(agents int, timeout time.Duration) string {
-	return "Drain, then execute: disable " + Count(agents, "agent", "agents") + ", wait for their builds (up to " + shortDuration(timeout) + ")"
+	// Short: a wrapped option hides the next one in a short terminal.
+	return "Drain first: disable " + Count(agents, "agent", "agents") + ", wait up to " + Duration(timeout)
 }
 
 // DrainDisabling says the agents are being disabled.

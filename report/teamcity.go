@@ -39,6 +39,9 @@ type Drain struct {
 	// left alone.
 	Disabled        []string `json:"disabled"`
 	AlreadyDisabled []string `json:"already_disabled"`
+	// Adopted (among Disabled) were left disabled by an earlier tcdind
+	// run on the stack that is over: taken as this run's own.
+	Adopted []string `json:"adopted,omitempty"`
 	// Builds are every build the drain saw running on the agents.
 	Builds         []DrainBuild `json:"builds"`
 	WaitedSeconds  int          `json:"waited_seconds"`

@@ -231,7 +231,7 @@ func (s *changeSetScreen) field(m *Model) huh.Field {
 	}
 	if m.canDrain() {
 		drain := huh.NewOption(render.DrainChoice(len(m.tc.look.match.Pairs), m.drainTimeout()), choiceDrain)
-		opts[1] = huh.NewOption("Execute now: builds running on the agents are cut off", choiceExecute)
+		opts[1] = huh.NewOption("Execute now: running builds are cut off", choiceExecute)
 		if m.cfg.Drain {
 			// --drain: draining is the way to execute.
 			opts = []huh.Option[string]{opts[0], drain}

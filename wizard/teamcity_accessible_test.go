@@ -46,7 +46,7 @@ func TestAccessibleDrain(t *testing.T) {
 		"2 agents run in the 3 tasks the update replaces:",
 		"  agent-a1b2 in task 1111aaaa, enabled",
 		"Not matched, so never disabled:",
-		"2. Drain, then execute: disable 2 agents, wait for their builds (up to 30m 00s)",
+		"2. Drain first: disable 2 agents, wait up to 30m",
 		"Disabling 2 agents in TeamCity.",
 		"Waiting for the builds on the disabled agents to finish (up to 30m 00s).",
 		"TeamCity sees Docker on 2 of 2 new agents (docker 27.3.1)",

@@ -51,7 +51,7 @@ func toDrainChoice(t *testing.T, cfg Config) *run {
 	r := startStack(t, cfg)
 	r.waitFor("Not matched, so never disabled")
 	r.key(tea.KeyEnter)
-	r.waitFor("Drain, then execute: disable 2 agents")
+	r.waitFor("Drain first: disable 2 agents, wait up to")
 	return r
 }
 
@@ -270,4 +270,55 @@ func TestDrainCtrlCWhileDisabling(t *testing.T) {
 	if len(s.f.Deleted) != 1 || len(s.f.Executed) != 0 {
 		t.Errorf("deleted %v, executed %v", s.f.Deleted, s.f.Executed)
 	}
+}
+
+// The change set's question with a drain offered.
+func TestScreenChangeSetDrain(t *testing.T) {
+	s := newTCStack(t)
+	c := &clock{t: t0}
+	r := toDrainChoice(t, s.drainConfig(c))
+	m := r.snapshot()
+	// Every option in view at every size: huh's select hides the last
+	// one when an option wraps.
+	for _, size := range goldenSizes {
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		v := m.View()
+		for _, o := range []string{"Discard:", "Drain first:", "Execute now:"} {
+			if !strings.Contains(v, o) {
+				t.Errorf("%d×%d: option %q not in view:\n%s", size[0], size[1], o, v)
+			}
+		}
+	}
+}
+
+// --drain: draining is the only way to execute, and x drains.
+func TestChangeSetDrainFlag(t *testing.T) {
+	s := newTCStack(t)
+	c := &clock{t: t0}
+	cfg := s.drainConfig(c)
+	cfg.Drain = true
+	s.tc.AddBuild(faketeamcity.Build{AgentID: s.agent1, Name: "Long build"})
+	r := toDrainChoice(t, cfg)
+	if strings.Contains(r.screen(), "Execute now") {
+		t.Errorf("--drain still offers executing without it:\n%s", r.screen())
+	}
+	r.runes("x")
+	r.waitFor("Long build")
+	if len(s.f.Executed) != 0 {
+		t.Error("executed while a build runs")
+	}
+}
+
+// Waiting for TeamCity to see the new agents: each new task's agent as
+// TeamCity shows it.
+func TestScreenTeamCityWaiting(t *testing.T) {
+	s := newTCStack(t)
+	c := &clock{t: t0}
+	cfg := s.drainConfig(c)
+	s.newAgentsOnExecute(c, "27.3.1", "")
+	r := toDrainChoice(t, cfg)
+	r.keys(tea.KeyDown, tea.KeyDown)
+	r.key(tea.KeyEnter)
+	r.waitFor("connected, no Docker reported")
+	r.snapshot()
 }

@@ -162,7 +162,7 @@ func (m *tcMoto) toChoice(t *testing.T) *run {
 	r := start(t, m.config(), termW, termH)
 	r.waitFor("Not matched, so never disabled")
 	r.key(tea.KeyEnter)
-	r.waitFor("Drain, then execute: disable 2 agents")
+	r.waitFor("Drain first: disable 2 agents, wait up to")
 	return r
 }
 
@@ -257,7 +257,7 @@ func testMotoNoDocker(t *testing.T, e *motoEnv) {
 	r := start(t, cfg, termW, termH)
 	r.waitFor("Not matched, so never disabled")
 	r.key(tea.KeyEnter)
-	r.waitFor("Execute now: builds running on the agents are cut off")
+	r.waitFor("Execute now: running builds are cut off")
 	r.keys(tea.KeyDown, tea.KeyDown)
 	r.key(tea.KeyEnter)
 	r.waitFor("TeamCity sees Docker on 1 of 2 new agents (docker 27.3.1)")
