@@ -184,7 +184,7 @@ func TestAccessible(t *testing.T) {
 		"testdata/two.yaml", // the template
 		"3",                 // all task definitions
 		"2",                 // privileged
-		"",                  // the complete recipe, the default
+		"",                  // the complete recipe with the -sudo image, the default (the plain image cannot start Docker)
 		"n",                 // no diff
 		"",                  // choose where to save, the default
 		out,                 // save as
@@ -213,7 +213,7 @@ func TestAccessible(t *testing.T) {
 		t.Error("accessible output has escape sequences")
 	}
 	assertFile(t, out, want(t, "two.yaml", dind.Options{
-		Mode: dind.ModePrivileged, BuildDirs: true, HealthCheck: true, TaskDefinitions: []string{dind.AllTaskDefinitions},
+		Mode: dind.ModePrivileged, BuildDirs: true, HealthCheck: true, SudoImage: true, TaskDefinitions: []string{dind.AllTaskDefinitions},
 	}))
 }
 

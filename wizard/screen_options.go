@@ -37,7 +37,19 @@ func recipeChoices(m *Model) []recipeChoice {
 		why += ", and JetBrains publishes no multi-architecture -sudo tag."
 	}
 	choices := modeRecipes(m.a.mode, suffix, why)
-	switch m.sudoNeed() {
+	need := m.sudoNeed()
+	if need != sudoNothing {
+		// The complete recipe alone leaves an image that cannot start
+		// Docker, which tcdind refuses (issue 17): the -sudo image is the
+		// complete recipe here, first and the default.
+		choices = slices.DeleteFunc(choices, func(c recipeChoice) bool { return c.recipe == recipeComplete })
+		for i, c := range choices {
+			if c.recipe == recipeSudoImage {
+				choices[i].about += " Without it this image cannot start Docker, so tcdind offers no complete recipe that keeps the tag."
+			}
+		}
+	}
+	switch need {
 	case sudoNothing:
 		return slices.DeleteFunc(choices, func(c recipeChoice) bool { return c.recipe == recipeSudoImage })
 	case sudoVersion:
@@ -47,7 +59,7 @@ func recipeChoices(m *Model) []recipeChoice {
 					"The complete recipe, and the agent image gets a -sudo tag of its own: its tag (latest) has no -sudo variant, " +
 						"so you give the TeamCity version next (the server's, for example 2025.07) and the agent runs " +
 						"<version>" + suffix + "; the server's image stays as it is. Since 2020.2 the image starts Docker with sudo, " +
-						"which only the -sudo tags have." + why}
+						"which only the -sudo tags have." + why + " Without it this image cannot start Docker, so tcdind offers no complete recipe that keeps the tag."}
 			}
 		}
 	}
@@ -108,8 +120,8 @@ func (*optionsScreen) field(m *Model) huh.Field {
 		opts = append(opts, huh.NewOption(c.label, c.recipe))
 		known = known || c.recipe == m.a.recipe
 	}
-	if !known {
-		m.a.recipe = recipeComplete
+	if !known && len(choices) > 0 {
+		m.a.recipe = choices[0].recipe
 	}
 	return selectOf(m, "Which recipe for "+string(m.a.mode)+" mode?", opts, &m.a.recipe)
 }
