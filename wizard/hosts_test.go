@@ -108,7 +108,7 @@ func TestScreenStackReviewHosts(t *testing.T) {
 // arm64 hosts: the -sudo choice names the -linux-arm64-sudo tag, and why.
 func TestScreenStackHostsArm64(t *testing.T) {
 	f := newFake(t)
-	f.Values = nil // deployed at 2024.12: the plain image
+	f.Values = map[string]string{"TeamCityVersion": "2024.12"} // the plain image
 	withHosts(f, al2023ARMAMI, 1, containerInstance(1, "arm64", true), containerInstance(2, "arm64", true))
 	cfg := stackConfig(f, nil)
 	cfg.Stack = "teamcity"
@@ -128,7 +128,7 @@ func TestScreenStackHostsArm64(t *testing.T) {
 // -linux-arm64-sudo tag, as --sudo-image on the command line writes.
 func TestStackHostsArm64Tag(t *testing.T) {
 	f := newFake(t)
-	f.Values = nil // deployed at 2024.12: the plain image
+	f.Values = map[string]string{"TeamCityVersion": "2024.12"} // the plain image
 	withHosts(f, al2023ARMAMI, 1, containerInstance(1, "arm64", true))
 	cfg := stackConfig(f, nil)
 	cfg.Stack, cfg.Mode, cfg.SudoImage, cfg.RecipeGiven = "teamcity", dind.ModePrivileged, true, true

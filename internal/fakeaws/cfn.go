@@ -34,7 +34,7 @@ type CFN struct {
 	Templates map[string][]byte // by stack name
 	Described map[string]*awsclient.Stack
 	// Values are the deployed parameter values of the stacks of Stacks
-	// (nil: DatabasePassword **** and TeamCityVersion 2024.12).
+	// (nil: DatabasePassword **** and TeamCityVersion 2024.12-linux-sudo, an agent image that starts Docker in privileged mode).
 	Values map[string]string
 
 	Changes   []awsclient.ResourceChange
@@ -236,7 +236,7 @@ func (f *CFN) describe(name string) (*awsclient.Stack, error) {
 		if s.Name == name || s.ID == name {
 			values := f.Values
 			if values == nil {
-				values = map[string]string{"DatabasePassword": "****", "TeamCityVersion": "2024.12"}
+				values = map[string]string{"DatabasePassword": "****", "TeamCityVersion": "2024.12-linux-sudo"}
 			}
 			var keys []string
 			for k := range values {
