@@ -21,6 +21,7 @@ var flagGroups = []struct {
 	{"Flags for the change", []string{"mode", "task-definition", "container", "minimal", "build-dirs", "sudo-image", "agent-version", "agent-arch", "health-check"}},
 	{"Flags for a template file", []string{"template", "output", "in-place"}},
 	{"Flags for a deployed stack", []string{"stack", "apply", "no-execute", "execute", "yes", "allow-other-changes", "on-rollout-failure", "s3-bucket"}},
+	{"TeamCity flags (with --stack)", []string{"teamcity-url", "teamcity-token-file", "drain", "drain-timeout", "on-drain-timeout", "teamcity-wait"}},
 	{"AWS flags", []string{"region", "profile", "endpoint-url"}},
 	{"Flags to look, check or script", []string{"diff", "check", "json", "non-interactive"}},
 	{"Flags of the wizard", []string{"accessible", "no-color"}},

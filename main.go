@@ -65,6 +65,8 @@ type options struct {
 	result *report.Document
 
 	status statusOptions // tcdind status
+
+	teamcity teamcityOptions // --teamcity-url …: main_teamcity.go
 }
 
 // memoryLimit keeps the heap small: the largest template CloudFormation takes
@@ -209,6 +211,11 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
   tcdind --stack teamcity --mode privileged --apply --yes \
       --on-rollout-failure=cancel
 
+  # TeamCity (token in TEAMCITY_TOKEN): drain the agents first, and let
+  # TeamCity confirm Docker on the new ones
+  tcdind --region eu-west-1 --stack teamcity --mode privileged --apply \
+      --yes --teamcity-url https://teamcity.example.com --drain
+
   # A change set kept for an approver, executed later by its name
   tcdind --region eu-west-1 --stack teamcity --mode privileged --apply \
       --no-execute
@@ -265,6 +272,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.BoolVar(&o.yes, "yes", false, "do not ask before executing (required for --apply without a terminal)")
 	f.BoolVar(&o.allowOtherChanges, "allow-other-changes", false, "with --apply --yes: execute a change set that also changes resources tcdind did not edit")
 	f.StringVar(&o.onRolloutFailure, "on-rollout-failure", "wait", "with --apply: when the agents' ECS rollout is clearly failing, wait (CloudFormation rolls back after its own timeout) or cancel the update so it rolls back now")
+	addTeamCityFlags(cmd, &o.teamcity)
 	f.StringVar(&o.s3Bucket, "s3-bucket", "", "upload templates over 51,200 bytes to this S3 bucket and pass a TemplateURL")
 	f.StringVar(&o.region, "region", "", "AWS region (default: AWS_REGION or the profile's region)")
 	f.StringVar(&o.profile, "profile", "", "AWS shared config profile (default: AWS_PROFILE)")
@@ -303,6 +311,9 @@ func execute(cmd *cobra.Command, o *options, ios *iostreams.IOStreams, runF stac
 	}
 	action.Report = o.result
 	if err := o.checkApplicable(cmd, opts.Mode); err != nil {
+		return err
+	}
+	if err := o.checkTeamCity(cmd, o.asksWizard(ios)); err != nil {
 		return err
 	}
 	if o.stack != "" {

@@ -47,6 +47,9 @@ func TestNoExecuteThenExecute(t *testing.T) {
 			// that they reach it as they are.
 			"aws cloudformation execute-change-set --change-set-name " + arn + " --region us-east-1 --endpoint-url " + p.URL,
 			"tcdind --stack tc-keep --region us-east-1 --endpoint-url " + p.URL + " --execute " + name + " --yes",
+			// The delete command too (it lacked --region and
+			// --endpoint-url; found by review2).
+			"delete it with aws cloudformation delete-change-set --change-set-name " + arn + " --region us-east-1 --endpoint-url " + p.URL + "\n",
 		} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("stderr lacks %q:\n%s", want, stderr)

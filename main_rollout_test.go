@@ -461,6 +461,8 @@ func testWizardRollout(t *testing.T, e *stackEnv) {
 	}, rolloutsim.Hold)
 	term := newTerminal(t, t.TempDir(), 120, 45, fmt.Sprintf("%s --endpoint-url %s --region us-east-1 --stack tc-wizard-rollout --mode privileged",
 		tcdindBinary(t), p.URL))
+	term.waitFor("Ask TeamCity about the agents?") // the fixture's SERVER_URL
+	term.keys("Down", "Down", "Enter")             // skip
 	term.waitFor("Press enter to create a change set")
 	term.keys("Enter")
 	term.waitFor("Execute change set tcdind-privileged-")

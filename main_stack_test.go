@@ -483,6 +483,7 @@ func TestStack(t *testing.T) {
 	t.Run("Messages", func(t *testing.T) { testMessages(t, e) })
 	t.Run("Rollout", func(t *testing.T) { testRollout(t, e) })
 	t.Run("Health", func(t *testing.T) { testHealth(t, e) })
+	t.Run("TeamCity", func(t *testing.T) { testTeamCity(t, e) })
 	t.Run("Hosts", func(t *testing.T) { testHosts(t, e) })
 
 	t.Run("SideBySideWithAWSCLIDeploy", func(t *testing.T) { testAgainstAWSCLI(t, e) })

@@ -548,6 +548,8 @@ func testWizardHangUp(t *testing.T, e *stackEnv) {
 	dir := t.TempDir()
 	term := newTerminal(t, dir, 120, 45, fmt.Sprintf("%s --endpoint-url %s --region us-east-1 --stack %s --mode privileged",
 		tcdindBinary(t), p.URL, stack))
+	term.waitFor("Ask TeamCity about the agents?") // the fixture's SERVER_URL
+	term.keys("Down", "Down", "Enter")             // skip
 	term.waitFor("Press enter to create a change set")
 	term.keys("Enter")
 	term.waitFor("Execute change set tcdind-privileged-")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/internal/iostreams"
 	"github.com/tcdind/tcdind/source"
+	"github.com/tcdind/tcdind/teamcity"
 	"github.com/tcdind/tcdind/wizard"
 )
 
@@ -56,6 +58,41 @@ func (o *options) accessibleAsked() bool {
 	return o.accessible || envTrue("ACCESSIBLE") || os.Getenv("TERM") == "dumb"
 }
 
+// asksWizard reports whether this run is the wizard (a template run or a
+// stack run that asks questions).
+func (o *options) asksWizard(ios *iostreams.IOStreams) bool {
+	if o.plainOnly() {
+		return false
+	}
+	if o.stack == "" {
+		return !o.apply && o.wantsWizard(ios)
+	}
+	return o.stackFlagsAllowWizard() && o.canAsk(ios) && !o.noExecute && o.execute == ""
+}
+
+// wizardTeamCity fills the wizard's TeamCity answers: --teamcity-url, the
+// token from --teamcity-token-file or TEAMCITY_TOKEN (none: the wizard
+// asks it, not shown), --drain and its timeout, --teamcity-wait.
+func (o *options) wizardTeamCity(cfg *wizard.Config) error {
+	tc := o.teamcity
+	token, err := teamcity.Token(os.Getenv, tc.tokenFile)
+	switch {
+	case errors.Is(err, teamcity.ErrNoToken):
+		token = ""
+	case err != nil:
+		return exitcode.WithCode(exitcode.Usage, err)
+	}
+	cfg.TeamCityURL, cfg.TeamCityToken = tc.url, token
+	if token != "" {
+		cfg.TeamCityTokenFrom = teamcity.TokenEnv
+		if tc.tokenFile != "" {
+			cfg.TeamCityTokenFrom = tc.tokenFile
+		}
+	}
+	cfg.Drain, cfg.DrainTimeout, cfg.TeamCityWait = tc.drain, tc.drainTimeout, tc.wait
+	return nil
+}
+
 // runWizard runs the interactive wizard with the flags' answers prefilled.
 func runWizard(cmd *cobra.Command, o *options, opts dind.Options, ios *iostreams.IOStreams) error {
 	if o.inPlace && (o.template == "" || source.IsURL(o.template)) {
@@ -92,6 +129,9 @@ func runWizard(cmd *cobra.Command, o *options, opts dind.Options, ios *iostreams
 		ProfileRegion: func(ctx context.Context) string {
 			return awsclient.ResolveRegion(ctx, awsclient.Config{Profile: o.profile})
 		},
+	}
+	if err := o.wizardTeamCity(&cfg); err != nil {
+		return err
 	}
 	return wizard.Run(cmd.Context(), cfg, wizard.Streams{In: ios.In, Out: ios.Out, Err: ios.ErrOut})
 }

@@ -81,6 +81,13 @@ func registerFlagCompletions(root *cobra.Command) {
 		"agent-arch":         fixed("x86_64", "arm64"),
 		"agent-version":      noFiles,
 		"execute":            noFiles,
+		"teamcity-url":       noFiles,
+		"teamcity-token-file": func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return nil, cobra.ShellCompDirectiveDefault // any file
+		},
+		"drain-timeout":    fixed("15m", "30m", "1h", "2h"),
+		"on-drain-timeout": fixed("stop", "execute"),
+		"teamcity-wait":    fixed("5m", "10m", "20m"),
 	} {
 		if root.Flags().Lookup(name) != nil {
 			_ = root.RegisterFlagCompletionFunc(name, fn)

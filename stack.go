@@ -72,6 +72,10 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 	case opts.Mode == "" && o.execute == "":
 		return exitcode.UsageError("no mode: pass --mode socket, --mode privileged or --mode none")
 	}
+	tc, err := o.teamcityRun(ios)
+	if err != nil {
+		return err
+	}
 	cfg := awsclient.Config{Region: o.region, Profile: o.profile, EndpointURL: o.endpointURL, Debug: o.debugOut(ios)}
 	run := &batch.StackRun{
 		Stack:             o.stack,
@@ -85,6 +89,7 @@ func executeStack(cmd *cobra.Command, o *options, opts dind.Options, action batc
 		OnRolloutFailure:  o.onRolloutFailure,
 		Interactive:       !o.nonInteractive && ios.CanPrompt(),
 		S3Bucket:          o.s3Bucket,
+		TeamCity:          tc,
 	}
 	return runF(cmd.Context(), run, cfg, o.streams(ios))
 }

@@ -335,11 +335,12 @@ func (r *Reading) capacity(cl *Cluster, distinct []string) []string {
 }
 
 // WithArch gives opts the hosts' architecture where it picks the agent's
-// tag: privileged with the -sudo image, no --agent-arch given, and every
-// host arm64 (JetBrains publishes no multi-architecture -sudo tag). ok
-// reports a change: the template must be patched again.
+// -sudo tag: privileged, no --agent-arch given, and every host arm64
+// (JetBrains publishes no multi-architecture -sudo tag). With the -sudo
+// image it is the tag written; without, the tag the warnings recommend.
+// ok reports a change: the template must be patched again.
 func WithArch(opts dind.Options, arch string) (out dind.Options, ok bool) {
-	if arch != dind.ArchARM64 || opts.Arch != "" || opts.Mode != dind.ModePrivileged || !opts.SudoImage {
+	if arch != dind.ArchARM64 || opts.Arch != "" || opts.Mode != dind.ModePrivileged {
 		return opts, false
 	}
 	opts.Arch = arch

@@ -130,8 +130,13 @@ func TestJudgeArchPicksTheArm64Tag(t *testing.T) {
 	if o, ok := WithArch(sudo, j.Arch); !ok || o.Arch != dind.ArchARM64 {
 		t.Errorf("WithArch(-sudo image, arm64) = %q, %v", o.Arch, ok)
 	}
-	if _, ok := WithArch(privileged, j.Arch); ok {
-		t.Error("WithArch without the -sudo image changed the options")
+	// Without the -sudo image the arch names the tag the warnings
+	// recommend.
+	if o, ok := WithArch(privileged, j.Arch); !ok || o.Arch != dind.ArchARM64 {
+		t.Errorf("WithArch(privileged, arm64) = %q, %v", o.Arch, ok)
+	}
+	if _, ok := WithArch(socket, j.Arch); ok {
+		t.Error("WithArch changed socket mode's options")
 	}
 	given := sudo
 	given.Arch = dind.ArchX86_64

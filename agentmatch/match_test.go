@@ -151,14 +151,19 @@ func TestReadTasks(t *testing.T) {
 		},
 		def: &awsclient.TaskDefinition{NetworkMode: "awsvpc", Containers: []awsclient.ContainerDefinition{{Name: "teamcity-agent"}}},
 	}
-	tasks, err := ReadTasks(context.Background(), f, []Service{{Name: "agents", Cluster: "tc", Containers: []string{"teamcity-agent"}}})
+	svcs := []Service{{Name: "agents", Cluster: "tc", Containers: []string{"teamcity-agent"}}}
+	defs := Defs{}
+	tasks, err := ReadTasksWith(context.Background(), f, svcs, defs)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(tasks) != 2 || tasks[0].Container != "teamcity-agent" || tasks[0].IP != "10.0.2.17" || tasks[0].NetworkMode != "awsvpc" || tasks[1].RuntimeID != id2 {
 		t.Errorf("tasks = %+v", tasks)
 	}
+	if _, err := ReadTasksWith(context.Background(), f, svcs, defs); err != nil {
+		t.Fatal(err)
+	}
 	if f.defs != 1 {
-		t.Errorf("DescribeTaskDefinition called %d times for one revision", f.defs)
+		t.Errorf("DescribeTaskDefinition called %d times for one revision in two reads", f.defs)
 	}
 }

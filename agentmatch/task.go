@@ -51,12 +51,24 @@ type Reader interface {
 	DescribeTaskDefinition(ctx context.Context, arn string) (*awsclient.TaskDefinition, error)
 }
 
+// Defs are task definitions read, by ARN: a registered revision never
+// changes, so one read serves every later look.
+type Defs map[string]*awsclient.TaskDefinition
+
 // ReadTasks reads the running tasks of services and returns one Task per
 // agent container: one ListTasks (every page) per service, one
 // DescribeTasks per 100 tasks, one DescribeTaskDefinition per revision
 // they run (its network mode and the container's hostname).
 func ReadTasks(ctx context.Context, c Reader, services []Service) ([]Task, error) {
-	defs := map[string]*awsclient.TaskDefinition{}
+	return ReadTasksWith(ctx, c, services, nil)
+}
+
+// ReadTasksWith is ReadTasks that reads only the revisions not in defs
+// yet, and adds them: for a caller that looks again and again.
+func ReadTasksWith(ctx context.Context, c Reader, services []Service, defs Defs) ([]Task, error) {
+	if defs == nil {
+		defs = Defs{}
+	}
 	var out []Task
 	for _, s := range services {
 		arns, err := c.RunningTasks(ctx, s.Cluster, s.Name)

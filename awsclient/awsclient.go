@@ -87,6 +87,9 @@ type Stack struct {
 	ParameterKeys []string
 	// Capabilities the stack was last deployed with.
 	Capabilities []string
+	// Outputs are the stack's outputs by key (TeamCityServerUrl in
+	// JetBrains' template).
+	Outputs map[string]string
 
 	// values are the parameters' deployed values, NoEcho ones masked by
 	// AWS; only Values hands any out, by name.

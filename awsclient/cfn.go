@@ -40,6 +40,12 @@ func (c *Client) DescribeStack(ctx context.Context, stack string) (*Stack, error
 		st.ParameterKeys = append(st.ParameterKeys, k)
 		st.values[k] = aws.ToString(p.ParameterValue)
 	}
+	for _, o := range s.Outputs {
+		if st.Outputs == nil {
+			st.Outputs = map[string]string{}
+		}
+		st.Outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+	}
 	for _, cp := range s.Capabilities {
 		st.Capabilities = append(st.Capabilities, string(cp))
 	}

@@ -139,6 +139,9 @@ type TaskDefinition struct {
 // ContainerDefinition is a container of a registered task definition.
 type ContainerDefinition struct {
 	Name, Image string
+	// Environment is the container's environment variables as registered,
+	// values resolved (a !GetAtt in the template is the address here).
+	Environment map[string]string
 	Privileged  *bool
 	MountPoints []MountPoint
 	VolumesFrom []string // source containers
@@ -302,6 +305,12 @@ func (c *Client) DescribeTaskDefinition(ctx context.Context, arn string) (*TaskD
 		c := ContainerDefinition{Name: aws.ToString(cd.Name), Image: aws.ToString(cd.Image), Privileged: cd.Privileged, Hostname: aws.ToString(cd.Hostname)}
 		if cd.HealthCheck != nil {
 			c.HealthCheck = cd.HealthCheck.Command
+		}
+		for _, kv := range cd.Environment {
+			if c.Environment == nil {
+				c.Environment = map[string]string{}
+			}
+			c.Environment[aws.ToString(kv.Name)] = aws.ToString(kv.Value)
 		}
 		for _, m := range cd.MountPoints {
 			c.MountPoints = append(c.MountPoints, MountPoint{SourceVolume: aws.ToString(m.SourceVolume), ContainerPath: aws.ToString(m.ContainerPath)})

@@ -23,8 +23,11 @@ func (r *StackRun) keep(ctx context.Context, s Streams, st *awsclient.Stack, set
 	arn := set.ID
 	url := changeset.ConsoleURL(st.Partition(), regionOf(arn, st), st.ID, arn)
 	awsCmd := "aws cloudformation execute-change-set --change-set-name " + arn + r.Where
-	tcdindCmd := "tcdind --stack " + st.Name + r.Where + " --execute " + set.Input.Name + " --yes"
-	fmt.Fprintln(s.say(), render.KeptChangeSet(set.Input.Name, arn, url, awsCmd, tcdindCmd))
+	tcdindCmd := "tcdind --stack " + st.Name + r.Where + r.executeFlags() + " --execute " + set.Input.Name + " --yes"
+	// Every printed command carries --region, --profile and --endpoint-url
+	// (r.Where), the delete one too.
+	deleteCmd := "aws cloudformation delete-change-set --change-set-name " + arn + r.Where
+	fmt.Fprintln(s.say(), render.KeptChangeSet(set.Input.Name, arn, url, awsCmd, tcdindCmd, deleteCmd))
 	if d := r.report(); d != nil && d.ChangeSet != nil {
 		d.ChangeSet.Fate, d.ChangeSet.ConsoleURL, d.ChangeSet.ExecuteCommand = "kept", url, awsCmd
 	}
@@ -66,13 +69,13 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	r.recordChangeSet(cs.Name, cs.ID, cs, nil)
 	mode := changeset.ModeOfName(cs.Name)
 	if mode == "" {
-		return fmt.Errorf("change set %s was not made by tcdind: tcdind executes only what it made and showed (tcdind --stack %s --apply --no-execute); review that one in the console", cs.Name, st.Name)
+		return fmt.Errorf("change set %s was not made by tcdind: tcdind executes only what it made and showed (tcdind --stack %s%s --apply --no-execute); review that one in the console", cs.Name, st.Name, r.Where)
 	}
 	if r.Options.Mode != "" && string(r.Options.Mode) != mode {
 		return fmt.Errorf("change set %s puts the agents in %s mode, not %s: pass --mode %s or make a new one with --apply --no-execute", cs.Name, mode, r.Options.Mode, mode)
 	}
 	if cs.Status != "CREATE_COMPLETE" || cs.ExecutionStatus != "AVAILABLE" {
-		return fmt.Errorf("change set %s cannot be executed: it is %s/%s (OBSOLETE: the stack was updated since it was made); nothing was executed: make a new one with tcdind --stack %s --apply --no-execute", cs.Name, cs.Status, cs.ExecutionStatus, st.Name)
+		return fmt.Errorf("change set %s cannot be executed: it is %s/%s (%s); nothing was executed: make a new one with tcdind --stack %s%s --apply --no-execute", cs.Name, cs.Status, cs.ExecutionStatus, notExecutable(cs.Status, cs.ExecutionStatus), st.Name, r.Where)
 	}
 	// The optimistic check of changeset.Reviewed, against the stack as it
 	// was when the change set was made (its description carries it), and
@@ -86,7 +89,7 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	}
 	made, ok := changeset.FromStamp(st.Name, cs.Description)
 	if !ok {
-		return fmt.Errorf("change set %s does not say what stack %s was when it was made (made by an older tcdind?): nothing was executed; make a new one with tcdind --stack %s --apply --no-execute", cs.Name, st.Name, st.Name)
+		return fmt.Errorf("change set %s does not say what stack %s was when it was made (made by an older tcdind?): nothing was executed; make a new one with tcdind --stack %s%s --apply --no-execute", cs.Name, st.Name, st.Name, r.Where)
 	}
 	if err := made.Check(ctx, cfn); err != nil {
 		var me *changeset.MovedError
@@ -117,7 +120,10 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 	r.report().SetResult(original, res, r.Options)
 	fmt.Fprintf(s.Err, "change set %s (made %s): %s:\n", cs.Name, cs.Created.UTC().Format("2006-01-02 15:04:05 UTC"), render.Count(len(cs.Changes), "resource change", "resource changes"))
 	io.WriteString(s.Err, render.ChangeSetTablePlain(cs.Changes))
-	fmt.Fprintln(s.Err, render.ReplacementWarning(st.Name))
+	if err := r.teamcityReview(ctx, s, cfn, st, tmpl, res); err != nil {
+		return err
+	}
+	r.replacementLine(s, st.Name)
 
 	set := &changeset.Set{
 		Client:   cfn,
@@ -130,7 +136,7 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 		ID:       cs.ID,
 	}
 	if !r.Yes {
-		ok, err := confirm(ctx, s, fmt.Sprintf("Execute change set %s on stack %s? [y/N] ", cs.Name, st.Name))
+		ok, err := confirm(ctx, s, r.executeQuestion(cs.Name, st.Name))
 		if ctx.Err() != nil {
 			return keptNotExecuted(ctx.Err())
 		}
@@ -145,10 +151,44 @@ func (r *StackRun) executeKept(ctx context.Context, s Streams, cfn StackClient, 
 			return fmt.Errorf("%w; change set %s is kept", err, cs.Name)
 		}
 	}
+	if r.TeamCity != nil && r.TeamCity.Drain {
+		// A way out of the drain enables the agents again; the change
+		// set tcdind was asked to execute is kept as it was.
+		if err := r.drainAgents(ctx, s, cfn, st.Name, cs.Name); err != nil {
+			return r.withRestore(ctx, s, "(nothing was executed)", keptNotExecuted(err))
+		}
+		if err := set.Reviewed.Check(ctx, cfn); err != nil {
+			return r.withRestore(ctx, s, "(nothing was executed)", fmt.Errorf("%w; change set %s is kept", err, cs.Name))
+		}
+	}
 	executing = true
-	return r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
+	err = r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
+	return r.afterExecute(ctx, s, err)
 }
 
 func keptNotExecuted(err error) error {
 	return fmt.Errorf("not executed (%w); the change set tcdind was asked to execute is kept as it was", err)
+}
+
+// notExecutable says why a change set cannot be executed, from its status
+// and execution status (CloudFormation's DescribeChangeSet:
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html);
+// it was always "OBSOLETE: the stack was updated", also for one executed
+// already.
+func notExecutable(status, execution string) string {
+	switch {
+	case execution == "EXECUTE_COMPLETE":
+		return "it was executed already"
+	case execution == "EXECUTE_IN_PROGRESS":
+		return "it is being executed"
+	case execution == "EXECUTE_FAILED":
+		return "its execution failed"
+	case execution == "OBSOLETE":
+		return "OBSOLETE: the stack was updated since it was made"
+	case status == "FAILED":
+		return "CloudFormation could not create it"
+	case status != "CREATE_COMPLETE":
+		return "it is not ready to execute"
+	}
+	return "CloudFormation cannot execute it"
 }

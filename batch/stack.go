@@ -60,6 +60,10 @@ type StackRun struct {
 	S3Bucket string
 	// Where is " --region R [--profile P]" for the commands tcdind prints.
 	Where string
+	// TeamCity is the run's TeamCity side (--teamcity-url); nil without.
+	TeamCity *TeamCity
+
+	client StackClient // what Client returned
 
 	// Client returns the AWS client. It is called once, after the flags were
 	// checked, so that a usage error never loads AWS configuration.
@@ -101,6 +105,7 @@ func (r *StackRun) Run(ctx context.Context, s Streams) error {
 	if err != nil {
 		return err
 	}
+	r.client = cfn
 	st, err := cfn.DescribeStack(ctx, r.Stack)
 	if err != nil {
 		return err
@@ -142,6 +147,9 @@ func (r *StackRun) Run(ctx context.Context, s Streams) error {
 	}
 	r.report().SetResult(original, res, r.Options)
 	if !r.Apply {
+		if err := r.teamcityReview(ctx, s, cfn, st, tmpl, res); err != nil {
+			return err
+		}
 		return Deliver(res, original, st.Name, "", r.Options.Mode, r.Action, s)
 	}
 	return r.apply(ctx, s, cfn, st, original, tmpl, res)
@@ -234,6 +242,11 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	if note := render.SecurityNotePlain(mode); note != "" {
 		fmt.Fprintln(s.Err, note)
 	}
+	// TeamCity's agents of the tasks the update replaces: read before any
+	// change set exists, so a refused token or URL leaves nothing behind.
+	if err := r.teamcityReview(ctx, s, cfn, st, tmpl, res); err != nil {
+		return err
+	}
 
 	now := time.Now
 	if r.Now != nil {
@@ -276,7 +289,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 	cs := made.ChangeSet
 	fmt.Fprintf(s.Err, "change set %s: %s:\n", set.Input.Name, render.Count(len(cs.Changes), "resource change", "resource changes"))
 	io.WriteString(s.Err, render.ChangeSetTablePlain(cs.Changes))
-	fmt.Fprintln(s.Err, render.ReplacementWarning(st.Name))
+	r.replacementLine(s, st.Name)
 
 	other := changeset.ScopeOf(tmpl, res).Unexpected(cs.Changes)
 	r.recordChangeSet(set.Input.Name, set.ID, cs, other)
@@ -291,7 +304,7 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 		return r.keep(ctx, s, st, set)
 	}
 	if !r.Yes {
-		ok, err := confirm(ctx, s, fmt.Sprintf("Execute change set %s on stack %s? [y/N] ", set.Input.Name, st.Name))
+		ok, err := confirm(ctx, s, r.executeQuestion(set.Input.Name, st.Name))
 		if ctx.Err() != nil {
 			return set.Discard(ctx, nil)
 		}
@@ -307,7 +320,19 @@ func (r *StackRun) apply(ctx context.Context, s Streams, cfn StackClient, st *aw
 			return err
 		}
 	}
-	return r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
+	if r.TeamCity != nil && r.TeamCity.Drain {
+		// Every way out before executing enables the agents again and
+		// deletes the change set.
+		if err := r.drainAgents(ctx, s, cfn, st.Name, set.Input.Name); err != nil {
+			return r.abandonDrain(ctx, s, set, err)
+		}
+		// Time passed while draining.
+		if err := set.Recheck(ctx); err != nil {
+			return r.withRestore(ctx, s, "(nothing was executed)", err)
+		}
+	}
+	err = r.executeAndFollow(ctx, s, cfn, st, set, tmpl, res)
+	return r.afterExecute(ctx, s, err)
 }
 
 // executeAndFollow executes the change set and follows the update and the
@@ -424,6 +449,11 @@ func (r *StackRun) pollAgents(ctx context.Context, s Streams, cfn StackClient, u
 func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, agents *rollout.Watch) error {
 	if u.Final == "UPDATE_COMPLETE" {
 		if ctx.Err() != nil {
+			// Interrupted once CloudFormation said UPDATE_COMPLETE: the
+			// update is done, ECS was not read; say so and how to look.
+			note := rollout.Line{Time: time.Now(), Kind: rollout.Note, Text: "not verified in ECS (interrupted); check with tcdind status" + r.Where}
+			fmt.Fprintln(s.Err, render.RolloutLinePlain(note))
+			r.recordLine(note)
 			fmt.Fprintln(s.say(), u.Unconfirmed())
 			return nil
 		}
@@ -442,6 +472,10 @@ func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, ag
 			fmt.Fprintln(s.say(), u.Success())
 		default:
 			fmt.Fprintln(s.say(), u.Unconfirmed())
+		}
+		if err == nil && r.TeamCity != nil {
+			// TeamCity's own word comes last.
+			return r.confirmNewAgents(ctx, s, r.client)
 		}
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tcdind/tcdind/awsclient"
+	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/dind"
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/internal/fakeaws"
@@ -121,5 +122,44 @@ func TestStackApplyNoOnFake(t *testing.T) {
 	}
 	if _, executed, deleted := f.State(); len(executed) != 0 || len(deleted) != 1 || len(f.Left()) != 0 {
 		t.Errorf("executed %v, deleted %v, left %v", executed, deleted, f.Left())
+	}
+}
+
+// TestEndedInterruptedAfterComplete: interrupted once CloudFormation said
+// UPDATE_COMPLETE, the run says the update completed, that ECS was not read
+// because of the interrupt, and the command that shows the agents (review2:
+// SIGTERM during the verification ended with "ECS did not confirm it" and
+// nothing else).
+func TestEndedInterruptedAfterComplete(t *testing.T) {
+	r := stackRun(stackFake(t), true)
+	r.Where = " --region eu-west-1"
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	u := &changeset.Update{Stack: &awsclient.Stack{Name: "teamcity"}, Targets: "AgentTaskDefinition", Mode: dind.ModePrivileged, Final: "UPDATE_COMPLETE"}
+	var errOut bytes.Buffer
+	if err := r.ended(ctx, Streams{Out: &bytes.Buffer{}, Err: &errOut}, u, nil); err != nil {
+		t.Errorf("err = %v, want nil (the update completed)", err)
+	}
+	for _, want := range []string{
+		"tcdind: note: not verified in ECS (interrupted); check with tcdind status --region eu-west-1\n",
+		"stack teamcity updated (UPDATE_COMPLETE): its template puts AgentTaskDefinition in privileged mode; ECS did not confirm it\n",
+	} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+		}
+	}
+}
+
+// TestNotExecutableSays: an executed change set is not called OBSOLETE.
+func TestNotExecutableSays(t *testing.T) {
+	for _, c := range [][3]string{
+		{"CREATE_COMPLETE", "EXECUTE_COMPLETE", "it was executed already"},
+		{"CREATE_COMPLETE", "OBSOLETE", "OBSOLETE: the stack was updated since it was made"},
+		{"FAILED", "UNAVAILABLE", "CloudFormation could not create it"},
+		{"CREATE_IN_PROGRESS", "UNAVAILABLE", "it is not ready to execute"},
+	} {
+		if got := notExecutable(c[0], c[1]); got != c[2] {
+			t.Errorf("notExecutable(%s, %s) = %q, want %q", c[0], c[1], got, c[2])
+		}
 	}
 }

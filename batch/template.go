@@ -189,8 +189,9 @@ func overridesList(m map[string]string, sep string) string {
 }
 
 // NeedsChangeLine says why a change is needed: the targets are not in the
-// mode yet, or they are and the complete recipe adds the rest (User: root, the
-// build directory mounts, the -sudo tag, …).
+// mode yet, or they are and the recipe asked for needs more (the complete
+// recipe's User: root and build directory mounts, the -sudo tag, the minimal
+// recipe's removal of tcdind's distinctInstance, …).
 func NeedsChangeLine(res *dind.Result, mode dind.Mode) string {
 	targets := strings.Join(res.Targets, ", ")
 	verb := "is"
@@ -198,7 +199,10 @@ func NeedsChangeLine(res *dind.Result, mode dind.Mode) string {
 		verb = "are"
 	}
 	if res.AlreadyInMode(mode) {
-		return fmt.Sprintf("%s %s in %s mode; the complete recipe adds %s:", targets, verb, mode, render.Count(len(res.Changes), "change", "changes"))
+		// Not "the complete recipe adds": the recipe asked for may be the
+		// minimal one, and its changes may be removals (tcdind's
+		// distinctInstance).
+		return fmt.Sprintf("%s %s in %s mode, but the recipe asked for needs %s:", targets, verb, mode, render.Count(len(res.Changes), "more change", "more changes"))
 	}
 	return fmt.Sprintf("%s %s not in %s mode; %s needed:", targets, verb, mode, render.Count(len(res.Changes), "change", "changes"))
 }

@@ -41,7 +41,7 @@ func TestCheckSaysAlreadyInMode(t *testing.T) {
 		if a.Check && !errors.Is(err, exitcode.ErrNeedsChange) {
 			t.Errorf("--check: err = %v, want ErrNeedsChange", err)
 		}
-		want := "AgentTaskDefinition is in socket mode; the complete recipe adds 13 changes:\n" // the 13th: the service's distinctInstance
+		want := "AgentTaskDefinition is in socket mode, but the recipe asked for needs 13 more changes:\n" // the 13th: the service's distinctInstance
 		if !strings.HasPrefix(msgs.String(), want) || strings.Contains(msgs.String(), "not in socket mode") {
 			t.Errorf("%+v: messages\n%s\nwant them to start %q", a, msgs.String(), want)
 		}
@@ -87,5 +87,35 @@ func TestDiffColouredAtATerminal(t *testing.T) {
 		if plain := ansi.Strip(out.String()); !strings.Contains(plain, "+++ t.yaml (dind)") {
 			t.Errorf("Color %v: not a unified diff:\n%s", color, plain)
 		}
+	}
+}
+
+// TestCheckMinimalOnCompleteSays: --check --minimal on a template in the
+// complete socket mode needs one change, the removal of tcdind's
+// distinctInstance: the line neither calls it "the complete recipe" nor an
+// addition, and the count agrees in number.
+func TestCheckMinimalOnCompleteSays(t *testing.T) {
+	blog, err := os.ReadFile("../testdata/templates/blog.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	complete, err := dind.Apply(blog, dind.DefaultOptions(dind.ModeSocket))
+	if err != nil {
+		t.Fatal(err)
+	}
+	minimal := dind.DefaultOptions(dind.ModeSocket)
+	minimal.Minimal = true
+	res, err := Patch(complete.Output, minimal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs bytes.Buffer
+	err = Deliver(res, complete.Output, "t.yaml", "", dind.ModeSocket, Action{Check: true}, Streams{Out: &bytes.Buffer{}, Err: &msgs})
+	if !errors.Is(err, exitcode.ErrNeedsChange) {
+		t.Errorf("err = %v, want ErrNeedsChange", err)
+	}
+	want := "AgentTaskDefinition is in socket mode, but the recipe asked for needs 1 more change:\n"
+	if !strings.Contains(msgs.String(), want) {
+		t.Errorf("messages\n%s\nwant them to start %q", msgs.String(), want)
 	}
 }

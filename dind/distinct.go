@@ -34,10 +34,16 @@ const distinctInstanceReason = "because the build directories are host directori
 // the services that run td, after the recipe has planned td's edits.
 func (t *Template) serviceDistinct(l *layout, ed *editor, td *taskDef, opts Options, res *Result) {
 	want := opts.OneAgentAnInstance()
-	// Only a task definition that had the socket can have had tcdind's
-	// constraint; elsewhere a distinctInstance is the user's own.
+	// tcdind adds the constraint only with the socket and the mirrored build
+	// directories, so only a task definition that has both (the socket
+	// before this edit, or from it) can have tcdind's; elsewhere a
+	// distinctInstance is the user's own. The build directory mounts are
+	// what no recipe removes: deciding on them, and not on the socket alone
+	// (which a socket recipe adds), keeps a second run of the same recipe a
+	// no-op — the minimal recipe on a template without the socket once kept
+	// a user's constraint and removed it on the next run.
 	hadSocket := res.Before[td.id] == ModeSocket || res.Before[td.id] == ModeMixed
-	if !want && !hadSocket {
+	if !want && (!buildDirMounted(td) || !hadSocket && opts.Mode != ModeSocket) {
 		return
 	}
 	resources := mapGet(t.root, "Resources")
@@ -78,7 +84,7 @@ func (t *Template) serviceDistinct(l *layout, ed *editor, td *taskDef, opts Opti
 				ed.removeItem(pc, j, st)
 				change("remove placement constraint %s (%s)", distinctInstance, distinctWhy(opts))
 				if buildDirMounted(td) {
-					res.Warnings = append(res.Warnings, fmt.Sprintf("service %s: removed distinctInstance while the /opt/buildagent host mounts stay: two agents on one instance would share those directories; remove the mounts too, or run socket mode again to keep one agent an instance", s.LogicalID))
+					res.Warnings = append(res.Warnings, fmt.Sprintf("service %s: removed distinctInstance while the /opt/buildagent host mounts stay: two agents on one instance would share those directories; remove the mounts too, or apply the complete socket recipe to keep one agent an instance", s.LogicalID))
 				}
 			}
 		}

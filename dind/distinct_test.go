@@ -268,3 +268,37 @@ func hasChange(res *dind.Result, summary string) bool {
 	}
 	return false
 }
+
+// TestDistinctInstanceOwnKeptOnRerun: a user's own distinctInstance on a
+// service whose agent mounts no build directory is not tcdind's, whatever the
+// socket: the minimal recipe (or --build-dirs=false) keeps it on the first
+// run and on every run after, so running the same recipe again is a no-op.
+// Found by the review's sweep over crafted templates (two agent task
+// definitions, one service with its own distinctInstance).
+func TestDistinctInstanceOwnKeptOnRerun(t *testing.T) {
+	own := `  AgentService:
+    Type: AWS::ECS::Service
+    Properties:
+      PlacementConstraints:
+        - Type: distinctInstance
+      TaskDefinition: !Ref Agent
+`
+	noDirs := dind.DefaultOptions(dind.ModeSocket)
+	noDirs.BuildDirs = false
+	for name, opts := range map[string]dind.Options{"minimal": withMinimal(dind.DefaultOptions(dind.ModeSocket)), "build-dirs=false": noDirs} {
+		t.Run(name, func(t *testing.T) {
+			src := []byte(distinctTemplate(own))
+			first := mustApply(t, src, opts)
+			again := mustApply(t, first.Output, opts)
+			if again.Changed || !bytes.Equal(again.Output, first.Output) {
+				t.Errorf("socket %s again is not a no-op:\n%s", name, lineDiff(first.Output, again.Output))
+			}
+			for _, m := range []dind.Mode{dind.ModeNone, dind.ModePrivileged} {
+				off := mustApply(t, first.Output, dind.DefaultOptions(m))
+				if !bytes.Contains(off.Output, []byte("- Type: distinctInstance\n")) {
+					t.Errorf("%s after socket %s removed the user's distinctInstance:\n%s", m, name, lineDiff(first.Output, off.Output))
+				}
+			}
+		})
+	}
+}

@@ -217,6 +217,10 @@ func mergeKeys(a, b map[string]any) map[string]bool {
 // craftedSeeds are templates nobody here wrote: the shapes that broke the
 // engine before (see input_test.go).
 var craftedSeeds = []string{
+	// A user's own distinctInstance on the service of an agent without
+	// build directories: the minimal socket recipe removed it on its second
+	// run (review2).
+	"Resources:\n  Svc:\n    Type: AWS::ECS::Service\n    Properties:\n      TaskDefinition: !Ref Agent\n      PlacementConstraints:\n        - Type: distinctInstance\n  Agent:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent:2025.07\n",
 	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n          Privileged: &f false\n        - Name: sidecar\n          Image: busybox\n          Privileged: *f\n",
 	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n          Privileged: &t true\n        - Name: sidecar\n          Image: busybox\n          Privileged: *t\n",
 	aliasAgentHead + "        - Name: teamcity-agent\n          Image: jetbrains/teamcity-agent\n          MountPoints: &m\n            - ContainerPath: /x\n              SourceVolume: x\n          Environment: !!seq\n            - Name: A\n              Value: b\n",

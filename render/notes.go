@@ -48,9 +48,10 @@ const (
 		"on EC2 instances that run nothing but build agents. JetBrains' template already keeps " +
 		"agents on their own instances with the placement constraint " +
 		"memberOf attribute:teamcity.node-responsibility == buildAgent; keep it."
-	noteAlternatives = "Alternatives without root on the host: rootless BuildKit or Kaniko to build " +
-		"images, or the sysbox container runtime for Docker inside containers " +
-		"(tcdind does not configure them)."
+	// Not Kaniko: its repository was archived in June 2025 (recipes.md).
+	noteAlternatives = "Alternatives without root on the host: rootless BuildKit or Buildah to build " +
+		"images, or the sysbox container runtime (on ECS, a custom AMI) for Docker inside " +
+		"containers (tcdind does not configure them)."
 )
 
 // SecurityNote is the long note for mode.

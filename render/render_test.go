@@ -79,10 +79,13 @@ func stripANSI(s string) string {
 func TestSecurityNotes(t *testing.T) {
 	for _, mode := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged} {
 		text := SecurityNote(mode).Plain(0)
-		for _, want := range []string{"root on the EC2 host", "trusted builds", "memberOf attribute:teamcity.node-responsibility == buildAgent", "rootless BuildKit", "Kaniko", "sysbox"} {
+		for _, want := range []string{"root on the EC2 host", "trusted builds", "memberOf attribute:teamcity.node-responsibility == buildAgent", "rootless BuildKit", "Buildah", "sysbox", "custom AMI"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s note lacks %q", mode, want)
 			}
+		}
+		if strings.Contains(text, "Kaniko") {
+			t.Errorf("%s note names Kaniko, archived in June 2025", mode)
 		}
 		if SecurityNotePlain(mode) == "" {
 			t.Errorf("%s: no plain note", mode)

@@ -35,6 +35,7 @@ type Document struct {
 	ChangeSet *ChangeSet `json:"change_set,omitempty"`
 	Update    *Update    `json:"update,omitempty"`
 	Rollout   *Rollout   `json:"rollout,omitempty"`
+	TeamCity  *TeamCity  `json:"teamcity,omitempty"`
 	Exit      Exit       `json:"exit"`
 	// Error is the one line printed on standard error, without "tcdind: ".
 	Error *string `json:"error"`

@@ -191,7 +191,13 @@ func (w *Watch) verifyServices(ctx context.Context, current map[string]string, t
 // unverified is the note for a read that failed: what was not verified and
 // the command that shows it.
 func (w *Watch) unverified(err error, check string) Line {
-	return Line{Time: time.Now(), Kind: Note, Text: fmt.Sprintf("not verified in ECS (%s); check with %s", oneLine(err), check)}
+	why := oneLine(err)
+	if errors.Is(err, context.Canceled) {
+		// ctrl+c, SIGTERM or SIGHUP while ECS was read: say that, not the
+		// SDK's "https response error StatusCode: 0, … context canceled".
+		why = "interrupted"
+	}
+	return Line{Time: time.Now(), Kind: Note, Text: fmt.Sprintf("not verified in ECS (%s); check with %s", why, check)}
 }
 
 func names(svcs []*Service) string {

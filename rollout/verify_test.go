@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -380,4 +381,18 @@ func TestVerifyTaskSetService(t *testing.T) {
 	if len(f.serviceCalls) != 1 {
 		t.Errorf("%d DescribeServices, want 1 (nothing to wait for)", len(f.serviceCalls))
 	}
+}
+
+// TestVerifyInterrupted: a read cut off by ctrl+c or SIGTERM is said as
+// "interrupted", not as the SDK's "https response error StatusCode: 0, …,
+// context canceled" (seen by review2 with SIGINT during the verification).
+func TestVerifyInterrupted(t *testing.T) {
+	f := &fakeClient{services: [][]awsclient.Service{{steadyService()}}, taskDefs: map[string]*awsclient.TaskDefinition{newTD: privilegedTD(newTD)}}
+	w := watching(t, f)
+	f.resourcesErr = []error{nil, fmt.Errorf("list resources of stack ci-stack: https response error StatusCode: 0, RequestID: , canceled, %w", context.Canceled)}
+	lines, err := w.Verify(ctx, 1, 0)
+	if err != nil {
+		t.Error(err)
+	}
+	sameLines(t, "Verify", lines, "note: not verified in ECS (interrupted); check with aws cloudformation list-stack-resources --stack-name ci-stack --region eu-west-1")
 }

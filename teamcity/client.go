@@ -3,6 +3,8 @@ package teamcity
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,10 +77,6 @@ func ParseURL(s string) (*url.URL, error) {
 
 // URL is the server's URL as given (no credentials).
 func (c *Client) URL() string { return c.base.String() }
-
-// Link is the server's URL of path (for the commands and pages tcdind
-// prints).
-func (c *Client) Link(path string) string { return c.base.String() + path }
 
 // call is one REST call: method, path and query, and what it needs.
 type call struct {
@@ -165,7 +163,7 @@ func (c *Client) once(parent context.Context, cl call, body []byte, out any, try
 		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
 			return true, fmt.Errorf("TeamCity at %s did not answer %s %s within %s (%d tries)", c.URL(), cl.method, cl.path, timeout, try)
 		}
-		return true, fmt.Errorf("TeamCity at %s could not be reached for %s %s: %v", c.URL(), cl.method, cl.path, oneLine(err))
+		return c.unreachable(cl, err, try)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
@@ -227,8 +225,21 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
 
-// firstLine is the first line of an error answer, trimmed to 200 bytes.
+// firstLine is the first line of an error answer, trimmed to 200 bytes;
+// of a JSON one ({"errors":[{"message":…}]}), its messages.
 func firstLine(b []byte) string {
+	var j struct {
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(b, &j) == nil && len(j.Errors) > 0 {
+		var msgs []string
+		for _, e := range j.Errors {
+			msgs = append(msgs, e.Message)
+		}
+		b = []byte(strings.Join(msgs, "; "))
+	}
 	s := strings.TrimSpace(string(b))
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
@@ -237,4 +248,31 @@ func firstLine(b []byte) string {
 		s = s[:200] + "…"
 	}
 	return s
+}
+
+// unreachable is a request that got no answer: the reason without the
+// repeated URL, and what to do. A certificate this machine does not trust
+// and HTTPS to an HTTP port are not tried again: another try fails alike.
+func (c *Client) unreachable(cl call, err error, try int) (retry bool, _ error) {
+	reason := err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		reason = ue.Err
+	}
+	msg := fmt.Sprintf("TeamCity at %s could not be reached for %s %s: %s", c.URL(), cl.method, cl.path, oneLine(reason))
+	var unknownCA x509.UnknownAuthorityError
+	var verify *tls.CertificateVerificationError
+	var hostname x509.HostnameError
+	switch {
+	case errors.As(err, &unknownCA) || errors.As(err, &verify) || errors.As(err, &hostname):
+		// Go reads the system's trust store, and SSL_CERT_FILE /
+		// SSL_CERT_DIR on Linux (https://pkg.go.dev/crypto/x509#SystemCertPool).
+		return false, errors.New(msg + ": this machine does not trust the server's certificate; add the CA that signed it to the system's trust store (or name its PEM file in SSL_CERT_FILE), or pass the URL the certificate is for")
+	case strings.Contains(reason.Error(), "server gave HTTP response to HTTPS client"):
+		return false, errors.New(msg + ": the server speaks plain HTTP on that port; pass the URL with http:// or the server's HTTPS port")
+	}
+	if try > 1 {
+		msg += fmt.Sprintf(" (%d tries)", try)
+	}
+	return true, errors.New(msg + ": check the URL and that this machine can reach the server (proxy, firewall, VPN)")
 }

@@ -3,6 +3,7 @@ package teamcity
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 )
@@ -21,7 +22,7 @@ func Token(getenv func(string) string, file string) (string, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return "", fmt.Errorf("read the TeamCity token file: %w", err)
+			return "", tokenFileError(file, err)
 		}
 		t := strings.TrimSpace(string(b))
 		if t == "" {
@@ -36,4 +37,24 @@ func Token(getenv func(string) string, file string) (string, error) {
 		return t, nil
 	}
 	return "", ErrNoToken
+}
+
+// tokenFileError is a token file that cannot be read, said with what to
+// do. A value that is no path but looks like a token itself (no file by
+// that name, no slash, long, one word) is not echoed: it would land in the
+// error output, often a CI log.
+func tokenFileError(file string, err error) error {
+	reason := err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		reason = pe.Err
+	}
+	if errors.Is(err, fs.ErrNotExist) && looksLikeToken(file) {
+		return errors.New("--teamcity-token-file takes the path of a file that holds the access token, not the token itself: put the token in a file (or in " + TokenEnv + ") and revoke this one if the command line was logged")
+	}
+	return fmt.Errorf("cannot read the TeamCity token file %s (%v): pass the path of a file that holds only the access token, or set %s", file, reason, TokenEnv)
+}
+
+func looksLikeToken(s string) bool {
+	return len(s) >= 20 && !strings.ContainsAny(s, "/\\ ") && !strings.HasPrefix(s, "~")
 }

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/mattn/go-isatty"
 	"github.com/muesli/termenv"
 
 	"github.com/tcdind/tcdind/exitcode"
@@ -32,6 +34,26 @@ type lineReader struct {
 }
 
 func newLineReader(r io.Reader) *lineReader { return &lineReader{br: bufio.NewReader(r)} }
+
+// ttyReader is a line reader on a terminal: huh reads a password from its
+// descriptor with the echo off (a terminal hands over a line at a time, so
+// nothing is left in the buffer for the password to skip).
+type ttyReader struct {
+	*lineReader
+	fd uintptr
+}
+
+func (t ttyReader) Fd() uintptr { return t.fd }
+
+// input is the prompts' reader: a terminal keeps its descriptor, for the
+// token question; anything else cannot hide an answer.
+func input(r io.Reader) (*lineReader, io.Reader) {
+	l := newLineReader(r)
+	if f, ok := r.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		return l, ttyReader{l, f.Fd()}
+	}
+	return l, l
+}
 
 func (l *lineReader) Read(p []byte) (int, error) {
 	n := 0
@@ -59,7 +81,9 @@ func (l *lineReader) Read(p []byte) (int, error) {
 type prompter struct {
 	ctx context.Context
 	in  *lineReader
-	out io.Writer
+	// reader is in, with the terminal's descriptor when it is one.
+	reader io.Reader
+	out    io.Writer
 	// def is the default of the select asked, "1, Discard": said in its
 	// prompt.
 	def string
@@ -103,7 +127,7 @@ func (p *prompter) ask(f huh.Field) error {
 		}()
 		done <- huh.NewForm(huh.NewGroup(f)).
 			WithAccessible(true).
-			WithInput(p.in).
+			WithInput(p.reader).
 			WithOutput(defaultSaid{w: p.out, def: &p.def}).
 			WithTheme(render.HuhTheme(false)).
 			RunWithContext(p.ctx)
@@ -131,7 +155,9 @@ func (p *prompter) ask(f huh.Field) error {
 }
 
 func (p *prompter) say(format string, args ...any) {
-	fmt.Fprintf(p.out, format+"\n", args...)
+	// An arrow is read aloud as a symbol: the engine's "(2024.12 →
+	// 2024.12-linux-sudo)" is said with "to".
+	fmt.Fprint(p.out, strings.ReplaceAll(fmt.Sprintf(format, args...), " → ", " to ")+"\n")
 }
 
 // runAccessible walks the wizard's flow (flow.go) as plain line prompts,
@@ -147,7 +173,8 @@ func runAccessible(ctx context.Context, cfg Config, s Streams) error {
 	sess := newSession(ctx, cfg.Client)
 	m := newModel(ctx, cfg, sess)
 	m.plain = true
-	d := &driver{ctx: ctx, m: m, p: &prompter{ctx: ctx, in: newLineReader(s.In), out: s.Out}, saidBusy: map[string]bool{}}
+	in, reader := input(s.In)
+	d := &driver{ctx: ctx, m: m, p: &prompter{ctx: ctx, in: in, reader: reader, out: s.Out}, saidBusy: map[string]bool{}}
 
 	d.p.say("tcdind enables Docker-in-Docker on the TeamCity build agent of a CloudFormation template or stack.")
 	d.p.say("Answer each question and press enter; an empty answer takes the default. Nothing is written or changed before you confirm it.")
@@ -258,6 +285,12 @@ func (d *driver) turn() (tea.Cmd, error) {
 	case stepDone:
 		d.done()
 		return tea.Quit, nil
+	}
+	if _, tty := d.p.reader.(ttyReader); m.step == stepTCToken && !tty {
+		// A token typed here would be shown: not asked.
+		d.p.say("%s", render.TeamCityTokenNotAsked())
+		m.a.tc.choice = tcSkip
+		return m.enter(m.nextStep(stepTCToken)), nil
 	}
 	a, ok := m.screen(m.step).(asker)
 	if !ok {
@@ -374,6 +407,9 @@ func reviewPlain(m *Model, notesSaid bool) string {
 		}
 		b.WriteString(what + ".\n")
 		b.WriteString(strings.TrimRight(m.st.Changes(res, 0), "\n"))
+		for _, l := range m.teamCityLines() {
+			b.WriteString("\n" + l)
+		}
 	}
 	for _, l := range m.hostsSaid() {
 		b.WriteString("\nHosts: " + l + ".")
@@ -438,6 +474,22 @@ func busyLine(m *Model) string {
 			return "Creating change set " + in.Name + " on stack " + in.Stack + " …"
 		case csDeleting:
 			return "Deleting change set " + in.Name + " …"
+		}
+	case *drainScreen:
+		switch sc.phase {
+		case drDisabling:
+			return render.DrainDisabling(len(m.tc.drain.d.Agents))
+		case drWaiting:
+			return render.DrainWaitingPlain(m.drainTimeout())
+		case drRestoring:
+			return render.DrainRestoring(len(m.tc.drain.d.Disabled()))
+		}
+	case *tcAfterScreen:
+		switch {
+		case sc.restoring:
+			return render.DrainRestoring(len(m.tc.drain.d.Disabled()))
+		case sc.checking:
+			return render.NewAgentsWaiting(m.a.tc.url, m.teamCityWait())
 		}
 	case *progressScreen:
 		if m.stack.executing {

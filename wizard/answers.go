@@ -49,6 +49,9 @@ type answers struct {
 	taskDef     string         // the task definition question's answer
 	mode        dind.Mode
 	recipe      recipe
+	// recipeAnswered: the recipe question was answered once (its default
+	// is then the answer, not the recommended choice).
+	recipeAnswered bool
 	// agentVersion pins a floating agent tag with the -sudo image: the
 	// version question's answer, or --agent-version.
 	agentVersion  string
@@ -65,11 +68,13 @@ type answers struct {
 	// hosts are the container instances of the clusters that run the
 	// stack's agents, read once with the stack (nil for a template).
 	hosts *agenthosts.Reading
+
+	tc tcAnswers // TeamCity: whether to ask it, where, the token
 }
 
 func newAnswers(cfg Config) answers {
 	a := answers{templateArg: cfg.Template, mode: cfg.Mode, output: cfg.Output, region: cfg.Region, s3Bucket: cfg.S3Bucket,
-		agentVersion: cfg.AgentVersion, arch: cfg.Arch, noHealthCheck: cfg.NoHealthCheck}
+		agentVersion: cfg.AgentVersion, arch: cfg.Arch, noHealthCheck: cfg.NoHealthCheck, tc: newTCAnswers(cfg)}
 	if !cfg.RegionGiven && cfg.Stack == "" {
 		a.region = "" // the region question proposes it, or the profile's
 	}

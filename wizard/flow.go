@@ -16,12 +16,17 @@ const (
 	stepMode      step = "mode"      // socket, privileged or none, with the note
 	stepOptions   step = "options"   // the recipe
 	stepVersion   step = "version"   // the version that pins a latest agent tag
+	stepTeamCity  step = "teamcity"  // a stack: ask TeamCity about the agents?
+	stepTCURL     step = "tcurl"     // the TeamCity server's URL, when another
+	stepTCToken   step = "tctoken"   // the access token, when none was given
 	stepReview    step = "review"    // diff, changes, note, warnings
 	stepSave      step = "save"      // where to save
 	stepOverwrite step = "overwrite" // the file exists: overwrite?
 	stepBucket    step = "bucket"    // a stack: the S3 bucket for a large template
 	stepChangeSet step = "changeset" // a stack: the change set, execute or discard?
+	stepDrain     step = "drain"     // a stack: the agents disabled, their builds awaited
 	stepProgress  step = "progress"  // a stack: the update's events, live
+	stepTCAfter   step = "tcafter"   // a stack: TeamCity sees the new agents?
 	stepDone      step = "done"      // what was written or applied, and the next step
 )
 
@@ -75,7 +80,7 @@ var flow = []row{
 		help:  "Several task definitions run a TeamCity agent; choose one or more (x or space chooses). Flag: --task-definition."},
 	{id: stepMode, title: "Mode", screen: func() screen { return &modeScreen{} }, asked: always,
 		given: func(c Config) bool { return c.Mode != "" },
-		help:  "socket mounts the host's /var/run/docker.sock; privileged runs the agent privileged with its own Docker daemon; none undoes both. Flag: --mode."},
+		help:  "socket mounts the host's /var/run/docker.sock; privileged runs the agent privileged with its own Docker daemon; none undoes both. On a stack, privileged reads \"not allowed on these hosts\" when none of the agents' container instances allows privileged containers. Flag: --mode."},
 	{id: stepOptions, title: "Recipe", screen: func() screen { return &optionsScreen{} },
 		asked: func(m *Model) bool { return recipeApplies(m.a.mode) },
 		given: func(c Config) bool { return c.Mode != "" || c.RecipeGiven },
@@ -84,6 +89,18 @@ var flow = []row{
 		asked: (*Model).needsVersion,
 		given: func(c Config) bool { return c.AgentVersion != "" },
 		help:  "The agent image is tagged latest, which has no -sudo variant: the version given pins the agent's image to <version>-linux-sudo; the server keeps its tag. Flag: --agent-version."},
+	{id: stepTeamCity, title: "TeamCity", screen: func() screen { return &teamCityScreen{} },
+		asked: (*Model).offersTeamCity,
+		given: func(c Config) bool { return c.TeamCityURL != "" },
+		help:  "With TeamCity, tcdind finds the agents that run in the tasks the update replaces, can disable them and wait for their builds before executing (a drain), and checks after the update that TeamCity sees Docker on the new agents. Flags: --teamcity-url, --drain; the token from TEAMCITY_TOKEN or --teamcity-token-file."},
+	{id: stepTCURL, title: "TeamCity", screen: func() screen { return &teamCityURLScreen{} },
+		asked: func(m *Model) bool { return m.offersTeamCity() && m.a.tc.choice == tcOther },
+		given: func(c Config) bool { return c.TeamCityURL != "" },
+		help:  "The TeamCity server's URL, as you open it in a browser. Flag: --teamcity-url."},
+	{id: stepTCToken, title: "TeamCity", screen: func() screen { return &teamCityTokenScreen{} },
+		asked: func(m *Model) bool { return m.offersTeamCity() && m.a.tc.choice != tcSkip && m.cfg.TeamCityToken == "" },
+		given: func(c Config) bool { return c.TeamCityToken != "" },
+		help:  "A TeamCity access token; it is never shown, kept or put in a flag. Instead of typing it, set TEAMCITY_TOKEN or give --teamcity-token-file."},
 	{id: stepReview, title: "Review", screen: func() screen { return &reviewScreen{} }, asked: always,
 		help: "The diff shows every line that changes; everything else in the file stays byte for byte. Scroll with ↑/↓ and pgup/pgdn. Flag: --diff prints it without the wizard."},
 	{id: stepSave, title: "Save", screen: func() screen { return &saveScreen{} }, back: to(stepReview),
@@ -94,8 +111,12 @@ var flow = []row{
 		help: "A template over 51,200 bytes cannot be sent to CloudFormation inline: it is uploaded to tcdind/<stack>/<sha256> in this bucket, in the stack's account, and the change set reads it from there. Flag: --s3-bucket."},
 	{id: stepChangeSet, title: "Change set", screen: func() screen { return &changeSetScreen{} },
 		help: "CloudFormation's change set: what it will change if executed. Execute updates the stack and replaces the agent tasks (running builds are interrupted); Discard, the default, deletes the change set. Flag: --apply."},
+	{id: stepDrain, title: "Drain", screen: func() screen { return &drainScreen{} },
+		help: "tcdind disabled the TeamCity agents that run in the tasks the update replaces: they finish the build they run and take no new one. Once no build runs, the change set is executed. ctrl+c enables exactly the agents tcdind disabled again, checks them, and deletes the change set. Flags: --drain, --drain-timeout."},
 	{id: stepProgress, title: "Update", screen: func() screen { return &progressScreen{} },
 		help: "The update's events as CloudFormation reports them, and the agents' rollout as ECS reports it. When the rollout is clearly failing, c cancels the update so that CloudFormation rolls back now. ctrl+c leaves; the update goes on in AWS."},
+	{id: stepTCAfter, title: "TeamCity", screen: func() screen { return &tcAfterScreen{} },
+		help: "The agents a drain disabled are enabled again. Then tcdind waits, for a bounded time, until TeamCity shows the new tasks' agents connected, authorized and reporting Docker (docker.server.version): TeamCity runs builds that need Docker only on such agents. ctrl+c leaves; the stack stays updated."},
 	{id: stepDone, title: "Done", screen: func() screen { return &doneScreen{} },
 		help: "Press enter to leave."},
 }

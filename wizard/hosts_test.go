@@ -117,9 +117,9 @@ func TestScreenStackHostsArm64(t *testing.T) {
 	r.key(tea.KeyDown) // privileged
 	r.key(tea.KeyEnter)
 	r.waitFor("Which recipe for privileged mode?")
-	// The -sudo image is the complete recipe here: the plain image cannot
-	// start Docker, so no choice keeps the tag.
+	// The -sudo image is recommended and chosen already (review2).
 	r.waitFor("> Complete, and the -linux-arm64-sudo image")
+	r.waitFor("Recommended. The complete recipe")
 	r.waitFor("The agents' hosts are arm64")
 	r.snapshot()
 }
@@ -145,6 +145,23 @@ func TestStackHostsArm64Tag(t *testing.T) {
 	r.snapshot()
 }
 
+// arm64 hosts without the -sudo image: the refusal recommends the
+// -linux-arm64-sudo tag, not one the hosts cannot run.
+func TestStackHostsArm64Warning(t *testing.T) {
+	f := newFake(t)
+	f.Values = map[string]string{"TeamCityVersion": "2024.12"} // the plain image
+	withHosts(f, al2023ARMAMI, 1, containerInstance(1, "arm64", true))
+	cfg := stackConfig(f, nil)
+	cfg.Stack, cfg.Mode, cfg.RecipeGiven = "teamcity", dind.ModePrivileged, true
+	r := startStack(t, cfg)
+	r.waitFor("Docker cannot start in this agent image")
+	r.waitFor("use 2024.12-linux-arm64-sudo")
+	if c := r.screen(); strings.Contains(c, "2024.12-linux-sudo") {
+		t.Errorf("the refusal recommends a tag the hosts cannot run:\n%s", c)
+	}
+	r.final()
+}
+
 // Hosts that allow no privileged container: the mode question says so
 // beside privileged (not recommended, its note says why)…
 func TestScreenModeHostsRefusePrivileged(t *testing.T) {
@@ -158,6 +175,24 @@ func TestScreenModeHostsRefusePrivileged(t *testing.T) {
 	r.key(tea.KeyDown) // privileged
 	r.waitFor("Not on these hosts")
 	r.snapshot()
+}
+
+// Agents in privileged mode now, on hosts that do not allow it: the mode
+// question proposes socket, not the mode they are in.
+func TestStackHostsRefusalProposesSocket(t *testing.T) {
+	f := newFake(t)
+	f.Templates["teamcity"] = want(t, "one.yaml", dind.Options{Mode: dind.ModePrivileged, Minimal: true})
+	withHosts(f, bottlerocket, 1, containerInstance(1, "x86_64", false))
+	cfg := stackConfig(f, nil)
+	cfg.Stack = "teamcity"
+	r := startStack(t, cfg)
+	r.waitFor("Which Docker-in-Docker mode?")
+	r.waitFor("not allowed on these hosts  ← now")
+	r.inLoop(func(m *Model) {
+		if m.a.mode != dind.ModeSocket {
+			t.Errorf("mode proposed %q, want socket", m.a.mode)
+		}
+	})
 }
 
 // …and the review refuses it before any change set, with the setting to
@@ -230,6 +265,14 @@ func TestStackHostsCapacity(t *testing.T) {
 	if c := r.reviewContentOf(); !strings.Contains(c, want) {
 		t.Errorf("the review lacks %q:\n%s", want, c)
 	}
+	// Still worth reading after exit, once something was applied.
+	r.inLoop(func(m *Model) {
+		m.out.stack = outcomeUpdated
+		if s := strings.Join(m.summaryWarnings(), "\n"); !strings.Contains(s, "service AgentService wants 2 agents") {
+			t.Errorf("the summary's warnings lack the capacity warning:\n%s", s)
+		}
+		m.out.stack = outcomeNone
+	})
 }
 
 // Accessible mode says the hosts on the review, and the refusal.
@@ -282,7 +325,7 @@ func TestPrivilegedWithoutSudoRefused(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.yaml")
 	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModePrivileged, Output: out}, termW, termH)
 	r.waitFor("Docker cannot start in this agent image")
-	r.waitFor("pass --sudo-image")
+	r.waitFor("go back to the")
 	r.final()
 	if _, err := os.Stat(out); err == nil {
 		t.Error("written though Docker cannot start")
@@ -308,4 +351,31 @@ func TestPrivilegedWithoutSudoRefused(t *testing.T) {
 		t.Errorf("a -sudo image lost the complete recipe:\n%s", s)
 	}
 	r.final()
+}
+
+// An agent the container question names (an image of its own): its
+// hosts were read with the stack all the same, and the review judges
+// them.
+func TestStackHostsContainerQuestion(t *testing.T) {
+	f := newFake(t)
+	f.Templates["teamcity"] = append(fixture(t, "custom-image-agent.yaml"), []byte(`  ECSCluster:
+    Type: AWS::ECS::Cluster
+  AgentService:
+    Type: AWS::ECS::Service
+    Properties:
+      Cluster: !Ref ECSCluster
+      TaskDefinition: !Ref AgentTaskDefinition
+      DesiredCount: 1
+`)...)
+	withHosts(f, bottlerocket, 1, containerInstance(1, "x86_64", false))
+	cfg := stackConfig(f, nil)
+	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
+	r := startStack(t, cfg)
+	r.waitFor("Which container is the TeamCity")
+	r.key(tea.KeyDown) // agent
+	r.key(tea.KeyEnter)
+	r.waitFor("The hosts do not allow privileged mode")
+	if n := f.CallsOf("ListContainerInstances"); n != 1 {
+		t.Errorf("ListContainerInstances called %d times, want 1", n)
+	}
 }

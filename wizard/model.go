@@ -49,6 +49,7 @@ type Model struct {
 	// hosts are what the agents' hosts mean for the review's answers.
 	hosts agenthosts.Judgement
 	stack stackRun // the change set and the update under way
+	tc    tcRun    // TeamCity: the agents of the tasks being replaced
 	out   outcome
 
 	step    step
@@ -569,6 +570,9 @@ func (m *Model) getPending() *changeset.Set {
 func (m *Model) Close() error {
 	m.leaveScreen()
 	m.sess.stop()
+	// Every agent a drain disabled is enabled again (and read back), once
+	// the outcome below is known; one left disabled is the outcome.
+	defer m.closeTeamCity()
 	// Every change set not executed is deleted and checked; one that
 	// could not be is the outcome that counts.
 	left := m.sess.discardHeld()

@@ -61,6 +61,7 @@ func testMotoHosts(t *testing.T, e *motoEnv) {
 			return awsclient.New(ctx, awsclient.Config{Region: region, EndpointURL: p.URL, RetryMaxBackoff: 10 * time.Millisecond})
 		}
 		cfg.Stack, cfg.Mode, cfg.SudoImage, cfg.RecipeGiven = stack, dind.ModePrivileged, true, true
+		cfg.noTeamCity = true // the hosts, not TeamCity (teamcity_moto_test.go)
 		return cfg
 	}
 

@@ -29,14 +29,20 @@ type motoEnv struct {
 func newMoto(t *testing.T) *motoEnv {
 	t.Helper()
 	m := motoserver.Start(t) // in CI a missing moto_server fails the test
-	cfg := aws.Config{
+	e := &motoEnv{t: t, url: m.URL}
+	e.cfn = cloudformation.NewFromConfig(e.awsConfig())
+	return e
+}
+
+// awsConfig is an SDK configuration for moto, independent of tcdind.
+func (e *motoEnv) awsConfig() aws.Config {
+	return aws.Config{
 		Region:       "us-east-1",
-		BaseEndpoint: aws.String(m.URL),
+		BaseEndpoint: aws.String(e.url),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"}, nil
 		}),
 	}
-	return &motoEnv{t: t, url: m.URL, cfn: cloudformation.NewFromConfig(cfg)}
 }
 
 func (e *motoEnv) createStack(name string) {
@@ -127,6 +133,12 @@ func testMotoApply(t *testing.T, e *motoEnv) {
 	r.key(tea.KeyEnter)
 	r.waitFor("Which recipe for privileged mode?")
 	r.key(tea.KeyEnter)
+	// The agents' SERVER_URL, as ECS registered it, names the server.
+	r.waitUntil(func(s string) bool {
+		return strings.Contains(strings.Join(strings.Fields(s), " "), "The stack shows the server at http://teamcity.example.internal:8111 (SERVER_URL of AgentTaskDefinition)")
+	})
+	r.keys(tea.KeyDown, tea.KeyDown) // skip
+	r.key(tea.KeyEnter)
 	r.waitFor("Press enter to create a change set")
 	if strings.Contains(e.deployed("tc"), "Privileged") {
 		t.Fatal("changed before the change set was executed")
@@ -159,6 +171,9 @@ func testMotoCtrlC(t *testing.T, e *motoEnv) {
 	cfg := e.config()
 	cfg.Stack, cfg.Mode = "tc-ctrlc", dind.ModeSocket
 	r := start(t, cfg, termW, termH)
+	r.waitFor("Ask TeamCity about the agents?")
+	r.keys(tea.KeyDown, tea.KeyDown) // skip
+	r.key(tea.KeyEnter)
 	r.waitFor("Press enter to create a change set")
 	r.key(tea.KeyEnter)
 	r.waitFor("Execute change set")

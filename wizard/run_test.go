@@ -184,7 +184,7 @@ func TestAccessible(t *testing.T) {
 		"testdata/two.yaml", // the template
 		"3",                 // all task definitions
 		"2",                 // privileged
-		"",                  // the complete recipe with the -sudo image, the default (the plain image cannot start Docker)
+		"",                  // the default: the complete recipe with the -sudo image (recommended: the 2024.12 tag cannot start Docker)
 		"n",                 // no diff
 		"",                  // choose where to save, the default
 		out,                 // save as

@@ -38,6 +38,7 @@ const (
 const (
 	choiceDiscard = "discard"
 	choiceExecute = "execute"
+	choiceDrain   = "drain" // disable the agents, wait for their builds, execute
 )
 
 // changeSetScreen creates the change set, shows what CloudFormation will
@@ -146,8 +147,12 @@ func (s *changeSetScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		if msg.String() == "x" {
-			// The explicit key: execute without moving the cursor.
+			// The explicit key: execute without moving the cursor; with
+			// --drain, draining is the way to execute.
 			s.choice = choiceExecute
+			if m.cfg.Drain && m.canDrain() {
+				s.choice = choiceDrain
+			}
 			return s.submit(m), true
 		}
 		if msg.String() == "d" {
@@ -220,15 +225,29 @@ func (s *changeSetScreen) created(m *Model, msg createdMsg) tea.Cmd {
 // field asks whether to execute the change set shown above it; Discard is
 // the default.
 func (s *changeSetScreen) field(m *Model) huh.Field {
-	return selectOf(m, "Execute change set "+m.stack.set.Input.Name+"?", []huh.Option[string]{
+	opts := []huh.Option[string]{
 		huh.NewOption("Discard: delete the change set, change nothing", choiceDiscard),
 		huh.NewOption("Execute: update stack "+m.a.stackInfo.Name+" now", choiceExecute),
-	}, &s.choice)
+	}
+	if m.canDrain() {
+		drain := huh.NewOption(render.DrainChoice(len(m.tc.look.match.Pairs), m.drainTimeout()), choiceDrain)
+		opts[1] = huh.NewOption("Execute now: running builds are cut off", choiceExecute)
+		if m.cfg.Drain {
+			// --drain: draining is the way to execute.
+			opts = []huh.Option[string]{opts[0], drain}
+		} else {
+			opts = []huh.Option[string]{opts[0], drain, opts[1]}
+		}
+	}
+	return selectOf(m, "Execute change set "+m.stack.set.Input.Name+"?", opts, &s.choice)
 }
 
 // submit executes or discards, as answered.
 func (s *changeSetScreen) submit(m *Model) tea.Cmd {
-	if s.choice == choiceExecute {
+	switch s.choice {
+	case choiceDrain:
+		return m.enter(stepDrain)
+	case choiceExecute:
 		return m.enter(stepProgress)
 	}
 	return s.delete(m, toDone)
@@ -300,6 +319,9 @@ func (s *changeSetScreen) deleted(m *Model, msg deletedMsg) tea.Cmd {
 	}
 	m.out.stack = outcomeDiscarded
 	m.out.err = msg.err
+	if m.out.err == nil {
+		m.out.err = m.drainOutcome()
+	}
 	return m.enter(stepDone)
 }
 
@@ -348,7 +370,7 @@ func (s *changeSetScreen) view(m *Model, w, _ int) body {
 	if len(s.other) > 0 {
 		b.WriteString(m.st.Warnings([]string{"This change set also changes resources tcdind did not edit: " + changeset.DescribeChanges(s.other) + ". Discard it unless you expected that."}, min(w, 90)) + "\n\n")
 	}
-	b.WriteString(m.st.Warnings([]string{"Executing it replaces the TeamCity agent tasks: builds running on them are interrupted. Run it when the agents are idle."}, min(w, 90)))
+	b.WriteString(m.st.Warnings([]string{m.replaceWarning()}, min(w, 90)))
 	return body{top: top, scroll: b.String(), bottom: m.formBody()}
 }
 
@@ -377,7 +399,16 @@ func (s *changeSetScreen) intro(m *Model) string {
 	if len(s.other) > 0 {
 		b.WriteString("Warning: this change set also changes resources tcdind did not edit: " + changeset.DescribeChanges(s.other) + ". Discard it unless you expected that.\n")
 	}
-	b.WriteString("Warning: executing it replaces the TeamCity agent tasks: builds running on them are interrupted. Run it when the agents are idle.\n")
+	b.WriteString("Warning: " + render.Uncapitalize(m.replaceWarning()) + "\n")
 	b.WriteString("Discard, the default, deletes the change set and changes nothing.")
 	return b.String()
+}
+
+// replaceWarning warns that executing replaces the agent tasks; a drain,
+// when offered, lets their builds finish first.
+func (m *Model) replaceWarning() string {
+	if m.canDrain() {
+		return "Executing it replaces the TeamCity agent tasks: builds running on them are cut off. Drain first to let them finish."
+	}
+	return "Executing it replaces the TeamCity agent tasks: builds running on them are interrupted. Run it when the agents are idle."
 }

@@ -66,7 +66,19 @@ func (m *Model) command(cmd string, w int) string {
 func (m *Model) doneParts(w int) (head, rest string) {
 	var b strings.Builder
 	if m.out.stack != outcomeNone {
-		return m.stackDoneParts(w)
+		head, rest = m.stackDoneParts(w)
+		if line, ok := m.seesDocker(); line != "" {
+			// TeamCity's own word stays in view, under the headline.
+			style := m.st.Success
+			if !ok {
+				style = m.st.ErrTitle
+			}
+			head += "\n" + m.headline(style, line, w)
+		}
+		if tc := m.teamCityDone(); len(tc) > 0 {
+			rest = strings.TrimRight(rest, "\n") + "\n\n" + m.st.Section.Render("TeamCity") + "\n" + wrapItems(tc, w)
+		}
+		return head, rest
 	}
 	if m.out.written == "" && m.isStack() {
 		return m.headline(m.st.Success, "Nothing to change.", w), render.Wrap("Stack "+m.a.stackInfo.Name+": "+m.outcome()+" No change set was created.", w)
@@ -137,17 +149,31 @@ func (m *Model) Summary() string {
 	for _, w := range m.summaryWarnings() {
 		b.WriteString(render.WarningLine(w) + "\n")
 	}
-	return b.String() + m.summary()
+	b.WriteString(m.summary())
+	// TeamCity's word comes last: the agents enabled again, then what it
+	// sees on the new agents.
+	if l := m.restoredLine(); l != "" {
+		b.WriteString(l + "\n")
+	}
+	if run := m.tc.drain; run != nil && m.tc.staysDisabled {
+		b.WriteString(render.DrainStaysDisabled(run.d.Disabled(), run.d.SwitchBack, strings.TrimRight(m.a.tc.url, "/")) + "\n")
+	}
+	if l, _ := m.seesDocker(); l != "" {
+		b.WriteString(l + "\n")
+	}
+	return b.String()
 }
 
 // summaryWarnings are the warnings still worth reading after exit: the
 // session's (a change set that could not be deleted), and the engine's on
-// what was written or applied (an image tag left alone, ...).
+// what was written or applied (an image tag left alone, ...) and the
+// hosts' (too few instances for one agent an instance, ...).
 func (m *Model) summaryWarnings() []string {
 	ws := m.sess.Warnings()
 	applied := m.out.written != "" || m.out.stack == outcomeUpdated || m.out.stack == outcomeFailed || m.out.stack == outcomeUnknown
 	if applied && m.result != nil {
 		ws = append(ws, m.result.Warnings...)
+		ws = append(ws, m.hosts.Warnings()...)
 	}
 	return ws
 }
@@ -256,6 +282,10 @@ func (m *Model) stackDoneParts(w int) (head, rest string) {
 			return head, b.String()
 		}
 		head = m.headline(m.st.Success, m.mark("✓ ")+"Stack "+name+" updated: UPDATE_COMPLETE", w)
+		if m.tc.afterErr != nil {
+			head = m.headline(m.st.ErrTitle, m.mark("✗ ")+"Stack "+name+" updated: UPDATE_COMPLETE, but TeamCity does not confirm Docker on every new agent", w)
+			b.WriteString(m.prose(m.st.ErrTitle, render.Capitalize(m.tc.afterErr.Error())+".", w, "") + "\n\n")
+		}
 		b.WriteString(render.Wrap(m.outcome()+" Took "+m.elapsed()+".", w) + "\n\n")
 		if v := m.verifiedView(w); v != "" {
 			b.WriteString(v + "\n")

@@ -35,6 +35,8 @@ type loadedMsg struct {
 	stack   *awsclient.Stack
 	region  string
 	hosts   *agenthosts.Reading
+	// tcFound is the TeamCity server's URL the stack shows.
+	tcFound discovered
 }
 
 func (loadedMsg) route() step { return stepLoading }
@@ -74,6 +76,7 @@ func (s *loadingScreen) loadTemplate(m *Model) tea.Cmd {
 // review diffs against it.
 func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
 	seq, region, name, sess, profile, endpoint, names := s.seq, m.a.region, m.a.stack, m.sess, m.cfg.Profile, m.cfg.EndpointURL, m.cfg.Containers
+	askURL := m.cfg.TeamCityURL == ""
 	ctx, cancel := context.WithCancel(sess.ctx)
 	s.cancel, s.arg = cancel, "stack "+name
 	return sess.do(func() tea.Msg {
@@ -96,10 +99,14 @@ func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
 		src := &source.Template{Bytes: body, Name: st.Name}
 		t, err := parse(src, names)
 		var hosts *agenthosts.Reading
+		var found discovered
 		if err == nil {
 			hosts = readHosts(ctx, c, st.Name, t, names, whereFlags(c.Region(), profile, endpoint))
+			if askURL {
+				found = discoverServerURL(ctx, c, st, body, t)
+			}
 		}
-		return loadedMsg{seq: seq, arg: name, src: src, tmpl: t, err: err, isStack: true, stack: st, region: c.Region(), hosts: hosts}
+		return loadedMsg{seq: seq, arg: name, src: src, tmpl: t, err: err, isStack: true, stack: st, region: c.Region(), hosts: hosts, tcFound: found}
 	})
 }
 
@@ -107,9 +114,16 @@ func (s *loadingScreen) loadStack(m *Model) tea.Cmd {
 // clusters whose services run the agents, and the services' desired
 // counts (the capacity check of one agent an instance): the review judges
 // them for the mode and recipe chosen later, without reading again. A
-// read that fails is kept for the review to say, never the end. Agents
-// the container question names later are not read.
+// read that fails is kept for the review to say, never the end. When the
+// container question will name the agent, the services of every
+// container's task definition are read: the review judges those of the
+// answer.
 func readHosts(ctx context.Context, c Client, stack string, t *dind.Template, names []string, where string) *agenthosts.Reading {
+	if len(names) == 0 && len(t.Agents()) == 0 {
+		for _, ctr := range t.AllContainers() {
+			names = append(names, ctr.Name)
+		}
+	}
 	if len(names) > 0 {
 		if named, err := t.WithContainers(names); err == nil {
 			t = named
@@ -195,7 +209,7 @@ func (s *loadingScreen) stackLoaded(m *Model, msg loadedMsg) tea.Cmd {
 		}
 		return m.fail(e)
 	}
-	m.a.stackInfo, m.a.region, m.a.hosts = msg.stack, msg.region, msg.hosts
+	m.a.stackInfo, m.a.region, m.a.hosts, m.a.tc.found = msg.stack, msg.region, msg.hosts, msg.tcFound
 	m.a.loaded(m.cfg, msg.src, msg.tmpl)
 	if m.cfg.Output == "" {
 		m.a.output = shellSafeName(msg.stack.Name) + ".dind.yaml"

@@ -41,11 +41,13 @@ func recipeChoices(m *Model) []recipeChoice {
 	if need != sudoNothing {
 		// The complete recipe alone leaves an image that cannot start
 		// Docker, which tcdind refuses (issue 17): the -sudo image is the
-		// complete recipe here, first and the default.
+		// complete recipe here, first and the default. (Recommended in the
+		// text beside it, not the label: a longer label wraps at 60
+		// columns into what reads as a choice.)
 		choices = slices.DeleteFunc(choices, func(c recipeChoice) bool { return c.recipe == recipeComplete })
 		for i, c := range choices {
 			if c.recipe == recipeSudoImage {
-				choices[i].about += " Without it this image cannot start Docker, so tcdind offers no complete recipe that keeps the tag."
+				choices[i].about = "Recommended. " + choices[i].about + " Without it this image cannot start Docker, so tcdind offers no complete recipe that keeps the tag."
 			}
 		}
 	}
@@ -56,7 +58,7 @@ func recipeChoices(m *Model) []recipeChoice {
 		for i, c := range choices {
 			if c.recipe == recipeSudoImage {
 				choices[i] = recipeChoice{recipeSudoImage, "Complete, and a -sudo image pinned to a version",
-					"The complete recipe, and the agent image gets a -sudo tag of its own: its tag (latest) has no -sudo variant, " +
+					"Recommended. The complete recipe, and the agent image gets a -sudo tag of its own: its tag (latest) has no -sudo variant, " +
 						"so you give the TeamCity version next (the server's, for example 2025.07) and the agent runs " +
 						"<version>" + suffix + "; the server's image stays as it is. Since 2020.2 the image starts Docker with sudo, " +
 						"which only the -sudo tags have." + why + " Without it this image cannot start Docker, so tcdind offers no complete recipe that keeps the tag."}
@@ -108,7 +110,10 @@ type optionsScreen struct{ question }
 
 func (s *optionsScreen) enter(m *Model) tea.Cmd { return m.ask(s) }
 
-func (*optionsScreen) submit(m *Model) tea.Cmd { return m.enter(m.nextStep(stepOptions)) }
+func (*optionsScreen) submit(m *Model) tea.Cmd {
+	m.a.recipeAnswered = true
+	return m.enter(m.nextStep(stepOptions))
+}
 
 func (*optionsScreen) view(m *Model, w, h int) body { return m.optionsView(w, h) }
 
@@ -122,6 +127,11 @@ func (*optionsScreen) field(m *Model) huh.Field {
 	}
 	if !known && len(choices) > 0 {
 		m.a.recipe = choices[0].recipe
+	}
+	if !m.a.recipeAnswered && m.a.recipe == recipeComplete && slices.ContainsFunc(choices, func(c recipeChoice) bool { return c.recipe == recipeSudoImage }) {
+		// Asked for the first time, the recommended -sudo choice is the
+		// default; an answer given (and esc back) stays as it was.
+		m.a.recipe = recipeSudoImage
 	}
 	return selectOf(m, "Which recipe for "+string(m.a.mode)+" mode?", opts, &m.a.recipe)
 }

@@ -205,7 +205,8 @@ func (p *progressScreen) executed(m *Model, msg executedMsg) tea.Cmd {
 		default:
 			e.hint = "Press esc to go back to the review."
 		}
-		return m.fail(e)
+		// Not executed: the agents a drain disabled are enabled again.
+		return tea.Batch(m.fail(e), m.restoreAgents())
 	}
 	m.stack.running = true
 	m.stack.watch = msg.watch
@@ -290,7 +291,7 @@ func (p *progressScreen) gotEvents(m *Model, msg eventsMsg) tea.Cmd {
 		m.out.finished = true
 		m.out.stack = outcomeUnknown
 		m.out.err = msg.err
-		return m.enter(stepDone)
+		return m.afterUpdate()
 	}
 	if !u.Done() {
 		// The cancel first: the accessible driver runs them in turn.
@@ -315,12 +316,12 @@ func (p *progressScreen) finish(m *Model) tea.Cmd {
 	if u.Final != "UPDATE_COMPLETE" {
 		m.out.stack = outcomeFailed
 		m.out.err = u.Err(m.stack.follow.Where)
-		return m.enter(stepDone)
+		return m.afterUpdate()
 	}
 	// Updated, whatever ECS shows: leaving now reports it so.
 	m.out.stack = outcomeUpdated
 	if !p.readsECS {
-		return m.enter(stepDone)
+		return m.afterUpdate()
 	}
 	p.verifying = true
 	w, ctx := m.stack.watch, m.sess.ctx
@@ -350,7 +351,7 @@ func (p *progressScreen) gotVerified(m *Model, msg verifiedMsg) tea.Cmd {
 	if msg.err != nil {
 		m.out.err = msg.err
 	}
-	return m.enter(stepDone)
+	return m.afterUpdate()
 }
 
 // cancelOffered reports whether c cancels the update: the rollout is

@@ -29,6 +29,8 @@ func (s *reviewScreen) enter(m *Model) tea.Cmd {
 		// template's image needs an edit by hand.
 		e := errorFor(res.Refusal(), "", stepOptions)
 		e.title = "Docker cannot start in this agent image"
+		// In the wizard's terms: no flag can be passed here (review2).
+		e.detail = wizardAdvice(e.detail)
 		e.hint = "Nothing was written. Press esc and choose the recipe with the -sudo image, or socket mode; where no recipe offers it, edit the agent's image in the template as said above."
 		return m.fail(e)
 	}
@@ -57,7 +59,7 @@ func (s *reviewScreen) enter(m *Model) tea.Cmd {
 		return m.fail(e)
 	}
 	m.result, m.hosts = res, hosts
-	return nil
+	return m.lookUpTeamCity()
 }
 
 // hostsLines are the review's lines about the agents' hosts: "Hosts: 2 ×
@@ -94,8 +96,11 @@ func (m *Model) hostsSaid() []string {
 // engine's, then the hosts'.
 func (m *Model) reviewWarnings() []string {
 	warnings := slices.Clone(m.result.Warnings)
+	for i, w := range warnings {
+		warnings[i] = wizardAdvice(w)
+	}
 	if m.isStack() && m.result.NeedsChange() {
-		warnings = append([]string{render.Capitalize(render.Replacement(m.a.stackInfo.Name))}, warnings...)
+		warnings = append([]string{m.reviewReplacement()}, warnings...)
 	}
 	for _, w := range m.hosts.Warnings() {
 		warnings = append(warnings, render.Capitalize(w))
@@ -132,6 +137,9 @@ func (m *Model) reviewContent(w int) string {
 	b.WriteString(m.st.Section.Render("What changes") + "\n")
 	b.WriteString(render.Wrap(what, tw) + "\n" + hosts + "\n")
 	b.WriteString(m.st.Changes(res, tw))
+	if tc := m.teamCityLines(); len(tc) > 0 {
+		b.WriteString("\n\n" + m.st.Section.Render("TeamCity") + "\n" + wrapItems(tc, tw))
+	}
 	if len(warnings) > 0 {
 		b.WriteString("\n\n" + m.st.Section.Render("Warnings") + "\n" + m.st.Warnings(warnings, tw))
 	}
@@ -159,6 +167,10 @@ func plural(n int, one, many string) string {
 
 // update scrolls, or goes on with enter; esc goes back.
 func (s *reviewScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
+	if msg, ok := msg.(tcLookedMsg); ok {
+		m.tcLooked(msg)
+		return nil, true
+	}
 	k, ok := msg.(tea.KeyMsg)
 	if !ok || key.Matches(k, m.keys.Back) {
 		return nil, false
@@ -256,4 +268,39 @@ func fitWidth(s string, w int) string {
 		return s
 	}
 	return render.Wrap(s, w)
+}
+
+// wrapItems wraps lines to w: a line indented two spaces is a list item,
+// whose continuation lines are indented four.
+func wrapItems(lines []string, w int) string {
+	if w <= 0 {
+		return strings.Join(lines, "\n") // plain prompts: unwrapped
+	}
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		item, ok := strings.CutPrefix(l, "  ")
+		if !ok {
+			out = append(out, render.Wrap(l, w))
+			continue
+		}
+		wrapped := strings.Split(render.Wrap(item, max(w-4, 10)), "\n")
+		for i, x := range wrapped {
+			if i == 0 {
+				wrapped[i] = "  " + x
+			} else {
+				wrapped[i] = "    " + x
+			}
+		}
+		out = append(out, strings.Join(wrapped, "\n"))
+	}
+	return strings.Join(out, "\n")
+}
+
+// reviewReplacement warns that the update replaces the agent tasks; with
+// agents to drain, it says the drain is offered.
+func (m *Model) reviewReplacement() string {
+	if m.canDrain() {
+		return render.ReplacementDrainOffered(m.a.stackInfo.Name)
+	}
+	return render.Capitalize(render.Replacement(m.a.stackInfo.Name))
 }

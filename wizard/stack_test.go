@@ -52,6 +52,9 @@ func stackConfig(f *fakeCFN, c *clock) Config {
 		Poll:   []time.Duration{0, time.Millisecond},
 		Random: zeros{},
 		still:  true,
+		// The fixtures' SERVER_URL would offer TeamCity on every stack;
+		// the TeamCity tests ask for it (teamcity_*_test.go).
+		noTeamCity: true,
 	}
 }
 

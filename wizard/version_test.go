@@ -24,8 +24,10 @@ func toVersion(r *run) {
 	r.waitFor("Privileged mode gives")
 	r.key(tea.KeyEnter)
 	r.waitFor("Which recipe for privileged mode?")
-	if s := r.screen(); !strings.Contains(s, "Complete, and a -sudo image pinned to a version") {
-		r.t.Fatalf("the -sudo choice for latest should say it pins a version:\n%s", s)
+	if s := r.screen(); !strings.Contains(s, "> Complete, and a -sudo image pinned to a version") {
+		// latest cannot start Docker: the -sudo choice is recommended and
+		// chosen already (review2).
+		r.t.Fatalf("the -sudo choice for latest should say it pins a version and be the default:\n%s", s)
 	}
 	// It is the first choice: latest cannot start Docker, so no complete
 	// recipe keeps the tag.

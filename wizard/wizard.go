@@ -70,6 +70,24 @@ type Config struct {
 	// anything else offers the c key (accessible mode says how to cancel).
 	OnRolloutFailure string
 
+	// TeamCityURL is --teamcity-url: the TeamCity server to ask about the
+	// agents (drain, Docker on the new ones); empty proposes the URL the
+	// stack shows and asks.
+	TeamCityURL string
+	// TeamCityToken is the access token, from TEAMCITY_TOKEN or
+	// --teamcity-token-file (never a flag value); empty asks, not shown.
+	// TeamCityTokenFrom says where it came from: "TEAMCITY_TOKEN" or the
+	// file's path.
+	TeamCityToken     string
+	TeamCityTokenFrom string
+	// Drain is --drain: draining the agents is the way to execute.
+	// DrainTimeout is --drain-timeout (zero: the default).
+	Drain        bool
+	DrainTimeout time.Duration
+	// TeamCityWait bounds waiting, after the update, for TeamCity to see
+	// the new agents with Docker (zero: newagents.DefaultBound).
+	TeamCityWait time.Duration
+
 	// Client returns the AWS client for region ("": the SDK's default
 	// chain). It is called only once the source is a stack. Nil: stacks
 	// cannot be reached.
@@ -101,6 +119,15 @@ type Config struct {
 
 	// still stops spinners from turning, for deterministic snapshots.
 	still bool
+	// tcHTTP sends the TeamCity requests (tests: a fixed URL for the
+	// snapshots, served by the fake); nil: the client's own.
+	tcHTTP *http.Client
+	// noTeamCity: the TeamCity question is not offered even when the
+	// stack shows the server (tests of the other screens).
+	noTeamCity bool
+	// drainPoll and tcWait pace the drain and the wait for the new
+	// agents (tests); zero: their defaults.
+	drainPoll, tcPoll time.Duration
 
 	// Accessible asks plain line prompts instead of drawing screens.
 	Accessible bool

@@ -30,6 +30,9 @@ type ECS struct {
 	// Running are the tasks ListTasks RUNNING lists after the change set
 	// was executed, with their health (DescribeTasks describes them).
 	Running []awsclient.Task
+	// RunningBefore are the tasks ListTasks RUNNING lists before the
+	// change set is executed (the tasks the update replaces).
+	RunningBefore []awsclient.Task
 	// TaskDefinitions answer DescribeTaskDefinition, by ARN.
 	TaskDefinitions map[string]*awsclient.TaskDefinition
 	// Err is the answer of every ECS call (AccessDenied, say); ResourcesErr
@@ -160,7 +163,8 @@ func (f *CFN) StoppedTasks(_ context.Context, cluster, service string) ([]string
 	return arns, nil
 }
 
-// RunningTasks lists the running tasks once the change set was executed.
+// RunningTasks lists the running tasks: RunningBefore until the change set
+// is executed, Running after.
 func (f *CFN) RunningTasks(_ context.Context, cluster, service string) ([]string, error) {
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
@@ -168,11 +172,15 @@ func (f *CFN) RunningTasks(_ context.Context, cluster, service string) ([]string
 	if err := f.ecsErr(); err != nil {
 		return nil, err
 	}
-	if f.ECS == nil || len(f.Executed) == 0 {
+	if f.ECS == nil {
 		return nil, nil
 	}
+	running := f.ECS.Running
+	if len(f.Executed) == 0 {
+		running = f.ECS.RunningBefore
+	}
 	var arns []string
-	for _, t := range f.ECS.Running {
+	for _, t := range running {
 		arns = append(arns, t.ARN)
 	}
 	return arns, nil
@@ -197,7 +205,7 @@ func (f *CFN) DescribeTasks(_ context.Context, cluster string, tasks []string) (
 		frames = append([]Frame{frames[f.ECS.frame]}, frames...)
 	}
 	for _, arn := range tasks {
-		for _, t := range f.ECS.Running {
+		for _, t := range append(slices.Clone(f.ECS.Running), f.ECS.RunningBefore...) {
 			if t.ARN == arn {
 				out = append(out, t)
 			}

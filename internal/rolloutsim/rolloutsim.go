@@ -116,6 +116,15 @@ type Sim struct {
 	// (run-1, run-2, …) and DescribeTasks describes them. Empty: moto
 	// answers ListTasks RUNNING (it runs no tasks).
 	Health []string
+	// OldRuntimeIDs are the Docker container IDs of the agent containers
+	// of the tasks running before the change set is executed, one task
+	// each (old-1, old-2, …): ListTasks RUNNING lists them and
+	// DescribeTasks gives each container its runtimeId, as ECS does
+	// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Container.html).
+	// NewRuntimeIDs are those of the new revision's running tasks after
+	// it (run-1, …, beside Health's). Empty: moto answers.
+	OldRuntimeIDs []string
+	NewRuntimeIDs []string
 
 	mu          sync.Mutex
 	p           *awsproxy.Proxy
@@ -453,10 +462,17 @@ func (s *Sim) listTasks(form url.Values) *awsproxy.Reply {
 	if s.DenyECS {
 		return denied("ListTasks")
 	}
-	if s.executed() && form.Get("desiredStatus") == "RUNNING" && len(s.Health) > 0 {
+	if s.executed() && form.Get("desiredStatus") == "RUNNING" && s.running() > 0 {
 		arns := []string{}
-		for i := range s.Health {
+		for i := range s.running() {
 			arns = append(arns, s.runningARN(i))
+		}
+		return awsproxy.JSONReply(map[string]any{"taskArns": arns})
+	}
+	if !s.executed() && form.Get("desiredStatus") == "RUNNING" && len(s.OldRuntimeIDs) > 0 {
+		arns := []string{}
+		for i := range s.OldRuntimeIDs {
+			arns = append(arns, s.oldARN(i))
 		}
 		return awsproxy.JSONReply(map[string]any{"taskArns": arns})
 	}
@@ -478,13 +494,31 @@ func (s *Sim) describeTasks(form url.Values) *awsproxy.Reply {
 		want[a] = true
 	}
 	tasks := []any{}
-	for i, h := range s.Health {
+	for i := range s.running() {
 		if arn := s.runningARN(i); want[arn] {
 			// A running agent: the task's healthStatus follows its
 			// essential container's health check.
-			tasks = append(tasks, map[string]any{"taskArn": arn, "taskDefinitionArn": s.New, "lastStatus": "RUNNING", "desiredStatus": "RUNNING",
-				"healthStatus": h, "createdAt": epoch(s.started),
-				"containers": []any{map[string]any{"name": "teamcity-agent", "lastStatus": "RUNNING", "healthStatus": h}}})
+			h := ""
+			if i < len(s.Health) {
+				h = s.Health[i]
+			}
+			c := map[string]any{"name": "teamcity-agent", "lastStatus": "RUNNING"}
+			task := map[string]any{"taskArn": arn, "taskDefinitionArn": s.New, "lastStatus": "RUNNING", "desiredStatus": "RUNNING",
+				"createdAt": epoch(s.started), "containers": []any{c}}
+			if h != "" {
+				task["healthStatus"], c["healthStatus"] = h, h
+			}
+			if i < len(s.NewRuntimeIDs) {
+				c["runtimeId"] = s.NewRuntimeIDs[i]
+			}
+			tasks = append(tasks, task)
+		}
+	}
+	for i, id := range s.OldRuntimeIDs {
+		if arn := s.oldARN(i); want[arn] {
+			tasks = append(tasks, map[string]any{"taskArn": arn, "taskDefinitionArn": s.Old, "lastStatus": "RUNNING", "desiredStatus": "RUNNING",
+				"createdAt":  epoch(time.Now().Add(-time.Hour)),
+				"containers": []any{map[string]any{"name": "teamcity-agent", "lastStatus": "RUNNING", "runtimeId": id}}})
 		}
 	}
 	for _, t := range s.stopped {
@@ -515,6 +549,14 @@ func (s *Sim) describeTasks(form url.Values) *awsproxy.Reply {
 		tasks = append(tasks, task)
 	}
 	return awsproxy.JSONReply(map[string]any{"tasks": tasks, "failures": []any{}})
+}
+
+// running is how many tasks of the new revision run after the update.
+func (s *Sim) running() int { return max(len(s.Health), len(s.NewRuntimeIDs)) }
+
+// oldARN is the ARN of the i-th task running before the update.
+func (s *Sim) oldARN(i int) string {
+	return fmt.Sprintf("%s/old-%d", strings.Replace(s.clusterTaskPrefix(), ":service/", ":task/", 1), i+1)
 }
 
 // runningARN is the ARN of the i-th running task of the new revision.
