@@ -143,12 +143,19 @@ type hookReader struct {
 	read   int
 	hook   func()
 	hooked bool
+	// With block set, a Read past the lines waits until block is closed
+	// (a question nobody answers).
+	block chan struct{}
 }
 
 func (r *hookReader) Read(b []byte) (int, error) {
 	if !r.hooked && r.read == r.at {
 		r.hooked = true
 		r.hook()
+	}
+	if r.block != nil && len(r.lines) == 0 {
+		<-r.block
+		return 0, io.EOF
 	}
 	n, err := r.oneLineReader.Read(b)
 	if n > 0 && b[n-1] == '\n' {
@@ -371,6 +378,89 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 		}
 	})
 
+	// ctrl+c while the question at the drain timeout waits: no hang, the
+	// agent enabled again (read back), the change set deleted (checked),
+	// nothing executed, exit 130.
+	t.Run("InterruptAtDrainTimeoutQuestion", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-drain-ask-int", []string{old1}, []string{new1})
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		tc.AddBuild(faketeamcity.Build{AgentID: a1, Name: "Nightly", ProjectName: "App", Number: "32"})
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		cli := withHook(func(r *batch.StackRun, c *awsclient.Config) { tcFast(r, c); r.Interactive = true })
+		var out, errOut strings.Builder
+		args := []string{"--endpoint-url", p.URL, "--region", "us-east-1", "--stack", "tc-drain-ask-int", "--mode", "privileged", "--apply",
+			"--teamcity-url", tc.URL, "--teamcity-token-file", tokenFile(t, tc.Token), "--drain", "--drain-timeout", "50ms"}
+		// The first question is answered; the second (the timeout's)
+		// never is: ctrl+c comes while it waits.
+		in := &hookReader{oneLineReader: oneLineReader{lines: []string{"y\n"}}, at: 1, hook: cancel, block: make(chan struct{})}
+		defer close(in.block)
+		start := time.Now()
+		code := cli.run(ctx, args, testIO(in, &out, &errOut))
+		if code != 130 {
+			t.Fatalf("exit %d, want 130\n%s", code, errOut.String())
+		}
+		if d := time.Since(start); d > 30*time.Second {
+			t.Errorf("took %s", d)
+		}
+		if !strings.Contains(errOut.String(), "Execute anyway, cutting it off? [y/N] ") || !strings.Contains(errOut.String(), "enabled TeamCity agent "+old1[:12]+" again (read back: enabled)") {
+			t.Errorf("stderr:\n%s", errOut.String())
+		}
+		oneErrorLine(t, errOut.String(), "deleted (checked: it no longer exists)")
+		if p.Count("ExecuteChangeSet") != 0 || len(e.pendingChangeSets("tc-drain-ask-int")) != 0 || !agentEnabled(t, tc, a1) {
+			t.Errorf("executed %d, change sets left %v, agent enabled %v", p.Count("ExecuteChangeSet"), e.pendingChangeSets("tc-drain-ask-int"), agentEnabled(t, tc, a1))
+		}
+	})
+
+	// ctrl+c while waiting for the new agents (after UPDATE_COMPLETE):
+	// the drained agents were enabled again already; no hang, exit 130,
+	// the update is complete and no change set is left.
+	t.Run("InterruptWhileWaitingForNewAgents", func(t *testing.T) {
+		p := awsproxy.New(t, e.moto.URL)
+		_, tc := tcStack(t, e, p, "tc-wait-int", []string{old1}, []string{new1})
+		a1 := tc.AddAgent(tcAgent(old1, true, nil))
+		// The new task's agent never connects.
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		cancelled := make(chan time.Time, 1)
+		go func() {
+			for {
+				enabled := false
+				for _, put := range tc.Puts() {
+					enabled = enabled || put.Enabled
+				}
+				lists := 0
+				for _, r := range tc.Requests() {
+					if r.Method == "GET" && r.Path == "/app/rest/agents" {
+						lists++
+					}
+				}
+				if enabled && lists >= 3 {
+					break
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+			cancelled <- time.Now()
+			cancel()
+		}()
+		code, _, errOut := withHook(tcFast).runStack(ctx, p.URL, "", tcArgs(t, tc, "tc-wait-int", "--drain", "--teamcity-wait", "1h")...)
+		if code != 130 {
+			t.Fatalf("exit %d, want 130\n%s", code, errOut)
+		}
+		if d := time.Since(<-cancelled); d > 10*time.Second {
+			t.Errorf("exit %s after the interrupt", d)
+		}
+		// The update is complete: not "nothing was written".
+		oneErrorLine(t, errOut, "interrupted while waiting for TeamCity to see the new agents; the update is complete; see them at "+tc.URL+"/agents.html")
+		if !strings.Contains(errOut, "enabled TeamCity agent "+old1[:12]+" again (read back: enabled)") || !agentEnabled(t, tc, a1) {
+			t.Errorf("the drained agent is not enabled again:\n%s", errOut)
+		}
+		if p.Count("ExecuteChangeSet") != 1 || len(e.pendingChangeSets("tc-wait-int")) != 0 {
+			t.Errorf("executed %d, left %v", p.Count("ExecuteChangeSet"), e.pendingChangeSets("tc-wait-int"))
+		}
+	})
+
 	// ctrl+c while draining: the agents tcdind disabled are enabled again
 	// and read back, the change set is deleted, nothing is executed.
 	t.Run("InterruptWhileDraining", func(t *testing.T) {
@@ -510,45 +600,53 @@ func testTeamCity(t *testing.T, e *stackEnv) {
 
 	// SIGTERM to the real binary while it drains (a CI job cancelled): the
 	// same clean-up as ctrl+c, exit 143.
-	t.Run("SIGTERMWhileDraining", func(t *testing.T) {
-		p := awsproxy.New(t, e.moto.URL)
-		_, tc := tcStack(t, e, p, "tc-drain-term", []string{old1}, nil)
-		a1 := tc.AddAgent(tcAgent(old1, true, nil))
-		tc.AddBuild(faketeamcity.Build{AgentID: a1, Number: "12"})
-		cmd := exec.Command(tcdindBinary(t), "--endpoint-url", p.URL, "--region", "us-east-1", "--stack", "tc-drain-term", "--mode", "privileged",
-			"--apply", "--yes", "--non-interactive", "--teamcity-url", tc.URL, "--teamcity-token-file", tokenFile(t, tc.Token), "--drain")
-		var errOut bytes.Buffer
-		cmd.Stderr = &errOut
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(30 * time.Second)
-		for len(tc.Puts()) == 0 { // the agent is disabled: draining
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				t.Fatalf("never disabled the agent\n%s", errOut.String())
+	// SIGINT and SIGHUP (the terminal closed) alike, each with its code.
+	for _, sig := range []struct {
+		name string
+		sig  syscall.Signal
+		code int
+	}{{"SIGTERM", syscall.SIGTERM, 143}, {"SIGINT", syscall.SIGINT, 130}, {"SIGHUP", syscall.SIGHUP, 129}} {
+		t.Run(sig.name+"WhileDraining", func(t *testing.T) {
+			stack := "tc-drain-" + strings.ToLower(sig.name)
+			p := awsproxy.New(t, e.moto.URL)
+			_, tc := tcStack(t, e, p, stack, []string{old1}, nil)
+			a1 := tc.AddAgent(tcAgent(old1, true, nil))
+			tc.AddBuild(faketeamcity.Build{AgentID: a1, Number: "12"})
+			cmd := exec.Command(tcdindBinary(t), "--endpoint-url", p.URL, "--region", "us-east-1", "--stack", stack, "--mode", "privileged",
+				"--apply", "--yes", "--non-interactive", "--teamcity-url", tc.URL, "--teamcity-token-file", tokenFile(t, tc.Token), "--drain")
+			var errOut bytes.Buffer
+			cmd.Stderr = &errOut
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
 			}
-			time.Sleep(5 * time.Millisecond)
-		}
-		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(60 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("no exit 60 s after SIGTERM\n%s", errOut.String())
-		}
-		if code := cmd.ProcessState.ExitCode(); code != 143 {
-			t.Errorf("exit %d, want 143\n%s", code, errOut.String())
-		}
-		if !agentEnabled(t, tc, a1) || !strings.Contains(errOut.String(), "enabled TeamCity agent "+old1[:12]+" again (read back: enabled)") {
-			t.Errorf("agent not enabled again:\n%s", errOut.String())
-		}
-		if p.Count("ExecuteChangeSet") != 0 || len(e.pendingChangeSets("tc-drain-term")) != 0 {
-			t.Errorf("executed %d, left %v", p.Count("ExecuteChangeSet"), e.pendingChangeSets("tc-drain-term"))
-		}
-	})
+			deadline := time.Now().Add(30 * time.Second)
+			for len(tc.Puts()) == 0 { // the agent is disabled: draining
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					t.Fatalf("never disabled the agent\n%s", errOut.String())
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			cmd.Process.Signal(sig.sig)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(60 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("no exit 60 s after %s\n%s", sig.name, errOut.String())
+			}
+			if code := cmd.ProcessState.ExitCode(); code != sig.code {
+				t.Errorf("exit %d, want %d\n%s", code, sig.code, errOut.String())
+			}
+			if !agentEnabled(t, tc, a1) || !strings.Contains(errOut.String(), "enabled TeamCity agent "+old1[:12]+" again (read back: enabled)") {
+				t.Errorf("agent not enabled again:\n%s", errOut.String())
+			}
+			if p.Count("ExecuteChangeSet") != 0 || len(e.pendingChangeSets(stack)) != 0 {
+				t.Errorf("executed %d, left %v", p.Count("ExecuteChangeSet"), e.pendingChangeSets(stack))
+			}
+		})
+	}
 
 	// --execute of a kept change set drains too; a drain that times out
 	// keeps the change set as it was (it is not tcdind's to delete), and a

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -210,4 +211,49 @@ func TestTUIAccessibleAsksInPlainText(t *testing.T) {
 	if rc := term.exitStatus(); rc != 130 {
 		t.Errorf("exit %d after ctrl+c in accessible mode, want 130", rc)
 	}
+}
+
+// TestTUISIGTERMEnds: SIGTERM to the wizard ends it, every time, with 143
+// and nothing written. Both tcdind's own handler (it cancels the run's
+// context) and bubbletea's took SIGTERM: when the context won, bubbletea's
+// handler blocked for ever sending its quit message to an event loop that
+// had ended, and the program waited for that handler (review2 saw the
+// wizard hang on "Executing change set …" after a SIGTERM). Repeated,
+// because it was a race.
+func TestTUISIGTERMEnds(t *testing.T) {
+	bin := tcdindBinary(t)
+	for i := range 4 {
+		dir := tuiTemplate(t)
+		term := newTerminal(t, dir, 80, 24, bin+" --template teamcity-server.yaml --mode socket --output out.yaml")
+		term.waitFor("Review", "docker.sock")
+		pid := term.childPID()
+		if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if rc := term.exitStatus(); rc != 143 {
+			t.Fatalf("run %d: exit %d after SIGTERM, want 143:\n%s", i, rc, term.screen())
+		}
+		if _, err := os.Stat(filepath.Join(dir, "out.yaml")); err == nil {
+			t.Fatalf("run %d: SIGTERM wrote out.yaml", i)
+		}
+	}
+}
+
+// childPID is the process id of the command the terminal's shell runs.
+func (term *terminal) childPID() int {
+	term.t.Helper()
+	shell := strings.TrimSpace(term.tmux("display-message", "-p", "-t", "t", "#{pane_pid}"))
+	b, err := os.ReadFile("/proc/" + shell + "/task/" + shell + "/children")
+	if err != nil {
+		term.t.Fatalf("the shell's children: %v", err)
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) != 1 {
+		term.t.Fatalf("the shell runs %q, want one command", fields)
+	}
+	pid, err := strconv.Atoi(fields[0])
+	if err != nil {
+		term.t.Fatal(err)
+	}
+	return pid
 }

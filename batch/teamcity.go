@@ -481,6 +481,12 @@ func (r *StackRun) confirmNewAgents(ctx context.Context, s Streams, cfn StackCli
 		}
 	})
 	r.recordNewAgents(rep)
+	if err != nil && ctx.Err() != nil {
+		// The update is complete and the drained agents are enabled
+		// again: only TeamCity's word on the new agents is missing. Not
+		// "nothing was written".
+		return exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted while waiting for TeamCity to see the new agents; the update is complete; see them at %s/agents.html", tc.Client.URL()))
+	}
 	if err != nil {
 		return fmt.Errorf("TeamCity's view of the new agents: %w", err)
 	}

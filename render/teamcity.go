@@ -16,7 +16,7 @@ import (
 
 // TeamCityServer introduces the matching in the review.
 func TeamCityServer(url, version string, replaced int) string {
-	return fmt.Sprintf("TeamCity %s at %s: the agents of the %s this update replaces:", version, url, Count(replaced, "agent task", "agent tasks"))
+	return fmt.Sprintf("TeamCity %s at %s: the %s of the %s this update replaces:", version, url, pluralOf(replaced, "agent", "agents"), Count(replaced, "agent task", "agent tasks"))
 }
 
 // TeamCityAgentLine is one matched agent in the review.
@@ -130,8 +130,8 @@ func DrainNotAdoptedLine(agent, earlier, why, del string) string {
 // DrainRearmedLine says until when the drained agents stay disabled once
 // the update starts.
 func DrainRearmedLine(n int, switchBack time.Time) string {
-	return fmt.Sprintf("the %s %s disabled while the update replaces %s tasks: tcdind enables %s when it ends, TeamCity at %s at the latest",
-		pluralOf(n, "drained agent", "drained agents"), pluralOf(n, "stays", "stay"), pluralOf(n, "its", "their"), pluralOf(n, "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC"))
+	return fmt.Sprintf("the %s %s disabled while the update replaces %s: tcdind enables %s when it ends, TeamCity at %s at the latest",
+		pluralOf(n, "drained agent", "drained agents"), pluralOf(n, "stays", "stay"), pluralOf(n, "its task", "their tasks"), pluralOf(n, "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC"))
 }
 
 // DrainEnabledMeanwhile is the error when an agent TeamCity enabled again

@@ -59,3 +59,17 @@ func TestUnmatchedSaysItIsNotDrained(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// Words agree in number: one task, one agent; one agent drained, it.
+func TestTeamCityLinesAgreeInNumber(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{TeamCityServer("https://tc", "2025.11", 1), "TeamCity 2025.11 at https://tc: the agent of the 1 agent task this update replaces:"},
+		{TeamCityServer("https://tc", "2025.11", 2), "TeamCity 2025.11 at https://tc: the agents of the 2 agent tasks this update replaces:"},
+		{DrainRearmedLine(1, time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)), "the drained agent stays disabled while the update replaces its task: tcdind enables it when it ends, TeamCity at 2026-12-06 12:00 UTC at the latest"},
+		{DrainRearmedLine(2, time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)), "the drained agents stay disabled while the update replaces their tasks: tcdind enables them when it ends, TeamCity at 2026-12-06 12:00 UTC at the latest"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got  %q\nwant %q", c.got, c.want)
+		}
+	}
+}

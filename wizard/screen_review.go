@@ -10,6 +10,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/tcdind/tcdind/render"
@@ -169,6 +170,10 @@ func plural(n int, one, many string) string {
 func (s *reviewScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	if msg, ok := msg.(tcLookedMsg); ok {
 		m.tcLooked(msg)
+		// The change set's question came first: it gets the drain now.
+		if cs, ok := m.screens[stepChangeSet].(*changeSetScreen); ok && m.step == stepChangeSet && cs.phase == csReady && m.err == nil && m.canDrain() {
+			return m.setForm(huh.NewForm(huh.NewGroup(cs.field(m)))), true
+		}
 		return nil, true
 	}
 	k, ok := msg.(tea.KeyMsg)

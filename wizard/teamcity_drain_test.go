@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -321,4 +322,18 @@ func TestScreenTeamCityWaiting(t *testing.T) {
 	r.key(tea.KeyEnter)
 	r.waitFor("connected, no Docker reported")
 	r.snapshot()
+}
+
+// TeamCity answering after the change set was shown: the question gets
+// the drain then.
+func TestDrainOfferedWhenTeamCityAnswersLate(t *testing.T) {
+	s := newTCStack(t)
+	c := &clock{t: t0}
+	cfg := s.drainConfig(c)
+	s.tc.SlowNext(http.MethodGet, 1, 300*time.Millisecond) // /app/rest/server, first
+	r := startStack(t, cfg)
+	r.waitFor("Asking TeamCity at")
+	r.key(tea.KeyEnter)
+	r.waitFor("Execute change set")
+	r.waitFor("Drain first: disable 2 agents")
 }

@@ -189,6 +189,12 @@ func Run(ctx context.Context, cfg Config, s Streams) error {
 		tea.WithOutput(s.Out),
 		tea.WithContext(ctx),
 		tea.WithAltScreen(),
+		// tcdind's own handler takes SIGINT, SIGTERM and SIGHUP and cancels
+		// ctx, which ends the program. bubbletea's would take SIGINT and
+		// SIGTERM too, and when ctx ended the event loop first its handler
+		// blocked sending its quit message, and the program waited for it
+		// for ever (TestTUISIGTERMEnds).
+		tea.WithoutSignalHandler(),
 	)
 	final, err := p.Run()
 	fm, ok := final.(*Model)
