@@ -183,6 +183,9 @@ func (r *StackRun) patch(_ context.Context, _ StackClient, st *awsclient.Stack, 
 	opts := r.Options
 	opts.ParameterValues = st.Values(t.ImageParameters(opts))
 	res, err := t.Apply(opts)
+	if err == nil {
+		err = res.Refusal()
+	}
 	if err != nil {
 		return nil, nil, EngineError(err)
 	}
