@@ -7,7 +7,11 @@ import (
 )
 
 // commentRE reads Comment's text back: the stack and change set it names.
-// CloudFormation's stack and change set names have no spaces.
+// TeamCity keeps the text as sent and adds the time and the user beside
+// it ("This timestamp and the user data are automatically generated and
+// cannot be changed": https://www.jetbrains.com/help/teamcity/rest/enabledinfo.html),
+// so a later run reads what an earlier one wrote. CloudFormation's stack
+// and change set names have no spaces.
 var commentRE = regexp.MustCompile(`^tcdind: disabled to let running builds finish before stack (\S+) is updated \(change set (\S+)\);`)
 
 // ParseComment reads an enabledInfo comment tcdind wrote (Comment): the
