@@ -450,12 +450,14 @@ func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, ag
 	if u.Final == "UPDATE_COMPLETE" {
 		if ctx.Err() != nil {
 			// Interrupted once CloudFormation said UPDATE_COMPLETE: the
-			// update is done, ECS was not read; say so and how to look.
+			// update is done, ECS was not read. A signal ends a run with
+			// 128+n wherever it comes after the update (here, or while
+			// TeamCity is asked about the new agents); the line says what
+			// is done and how to look at the rest.
 			note := rollout.Line{Time: time.Now(), Kind: rollout.Note, Text: "not verified in ECS (interrupted); check with tcdind status" + r.Where}
-			fmt.Fprintln(s.Err, render.RolloutLinePlain(note))
 			r.recordLine(note)
 			fmt.Fprintln(s.say(), u.Unconfirmed())
-			return nil
+			return exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted before ECS was read; the update of stack %s is complete; see what the agents run with tcdind status%s", u.Stack.Name, r.Where))
 		}
 		lines, err := agents.Verify(ctx, verifyTries, changeset.SettleDelay(r.Poll))
 		for _, l := range lines {
