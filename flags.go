@@ -41,6 +41,10 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 	if err := exclusive("the -sudo tag is part of the complete recipe", flag{"minimal", o.minimal}, flag{"agent-version", o.agentVersion != ""}); err != nil {
 		return err
 	}
+	if changed("execute") && (o.execute == "" || strings.HasPrefix(o.execute, "-")) {
+		// "--execute --yes" gives --execute the value "--yes".
+		return exitcode.UsageError("--execute needs the name or ARN of the change set to execute (got %q): tcdind --stack NAME --execute CHANGE-SET --yes", o.execute)
+	}
 	if o.stack == "" {
 		for _, name := range []string{"yes", "s3-bucket", "allow-other-changes", "on-rollout-failure", "no-execute", "execute"} {
 			if changed(name) {
