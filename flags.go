@@ -56,6 +56,10 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 		}
 		return nil
 	}
+	if strings.HasPrefix(o.execute, "-") {
+		// "--execute --yes" with the name left out takes --yes as the name.
+		return exitcode.UsageError("--execute %s: give the change set's name or ARN after --execute (tcdind --stack %s --apply --no-execute prints it)", o.execute, o.stack)
+	}
 	if o.onRolloutFailure != batch.RolloutWait && o.onRolloutFailure != batch.RolloutCancel {
 		return exitcode.UsageError("--on-rollout-failure %q: pass wait or cancel", o.onRolloutFailure)
 	}

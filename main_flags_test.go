@@ -32,3 +32,18 @@ func TestExclusiveFlags(t *testing.T) {
 		t.Errorf("names %q", got)
 	}
 }
+
+// TestExecuteNameLeftOut: "--execute --yes" (the name left out) takes --yes
+// as the name; it is a usage error that says to give the name, before any
+// AWS call, and --execute without --yes names --execute, not --apply
+// (review2).
+func TestExecuteNameLeftOut(t *testing.T) {
+	code, _, errOut := runCLI(t, "--stack", "tc", "--region", "eu-west-1", "--execute", "--yes")
+	if want := "tcdind: --execute --yes: give the change set's name or ARN after --execute (tcdind --stack tc --apply --no-execute prints it)\n"; code != 2 || errOut != want {
+		t.Errorf("exit %d, %q; want 2, %q", code, errOut, want)
+	}
+	code, _, errOut = runCLI(t, "--stack", "tc", "--region", "eu-west-1", "--execute", "tcdind-socket-20261206-050000-1a2b3c4d")
+	if want := "tcdind: --execute without a terminal needs --yes to execute change set tcdind-socket-20261206-050000-1a2b3c4d\n"; code != 2 || errOut != want {
+		t.Errorf("exit %d, %q; want 2, %q", code, errOut, want)
+	}
+}

@@ -95,7 +95,10 @@ const (
 
 // Run reads the stack and its template, patches it, and delivers or applies it.
 func (r *StackRun) Run(ctx context.Context, s Streams) error {
-	if (r.Apply && !r.NoExecute || r.Execute != "") && !r.Yes && !r.Interactive {
+	if r.Execute != "" && !r.Yes && !r.Interactive {
+		return exitcode.UsageError("--execute without a terminal needs --yes to execute change set %s", r.Execute)
+	}
+	if r.Apply && !r.NoExecute && !r.Yes && !r.Interactive {
 		return exitcode.UsageError("--apply without a terminal needs --yes to execute the change set (see the change first with --diff)")
 	}
 	if r.Action.InPlace {
