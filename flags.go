@@ -41,10 +41,6 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 	if err := exclusive("the -sudo tag is part of the complete recipe", flag{"minimal", o.minimal}, flag{"agent-version", o.agentVersion != ""}); err != nil {
 		return err
 	}
-	if changed("execute") && (o.execute == "" || strings.HasPrefix(o.execute, "-")) {
-		// "--execute --yes" gives --execute the value "--yes".
-		return exitcode.UsageError("--execute needs the name or ARN of the change set to execute (got %q): tcdind --stack NAME --execute CHANGE-SET --yes", o.execute)
-	}
 	if o.stack == "" {
 		for _, name := range []string{"yes", "s3-bucket", "allow-other-changes", "on-rollout-failure", "no-execute", "execute"} {
 			if changed(name) {
@@ -56,9 +52,14 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 		}
 		return nil
 	}
-	if strings.HasPrefix(o.execute, "-") {
-		// "--execute --yes" with the name left out takes --yes as the name.
-		return exitcode.UsageError("--execute %s: give the change set's name or ARN after --execute (tcdind --stack %s --apply --no-execute prints it)", o.execute, o.stack)
+	if changed("execute") && (o.execute == "" || strings.HasPrefix(o.execute, "-")) {
+		// "--execute --yes" with the name left out takes --yes as the
+		// name; "--execute=" gives none.
+		given := "--execute " + o.execute
+		if o.execute == "" {
+			given = "--execute with no name"
+		}
+		return exitcode.UsageError("%s: give the change set's name or ARN after --execute (tcdind --stack %s --apply --no-execute prints it)", given, o.stack)
 	}
 	if o.onRolloutFailure != batch.RolloutWait && o.onRolloutFailure != batch.RolloutCancel {
 		return exitcode.UsageError("--on-rollout-failure %q: pass wait or cancel", o.onRolloutFailure)

@@ -16,9 +16,8 @@ func TestExclusiveFlags(t *testing.T) {
 		{[]string{"--template", "t.yaml", "--stack", "tc", "--mode", "socket"}, "tcdind: --template and --stack exclude each other: pass one\n"},
 		{[]string{"--stack", "tc", "--mode", "socket", "--apply", "--diff"}, "tcdind: --apply excludes --output, --diff and --check: see the change with --diff first, then --apply\n"},
 		{[]string{"--template", "t.yaml", "--mode", "privileged", "--minimal", "--sudo-image"}, "tcdind: --minimal and --sudo-image exclude each other: the -sudo tag is part of the complete recipe\n"},
-		// "--execute --yes": the flag takes "--yes" as its value (review2).
-		{[]string{"--stack", "tc", "--execute", "--yes"}, "tcdind: --execute needs the name or ARN of the change set to execute (got \"--yes\"): tcdind --stack NAME --execute CHANGE-SET --yes\n"},
-		{[]string{"--stack", "tc", "--execute="}, "tcdind: --execute needs the name or ARN of the change set to execute (got \"\"): tcdind --stack NAME --execute CHANGE-SET --yes\n"},
+		// "--execute=" gives no name (TestExecuteNameLeftOut: "--execute --yes").
+		{[]string{"--stack", "tc", "--region", "eu-west-1", "--execute="}, "tcdind: --execute with no name: give the change set's name or ARN after --execute (tcdind --stack tc --apply --no-execute prints it)\n"},
 	} {
 		code, _, errOut := runCLI(t, c.args...)
 		if code != 2 || errOut != c.want {
