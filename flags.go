@@ -52,6 +52,15 @@ func (o *options) checkApplicable(cmd *cobra.Command, mode dind.Mode) error {
 		}
 		return nil
 	}
+	if changed("execute") && (o.execute == "" || strings.HasPrefix(o.execute, "-")) {
+		// "--execute --yes" with the name left out takes --yes as the
+		// name; "--execute=" gives none.
+		given := "--execute " + o.execute
+		if o.execute == "" {
+			given = "--execute with no name"
+		}
+		return exitcode.UsageError("%s: give the change set's name or ARN after --execute (tcdind --stack %s --apply --no-execute prints it)", given, o.stack)
+	}
 	if o.onRolloutFailure != batch.RolloutWait && o.onRolloutFailure != batch.RolloutCancel {
 		return exitcode.UsageError("--on-rollout-failure %q: pass wait or cancel", o.onRolloutFailure)
 	}

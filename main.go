@@ -257,7 +257,7 @@ SIGTERM, SIGHUP (nothing written, no change set left: checked).`,
 	f.StringVar(&o.mode, "mode", "", "socket, privileged or none")
 	f.BoolVar(&o.minimal, "minimal", false, "write only the blog post's edits, not the complete recipe")
 	f.BoolVar(&o.buildDirs, "build-dirs", true, "socket mode: mirror the /opt/buildagent directories as host volumes, and run one agent an instance (distinctInstance on the agent's service)")
-	f.BoolVar(&o.sudoImage, "sudo-image", false, "privileged mode: switch the agent image tag (literal, or the parameter that holds it) to its -sudo variant, e.g. 2025.07-linux-sudo")
+	f.BoolVar(&o.sudoImage, "sudo-image", false, "privileged mode: switch the agent image tag (literal, or the parameter that holds it) to its -sudo variant, e.g. 2025.07-linux-sudo; without it privileged mode on a plain JetBrains tag is refused")
 	f.BoolVar(&o.healthCheck, "health-check", true, "complete recipe: give the agent container a health check that runs docker info, so ECS marks an agent whose Docker does not answer unhealthy (false leaves it out)")
 	f.StringVar(&o.agentVersion, "agent-version", "", "privileged mode: the TeamCity version (e.g. 2025.07) that pins an agent image tagged latest to VERSION-linux-sudo; implies --sudo-image")
 	f.StringVar(&o.agentArch, "agent-arch", "", "the CPU architecture of the agents' hosts, x86_64 or arm64: on arm64 the -sudo tag is VERSION-linux-arm64-sudo (a stack's hosts are read from ECS)")

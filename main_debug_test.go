@@ -95,13 +95,13 @@ func withoutWarnings(stderr string) string {
 	return b.String()
 }
 
-// --quiet keeps the engine's warnings about what it writes: a privileged
-// agent whose image cannot start Docker is the result, not chatter.
+// --quiet keeps the engine's warnings about what it writes: an
+// --agent-version that pins nothing is about the result, not chatter.
 func TestQuietKeepsWarnings(t *testing.T) {
 	out := t.TempDir() + "/t.yaml"
-	code, _, stderr := runCLI(t, "--template", "wizard/testdata/one.yaml", "--mode", "privileged", "--output", out, "--quiet")
-	if code != 0 || !strings.Contains(stderr, "tcdind: warning: ") || !strings.Contains(stderr, "cannot start Docker") || !strings.Contains(stderr, "wrote "+out) {
-		t.Errorf("--quiet privileged on a plain image: exit %d, stderr %q; want the warning and the wrote line", code, stderr)
+	code, _, stderr := runCLI(t, "--template", "wizard/testdata/one.yaml", "--mode", "privileged", "--sudo-image", "--agent-version", "2025.07", "--output", out, "--quiet")
+	if code != 0 || !strings.Contains(stderr, "tcdind: warning: ") || !strings.Contains(stderr, "--agent-version 2025.07 was not used") || !strings.Contains(stderr, "wrote "+out) {
+		t.Errorf("--quiet privileged with an unused --agent-version: exit %d, stderr %q; want the warning and the wrote line", code, stderr)
 	}
 	if strings.Contains(stderr, "security:") {
 		t.Errorf("--quiet printed the security note, which is not a warning about the result:\n%s", stderr)

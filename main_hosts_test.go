@@ -110,7 +110,9 @@ func testHosts(t *testing.T, e *stackEnv) {
 
 	t.Run("Arm64DeniedAMIs", func(t *testing.T) {
 		p := awsproxy.New(t, e.moto.URL)
-		e.createStack("tc-hosts-arm", body, "")
+		// The plain image (the fixture's is -sudo), which --sudo-image tags
+		// for the hosts' architecture.
+		e.createStack("tc-hosts-arm", plainAgentImage(body), "")
 		serveHosts(p, "", instance(1, "arm64", "ami-0abc", true))
 		code, out, errOut := withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-arm", "--mode", "privileged", "--sudo-image", "--diff", "--non-interactive")
 		if code != 0 || !strings.Contains(out, "-linux-arm64-sudo") || !strings.Contains(errOut, "hosts: 1 × linux, arm64, Docker 25.0.8, privileged allowed") ||
@@ -237,4 +239,11 @@ func testHosts(t *testing.T, e *stackEnv) {
 			t.Errorf("named the AMIs of instances that are no agent hosts: %d DescribeImages", p.Count("DescribeImages"))
 		}
 	})
+}
+
+// plainAgentImage is a stack fixture with the agent on the plain image
+// (the fixtures' is -sudo, which starts Docker in privileged mode), for
+// tests of what --sudo-image writes.
+func plainAgentImage(body []byte) []byte {
+	return []byte(strings.Replace(string(body), `!Sub '${TeamCityVersion}-linux-sudo'`, `!Ref 'TeamCityVersion'`, 1))
 }

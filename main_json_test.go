@@ -126,6 +126,9 @@ func TestJSONTemplateResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(inPlace, body, 0o644)
+	// What --sudo-image writes, on the plain image.
+	plain := filepath.Join(dir, "plain.yaml")
+	os.WriteFile(plain, plainAgentImage(body), 0o644)
 	out := filepath.Join(dir, "out.yaml")
 	for _, tc := range []struct {
 		name string
@@ -134,7 +137,7 @@ func TestJSONTemplateResults(t *testing.T) {
 	}{
 		{"check-needs-change", []string{"--template", stackTemplate, "--mode", "socket", "--check"}, 3},
 		{"check-in-mode", []string{"--template", "testdata/templates/blog-privileged.yaml", "--mode", "privileged", "--minimal", "--check"}, 0},
-		{"diff", []string{"--template", stackTemplate, "--mode", "privileged", "--sudo-image", "--diff"}, 0},
+		{"diff", []string{"--template", plain, "--mode", "privileged", "--sudo-image", "--diff"}, 0},
 		{"output", []string{"--template", stackTemplate, "--mode", "socket", "--output", out}, 0},
 		{"in-place", []string{"--template", inPlace, "--mode", "privileged", "--in-place"}, 0},
 		{"broken-template", []string{"--template", "testdata/templates/broken.yaml", "--mode", "socket", "--check"}, 1},
@@ -188,7 +191,11 @@ func TestJSONStackResults(t *testing.T) {
 
 	t.Run("diff-and-output", func(t *testing.T) {
 		p := awsproxy.New(t, e.moto.URL)
-		e.createStack("tc-json-diff", nil, "")
+		body, err := os.ReadFile(stackTemplate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.createStack("tc-json-diff", plainAgentImage(body), "")
 		code, stdout, stderr := cli.runStack(ctx, p.URL, "", "--stack", "tc-json-diff", "--mode", "privileged", "--sudo-image", "--diff", "--json")
 		if code != 0 {
 			t.Fatalf("--diff: exit %d\n%s", code, stderr)
@@ -296,7 +303,7 @@ func TestJSONStackResults(t *testing.T) {
 	}
 	t.Run("hosts", func(t *testing.T) {
 		p := awsproxy.New(t, e.moto.URL)
-		e.createStack("tc-json-hosts", hostsBody, "")
+		e.createStack("tc-json-hosts", plainAgentImage(hostsBody), "")
 		serveHosts(p, "al2023-ami-ecs-hvm-2023.0.20240515-kernel-6.1-arm64", instance(1, "arm64", "ami-0abc", true), instance(2, "arm64", "ami-0abc", true))
 		code, stdout, stderr := cli.runStack(ctx, p.URL, "", "--stack", "tc-json-hosts", "--mode", "privileged", "--sudo-image", "--check", "--json")
 		if code != 3 {

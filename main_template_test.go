@@ -71,7 +71,7 @@ func TestTemplateCheck(t *testing.T) {
 func TestTemplateDiffWritesNothing(t *testing.T) {
 	path := copyFixture(t, fixture, 0o644)
 	before, _ := os.ReadFile(path)
-	code, out, _ := runCLI(t, "--template", path, "--mode", "privileged", "--diff")
+	code, out, _ := runCLI(t, "--template", path, "--mode", "privileged", "--sudo-image", "--diff")
 	if code != 0 || !strings.Contains(out, "+            Privileged: true") || !strings.HasPrefix(out, "--- ") {
 		t.Fatalf("--diff: exit %d:\n%s", code, out)
 	}
@@ -159,5 +159,46 @@ func TestStdinTemplateAtATerminalSaysItWaits(t *testing.T) {
 		if got := strings.HasPrefix(errOut.String(), note); got != tty {
 			t.Errorf("tty %v: the note is said: %v\n%s", tty, got, errOut.String())
 		}
+	}
+}
+
+// Privileged mode on an agent image that cannot start Docker (no -sudo
+// tag: since 2020.2 JetBrains' run-docker.sh starts dockerd with sudo, and
+// only the -sudo tags install it; root does not help) is refused: exit 2,
+// nothing written, one line with the flag that makes the same command
+// work (issue 17: never exit 0 while saying Docker cannot start). The same
+// command with that flag works.
+func TestPrivilegedWithoutSudoRefused(t *testing.T) {
+	for _, tc := range []struct {
+		template, flag string
+		fixed          []string
+	}{
+		{"wizard/testdata/one.yaml", "pass --sudo-image", []string{"--sudo-image"}},
+		{"wizard/testdata/latest.yaml", "pass --agent-version VERSION", []string{"--sudo-image", "--agent-version", "2025.07"}},
+	} {
+		out := filepath.Join(t.TempDir(), "out.yaml")
+		code, stdout, stderr := runCLI(t, "--template", tc.template, "--mode", "privileged", "--output", out)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "cannot start Docker in privileged mode") || !strings.Contains(stderr, tc.flag) ||
+			strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 and one line naming %q", tc.template, code, stdout, stderr, tc.flag)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s: written though Docker cannot start", tc.template)
+		}
+		code, stdout, _ = runCLI(t, "--template", tc.template, "--mode", "privileged", "--json", "--output", out)
+		if code != 2 || !strings.Contains(stdout, `"error": "`) || !strings.Contains(stdout, "cannot start Docker in privileged mode") {
+			t.Errorf("%s --json: exit %d, stdout %s", tc.template, code, stdout)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s --json: written though Docker cannot start", tc.template)
+		}
+		args := append([]string{"--template", tc.template, "--mode", "privileged", "--output", out}, tc.fixed...)
+		if code, _, stderr := runCLI(t, args...); code != 0 {
+			t.Errorf("%s with %v: exit %d: %s", tc.template, tc.fixed, code, stderr)
+		}
+	}
+	// A -sudo image needs no flag.
+	if code, _, stderr := runCLI(t, "--template", "wizard/testdata/sudo.yaml", "--mode", "privileged", "--diff"); code != 0 {
+		t.Errorf("sudo.yaml: exit %d: %s", code, stderr)
 	}
 }

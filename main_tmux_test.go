@@ -142,8 +142,8 @@ func copyTo(t *testing.T, from, to string) {
 func TestTUIReviewThenSave(t *testing.T) {
 	bin := tcdindBinary(t)
 	dir := tuiTemplate(t)
-	term := newTerminal(t, dir, 120, 45, bin+" --template teamcity-server.yaml --mode privileged --output out.yaml")
-	term.waitFor("Review", "+            Privileged: true", "root on the EC2 host")
+	term := newTerminal(t, dir, 120, 45, bin+" --template teamcity-server.yaml --mode privileged --sudo-image --output out.yaml")
+	term.waitFor("Review", "add Privileged: true", "root on the EC2 host")
 	if _, err := os.Stat(filepath.Join(dir, "out.yaml")); err == nil {
 		t.Fatal("out.yaml was written before enter on the review")
 	}
@@ -154,7 +154,7 @@ func TestTUIReviewThenSave(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", rc, term.screen())
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, "out.yaml"))
-	code, want, errOut := runCLI(t, "--template", filepath.Join(dir, "teamcity-server.yaml"), "--mode", "privileged")
+	code, want, errOut := runCLI(t, "--template", filepath.Join(dir, "teamcity-server.yaml"), "--mode", "privileged", "--sudo-image")
 	if code != 0 || string(got) != want {
 		t.Errorf("the wizard wrote other bytes than the batch run (exit %d, %s)", code, errOut)
 	}

@@ -95,7 +95,10 @@ const (
 
 // Run reads the stack and its template, patches it, and delivers or applies it.
 func (r *StackRun) Run(ctx context.Context, s Streams) error {
-	if (r.Apply && !r.NoExecute || r.Execute != "") && !r.Yes && !r.Interactive {
+	if r.Execute != "" && !r.Yes && !r.Interactive {
+		return exitcode.UsageError("--execute without a terminal needs --yes to execute change set %s", r.Execute)
+	}
+	if r.Apply && !r.NoExecute && !r.Yes && !r.Interactive {
 		return exitcode.UsageError("--apply without a terminal needs --yes to execute the change set (see the change first with --diff)")
 	}
 	if r.Action.InPlace {
@@ -183,6 +186,9 @@ func (r *StackRun) patch(_ context.Context, _ StackClient, st *awsclient.Stack, 
 	opts := r.Options
 	opts.ParameterValues = st.Values(t.ImageParameters(opts))
 	res, err := t.Apply(opts)
+	if err == nil {
+		err = res.Refusal()
+	}
 	if err != nil {
 		return nil, nil, EngineError(err)
 	}
@@ -447,12 +453,14 @@ func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, ag
 	if u.Final == "UPDATE_COMPLETE" {
 		if ctx.Err() != nil {
 			// Interrupted once CloudFormation said UPDATE_COMPLETE: the
-			// update is done, ECS was not read; say so and how to look.
+			// update is done, ECS was not read. A signal ends a run with
+			// 128+n wherever it comes after the update (here, or while
+			// TeamCity is asked about the new agents); the line says what
+			// is done and how to look at the rest.
 			note := rollout.Line{Time: time.Now(), Kind: rollout.Note, Text: "not verified in ECS (interrupted); check with tcdind status" + r.Where}
-			fmt.Fprintln(s.Err, render.RolloutLinePlain(note))
 			r.recordLine(note)
 			fmt.Fprintln(s.say(), u.Unconfirmed())
-			return nil
+			return exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted before ECS was read; the update of stack %s is complete; see what the agents run with tcdind status%s", u.Stack.Name, r.Where))
 		}
 		lines, err := agents.Verify(ctx, verifyTries, changeset.SettleDelay(r.Poll))
 		for _, l := range lines {

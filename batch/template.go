@@ -59,6 +59,9 @@ func (r TemplateRun) Run(ctx context.Context, s Streams) error {
 // Patch applies opts to a template and maps the engine's refusals to exit codes.
 func Patch(template []byte, opts dind.Options) (*dind.Result, error) {
 	res, err := dind.Apply(template, opts)
+	if err == nil {
+		err = res.Refusal()
+	}
 	if err != nil {
 		return nil, EngineError(err)
 	}
@@ -71,8 +74,10 @@ func EngineError(err error) error {
 	var sel *dind.SelectionError
 	var ce *dind.ContainerError
 	var vn *dind.VersionNeededError
-	if errors.As(err, &vn) {
-		// A flag is missing: the same command with --agent-version works.
+	var sn *dind.SudoNeededError
+	if errors.As(err, &vn) || errors.As(err, &sn) && sn.Flag {
+		// A flag is missing: the same command with --agent-version (or
+		// --sudo-image) works.
 		return exitcode.WithCode(exitcode.Usage, err)
 	}
 	if errors.As(err, &ce) {

@@ -163,12 +163,28 @@ type Result struct {
 	SudoTag bool
 	// Before is the mode each target was in before the edit, by logical ID.
 	Before map[string]Mode
+	// NoDocker are the agents that privileged mode leaves with an image
+	// that, as written, cannot start Docker (why, and what to do). The
+	// engine plans the edit all the same; a front end refuses to write or
+	// apply it (Refusal): it would deploy privileged agents whose builds
+	// find no Docker, and end with exit 0.
+	NoDocker []*SudoNeededError
 	// Services are the logical IDs of the AWS::ECS::Service resources whose
 	// PlacementConstraints the edit changes (tcdind's distinctInstance, added
 	// by the complete socket recipe with the build directories, removed by
 	// the other recipes); nothing else of them changes. Their changes are
 	// listed under the task definition they run.
 	Services []string
+}
+
+// Refusal is the reason a front end must not write or apply the result:
+// the first agent whose image cannot start Docker (a *SudoNeededError,
+// which unwraps to a *RefusedError); nil otherwise.
+func (r *Result) Refusal() error {
+	if len(r.NoDocker) == 0 {
+		return nil
+	}
+	return r.NoDocker[0]
 }
 
 // NeedsChange reports whether the template or a stack's parameters must

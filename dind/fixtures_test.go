@@ -825,13 +825,14 @@ func TestSudoImage(t *testing.T) {
 	}
 	checkIdempotent(t, "sudo image again", res.Output, sudo)
 
-	// Without --sudo-image: image kept, warning.
+	// Without --sudo-image: image kept, and a refusal for the front ends
+	// (issue 17: never exit 0 while saying Docker cannot start).
 	res, doc = apply(t, literal, dind.DefaultOptions(dind.ModePrivileged))
 	if img := agentContainer(t, doc, "AgentTaskDefinition")["Image"]; img != "jetbrains/teamcity-agent:2023.11.1" {
 		t.Errorf("without --sudo-image: Image = %v", img)
 	}
-	if !hasWarning(res, "linux-sudo") {
-		t.Errorf("without --sudo-image: want a warning about the -linux-sudo image, got %q", res.Warnings)
+	if refusalWith(res, "linux-sudo", "pass --sudo-image") == "" || !res.NoDocker[0].Flag {
+		t.Errorf("without --sudo-image: want a refusal naming the -linux-sudo image and --sudo-image, got %q", reasons(res))
 	}
 
 	// Minimal ignores --sudo-image (complete recipe only).
@@ -858,8 +859,8 @@ func TestSudoImage(t *testing.T) {
 	if img := agentContainer(t, doc, "AgentTaskDefinition")["Image"]; img != "jetbrains/teamcity-agent:latest" {
 		t.Errorf("privileged on latest: Image = %v, want unchanged", img)
 	}
-	if !hasWarning(res, "--agent-version") {
-		t.Errorf("privileged on latest: want a warning naming --agent-version, got %q", res.Warnings)
+	if refusalWith(res, "--agent-version") == "" {
+		t.Errorf("privileged on latest: want a refusal naming --agent-version, got %q", reasons(res))
 	}
 }
 

@@ -79,6 +79,27 @@ func (r *recipe) pinnedSuffix() string {
 	return sudoSuffix
 }
 
+// SudoNeededError is why privileged mode is refused for a JetBrains agent
+// image that, as written, cannot start Docker (Result.NoDocker): since TeamCity 2020.2 the image's
+// run-docker.sh starts dockerd with "sudo service docker start", and only
+// the -sudo tags install sudo (JetBrains/teamcity-docker-images:
+// context/run-docker.sh; configs/linux/Agent/Ubuntu/Ubuntu-sudo.Dockerfile
+// installs sudo, Ubuntu.Dockerfile does not), so running the agent as root
+// (JetBrains' template sets User: root) does not help: "sudo" is not
+// there. JetBrains' image README: "you have to use a TeamCity agent image
+// with the -linux-sudo tag suffix". The front ends write nothing.
+type SudoNeededError struct {
+	Reason string
+	// Flag: the same command with --sudo-image (or --agent-version) works;
+	// otherwise the template needs an edit by hand first.
+	Flag bool
+}
+
+func (e *SudoNeededError) Error() string { return e.Reason }
+
+// Unwrap makes it a refusal: nothing is written.
+func (e *SudoNeededError) Unwrap() error { return &RefusedError{Reason: e.Reason} }
+
 // VersionNeededError is --sudo-image on an agent image whose tag names no
 // version, with no version to pin: --agent-version is missing.
 type VersionNeededError struct {
@@ -110,12 +131,12 @@ func (r *recipe) pinnedSudoTag(where, image, tag string) (string, bool, error) {
 		if r.opts.SudoImage {
 			return "", false, &VersionNeededError{Where: where, Image: image}
 		}
-		r.warnNoDocker("%s: the agent image %s cannot start Docker in privileged mode, and %s has no -sudo variant: pass --agent-version VERSION (the TeamCity server's version, for example 2025.07), which pins the agent to VERSION%s", where, image, shown, r.pinnedSuffix())
+		r.noDockerImage(true, "%s: the agent image %s cannot start Docker in privileged mode, and %s has no -sudo variant: pass --agent-version VERSION (the TeamCity server's version, for example 2025.07), which pins the agent to VERSION%s", where, image, shown, r.pinnedSuffix())
 		return "", false, nil
 	}
 	newTag := version + r.pinnedSuffix()
 	if !r.opts.SudoImage {
-		r.warnNoDocker("%s: the agent image %s cannot start Docker in privileged mode, and %s has no -sudo variant: pass --sudo-image to pin the agent to %s (the version of %s)", where, image, shown, newTag, from)
+		r.noDockerImage(true, "%s: the agent image %s cannot start Docker in privileged mode, and %s has no -sudo variant: pass --sudo-image to pin the agent to %s (the version of %s)", where, image, shown, newTag, from)
 		return "", false, nil
 	}
 	return newTag, true, nil
@@ -133,7 +154,7 @@ func (r *recipe) pinLiteral(c *yaml.Node, where, image, tag string, src imageSou
 		last = lastLiteral(src.node)
 	}
 	if last == nil || !strings.HasSuffix(last.Value, tag) || (tag == "" && strings.HasSuffix(last.Value, ":")) {
-		r.warnNoDocker("%s: the agent image %s cannot start Docker in privileged mode: use the tag %s (change the image expression to give it)", where, image, newTag)
+		r.noDockerImage(false, "%s: the agent image %s cannot start Docker in privileged mode: use the tag %s (change the image expression to give it)", where, image, newTag)
 		return nil
 	}
 	value := strings.TrimSuffix(last.Value, tag) + newTag

@@ -164,8 +164,8 @@ func TestFloatingTagFromTheServersImage(t *testing.T) {
 		}
 	}
 	plain := mustApply(t, src, dind.DefaultOptions(dind.ModePrivileged))
-	if w := warningWith(plain, "pass --sudo-image to pin the agent to 2024.12.1-linux-sudo", "the server's image jetbrains/teamcity-server:2024.12.1-linux"); w == "" {
-		t.Errorf("without --sudo-image the warning should offer the server's version: %q", plain.Warnings)
+	if w := refusalWith(plain, "pass --sudo-image to pin the agent to 2024.12.1-linux-sudo", "the server's image jetbrains/teamcity-server:2024.12.1-linux"); w == "" {
+		t.Errorf("without --sudo-image the refusal should offer the server's version: %q", reasons(plain))
 	}
 	if v := mustParse(t, src).ServerVersion(dind.Options{}); v != "2024.12.1" {
 		t.Errorf("ServerVersion = %q, want 2024.12.1", v)

@@ -80,10 +80,8 @@ func (r *recipe) ensureHealthCheck(c *yaml.Node) {
 		return
 	}
 	if r.noDocker {
-		// Docker cannot start in this agent (the warning above says why):
-		// the check would fail on every agent, and ECS would replace each
-		// one every few minutes, cutting off builds that need no Docker.
-		r.warn("%s: no docker info health check added: with this image Docker cannot start, and ECS would replace every agent as unhealthy; run again once the image is a -sudo variant to add it", where)
+		// Docker cannot start in this agent (Result.NoDocker says why, and
+		// the front ends refuse): the check would fail on every agent.
 		return
 	}
 	if repo, known := r.agentRepo(c); known && !isJetBrainsAgentRepo(repo) {

@@ -340,7 +340,7 @@ func (r *recipe) sudoImage(c *yaml.Node) error {
 		if src.tail == nil {
 			how = "change the image expression to give that tag"
 		}
-		r.warnNoDocker("%s: the agent image %s cannot start Docker in privileged mode: use %s (%s)", where, image, want, how)
+		r.noDockerImage(src.tail != nil, "%s: the agent image %s cannot start Docker in privileged mode: use %s (%s)", where, image, want, how)
 		return nil
 	}
 	if err := r.ed.replaceScalar(src.tail, src.tail.Value+r.sudoTagSuffix(tag), r.st); err != nil {
@@ -438,13 +438,13 @@ func (r *recipe) sudoParameter(c *yaml.Node, where string, src imageSource) erro
 		}
 		if !rewritable {
 			if r.opts.SudoImage {
-				return &RefusedError{Reason: fmt.Sprintf("%s: %s, so tcdind will not change it for the agent's -sudo tag %s, and cannot add the suffix to the agent's image expression alone; give the agent image a tag of its own (for example %s:%s) and run again, or run without --sudo-image", where, also, wantTag, repo, wantTag)}
+				return &RefusedError{Reason: fmt.Sprintf("%s: %s, so tcdind will not change it for the agent's -sudo tag %s, and cannot add the suffix to the agent's image expression alone; give the agent image a tag of its own (for example %s:%s) and run again", where, also, wantTag, repo, wantTag)}
 			}
-			r.warnNoDocker("%s: the agent image %s cannot start Docker in privileged mode: use %s (%s, so give the agent image a tag of its own, for example %s:%s)", where, image, wantTag, also, repo, wantTag)
+			r.noDockerImage(false, "%s: the agent image %s cannot start Docker in privileged mode: use %s (%s, so give the agent image a tag of its own, for example %s:%s, and run again with --sudo-image)", where, image, wantTag, also, repo, wantTag)
 			return nil
 		}
 		if !r.opts.SudoImage {
-			r.warnNoDocker("%s: the agent image %s cannot start Docker in privileged mode: use %s (pass --sudo-image: %s, so tcdind leaves it and writes the agent's %s as ${%s}%s)", where, image, wantTag, also, what, name, suffix)
+			r.noDockerImage(true, "%s: the agent image %s cannot start Docker in privileged mode: use %s (pass --sudo-image: %s, so tcdind leaves it and writes the agent's %s as ${%s}%s)", where, image, wantTag, also, what, name, suffix)
 			return nil
 		}
 		if err := r.appendToTagRef(ref, name, suffix); err != nil {
@@ -459,7 +459,7 @@ func (r *recipe) sudoParameter(c *yaml.Node, where string, src imageSource) erro
 		return nil
 	}
 	if !r.opts.SudoImage {
-		r.warnNoDocker("%s: the agent image %s cannot start Docker in privileged mode: use %s (pass --sudo-image, or set parameter %s to %s)", where, image, wantTag, name, wantValue)
+		r.noDockerImage(true, "%s: the agent image %s cannot start Docker in privileged mode: use %s (pass --sudo-image, or set parameter %s to %s)", where, image, wantTag, name, wantValue)
 		return nil
 	}
 	r.res.SudoTag = true

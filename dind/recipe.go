@@ -103,12 +103,13 @@ func (r *recipe) warn(format string, args ...any) {
 	r.res.Warnings = append(r.res.Warnings, fmt.Sprintf(format, args...))
 }
 
-// warnNoDocker warns that the agent's image, as written, cannot start
-// Docker in privileged mode, and marks the container so that no health
-// check is added to it.
-func (r *recipe) warnNoDocker(format string, args ...any) {
+// noDockerImage records that the agent's image, as written, cannot start
+// Docker in privileged mode (Result.NoDocker: the front ends refuse), and
+// marks the container so that no health check is added to it. flag says
+// the same command with --sudo-image or --agent-version works.
+func (r *recipe) noDockerImage(flag bool, format string, args ...any) {
 	r.noDocker = true
-	r.warn(format, args...)
+	r.res.NoDocker = append(r.res.NoDocker, &SudoNeededError{Reason: fmt.Sprintf(format, args...), Flag: flag})
 }
 
 func (r *recipe) run() error {

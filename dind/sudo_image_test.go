@@ -47,6 +47,30 @@ func mustApply(t *testing.T, src []byte, o dind.Options) *dind.Result {
 	return res
 }
 
+// refusalWith is the reason privileged mode is refused (Result.NoDocker:
+// the image cannot start Docker) that contains every sub, or "".
+func refusalWith(res *dind.Result, subs ...string) string {
+	for _, w := range reasons(res) {
+		ok := true
+		for _, s := range subs {
+			ok = ok && strings.Contains(w, s)
+		}
+		if ok {
+			return w
+		}
+	}
+	return ""
+}
+
+// reasons are the NoDocker reasons of res.
+func reasons(res *dind.Result) []string {
+	var out []string
+	for _, e := range res.NoDocker {
+		out = append(out, e.Reason)
+	}
+	return out
+}
+
 func warningWith(res *dind.Result, subs ...string) string {
 	for _, w := range res.Warnings {
 		ok := true
@@ -137,8 +161,8 @@ func TestSudoTagWholeImageParameter(t *testing.T) {
 		t.Errorf("AgentImage Default not switched:\n%s", res.Output)
 	}
 	res = mustApply(t, src, sudoOpts(false))
-	if w := warningWith(res, "jetbrains/teamcity-agent:2023.11.1-linux", "use 2023.11.1-linux-sudo", "set parameter AgentImage to jetbrains/teamcity-agent:2023.11.1-linux-sudo"); w == "" {
-		t.Errorf("without --sudo-image: want a warning naming the concrete tag and the parameter, got %q", res.Warnings)
+	if w := refusalWith(res, "jetbrains/teamcity-agent:2023.11.1-linux", "use 2023.11.1-linux-sudo", "set parameter AgentImage to jetbrains/teamcity-agent:2023.11.1-linux-sudo"); w == "" || !res.NoDocker[0].Flag {
+		t.Errorf("without --sudo-image: want a refusal naming the concrete tag and the parameter, got %q", reasons(res))
 	}
 }
 
@@ -184,8 +208,8 @@ func TestSudoTagOnStack(t *testing.T) {
 	o.ParameterValues = map[string]string{"TeamCityVersion": "2024.03"}
 	res = mustApply(t, src, o)
 	want := "AgentTaskDefinition/teamcity-agent: the agent image jetbrains/teamcity-agent:2024.03 cannot start Docker in privileged mode: use 2024.03-linux-sudo (pass --sudo-image, or set parameter TeamCityVersion to 2024.03-linux-sudo)"
-	if !slices.Contains(res.Warnings, want) {
-		t.Errorf("warnings %q, want %q", res.Warnings, want)
+	if !slices.Contains(reasons(res), want) || res.Refusal() == nil || res.Refusal().Error() != want {
+		t.Errorf("refusals %q, want %q", reasons(res), want)
 	}
 	if len(res.ParameterOverrides) != 0 {
 		t.Errorf("without --sudo-image: ParameterOverrides %v", res.ParameterOverrides)
@@ -238,8 +262,8 @@ func TestSudoTagLiteral(t *testing.T) {
 	src = sudoTemplate("  V:\n    Type: String\n", `jetbrains/teamcity-agent:2024.03`, "")
 	res = mustApply(t, src, sudoOpts(false))
 	want := "AgentTaskDefinition/teamcity-agent: the agent image jetbrains/teamcity-agent:2024.03 cannot start Docker in privileged mode: use 2024.03-linux-sudo (pass --sudo-image)"
-	if !slices.Contains(res.Warnings, want) {
-		t.Errorf("warnings %q, want %q", res.Warnings, want)
+	if !slices.Contains(reasons(res), want) {
+		t.Errorf("refusals %q, want %q", reasons(res), want)
 	}
 }
 
@@ -263,9 +287,9 @@ func TestSudoTagSharedParameter(t *testing.T) {
 		t.Errorf("want the agent's Ref rewritten, the Default and the server kept:\n%s", res.Output)
 	}
 	res = mustApply(t, src, sudoOpts(false))
-	w := warningWith(res, "use 2025.07-linux-sudo", "also sets ServerTaskDefinition (line 21)", "pass --sudo-image")
+	w := refusalWith(res, "use 2025.07-linux-sudo", "also sets ServerTaskDefinition (line 21)", "pass --sudo-image")
 	if w == "" || strings.Contains(w, "set parameter") {
-		t.Errorf("want a warning that names the server and suggests --sudo-image, not the parameter, got %q", res.Warnings)
+		t.Errorf("want a refusal that names the server and suggests --sudo-image, not the parameter, got %q", reasons(res))
 	}
 
 	// Two agent task definitions share it: with both selected, it changes once.

@@ -82,7 +82,7 @@ func TestSudoImageJetBrainsTemplate(t *testing.T) {
 	opts := sudoOpts(true)
 
 	// As published: Default latest has no -sudo variant; nothing is
-	// guessed: --sudo-image alone is refused, and without it the warning
+	// guessed: --sudo-image alone is refused, and without it the refusal
 	// names --agent-version (issue 17).
 	src := jetbrainsTemplate(t)
 	var vn *dind.VersionNeededError
@@ -93,8 +93,8 @@ func TestSudoImageJetBrainsTemplate(t *testing.T) {
 	if res.SudoTag || bytes.Contains(res.Output, []byte("-sudo")) || !bytes.Contains(res.Output, []byte(jetbrainsAgentImage)) {
 		t.Errorf("Default latest: want the image left alone, got SudoTag %v:\n%s", res.SudoTag, lineDiff(src, res.Output))
 	}
-	if warningWith(res, "latest has no -sudo variant", "pass --agent-version VERSION") == "" {
-		t.Errorf("Default latest: want a warning saying what to pass, got %q", res.Warnings)
+	if refusalWith(res, "latest has no -sudo variant", "pass --agent-version VERSION") == "" {
+		t.Errorf("Default latest: want a refusal saying what to pass, got %q", reasons(res))
 	}
 	// With --agent-version the agent alone is pinned; the server keeps
 	// the parameter.
@@ -132,10 +132,10 @@ func TestSudoImageJetBrainsTemplate(t *testing.T) {
 	}
 	lintAgainstInput(t, "template at 2025.07", src, res.Output)
 
-	// Without --sudo-image the warning says that --sudo-image would do it.
+	// Without --sudo-image the refusal says that --sudo-image would do it.
 	plain := mustApply(t, src, sudoOpts(false))
-	if w := warningWith(plain, "use 2025.07-linux-sudo", "pass --sudo-image", "${TeamCityVersion}-linux-sudo", "also sets TCServerNodeTaskDefinition (line 669)"); w == "" {
-		t.Errorf("without --sudo-image: warnings %q", plain.Warnings)
+	if w := refusalWith(plain, "use 2025.07-linux-sudo", "pass --sudo-image", "${TeamCityVersion}-linux-sudo", "also sets TCServerNodeTaskDefinition (line 669)"); w == "" {
+		t.Errorf("without --sudo-image: refusals %q", reasons(plain))
 	}
 
 	// Socket and none keep the tag and say so; the Image stays rewritten.

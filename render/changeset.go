@@ -136,7 +136,7 @@ func StacksDescription(region string, checked, toCheck, skipped int, probing boo
 		d += fmt.Sprintf(" Looking for TeamCity agents: %d of %d checked.", checked, toCheck)
 	}
 	if skipped > 0 {
-		d += fmt.Sprintf(" %d stacks were not checked for an agent (too many); type to filter and choose one all the same.", skipped)
+		d += " " + Count(skipped, "stack was", "stacks were") + " not checked for an agent (too many); type to filter and choose one all the same."
 	}
 	if len(hidden) > 0 {
 		d += " " + Hidden(hidden)

@@ -120,3 +120,13 @@ func TestChangesGrouped(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestStacksDescriptionAgrees: one stack not checked is "1 stack was", not
+// "1 stacks were" (review2).
+func TestStacksDescriptionAgrees(t *testing.T) {
+	for n, want := range map[int]string{1: " 1 stack was not checked for an agent", 3: " 3 stacks were not checked for an agent"} {
+		if got := StacksDescription("eu-west-1", 0, 0, n, false, nil); !strings.Contains(got, want) {
+			t.Errorf("%d skipped: %q lacks %q", n, got, want)
+		}
+	}
+}

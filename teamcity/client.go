@@ -161,7 +161,11 @@ func (c *Client) once(parent context.Context, cl call, body []byte, out any, try
 			return false, parent.Err()
 		}
 		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-			return true, fmt.Errorf("TeamCity at %s did not answer %s %s within %s (%d tries)", c.URL(), cl.method, cl.path, timeout, try)
+			within := fmt.Sprintf("within %s", timeout)
+			if try > 1 {
+				within = fmt.Sprintf("within %s, %d tries", timeout, try)
+			}
+			return true, fmt.Errorf("TeamCity at %s did not answer %s %s %s", c.URL(), cl.method, cl.path, within)
 		}
 		return c.unreachable(cl, err, try)
 	}

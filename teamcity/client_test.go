@@ -308,3 +308,15 @@ func TestParseURL(t *testing.T) {
 		t.Errorf("%v %v", u, err)
 	}
 }
+
+// One try that timed out says so in the singular: no "(1 tries)".
+func TestSlowAnswerOneTry(t *testing.T) {
+	tc, c := onFake(t, "")
+	tc.SlowNext("GET", -1, time.Minute)
+	c.RequestTimeout = 50 * time.Millisecond
+	c.Tries = 1
+	_, err := c.RunningBuilds(context.Background(), 7)
+	if err == nil || !strings.HasSuffix(err.Error(), "did not answer GET /app/rest/builds within 50ms") {
+		t.Fatalf("err = %v", err)
+	}
+}

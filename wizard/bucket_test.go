@@ -13,7 +13,7 @@ import (
 
 // largeTemplate is one.yaml padded over CloudFormation's inline limit.
 func largeTemplate(t *testing.T) []byte {
-	body := fixture(t, "one.yaml")
+	body := fixture(t, "sudo.yaml")
 	pad := "\n# " + strings.Repeat("padding over the inline limit ", 20)
 	for len(body) <= changeset.MaxTemplateBody+1000 {
 		body = append(body, pad...)
@@ -97,16 +97,17 @@ func TestAccessibleStackAsksBucket(t *testing.T) {
 // run that wrote nothing has none to print.
 func TestSummaryWarnings(t *testing.T) {
 	out := t.TempDir() + "/out.yaml"
-	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModePrivileged, Output: out}, termW, termH)
+	// An --agent-version that pins nothing is a warning.
+	r := start(t, Config{Template: "testdata/sudo.yaml", Mode: dind.ModePrivileged, SudoImage: true, AgentVersion: "2025.07", Output: out}, termW, termH)
 	r.waitFor("Press enter to write")
 	r.key(tea.KeyEnter)
 	r.waitFor("Saved")
 	m := r.final()
-	if s := m.Summary(); !strings.HasPrefix(s, "tcdind: warning: AgentTaskDefinition/teamcity-agent: the agent image") || !strings.Contains(s, "wrote "+out) {
+	if s := m.Summary(); !strings.HasPrefix(s, "tcdind: warning: AgentTaskDefinition/teamcity-agent: --agent-version 2025.07 was not used") || !strings.Contains(s, "wrote "+out) {
 		t.Errorf("summary %q", s)
 	}
 
-	r = start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModePrivileged}, termW, termH)
+	r = start(t, Config{Template: "testdata/sudo.yaml", Mode: dind.ModePrivileged}, termW, termH)
 	r.waitFor("Press enter to choose where to save")
 	if s := r.final().Summary(); s != "" {
 		t.Errorf("quit before saving: summary %q", s)

@@ -2,6 +2,8 @@ package wizard
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -106,6 +108,7 @@ func TestScreenStackReviewHosts(t *testing.T) {
 // arm64 hosts: the -sudo choice names the -linux-arm64-sudo tag, and why.
 func TestScreenStackHostsArm64(t *testing.T) {
 	f := newFake(t)
+	f.Values = map[string]string{"TeamCityVersion": "2024.12"} // the plain image
 	withHosts(f, al2023ARMAMI, 1, containerInstance(1, "arm64", true), containerInstance(2, "arm64", true))
 	cfg := stackConfig(f, nil)
 	cfg.Stack = "teamcity"
@@ -125,6 +128,7 @@ func TestScreenStackHostsArm64(t *testing.T) {
 // -linux-arm64-sudo tag, as --sudo-image on the command line writes.
 func TestStackHostsArm64Tag(t *testing.T) {
 	f := newFake(t)
+	f.Values = map[string]string{"TeamCityVersion": "2024.12"} // the plain image
 	withHosts(f, al2023ARMAMI, 1, containerInstance(1, "arm64", true))
 	cfg := stackConfig(f, nil)
 	cfg.Stack, cfg.Mode, cfg.SudoImage, cfg.RecipeGiven = "teamcity", dind.ModePrivileged, true, true
@@ -141,19 +145,21 @@ func TestStackHostsArm64Tag(t *testing.T) {
 	r.snapshot()
 }
 
-// arm64 hosts without the -sudo image: the warning recommends the
+// arm64 hosts without the -sudo image: the refusal recommends the
 // -linux-arm64-sudo tag, not one the hosts cannot run.
 func TestStackHostsArm64Warning(t *testing.T) {
 	f := newFake(t)
+	f.Values = map[string]string{"TeamCityVersion": "2024.12"} // the plain image
 	withHosts(f, al2023ARMAMI, 1, containerInstance(1, "arm64", true))
 	cfg := stackConfig(f, nil)
 	cfg.Stack, cfg.Mode, cfg.RecipeGiven = "teamcity", dind.ModePrivileged, true
 	r := startStack(t, cfg)
-	r.waitFor("Press enter to create a change set")
-	c := r.reviewContentOf()
-	if !strings.Contains(c, "use 2024.12-linux-arm64-sudo") || strings.Contains(c, "2024.12-linux-sudo") {
-		t.Errorf("the warning does not recommend the arm64 tag:\n%s", c)
+	r.waitFor("Docker cannot start in this agent image")
+	r.waitFor("use 2024.12-linux-arm64-sudo")
+	if c := r.screen(); strings.Contains(c, "2024.12-linux-sudo") {
+		t.Errorf("the refusal recommends a tag the hosts cannot run:\n%s", c)
 	}
+	r.final()
 }
 
 // Hosts that allow no privileged container: the mode question says so
@@ -308,6 +314,43 @@ func TestAccessibleStackHosts(t *testing.T) {
 	if created, _, _ := f.State(); len(created) != 0 {
 		t.Errorf("change sets created: %v", created)
 	}
+}
+
+// Privileged mode whose agent image cannot start Docker is refused, as on
+// the command line (issue 17: never exit 0 while saying Docker cannot
+// start): the recipe question offers no complete recipe that keeps the
+// plain tag, and a run given the mode by flag stops on the review with the
+// flag that works, writing nothing.
+func TestPrivilegedWithoutSudoRefused(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.yaml")
+	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModePrivileged, Output: out}, termW, termH)
+	r.waitFor("Docker cannot start in this agent image")
+	r.waitFor("go back to the")
+	r.final()
+	if _, err := os.Stat(out); err == nil {
+		t.Error("written though Docker cannot start")
+	}
+
+	r = start(t, Config{Template: "testdata/one.yaml"}, termW, termH)
+	r.waitFor("Which Docker-in-Docker mode?")
+	r.key(tea.KeyDown) // privileged
+	r.key(tea.KeyEnter)
+	r.waitFor("Which recipe for privileged mode?")
+	s := r.screen()
+	if strings.Contains(s, "Complete (recommended)") || !strings.Contains(s, "> Complete, and the -linux-sudo image") {
+		t.Errorf("the recipe question offers a complete recipe that keeps the plain tag, or not the -sudo one first:\n%s", s)
+	}
+	r.final()
+	// A -sudo image keeps both choices: the plain complete recipe works.
+	r = start(t, Config{Template: "testdata/sudo.yaml"}, termW, termH)
+	r.waitFor("Which Docker-in-Docker mode?")
+	r.key(tea.KeyDown)
+	r.key(tea.KeyEnter)
+	r.waitFor("Which recipe for privileged mode?")
+	if s := r.screen(); !strings.Contains(s, "Complete (recommended)") {
+		t.Errorf("a -sudo image lost the complete recipe:\n%s", s)
+	}
+	r.final()
 }
 
 // An agent the container question names (an image of its own): its

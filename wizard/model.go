@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -629,4 +630,13 @@ func (m *Model) isStack() bool { return m.a.stackInfo != nil }
 // prints.
 func (m *Model) whereFlags(region string) string {
 	return whereFlags(region, m.cfg.Profile, m.cfg.EndpointURL)
+}
+
+// interruptedAfterUpdate is the outcome of leaving after UPDATE_COMPLETE,
+// before what must follow it (ECS read back, TeamCity asked): the exit
+// status is 128+n, as for any signal, and the line says the update is done
+// and how to look at the rest.
+func (m *Model) interruptedAfterUpdate(before string) error {
+	name := m.a.stackInfo.Name
+	return exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted before %s; the update of stack %s is complete; see what the agents run with tcdind status%s", before, name, m.whereFlags(m.a.region)))
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +68,17 @@ func testMotoHosts(t *testing.T, e *motoEnv) {
 	t.Run("Arm64", func(t *testing.T) {
 		e.t = t
 		p := awsproxy.New(t, e.url)
-		e.createStackFrom("tc-hosts-arm", "../testdata/stacks/teamcity-service.yaml")
+		// The plain image (the fixture's is -sudo), which the -sudo image
+		// tags for the hosts' architecture.
+		body, err := os.ReadFile("../testdata/stacks/teamcity-service.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		plainFile := filepath.Join(t.TempDir(), "plain.yaml")
+		if err := os.WriteFile(plainFile, []byte(strings.Replace(string(body), `!Sub '${TeamCityVersion}-linux-sudo'`, `!Ref 'TeamCityVersion'`, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		e.createStackFrom("tc-hosts-arm", plainFile)
 		serve(p, instance(1, "arm64"), instance(2, "arm64"))
 		r := start(t, config(p, "tc-hosts-arm"), termW, termH)
 		r.waitFor("Press enter to create a change set")

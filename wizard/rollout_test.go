@@ -695,3 +695,25 @@ func TestRolloutRollbackFollowed(t *testing.T) {
 		t.Errorf("judged while rolling back: %q", got)
 	}
 }
+
+// Leaving while ECS is read back after UPDATE_COMPLETE ends as a signal
+// does (128+n), with a line that says the update is complete and how to
+// look, as the command line does; the summary gives the template's word,
+// not "now in privileged mode".
+func TestLeaveWhileVerifying(t *testing.T) {
+	f := rolloutFake(t, succeeding()...)
+	f.ECS.Hold = make(chan struct{})
+	f.Events = pages(updated()...)
+	r := toChangeSet(t, f, nil)
+	r.execute()
+	r.waitFor("reading back in ECS what the agents run")
+	r.key(tea.KeyCtrlC)
+	m := r.final()
+	err := m.Outcome()
+	if exitcode.Code(err) != exitcode.Interrupted || !strings.Contains(err.Error(), "interrupted before ECS was read; the update of stack teamcity is complete; see what the agents run with tcdind status --region eu-west-1") {
+		t.Fatalf("outcome %v (exit %d)", err, exitcode.Code(err))
+	}
+	if s := m.Summary(); strings.Contains(s, "now in privileged mode") || !strings.Contains(s, "ECS did not confirm it") {
+		t.Errorf("summary %q", s)
+	}
+}

@@ -39,18 +39,15 @@ func recipeChoices(m *Model) []recipeChoice {
 	choices := modeRecipes(m.a.mode, suffix, why)
 	need := m.sudoNeed()
 	if need != sudoNothing {
-		// The image's tag cannot start Docker (JetBrains' plain tags have
-		// no sudo): the -sudo choice is the one that works, so it is the
-		// recommended one, and plain Complete says what it leaves.
+		// The complete recipe alone leaves an image that cannot start
+		// Docker, which tcdind refuses (issue 17): the -sudo image is the
+		// complete recipe here, first and the default. (Recommended in the
+		// text beside it, not the label: a longer label wraps at 60
+		// columns into what reads as a choice.)
+		choices = slices.DeleteFunc(choices, func(c recipeChoice) bool { return c.recipe == recipeComplete })
 		for i, c := range choices {
-			switch c.recipe {
-			case recipeComplete:
-				choices[i].label = "Complete, keeping the tag (Docker cannot start)"
-				choices[i].about += " With this image tag Docker cannot start: the image has no sudo."
-			case recipeSudoImage:
-				// Said in the text beside it, not the label: a longer
-				// label wraps at 60 columns into what reads as a choice.
-				choices[i].about = "Recommended. " + choices[i].about
+			if c.recipe == recipeSudoImage {
+				choices[i].about = "Recommended. " + choices[i].about + " Without it this image cannot start Docker, so tcdind offers no complete recipe that keeps the tag."
 			}
 		}
 	}
@@ -64,7 +61,7 @@ func recipeChoices(m *Model) []recipeChoice {
 					"Recommended. The complete recipe, and the agent image gets a -sudo tag of its own: its tag (latest) has no -sudo variant, " +
 						"so you give the TeamCity version next (the server's, for example 2025.07) and the agent runs " +
 						"<version>" + suffix + "; the server's image stays as it is. Since 2020.2 the image starts Docker with sudo, " +
-						"which only the -sudo tags have." + why}
+						"which only the -sudo tags have." + why + " Without it this image cannot start Docker, so tcdind offers no complete recipe that keeps the tag."}
 			}
 		}
 	}
@@ -128,8 +125,8 @@ func (*optionsScreen) field(m *Model) huh.Field {
 		opts = append(opts, huh.NewOption(c.label, c.recipe))
 		known = known || c.recipe == m.a.recipe
 	}
-	if !known {
-		m.a.recipe = recipeComplete
+	if !known && len(choices) > 0 {
+		m.a.recipe = choices[0].recipe
 	}
 	if !m.a.recipeAnswered && m.a.recipe == recipeComplete && slices.ContainsFunc(choices, func(c recipeChoice) bool { return c.recipe == recipeSudoImage }) {
 		// Asked for the first time, the recommended -sudo choice is the

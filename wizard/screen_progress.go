@@ -394,6 +394,8 @@ func (p *progressScreen) cancelled(m *Model, msg cancelledMsg) tea.Cmd {
 // it started; Close reads whether it goes on.
 func (p *progressScreen) quit(m *Model) tea.Cmd {
 	switch {
+	case p.verifying:
+		m.out.err = m.interruptedAfterUpdate("ECS was read")
 	case m.stack.executing:
 		m.stack.leaving = true
 		return m.tick()

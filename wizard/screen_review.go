@@ -23,6 +23,18 @@ type reviewScreen struct{}
 
 func (s *reviewScreen) enter(m *Model) tea.Cmd {
 	res, err := m.a.apply()
+	if err == nil && res.Refusal() != nil {
+		// Privileged mode whose agent image cannot start Docker: never
+		// written or applied, as on the command line. The recipe question
+		// offers the -sudo image where that fixes it; otherwise the
+		// template's image needs an edit by hand.
+		e := errorFor(res.Refusal(), "", stepOptions)
+		e.title = "Docker cannot start in this agent image"
+		// In the wizard's terms: no flag can be passed here (review2).
+		e.detail = wizardAdvice(e.detail)
+		e.hint = "Nothing was written. Press esc and choose the recipe with the -sudo image, or socket mode; where no recipe offers it, edit the agent's image in the template as said above."
+		return m.fail(e)
+	}
 	if err != nil {
 		back, _ := m.prevStep(stepReview)
 		switch problemOf(err) {

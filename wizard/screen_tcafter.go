@@ -149,6 +149,15 @@ func (s *tcAfterScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	return nil, true // only ctrl+c, which the model handles
 }
 
+// quit leaves while TeamCity is asked about the new agents: the update is
+// done, TeamCity's word is missing (exit 128+n, as batch).
+func (s *tcAfterScreen) quit(m *Model) tea.Cmd {
+	if s.checking && m.out.err == nil {
+		m.out.err = m.interruptedAfterUpdate("TeamCity saw the new agents")
+	}
+	return tea.Quit
+}
+
 func (s *tcAfterScreen) leave(*Model) {
 	if s.cancel != nil {
 		s.cancel()

@@ -30,6 +30,9 @@ func newFake(t *testing.T) *fakeCFN {
 			"teamcity":         fixture(t, "one.yaml"),
 			"teamcity-staging": fixture(t, "two.yaml"),
 		},
+		// Deployed with the -sudo image, which starts Docker in privileged
+		// mode (without it tcdind refuses privileged mode).
+		Values: map[string]string{"DatabasePassword": "****", "TeamCityVersion": "2024.12-linux-sudo"},
 		Changes: []awsclient.ResourceChange{
 			{Action: "Modify", LogicalID: "AgentTaskDefinition", ResourceType: "AWS::ECS::TaskDefinition", Replacement: "True"},
 			{Action: "Modify", LogicalID: "AgentService", ResourceType: "AWS::ECS::Service", Replacement: "False"},
@@ -449,7 +452,8 @@ func TestStackSaveInstead(t *testing.T) {
 	dir := t.TempDir()
 	f := newFake(t)
 	cfg := stackConfig(f, nil)
-	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
+	// An --agent-version that pins nothing is a warning.
+	cfg.Stack, cfg.Mode, cfg.SudoImage, cfg.AgentVersion = "teamcity", dind.ModePrivileged, true, "2025.07"
 	r := startStack(t, cfg)
 	r.waitFor("Press enter to create a change set")
 	r.runes("s")
@@ -462,7 +466,9 @@ func TestStackSaveInstead(t *testing.T) {
 	if created, _, _ := f.State(); len(created) != 0 {
 		t.Errorf("change sets created: %v", created)
 	}
-	assertFile(t, dir+"/teamcity.dind.yaml", want(t, "one.yaml", dind.DefaultOptions(dind.ModePrivileged)))
+	opts := dind.DefaultOptions(dind.ModePrivileged)
+	opts.ParameterValues = f.Values
+	assertFile(t, dir+"/teamcity.dind.yaml", want(t, "one.yaml", opts))
 	if !strings.Contains(m.Summary(), "wrote teamcity.dind.yaml") {
 		t.Errorf("summary %q", m.Summary())
 	}
@@ -471,7 +477,7 @@ func TestStackSaveInstead(t *testing.T) {
 		t.Errorf("the done screen's commands lack --region:\n%s", v)
 	}
 	// The engine's warnings outlive the screens.
-	if s := m.Summary(); !strings.Contains(s, "tcdind: warning: AgentTaskDefinition/teamcity-agent: the agent image") {
+	if s := m.Summary(); !strings.Contains(s, "tcdind: warning: AgentTaskDefinition/teamcity-agent: --agent-version 2025.07 was not used") {
 		t.Errorf("summary without the warning: %q", s)
 	}
 }
@@ -483,7 +489,7 @@ func TestStackNestedRefused(t *testing.T) {
 	f.Described = map[string]*awsclient.Stack{"teamcity": (&awsclient.Stack{
 		ID: "arn:stack/teamcity", Name: "teamcity", Status: "UPDATE_COMPLETE",
 		ParentID: "arn:aws:cloudformation:eu-west-1:123456789012:stack/root/1",
-	}).WithValues(map[string]string{"TeamCityVersion": "2024.12"})}
+	}).WithValues(map[string]string{"TeamCityVersion": "2024.12-linux-sudo"})}
 	cfg := stackConfig(f, nil)
 	cfg.Stack, cfg.Mode = "teamcity", dind.ModePrivileged
 	r := startStack(t, cfg)

@@ -29,6 +29,8 @@ func toVersion(r *run) {
 		// chosen already (review2).
 		r.t.Fatalf("the -sudo choice for latest should say it pins a version and be the default:\n%s", s)
 	}
+	// It is the first choice: latest cannot start Docker, so no complete
+	// recipe keeps the tag.
 	r.key(tea.KeyEnter)
 	r.waitFor("TeamCity version for the agent's -sudo image")
 }

@@ -336,7 +336,7 @@ func TestScreenOptions(t *testing.T) {
 
 func TestScreenReview(t *testing.T) {
 	out := "testdata/review.dind.yaml"
-	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModePrivileged, Output: out}, termW, termH)
+	r := start(t, Config{Template: "testdata/one.yaml", Mode: dind.ModePrivileged, SudoImage: true, Output: out}, termW, termH)
 	r.waitFor("Press enter to write")
 	m := r.snapshot()
 	if m.step != stepReview {

@@ -33,6 +33,9 @@ type CFN struct {
 	ListBlock chan struct{}     // holds ListStacks until closed
 	Templates map[string][]byte // by stack name
 	Described map[string]*awsclient.Stack
+	// Values are the deployed parameter values of the stacks of Stacks
+	// (nil: DatabasePassword **** and TeamCityVersion 2024.12-linux-sudo, an agent image that starts Docker in privileged mode).
+	Values map[string]string
 
 	Changes   []awsclient.ResourceChange
 	NoChanges bool
@@ -231,7 +234,16 @@ func (f *CFN) describe(name string) (*awsclient.Stack, error) {
 	}
 	for _, s := range f.Stacks {
 		if s.Name == name || s.ID == name {
-			return (&awsclient.Stack{ID: s.ID, Name: s.Name, Status: s.Status, ParameterKeys: []string{"DatabasePassword", "TeamCityVersion"}, Capabilities: []string{"CAPABILITY_IAM"}}).WithValues(map[string]string{"DatabasePassword": "****", "TeamCityVersion": "2024.12"}), nil
+			values := f.Values
+			if values == nil {
+				values = map[string]string{"DatabasePassword": "****", "TeamCityVersion": "2024.12-linux-sudo"}
+			}
+			var keys []string
+			for k := range values {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			return (&awsclient.Stack{ID: s.ID, Name: s.Name, Status: s.Status, ParameterKeys: keys, Capabilities: []string{"CAPABILITY_IAM"}}).WithValues(values), nil
 		}
 	}
 	return nil, &awsclient.NotFoundError{Stack: name, Region: f.RegionName}

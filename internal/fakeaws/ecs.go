@@ -35,6 +35,9 @@ type ECS struct {
 	RunningBefore []awsclient.Task
 	// TaskDefinitions answer DescribeTaskDefinition, by ARN.
 	TaskDefinitions map[string]*awsclient.TaskDefinition
+	// Hold, when set, holds DescribeTaskDefinition's answer until it is
+	// closed or the call's context ends.
+	Hold chan struct{}
 	// Err is the answer of every ECS call (AccessDenied, say); ResourcesErr
 	// ListStackResources's.
 	Err, ResourcesErr error
@@ -223,7 +226,15 @@ func (f *CFN) DescribeTasks(_ context.Context, cluster string, tasks []string) (
 	return out, nil
 }
 
-func (f *CFN) DescribeTaskDefinition(_ context.Context, arn string) (*awsclient.TaskDefinition, error) {
+func (f *CFN) DescribeTaskDefinition(ctx context.Context, arn string) (*awsclient.TaskDefinition, error) {
+	if f.ECS != nil && f.ECS.Hold != nil {
+		// A test holds the answer: what a run does while it waits.
+		select {
+		case <-f.ECS.Hold:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	f.Mu.Lock()
 	defer f.Mu.Unlock()
 	f.count("DescribeTaskDefinition")
