@@ -640,3 +640,49 @@ func TestFaultHangupWhileCreating(t *testing.T) {
 		})
 	}
 }
+
+// A signal while ExecuteChangeSet is out, and CloudFormation refuses it:
+// the program ends before the answer's message arrives, so leaving must
+// take the answer from the session — the change set deleted (checked) —
+// never "interrupted: nothing was written" (review2).
+func TestFaultSignalWhileExecuteRefused(t *testing.T) {
+	f := newFake(t)
+	f.ExecuteErr = &smithy.GenericAPIError{Code: "ValidationError", Message: "Stack:arn:aws:cloudformation:eu-west-1:1:stack/teamcity is in UPDATE_IN_PROGRESS state and can not be updated."}
+	cfg := stackConfig(f, nil)
+	cfg.Stack, cfg.Mode, cfg.NoColor, cfg.Load = "teamcity", dind.ModePrivileged, true, offlineLoad
+	g := newGate(t)
+	f.Mu.Lock()
+	f.ExecuteGate = g
+	f.Mu.Unlock()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	in, keys := io.Pipe()
+	defer keys.Close()
+	var out, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, cfg, Streams{In: in, Out: &out, Err: &stderr}) }()
+	eventually(t, "the review", func() bool { return out.has("Press enter to create a change set") })
+	if _, err := keys.Write([]byte("\r")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the question", func() bool { return out.has("Execute change set") })
+	if _, err := keys.Write([]byte("\x1b[B\r")); err != nil { // down to Execute, enter
+		t.Fatal(err)
+	}
+	g.Arrived(t)
+	cancel(&exitcode.SignalError{Signal: syscall.SIGTERM})
+	g.Open()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run does not end on SIGTERM")
+	}
+	if err == nil || strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("Run: %v, want what became of change set %s", err, token)
+	}
+	if !strings.Contains(err.Error(), token) {
+		t.Errorf("Run: %v (exit %d) does not name the change set", err, exitcode.Code(err))
+	}
+	t.Logf("outcome: %v (exit %d)", err, exitcode.Code(err))
+}

@@ -577,6 +577,12 @@ func (m *Model) Close() error {
 	// Every change set not executed is deleted and checked; one that
 	// could not be is the outcome that counts.
 	left := m.sess.discardHeld()
+	if err := m.sess.lastExecErr(); err != nil && m.stack.executing && m.out.err == nil {
+		// Left while ExecuteChangeSet was out: its answer (deleted and
+		// checked, or what may remain) came after the program ended; it
+		// is the outcome, not "nothing was written".
+		m.out.err = err
+	}
 	if !m.sess.isExecuted() || m.out.stack != outcomeNone || m.stack.update == nil {
 		if left != nil && (m.out.stack == outcomeNone || pending(left)) {
 			m.out.err = left

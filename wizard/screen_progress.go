@@ -138,6 +138,7 @@ func (p *progressScreen) enter(m *Model) tea.Cmd {
 				// Deleted and checked; otherwise leaving tries again.
 				sess.release(set)
 			}
+			sess.setExecErr(err)
 			return executedMsg{err: err}
 		}
 		// The services that run the edited task definitions, and the
@@ -153,6 +154,8 @@ func (p *progressScreen) enter(m *Model) tea.Cmd {
 		}
 		if err == nil {
 			sess.setExecuted()
+		} else {
+			sess.setExecErr(err)
 		}
 		return executedMsg{err: err, watch: w}
 	})

@@ -42,6 +42,7 @@ type session struct {
 	clients  map[string]Client
 	pending  []*changeset.Set // created, neither executed nor deleted (checked)
 	executed bool             // ExecuteChangeSet started the update
+	execErr  error            // why ExecuteChangeSet did not run, once it answered
 	warnings []string
 	closed   bool
 	running  int
@@ -130,6 +131,21 @@ func (s *session) setExecuted() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.executed = true
+}
+
+// setExecErr keeps why ExecuteChangeSet did not run (the change set
+// deleted and checked, or what may remain), for leaving: a signal can end
+// the program before the message that carries it arrives.
+func (s *session) setExecErr(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.execErr = err
+}
+
+func (s *session) lastExecErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.execErr
 }
 
 func (s *session) isExecuted() bool {
