@@ -268,6 +268,11 @@ func (s *changeSetScreen) delete(m *Model, after afterDelete) tea.Cmd {
 	switch after {
 	case toDone:
 		cause = errDiscarded
+		if m.tc.drainErr != nil {
+			// The drain ended before executing: its reason, as batch
+			// reports it.
+			cause = m.tc.drainErr
+		}
 	case toReview:
 		// Not an interruption: the user goes back.
 		ctx = context.WithoutCancel(ctx)

@@ -418,3 +418,40 @@ func TestDrainOfferedWhenTeamCityAnswersLate(t *testing.T) {
 	r.waitFor("Execute change set")
 	r.waitFor("Drain first: disable 2 agents")
 }
+
+// The question at the drain's timeout waited past the switch-back time:
+// TeamCity enabled a drained agent and it took a build the drain never
+// saw. Execute now disables the agents again first, finds that build, and
+// executes nothing (exit 1): it was never asked about.
+func TestDrainEnabledMeanwhileTookBuild(t *testing.T) {
+	s := newTCStack(t)
+	c := &clock{t: t0}
+	cfg := s.drainConfig(c)
+	cfg.DrainTimeout = 20 * time.Minute
+	s.tc.AddBuild(faketeamcity.Build{AgentID: s.agent1, Name: "Nightly", StartDate: t0.Add(-time.Hour)})
+	r := toDrainChoice(t, cfg)
+	r.key(tea.KeyDown)
+	r.key(tea.KeyEnter)
+	r.waitFor("Nightly")
+	c.set(t0.Add(21 * time.Minute))
+	r.waitFor("What now?")
+	s.tc.SetAgent(s.agent2, func(a *faketeamcity.Agent) { a.Enabled = true })
+	s.tc.AddBuild(faketeamcity.Build{AgentID: s.agent2, Name: "Sneaked in", StartDate: t0.Add(21 * time.Minute)})
+	r.key(tea.KeyDown)
+	r.key(tea.KeyDown) // execute now
+	r.key(tea.KeyEnter)
+	r.waitFor("Change set discarded")
+	m := r.final()
+	err := m.Outcome()
+	if code := exitcode.Code(err); code != exitcode.Failure || !strings.Contains(err.Error(), "TeamCity enabled agent agent-0f0e again") {
+		t.Errorf("exit status %d (%v), want 1 naming the agent enabled meanwhile", code, err)
+	}
+	if len(s.f.Executed) != 0 || len(s.f.Deleted) != 1 {
+		t.Errorf("executed %v, deleted %v", s.f.Executed, s.f.Deleted)
+	}
+	for _, id := range []int{s.agent1, s.agent2} {
+		if a, _ := s.tc.Agent(id); !a.Enabled {
+			t.Errorf("agent %s left disabled", a.Name)
+		}
+	}
+}
