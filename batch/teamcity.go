@@ -274,61 +274,30 @@ func (r *StackRun) rearmAgents(ctx context.Context, s Streams, stack, changeSet 
 	if len(tc.d.Disabled()) == 0 {
 		return nil
 	}
-	switchBack := time.Now().Add(drain.UpdateMargin).UTC().Truncate(time.Second)
-	meanwhile, err := tc.d.Rearm(ctx, drain.Comment(stack, changeSet, switchBack), switchBack)
+	switchBack, meanwhile, builds, err := tc.d.BeforeExecute(ctx, stack, changeSet, time.Now())
 	if err != nil {
 		return err
 	}
-	if len(meanwhile) > 0 {
-		running, err := tc.d.RunningOn(ctx, meanwhile)
-		if err != nil {
-			return err
-		}
-		// Builds the drain saw were said (and a yes cuts them off); a
-		// build that started since was not.
-		builds := slices.DeleteFunc(running, func(b drain.Running) bool { _, seen := tc.builds[b.ID]; return seen })
-		if len(builds) > 0 {
-			return &drainTimedOutError{render.DrainEnabledMeanwhile(meanwhile, builds, time.Now())}
-		}
+	if len(builds) > 0 {
+		return &drainTimedOutError{render.DrainEnabledMeanwhile(meanwhile, builds, time.Now())}
 	}
 	fmt.Fprintln(s.Err, render.DrainRearmedLine(len(tc.d.Disabled()), switchBack))
 	return nil
 }
 
-// adoptLeftDisabled decides about a matched agent found disabled: it is
-// tcdind's own — enabled again at the end — when its comment is the one
-// tcdind writes (drain.Comment) for this stack and the run that wrote it
-// is over: its change set is this one (an --execute run again), or gone
-// (deleted, or executed: CloudFormation removes a stack's other change
-// sets once one is executed, and keeps them until the stack is updated:
-// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-changesets-execute.html,
-// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-changesets-delete.html),
-// or no longer executable. A change set that can still be executed may
-// belong to a tcdind draining right now: its agents are left alone, said
-// with what to do. Any other comment is someone else's: never touched.
+// adoptLeftDisabled is the drain's Adopt (drain.AdoptLeft): an agent an
+// earlier tcdind run on the stack left disabled is taken as this run's
+// when that run is over; one left alone is said, with the command that
+// deletes a change set that can still be executed.
 func (r *StackRun) adoptLeftDisabled(s Streams, cfn StackClient, stack, changeSet string) func(context.Context, teamcity.Agent, teamcity.EnabledInfo) bool {
-	return func(ctx context.Context, a teamcity.Agent, info teamcity.EnabledInfo) bool {
-		onStack, earlier, ok := drain.ParseComment(info.Comment)
-		if !ok || onStack != stack {
-			return false
+	return drain.AdoptLeft(stack, changeSet, changeset.State(cfn, stack), func(a teamcity.Agent, earlier string, readErr error) {
+		if readErr != nil {
+			fmt.Fprintln(s.say(), render.DrainNotAdoptedLine(a.Name, earlier, "its change set could not be read: "+oneLine(readErr), ""))
+			return
 		}
-		if earlier == changeSet {
-			return true
-		}
-		cs, err := cfn.DescribeChangeSet(ctx, stack, earlier)
-		switch {
-		case errors.Is(err, awsclient.ErrChangeSetNotFound):
-			return true
-		case err != nil:
-			fmt.Fprintln(s.say(), render.DrainNotAdoptedLine(a.Name, earlier, "its change set could not be read: "+oneLine(err), ""))
-			return false
-		case cs.Status == "CREATE_COMPLETE" && cs.ExecutionStatus == "AVAILABLE":
-			del := "aws cloudformation delete-change-set --stack-name " + stack + " --change-set-name " + earlier + r.Where
-			fmt.Fprintln(s.say(), render.DrainNotAdoptedLine(a.Name, earlier, "that change set can still be executed, so that run may still be draining", del))
-			return false
-		}
-		return true
-	}
+		del := "aws cloudformation delete-change-set --stack-name " + stack + " --change-set-name " + earlier + r.Where
+		fmt.Fprintln(s.say(), render.DrainNotAdoptedLine(a.Name, earlier, "that change set can still be executed, so that run may still be draining", del))
+	})
 }
 
 // restoreAgents enables again the agents the drain disabled, reads them

@@ -60,6 +60,7 @@ type Drain struct {
 	tried    []teamcity.Agent
 	before   []teamcity.Agent
 	adopted  []teamcity.Agent
+	seen     map[int]bool // every build a poll of Wait read
 	start    time.Time
 	restored bool
 }
@@ -195,6 +196,10 @@ func (d *Drain) read(ctx context.Context) (Status, error) {
 		}
 		for _, b := range builds {
 			st.Builds = append(st.Builds, Running{Build: b, Agent: a.Name})
+			if d.seen == nil {
+				d.seen = map[int]bool{}
+			}
+			d.seen[b.ID] = true
 		}
 	}
 	sort.SliceStable(st.Builds, func(i, j int) bool { return st.Builds[i].Started.Before(st.Builds[j].Started) })

@@ -81,3 +81,30 @@ func sameRun(a, b string) bool {
 	s2, c2, ok2 := ParseComment(b)
 	return ok1 && ok2 && s1 == s2 && c1 == c2
 }
+
+// BeforeExecute is the last step of a drain of stack's agents before
+// executing changeSet, shared by both front ends: the agents are disabled
+// again until UpdateMargin past now (Rearm), and the builds running on an
+// agent TeamCity enabled meanwhile that the drain never saw are returned —
+// executing would cut them off, which nobody was asked about: do not
+// execute when there are any.
+func (d *Drain) BeforeExecute(ctx context.Context, stack, changeSet string, now time.Time) (switchBack time.Time, meanwhile []teamcity.Agent, unseen []Running, err error) {
+	if len(d.tried) == 0 {
+		return time.Time{}, nil, nil, nil
+	}
+	switchBack = now.Add(UpdateMargin).UTC().Truncate(time.Second)
+	meanwhile, err = d.Rearm(ctx, Comment(stack, changeSet, switchBack), switchBack)
+	if err != nil || len(meanwhile) == 0 {
+		return switchBack, meanwhile, nil, err
+	}
+	running, err := d.RunningOn(ctx, meanwhile)
+	if err != nil {
+		return switchBack, meanwhile, nil, err
+	}
+	for _, b := range running {
+		if !d.seen[b.ID] {
+			unseen = append(unseen, b)
+		}
+	}
+	return switchBack, meanwhile, unseen, nil
+}

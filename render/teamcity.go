@@ -290,3 +290,9 @@ func pluralOf(n int, one, many string) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// DrainRearming is the spinner's line while the drained agents are
+// disabled again until past the update, just before executing.
+func DrainRearming(n int) string {
+	return fmt.Sprintf("Disabling the %s again until after the update …", pluralOf(n, "drained agent", "drained agents"))
+}

@@ -483,6 +483,8 @@ func busyLine(m *Model) string {
 			return render.DrainWaitingPlain(m.drainTimeout())
 		case drRestoring:
 			return render.DrainRestoring(len(m.tc.drain.d.Disabled()))
+		case drRearming:
+			return render.DrainRearming(len(m.tc.drain.d.Disabled()))
 		}
 	case *tcAfterScreen:
 		switch {

@@ -152,6 +152,11 @@ func (m *Model) Summary() string {
 	b.WriteString(m.summary())
 	// TeamCity's word comes last: the agents enabled again, then what it
 	// sees on the new agents.
+	if run := m.tc.drain; run != nil {
+		for _, l := range run.notes(m.stack.set.Input.Stack) {
+			b.WriteString(l + "\n")
+		}
+	}
 	if l := m.restoredLine(); l != "" {
 		b.WriteString(l + "\n")
 	}

@@ -2,7 +2,9 @@ package wizard
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -10,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
+	"github.com/tcdind/tcdind/changeset"
 	"github.com/tcdind/tcdind/drain"
 	"github.com/tcdind/tcdind/render"
 	"github.com/tcdind/tcdind/teamcity"
@@ -22,6 +25,7 @@ const (
 	drDisabling drainPhase = iota // disabling the agents
 	drWaiting                     // waiting for their builds
 	drTimedOut                    // the timeout passed: wait, execute or give up?
+	drRearming                    // disabling them again until past the update
 	drRestoring                   // enabling the agents again, then leaving
 )
 
@@ -51,6 +55,29 @@ type drainRun struct {
 	once     sync.Once
 	mu       sync.Mutex
 	restored *drain.Restored
+	// left says the agents another tcdind run on the stack disabled,
+	// left as they are (drain.AdoptLeft); rearmed until when the agents
+	// stay disabled once the update starts.
+	left    []string
+	rearmed string
+}
+
+// notes are the drain's lines beyond the agents disabled: the agents
+// adopted from an earlier run, those left to another, and until when they
+// stay disabled during the update — the words batch says.
+func (r *drainRun) notes(stack string) []string {
+	var out []string
+	for _, a := range r.d.Adopted() {
+		_, earlier, _ := drain.ParseComment(a.EnabledInfo.Comment)
+		out = append(out, render.DrainAdoptedLine(a.Name, stack, earlier))
+	}
+	r.mu.Lock()
+	out = append(out, r.left...)
+	if r.rearmed != "" {
+		out = append(out, render.Capitalize(r.rearmed)+".")
+	}
+	r.mu.Unlock()
+	return out
 }
 
 // enableAgain enables again exactly the agents tcdind disabled and reads
@@ -109,6 +136,14 @@ type drainWaitedMsg struct {
 	err error
 }
 
+type drainRearmedMsg struct {
+	seq        int
+	switchBack time.Time
+	meanwhile  []teamcity.Agent
+	unseen     []drain.Running
+	err        error
+}
+
 type drainRestoredMsg struct {
 	seq int
 	r   drain.Restored
@@ -118,6 +153,7 @@ func (drainDisabledMsg) route() step { return stepDrain }
 func (drainProgressMsg) route() step { return stepDrain }
 func (drainWaitedMsg) route() step   { return stepDrain }
 func (drainRestoredMsg) route() step { return stepDrain }
+func (drainRearmedMsg) route() step  { return stepDrain }
 
 // drainTimeout is --drain-timeout, or the default.
 func (m *Model) drainTimeout() time.Duration {
@@ -147,7 +183,19 @@ func (s *drainScreen) enter(m *Model) tea.Cmd {
 		Poll:       m.cfg.drainPoll,
 		Now:        m.cfg.now,
 	}
-	m.tc.drain = &drainRun{d: d, restore: render.DrainRestoreComment(in.Stack, in.Name)}
+	run := &drainRun{d: d, restore: render.DrainRestoreComment(in.Stack, in.Name)}
+	where := m.whereFlags(m.a.region)
+	d.Adopt = drain.AdoptLeft(in.Stack, in.Name, changeset.State(m.stack.set.Client, in.Stack), func(a teamcity.Agent, earlier string, readErr error) {
+		line := render.DrainNotAdoptedLine(a.Name, earlier, "that change set can still be executed, so that run may still be draining",
+			"aws cloudformation delete-change-set --stack-name "+in.Stack+" --change-set-name "+earlier+where)
+		if readErr != nil {
+			line = render.DrainNotAdoptedLine(a.Name, earlier, "its change set could not be read: "+oneLine(readErr), "")
+		}
+		run.mu.Lock()
+		run.left = append(run.left, line)
+		run.mu.Unlock()
+	})
+	m.tc.drain = run
 	ctx, cancel := context.WithCancel(m.sess.ctx)
 	s.cancel = cancel
 	seq := s.seq
@@ -183,6 +231,8 @@ func (s *drainScreen) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 		return s.waited(m, msg), true
 	case drainRestoredMsg:
 		return s.restored(m, msg), true
+	case drainRearmedMsg:
+		return s.rearmed(m, msg), true
 	case tea.KeyMsg:
 		if s.phase == drTimedOut {
 			return nil, false // the question's keys
@@ -236,6 +286,44 @@ func (s *drainScreen) waited(m *Model, msg drainWaitedMsg) tea.Cmd {
 		s.phase, s.choice = drTimedOut, drainGiveUp
 		return m.setForm(huh.NewForm(huh.NewGroup(s.field(m))))
 	}
+	return s.rearm(m)
+}
+
+// rearm, just before executing, disables the agents again until past the
+// update (drain.BeforeExecute), as batch does.
+func (s *drainScreen) rearm(m *Model) tea.Cmd {
+	s.phase, s.disabling = drRearming, true
+	in := m.stack.set.Input
+	d, seq, now := m.tc.drain.d, s.seq, m.cfg.now()
+	// Not cancelled by ctrl+c: giving up waits for it (disabling).
+	ctx := m.sess.ctx
+	return tea.Batch(m.sess.do(func() tea.Msg {
+		back, meanwhile, unseen, err := d.BeforeExecute(ctx, in.Stack, in.Name, now)
+		return drainRearmedMsg{seq: seq, switchBack: back, meanwhile: meanwhile, unseen: unseen, err: err}
+	}), m.tick())
+}
+
+// rearmed executes, unless an agent TeamCity enabled meanwhile took a
+// build the drain never saw (executing would cut it off: exit 1).
+func (s *drainScreen) rearmed(m *Model, msg drainRearmedMsg) tea.Cmd {
+	if msg.seq != s.seq {
+		return nil
+	}
+	s.disabling = false
+	switch {
+	case s.phase == drRestoring:
+		return s.giveUp(m, s.failed, s.after)
+	case msg.err != nil:
+		return s.giveUp(m, fmt.Errorf("could not disable the agents until after the update: %w", msg.err), restoreToDone)
+	case len(msg.unseen) > 0:
+		return s.giveUp(m, errors.New(render.DrainEnabledMeanwhile(msg.meanwhile, msg.unseen, m.cfg.now())), restoreToDone)
+	}
+	if !msg.switchBack.IsZero() {
+		run := m.tc.drain
+		run.mu.Lock()
+		run.rearmed = render.DrainRearmedLine(len(run.d.Disabled()), msg.switchBack)
+		run.mu.Unlock()
+	}
 	return m.enter(stepProgress)
 }
 
@@ -258,7 +346,7 @@ func (s *drainScreen) submit(m *Model) tea.Cmd {
 		m.tc.drain.d.Timeout += m.drainTimeout()
 		return s.wait(m)
 	case drainExecute:
-		return m.enter(stepProgress)
+		return s.rearm(m)
 	}
 	return s.giveUp(m, nil, restoreToDone)
 }
@@ -315,7 +403,7 @@ func (s *drainScreen) hints(m *Model) []hint {
 	switch s.phase {
 	case drTimedOut:
 		return []hint{{"↑/↓", "choose"}, {"enter", "confirm"}, {"ctrl+c", "quit (re-enables agents)"}}
-	case drRestoring:
+	case drRestoring, drRearming:
 		return []hint{{"ctrl+c", "quit"}}
 	}
 	return []hint{{"ctrl+c", "stop: re-enable agents, delete change set"}}
@@ -330,9 +418,14 @@ func (s *drainScreen) view(m *Model, w, _ int) body {
 		return body{top: m.spinView() + render.Wrap(render.DrainDisabling(len(d.Agents)), max(w-2, 10))}
 	case drRestoring:
 		return body{top: m.spinView() + render.Wrap(render.DrainRestoring(len(d.Disabled())), max(w-2, 10))}
+	case drRearming:
+		return body{top: m.spinView() + render.Wrap(render.DrainRearming(len(d.Disabled())), max(w-2, 10))}
 	}
 	top := m.st.Section.Render(render.Wrap("Draining before change set "+in.Name, tw)) + "\n" +
 		render.Wrap(drainedSentence(d), tw)
+	for _, l := range m.tc.drain.notes(in.Stack) {
+		top += "\n" + render.Wrap(l, tw)
+	}
 	head := render.DrainWaiting(len(s.status.Builds), s.status.Elapsed, d.Timeout)
 	if s.phase == drWaiting {
 		head = m.spinView() + head
@@ -349,7 +442,8 @@ func (s *drainScreen) view(m *Model, w, _ int) body {
 // intro is the drain as plain text, for plain prompts.
 func (s *drainScreen) intro(m *Model) string {
 	d := m.tc.drain.d
-	lines := []string{drainedSentence(d), render.DrainWaiting(len(s.status.Builds), s.status.Elapsed, d.Timeout)}
+	lines := append([]string{drainedSentence(d)}, m.tc.drain.notes(m.stack.set.Input.Stack)...)
+	lines = append(lines, render.DrainWaiting(len(s.status.Builds), s.status.Elapsed, d.Timeout))
 	now := m.cfg.now()
 	for _, r := range s.status.Builds {
 		lines = append(lines, "  "+render.DrainBuild(r.Project, r.BuildType, r.Number, r.Agent, now.Sub(r.Started)))
@@ -368,8 +462,12 @@ func names(agents []teamcity.Agent) []string {
 // drainedSentence says which agents tcdind disabled, which it left, and
 // when TeamCity enables them by itself: the words batch says.
 func drainedSentence(d *drain.Drain) string {
-	lines := render.DrainDisabledLines(d.Disabled(), d.Before(), d.SwitchBack)
-	if len(lines) == 0 {
+	adopted := d.Adopted()
+	fresh := slices.DeleteFunc(slices.Clone(d.Disabled()), func(a teamcity.Agent) bool {
+		return slices.ContainsFunc(adopted, func(b teamcity.Agent) bool { return a.ID == b.ID })
+	})
+	lines := render.DrainDisabledLines(fresh, d.Before(), d.SwitchBack)
+	if len(lines) == 0 && len(adopted) == 0 {
 		return "tcdind disabled no agent."
 	}
 	for i, l := range lines {

@@ -10,9 +10,11 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/tcdind/tcdind/drain"
 	"github.com/tcdind/tcdind/exitcode"
 	"github.com/tcdind/tcdind/internal/faketeamcity"
 	"github.com/tcdind/tcdind/newagents"
+	"github.com/tcdind/tcdind/teamcity"
 )
 
 // drainConfig is the TeamCity stack ready to update: events that end in
@@ -83,6 +85,9 @@ func TestDrainBuildsFinish(t *testing.T) {
 	s.tc.AddBuild(faketeamcity.Build{AgentID: s.agent1, ProjectName: "Backend", Name: "Integration tests", Number: "412", StartDate: t0.Add(-12 * time.Minute), FinishAfterPolls: 2})
 	s.tc.AddBuild(faketeamcity.Build{AgentID: s.agent2, ProjectName: "Web", Name: "Build", Number: "77", StartDate: t0.Add(-3 * time.Minute), FinishAfterPolls: 3})
 	s.newAgentsOnExecute(c, "27.3.1", "27.3.1")
+	start := s.f.OnExecute
+	var putsAtExecute []faketeamcity.Put
+	s.f.OnExecute = func() { putsAtExecute = s.tc.Puts(); start() }
 	r := toDrainChoice(t, cfg)
 	r.key(tea.KeyDown) // drain
 	r.key(tea.KeyEnter)
@@ -95,9 +100,24 @@ func TestDrainBuildsFinish(t *testing.T) {
 		t.Fatalf("executed %v", s.f.Executed)
 	}
 	got := enabledPuts(s.tc)
-	want := []string{"agent-a1b2=false", "agent-0f0e=false", "agent-a1b2=true", "agent-0f0e=true"}
+	// Disabled, disabled again until past the update, enabled.
+	want := []string{"agent-a1b2=false", "agent-0f0e=false", "agent-a1b2=false", "agent-0f0e=false", "agent-a1b2=true", "agent-0f0e=true"}
 	if !slices.Equal(got, want) {
 		t.Errorf("PUTs %v, want %v", got, want)
+	}
+	// The second disable is sent before ExecuteChangeSet, with a
+	// switch-back time past CloudFormation's three-hour wait.
+	if len(putsAtExecute) != 4 {
+		t.Fatalf("PUTs before ExecuteChangeSet %+v, want the disable and the one until after the update", putsAtExecute)
+	}
+	for i, p := range putsAtExecute[2:] {
+		first, again := teamcity.ParseTime(putsAtExecute[i].SwitchTime), teamcity.ParseTime(p.SwitchTime)
+		if !again.Equal(t0.Add(drain.UpdateMargin)) || !again.After(first) {
+			t.Errorf("%s disabled again until %s (first until %s), want %s", p.AgentName, again, first, t0.Add(drain.UpdateMargin))
+		}
+		if p.Enabled || !strings.Contains(p.Comment, "change set "+s.f.Created[0]) {
+			t.Errorf("the disable before executing %+v", p)
+		}
 	}
 	for _, p := range s.tc.Puts()[:2] {
 		if !strings.Contains(p.Comment, "tcdind") || !strings.Contains(p.Comment, "stack teamcity") || !strings.Contains(p.Comment, "change set "+s.f.Created[0]) {
@@ -115,8 +135,69 @@ func TestDrainBuildsFinish(t *testing.T) {
 	if last := lines[len(lines)-1]; last != "TeamCity sees Docker on 2 of 2 new agents (docker 27.3.1)" {
 		t.Errorf("the summary's last line is %q:\n%s", last, summary)
 	}
-	if !strings.Contains(summary, "Enabled TeamCity agents agent-a1b2, agent-0f0e again (read back: enabled)") {
+	if !strings.Contains(summary, "Enabled TeamCity agents agent-a1b2, agent-0f0e again (read back: enabled)") ||
+		!strings.Contains(summary, "The drained agents stay disabled while the update replaces their tasks: tcdind enables them when it ends, TeamCity at 2026-03-02 13:15 UTC") {
 		t.Errorf("summary %q", summary)
+	}
+}
+
+// An agent an earlier, killed tcdind run on the stack left disabled is
+// taken as this run's when that run's change set is gone: disabled with
+// this run's comment, enabled again at the end, said. One whose change
+// set can still be executed (a tcdind may be draining now) is left, with
+// the command that deletes that change set; someone else's is untouched.
+func TestDrainAdoptsAgentLeftByKilledRun(t *testing.T) {
+	s := newTCStack(t)
+	c := &clock{t: t0}
+	cfg := s.drainConfig(c)
+	s.newAgentsOnExecute(c, "27.3.1", "27.3.1")
+	old := t0.Add(-2 * time.Hour)
+	s.tc.SetAgent(s.agent2, func(a *faketeamcity.Agent) {
+		a.Enabled, a.EnabledComment = false, drain.Comment("teamcity", "tcdind-killed", old)
+	})
+	r := toDrainChoice(t, cfg)
+	r.key(tea.KeyDown)
+	r.key(tea.KeyEnter)
+	r.waitFor("TeamCity sees Docker on 2 of 2 new agents")
+	m := r.final()
+	if err := m.Outcome(); err != nil {
+		t.Fatalf("outcome %v", err)
+	}
+	if got, want := enabledPuts(s.tc), []string{"agent-a1b2=false", "agent-0f0e=false", "agent-a1b2=false", "agent-0f0e=false", "agent-a1b2=true", "agent-0f0e=true"}; !slices.Equal(got, want) {
+		t.Errorf("PUTs %v, want %v", got, want)
+	}
+	if p := s.tc.Puts()[1]; !strings.Contains(p.Comment, "change set "+s.f.Created[0]) {
+		t.Errorf("the adopted agent was disabled with %q, want this run's comment", p.Comment)
+	}
+	if a, _ := s.tc.Agent(s.agent2); !a.Enabled {
+		t.Error("the adopted agent is left disabled")
+	}
+	if !strings.Contains(m.Summary(), "TeamCity agent agent-0f0e was left disabled by an earlier tcdind run on stack teamcity (change set tcdind-killed, over)") {
+		t.Errorf("summary %q", m.Summary())
+	}
+
+	// That run's change set can still be executed: left, said.
+	s = newTCStack(t)
+	c = &clock{t: t0}
+	cfg = s.drainConfig(c)
+	s.newAgentsOnExecute(c, "27.3.1", "27.3.1")
+	s.f.Created = append(s.f.Created, "tcdind-draining")
+	s.tc.SetAgent(s.agent2, func(a *faketeamcity.Agent) {
+		a.Enabled, a.EnabledComment = false, drain.Comment("teamcity", "tcdind-draining", old)
+	})
+	r = toDrainChoice(t, cfg)
+	r.key(tea.KeyDown)
+	r.key(tea.KeyEnter)
+	r.waitFor("TeamCity sees Docker on 2 of 2 new agents")
+	m = r.final()
+	if got, want := enabledPuts(s.tc), []string{"agent-a1b2=false", "agent-a1b2=false", "agent-a1b2=true"}; !slices.Equal(got, want) {
+		t.Errorf("PUTs %v, want %v", got, want)
+	}
+	if a, _ := s.tc.Agent(s.agent2); a.Enabled || !strings.Contains(a.EnabledComment, "tcdind-draining") {
+		t.Errorf("the other run's agent was touched: %+v", a)
+	}
+	if !strings.Contains(m.Summary(), "delete-change-set --stack-name teamcity --change-set-name tcdind-draining") {
+		t.Errorf("summary %q", m.Summary())
 	}
 }
 
