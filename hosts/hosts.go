@@ -155,6 +155,9 @@ func osName(ami, osType, family string) string {
 func (h *Hosts) String() string {
 	switch {
 	case len(h.List) == 0 && h.Total > 0:
+		if h.Total == 1 {
+			return fmt.Sprintf("the one container instance of cluster %s does not match %s: ECS cannot place the agents there until one does", h.Cluster, h.constraints())
+		}
 		return fmt.Sprintf("none of the %d container instances of cluster %s matches %s: ECS cannot place the agents there until one does", h.Total, h.Cluster, h.constraints())
 	case len(h.List) == 0:
 		return fmt.Sprintf("no container instance is registered in cluster %s", h.Cluster)
@@ -231,7 +234,11 @@ func (h *Hosts) PrivilegedRefusal() string {
 	if h.Bottlerocket() {
 		how = "set settings.ecs.allow-privileged-containers = true in the instances' user data (Bottlerocket's default is false) and replace them"
 	}
-	return fmt.Sprintf("none of the %d container instances of cluster %s%s allows privileged containers (ECS registers no %s attribute on them), so ECS cannot place a privileged agent: %s, or use --mode socket", len(h.List), h.Cluster, h.Matching(), attrPrivileged, how)
+	none := fmt.Sprintf("none of the %d container instances of cluster %s%s allows privileged containers (ECS registers no %s attribute on them)", len(h.List), h.Cluster, h.Matching(), attrPrivileged)
+	if len(h.List) == 1 {
+		none = fmt.Sprintf("the one container instance of cluster %s%s does not allow privileged containers (ECS registers no %s attribute on it)", h.Cluster, h.Matching(), attrPrivileged)
+	}
+	return fmt.Sprintf("%s, so ECS cannot place a privileged agent: %s, or use --mode socket", none, how)
 }
 
 // Warnings are what the hosts mean for mode that is not a refusal.

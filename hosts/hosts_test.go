@@ -93,7 +93,7 @@ func TestPrivilegedRefusal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r := h.PrivilegedRefusal(); !strings.Contains(r, tc.want) || !strings.Contains(r, "none of the 1 container instances of cluster ci") {
+		if r := h.PrivilegedRefusal(); !strings.Contains(r, tc.want) || !strings.Contains(r, "the one container instance of cluster ci") {
 			t.Errorf("%s: refusal %q", tc.ami, r)
 		}
 	}
@@ -172,7 +172,7 @@ func TestNoneMatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := h.Line(); got != "none of the 1 container instances of cluster ci matches memberOf "+buildAgent+": ECS cannot place the agents there until one does" {
+	if got := h.Line(); got != "the one container instance of cluster ci does not match memberOf "+buildAgent+": ECS cannot place the agents there until one does" {
 		t.Errorf("Line() = %q", got)
 	}
 	if h.PrivilegedRefusal() != "" {

@@ -10,6 +10,7 @@ import "strings"
 var flagAdvice = []struct{ flag, instead string }{
 	{"pass --agent-version VERSION", "go back to the recipe question with esc, choose “Complete, and a -sudo image pinned to a version” and give VERSION"},
 	{"pass --sudo-image", "go back to the recipe question with esc and choose the complete recipe with the -sudo image"},
+	{"or use --mode socket", "or choose socket mode"},
 }
 
 // wizardAdvice is warning w with its flag advice in the wizard's terms.

@@ -302,7 +302,7 @@ func TestAccessibleStackHosts(t *testing.T) {
 		"",  // the complete recipe
 	)
 	for _, s := range []string{
-		"Privileged mode is not allowed on these hosts: none of the 1 container instances of cluster teamcity-cluster allows privileged containers",
+		"Privileged mode is not allowed on these hosts: the one container instance of cluster teamcity-cluster does not allow privileged containers",
 		"privileged  not allowed on these hosts",
 		"Problem: The hosts do not allow privileged mode.",
 		"settings.ecs.allow-privileged-containers = true",

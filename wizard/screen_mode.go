@@ -95,7 +95,7 @@ func (m *Model) hostsRefusalNote(mode dind.Mode, w int) string {
 	if mode != dind.ModePrivileged || r == nil {
 		return ""
 	}
-	return m.st.Warnings([]string{"Not on these hosts: " + r.Reason}, w) + "\n\n"
+	return m.st.Warnings([]string{"Not on these hosts: " + wizardAdvice(r.Reason)}, w) + "\n\n"
 }
 
 // nowMark follows the current mode's option: an arrow on screen, words
@@ -145,7 +145,7 @@ func (*modeScreen) intro(m *Model) string {
 	var b strings.Builder
 	b.WriteString("Now: " + m.a.currentModes() + ".")
 	if r := m.a.privilegedRefusal(); r != nil {
-		b.WriteString("\n\nPrivileged mode is not allowed on these hosts: " + r.Reason + ".")
+		b.WriteString("\n\nPrivileged mode is not allowed on these hosts: " + wizardAdvice(r.Reason) + ".")
 	}
 	for _, mode := range []dind.Mode{dind.ModeSocket, dind.ModePrivileged} {
 		b.WriteString("\n\nAbout " + string(mode) + " mode. " + render.SecurityNote(mode).Plain(0))
