@@ -208,7 +208,7 @@ func testHosts(t *testing.T, e *stackEnv) {
 		serveHosts(p, al2023, instance(1, "x86_64", "ami-0abc", false), instanceFor("server", 2, "x86_64", "ami-0abc", true))
 		code, out, errOut := withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-member-priv", "--mode", "privileged", "--diff", "--non-interactive")
 		if code != 1 || out != "" || !strings.Contains(errOut, "the one container instance of cluster ") ||
-			!strings.Contains(errOut, " matching memberOf attribute:teamcity.node-responsibility == buildAgent allows privileged containers") {
+			!strings.Contains(errOut, " matching memberOf attribute:teamcity.node-responsibility == buildAgent does not allow privileged containers") {
 			t.Fatalf("privileged where only the server's instance allows it: exit %d, stdout %q\n%s", code, out, errOut)
 		}
 	})
@@ -232,7 +232,7 @@ func testHosts(t *testing.T, e *stackEnv) {
 		serveHosts(p, al2023, instanceFor("server", 1, "x86_64", "ami-0abc", false))
 		code, out, errOut := withHook(fast).runStack(ctx, p.URL, "", "--stack", "tc-hosts-member-none", "--mode", "privileged", "--diff", "--non-interactive")
 		if code != 0 || out == "" || !strings.Contains(errOut, "hosts: the one container instance of cluster ") ||
-			!strings.Contains(errOut, "matches memberOf attribute:teamcity.node-responsibility == buildAgent: ECS cannot place the agents there until one does") {
+			!strings.Contains(errOut, "does not match memberOf attribute:teamcity.node-responsibility == buildAgent: ECS cannot place the agents there until one does") {
 			t.Fatalf("no agent host (the agents' Auto Scaling group at 0): exit %d\n%s", code, errOut)
 		}
 		if p.Count("DescribeImages") != 0 {
