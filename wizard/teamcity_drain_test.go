@@ -332,7 +332,9 @@ func TestDrainCtrlCWhileDisabling(t *testing.T) {
 	c := &clock{t: t0}
 	cfg := s.drainConfig(c)
 	r := toDrainChoice(t, cfg)
-	s.tc.SlowNext("PUT", 1, time.Minute) // the first disable hangs
+	// The first disable is slow (shorter than a try's timeout, so it is
+	// answered): leaving waits for it, then enables both agents again.
+	s.tc.SlowNext("PUT", 1, 2*time.Second)
 	r.key(tea.KeyDown)
 	r.key(tea.KeyEnter)
 	r.waitFor("Disabling 2 agents in TeamCity")
