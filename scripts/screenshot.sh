@@ -6,6 +6,7 @@
 #
 #   scripts/screenshot.sh                  (or: make screenshot)
 #   TEMPLATE=testdata/templates/x.yaml MODE=socket OUT=docs/socket.png scripts/screenshot.sh
+#   (FLAGS=... adds flags; privileged defaults to --sudo-image)
 #   (NAME=teamcity-server.yaml is the file name shown in the picture)
 #
 # Needs tmux and Go (freeze is fetched through the module proxy the first time).
@@ -41,7 +42,10 @@ trap cleanup EXIT
 # template is never written there (ctrl+c below).
 name=${NAME:-teamcity-server.yaml}
 cp "$TEMPLATE" "$tmp/$name"
-cmd="$PWD/bin/tcdind --template $name --mode $MODE --output ${name%.*}.dind.${name##*.}"
+# FLAGS: the recipe, so that the wizard goes straight to the review (the
+# blog's template pins 2023.11.1, whose privileged agent needs the -sudo image).
+FLAGS=${FLAGS:-$([ "$MODE" = privileged ] && echo --sudo-image)}
+cmd="$PWD/bin/tcdind --template $name --mode $MODE $FLAGS --output ${name%.*}.dind.${name##*.}"
 tm new-session -d -s shot -x 120 -y 40 -c "$tmp" \
 	"env -u NO_COLOR TERM=xterm-256color COLORTERM=truecolor $cmd; sleep 5"
 tm set-option -t shot status off >/dev/null
