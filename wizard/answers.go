@@ -49,9 +49,10 @@ type answers struct {
 	taskDef     string         // the task definition question's answer
 	mode        dind.Mode
 	recipe      recipe
-	// recipeAnswered: the recipe question was answered once (its default
-	// is then the answer, not the recommended choice).
-	recipeAnswered bool
+	// recipeAnsweredFor: the mode whose recipe question was answered (its
+	// default is then the answer, not the recommended choice); a recipe
+	// answered for another mode recommends again.
+	recipeAnsweredFor dind.Mode
 	// agentVersion pins a floating agent tag with the -sudo image: the
 	// version question's answer, or --agent-version.
 	agentVersion  string

@@ -111,7 +111,7 @@ type optionsScreen struct{ question }
 func (s *optionsScreen) enter(m *Model) tea.Cmd { return m.ask(s) }
 
 func (*optionsScreen) submit(m *Model) tea.Cmd {
-	m.a.recipeAnswered = true
+	m.a.recipeAnsweredFor = m.a.mode
 	return m.enter(m.nextStep(stepOptions))
 }
 
@@ -128,7 +128,7 @@ func (*optionsScreen) field(m *Model) huh.Field {
 	if !known && len(choices) > 0 {
 		m.a.recipe = choices[0].recipe
 	}
-	if !m.a.recipeAnswered && m.a.recipe == recipeComplete && slices.ContainsFunc(choices, func(c recipeChoice) bool { return c.recipe == recipeSudoImage }) {
+	if m.a.recipeAnsweredFor != m.a.mode && m.a.recipe == recipeComplete && slices.ContainsFunc(choices, func(c recipeChoice) bool { return c.recipe == recipeSudoImage }) {
 		// Asked for the first time, the recommended -sudo choice is the
 		// default; an answer given (and esc back) stays as it was.
 		m.a.recipe = recipeSudoImage
