@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"github.com/tcdind/tcdind/pause"
 	"time"
 
 	"github.com/tcdind/tcdind/awsclient"
@@ -91,7 +92,7 @@ func (f *Follower) Next(ctx context.Context) ([]awsclient.StackEvent, error) {
 	f.step++ // quiet until news says otherwise
 	wait := f.Sleep
 	if wait == nil {
-		wait = sleep
+		wait = pause.For
 	}
 	if err := wait(ctx, delay); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tcdind/tcdind/pause"
 	"strings"
 	"time"
 
@@ -156,7 +157,7 @@ func (s *Set) Cleanup(ctx context.Context) Cleanup {
 				return c
 			}
 			misses++
-			if err := sleep(cctx, lookups[misses]); err != nil {
+			if err := pause.For(cctx, lookups[misses]); err != nil {
 				c.Err = fmt.Errorf("gave up looking after %s", settle)
 				return c
 			}
@@ -180,7 +181,7 @@ func (s *Set) Cleanup(ctx context.Context) Cleanup {
 			c.Err = fmt.Errorf("CloudFormation could not delete it: %s", cs.StatusReason)
 			return c
 		case strings.HasPrefix(cs.Status, "DELETE_"):
-			if err := sleep(cctx, time.Second); err != nil {
+			if err := pause.For(cctx, time.Second); err != nil {
 				c.Err = fmt.Errorf("still %s after %s", cs.Status, settle)
 				return c
 			}
@@ -202,19 +203,5 @@ func (s *Set) Cleanup(ctx context.Context) Cleanup {
 			continue
 		}
 		ref = id
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tcdind/tcdind/pause"
 	"sort"
 	"time"
 
@@ -175,13 +176,8 @@ func (d *Drain) Wait(ctx context.Context, progress func(Status)) (Status, error)
 		if len(st.Builds) == 0 || st.TimedOut {
 			return st, nil
 		}
-		wait := min(poll, timeout-st.Elapsed)
-		t := time.NewTimer(max(wait, 0))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return st, ctx.Err()
-		case <-t.C:
+		if err := pause.For(ctx, min(poll, timeout-st.Elapsed)); err != nil {
+			return st, err
 		}
 	}
 }

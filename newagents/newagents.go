@@ -16,6 +16,7 @@ package newagents
 import (
 	"context"
 	"fmt"
+	"github.com/tcdind/tcdind/pause"
 	"sort"
 	"strings"
 	"time"
@@ -134,12 +135,8 @@ func (c *Check) Run(ctx context.Context, progress func(Report)) (Report, error) 
 		if ready == total || r.TimedOut {
 			return r, nil
 		}
-		t := time.NewTimer(max(min(poll, bound-r.Elapsed), 0))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return r, ctx.Err()
-		case <-t.C:
+		if err := pause.For(ctx, min(poll, bound-r.Elapsed)); err != nil {
+			return r, err
 		}
 	}
 }

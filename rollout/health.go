@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"fmt"
+	"github.com/tcdind/tcdind/pause"
 	"strings"
 	"time"
 
@@ -87,7 +88,7 @@ func (w *Watch) verifyHealth(ctx context.Context, current map[string]string, reg
 			if err != nil || h.unknown == 0 || len(h.unhealthy) > 0 || try >= tries {
 				break
 			}
-			if sleep(ctx, delay) != nil {
+			if pause.For(ctx, delay) != nil {
 				break
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tcdind/tcdind/pause"
 	"sort"
 	"strings"
 	"time"
@@ -182,7 +183,7 @@ func (w *Watch) verifyServices(ctx context.Context, current map[string]string, t
 		if len(diffs) == 0 || !countsOnly || try >= tries {
 			return lines, diffs, notes, differ
 		}
-		if err := sleep(ctx, delay); err != nil {
+		if err := pause.For(ctx, delay); err != nil {
 			return lines, diffs, notes, differ
 		}
 	}
@@ -218,20 +219,6 @@ func dedupe(list []string) []string {
 		}
 	}
 	return out
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Confirmed says whether Verify's answer shows the agents in the mode asked:

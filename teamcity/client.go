@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tcdind/tcdind/pause"
 	"io"
 	"net/http"
 	"net/url"
@@ -113,7 +114,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 	var last error
 	for try := 1; try <= tries; try++ {
 		if try > 1 {
-			if err := sleep(ctx, c.pause(try-1)); err != nil {
+			if err := pause.For(ctx, c.pause(try-1)); err != nil {
 				return err
 			}
 		}
@@ -210,20 +211,6 @@ func (c *Client) pause(n int) time.Duration {
 func (c *Client) debugf(format string, args ...any) {
 	if c.Debug != nil {
 		fmt.Fprintf(c.Debug, format+"\n", args...)
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 
