@@ -111,12 +111,8 @@ func StatusSummary(st *fleet.Status, want string) string {
 	return line
 }
 
-func count(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
+// count is Count for a noun whose plural takes an s.
+func count(n int, what string) string { return Count(n, what, what+"s") }
 
 func groupTitle(st fleet.Stack) string {
 	parts := []string{}

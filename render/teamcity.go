@@ -16,7 +16,7 @@ import (
 
 // TeamCityServer introduces the matching in the review.
 func TeamCityServer(url, version string, replaced int) string {
-	return fmt.Sprintf("TeamCity %s at %s: the %s of the %s this update replaces:", version, url, pluralOf(replaced, "agent", "agents"), Count(replaced, "agent task", "agent tasks"))
+	return fmt.Sprintf("TeamCity %s at %s: the %s of the %s this update replaces:", version, url, Plural(replaced, "agent", "agents"), Count(replaced, "agent task", "agent tasks"))
 }
 
 // TeamCityAgentLine is one matched agent in the review.
@@ -80,7 +80,7 @@ func DrainPlan(agents int, timeout time.Duration, rule string) string {
 		rule = "it asks whether to execute anyway"
 	}
 	return NoteLine(fmt.Sprintf("--drain: before executing, tcdind disables the %s, waits up to %s for the builds running on %s, and enables %s again at the end; if builds still run then, %s",
-		Count(agents, "matched agent", "matched agents"), Duration(timeout), pluralOf(agents, "it", "them"), pluralOf(agents, "it", "them"), rule))
+		Count(agents, "matched agent", "matched agents"), Duration(timeout), Plural(agents, "it", "them"), Plural(agents, "it", "them"), rule))
 }
 
 // DrainRule is --on-drain-timeout's rule in words.
@@ -102,10 +102,10 @@ func DrainDisabledLines(disabled, before []teamcity.Agent, switchBack time.Time)
 	var lines []string
 	if len(disabled) > 0 {
 		lines = append(lines, fmt.Sprintf("disabled TeamCity %s %s so that %s no new build (TeamCity enables %s again by itself at %s should tcdind not)",
-			pluralOf(len(disabled), "agent", "agents"), agentNames(disabled), pluralOf(len(disabled), "it takes", "they take"), pluralOf(len(disabled), "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC")))
+			Plural(len(disabled), "agent", "agents"), agentNames(disabled), Plural(len(disabled), "it takes", "they take"), Plural(len(disabled), "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC")))
 	}
 	if len(before) > 0 {
-		lines = append(lines, fmt.Sprintf("TeamCity %s %s disabled already: left as %s", pluralOf(len(before), "agent", "agents"), agentNames(before)+" "+pluralOf(len(before), "was", "were"), pluralOf(len(before), "it is", "they are")))
+		lines = append(lines, fmt.Sprintf("TeamCity %s %s disabled already: left as %s", Plural(len(before), "agent", "agents"), agentNames(before)+" "+Plural(len(before), "was", "were"), Plural(len(before), "it is", "they are")))
 	}
 	return lines
 }
@@ -131,14 +131,14 @@ func DrainNotAdoptedLine(agent, earlier, why, del string) string {
 // the update starts.
 func DrainRearmedLine(n int, switchBack time.Time) string {
 	return fmt.Sprintf("the %s %s disabled while the update replaces %s: tcdind enables %s when it ends, TeamCity at %s at the latest",
-		pluralOf(n, "drained agent", "drained agents"), pluralOf(n, "stays", "stay"), pluralOf(n, "its task", "their tasks"), pluralOf(n, "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC"))
+		Plural(n, "drained agent", "drained agents"), Plural(n, "stays", "stay"), Plural(n, "its task", "their tasks"), Plural(n, "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC"))
 }
 
 // DrainEnabledMeanwhile is the error when an agent TeamCity enabled again
 // while tcdind waited (its switch-back time passed) took a build.
 func DrainEnabledMeanwhile(agents []teamcity.Agent, builds []drain.Running, now time.Time) string {
 	return fmt.Sprintf("TeamCity enabled %s %s again while tcdind waited (the switch-back time passed) and %s running: %s; not executed, so that %s not cut off: run tcdind again once %s",
-		pluralOf(len(agents), "agent", "agents"), agentNames(agents), Count(len(builds), "build is", "builds are"), Builds(builds, now), pluralOf(len(builds), "it is", "they are"), pluralOf(len(builds), "it ends", "they end"))
+		Plural(len(agents), "agent", "agents"), agentNames(agents), Count(len(builds), "build is", "builds are"), Builds(builds, now), Plural(len(builds), "it is", "they are"), Plural(len(builds), "it ends", "they end"))
 }
 
 // DrainProgress is one look at the builds the drain waits for.
@@ -170,7 +170,7 @@ func Builds(bs []drain.Running, now time.Time) string {
 // DrainTimeoutQuestion asks whether to execute though builds run.
 func DrainTimeoutQuestion(st drain.Status, now time.Time) string {
 	return fmt.Sprintf("%s after %s: %s. Execute anyway, cutting %s off? [y/N] ",
-		Count(len(st.Builds), "build still runs", "builds still run"), Duration(st.Elapsed), Builds(st.Builds, now), pluralOf(len(st.Builds), "it", "them"))
+		Count(len(st.Builds), "build still runs", "builds still run"), Duration(st.Elapsed), Builds(st.Builds, now), Plural(len(st.Builds), "it", "them"))
 }
 
 // DrainTimedOut is the error of a drain that timed out under the safe
@@ -182,20 +182,20 @@ func DrainTimedOut(st drain.Status, now time.Time) string {
 
 // DrainExecutingAnyway is said before executing with builds running.
 func DrainExecutingAnyway(st drain.Status, now time.Time) string {
-	return WarningLine(fmt.Sprintf("executing with %s (%s): the update cuts %s off", Count(len(st.Builds), "build still running", "builds still running"), Builds(st.Builds, now), pluralOf(len(st.Builds), "it", "them")))
+	return WarningLine(fmt.Sprintf("executing with %s (%s): the update cuts %s off", Count(len(st.Builds), "build still running", "builds still running"), Builds(st.Builds, now), Plural(len(st.Builds), "it", "them")))
 }
 
 // RestoredLines say what re-enabling found; failures are errors with the
 // URL and the command that enable each agent.
 func RestoredLines(r drain.Restored, server string) (lines, errs []string) {
 	if len(r.Enabled) > 0 {
-		lines = append(lines, fmt.Sprintf("enabled TeamCity %s %s again (read back: enabled)", pluralOf(len(r.Enabled), "agent", "agents"), agentNames(r.Enabled)))
+		lines = append(lines, fmt.Sprintf("enabled TeamCity %s %s again (read back: enabled)", Plural(len(r.Enabled), "agent", "agents"), agentNames(r.Enabled)))
 	}
 	if len(r.Found) > 0 {
-		lines = append(lines, fmt.Sprintf("TeamCity %s %s enabled already (read back)", pluralOf(len(r.Found), "agent", "agents"), agentNames(r.Found)+" "+pluralOf(len(r.Found), "is", "are")))
+		lines = append(lines, fmt.Sprintf("TeamCity %s %s enabled already (read back)", Plural(len(r.Found), "agent", "agents"), agentNames(r.Found)+" "+Plural(len(r.Found), "is", "are")))
 	}
 	if len(r.Gone) > 0 {
-		lines = append(lines, fmt.Sprintf("TeamCity no longer knows %s %s: nothing to enable", pluralOf(len(r.Gone), "agent", "agents"), agentNames(r.Gone)))
+		lines = append(lines, fmt.Sprintf("TeamCity no longer knows %s %s: nothing to enable", Plural(len(r.Gone), "agent", "agents"), agentNames(r.Gone)))
 	}
 	for _, a := range r.Kept {
 		lines = append(lines, WarningLine(fmt.Sprintf("TeamCity agent %s was disabled again by someone else meanwhile (comment: %q): left as they set it", a.Name, a.EnabledInfo.Comment)))
@@ -215,8 +215,8 @@ func DrainStaysDisabled(agents []teamcity.Agent, switchBack time.Time, server st
 		cmds = append(cmds, EnableCommand(server, a.ID))
 	}
 	return NoteLine(fmt.Sprintf("TeamCity %s %s %s disabled while the update goes on (%s being replaced); TeamCity enables %s again by itself at %s, the next tcdind --drain run on this stack at its end; to do it sooner, once the update ended: %s",
-		pluralOf(len(agents), "agent", "agents"), agentNames(agents), pluralOf(len(agents), "stays", "stay"), pluralOf(len(agents), "its task is", "their tasks are"),
-		pluralOf(len(agents), "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC"), strings.Join(cmds, "; ")))
+		Plural(len(agents), "agent", "agents"), agentNames(agents), Plural(len(agents), "stays", "stay"), Plural(len(agents), "its task is", "their tasks are"),
+		Plural(len(agents), "it", "them"), switchBack.UTC().Format("2006-01-02 15:04 UTC"), strings.Join(cmds, "; ")))
 }
 
 // EnableCommand is the curl command that enables an agent again.
@@ -282,17 +282,10 @@ func agentNames(agents []teamcity.Agent) string {
 	return strings.Join(n, ", ")
 }
 
-func pluralOf(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // DrainRearming is the spinner's line while the drained agents are
 // disabled again until past the update, just before executing.
 func DrainRearming(n int) string {
-	return fmt.Sprintf("Disabling the %s again until after the update …", pluralOf(n, "drained agent", "drained agents"))
+	return fmt.Sprintf("Disabling the %s again until after the update …", Plural(n, "drained agent", "drained agents"))
 }

@@ -100,7 +100,7 @@ func NewAgentState(agent, task string, connected, authorized bool, docker string
 // TeamCitySeesDocker is the last word: how many new agents TeamCity sees
 // Docker on, and which versions.
 func TeamCitySeesDocker(ready, total int, versions []string) string {
-	s := fmt.Sprintf("TeamCity sees Docker on %d of %d new %s", ready, total, pluralOf(total, "agent", "agents"))
+	s := fmt.Sprintf("TeamCity sees Docker on %d of %d new %s", ready, total, Plural(total, "agent", "agents"))
 	if len(versions) > 0 {
 		s += " (docker " + strings.Join(versions, ", ") + ")"
 	}

@@ -401,7 +401,7 @@ func reviewPlain(m *Model, notesSaid bool) string {
 	if !res.NeedsChange() {
 		b.WriteString(targets + " is already in " + string(m.a.mode) + " mode: nothing to change.")
 	} else {
-		what := fmt.Sprintf("Review: %d %s to %s, %s mode", len(res.Changes), plural(len(res.Changes), "change", "changes"), targets, m.a.mode)
+		what := fmt.Sprintf("Review: %d %s to %s, %s mode", len(res.Changes), render.Plural(len(res.Changes), "change", "changes"), targets, m.a.mode)
 		if r := recipeLabel(m.a.recipe, m.a.mode, res); r != "" {
 			what += ", " + r
 		}

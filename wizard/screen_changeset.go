@@ -396,7 +396,7 @@ func (s *changeSetScreen) intro(m *Model) string {
 	cs := m.stack.made.ChangeSet
 	n := len(cs.Changes)
 	var b strings.Builder
-	b.WriteString(fmt.Sprintf("Change set %s on stack %s: %d resource %s.\n", in.Name, in.Stack, n, plural(n, "change", "changes")))
+	b.WriteString(fmt.Sprintf("Change set %s on stack %s: %d resource %s.\n", in.Name, in.Stack, n, render.Plural(n, "change", "changes")))
 	if m.stack.s3Key != "" {
 		b.WriteString("The template was uploaded to s3://" + m.a.s3Bucket + "/" + m.stack.s3Key + ".\n")
 	}

@@ -115,7 +115,7 @@ func (m *Model) outcome() string {
 	if !res.NeedsChange() {
 		return targets + " is already in " + string(m.a.mode) + " mode."
 	}
-	s := fmt.Sprintf("%s in %s mode, %d %s", targets, m.a.mode, len(res.Changes), plural(len(res.Changes), "change", "changes"))
+	s := fmt.Sprintf("%s in %s mode, %d %s", targets, m.a.mode, len(res.Changes), render.Plural(len(res.Changes), "change", "changes"))
 	if r := recipeLabel(m.a.recipe, m.a.mode, res); r != "" {
 		s += ", " + r
 	}

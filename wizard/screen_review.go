@@ -131,7 +131,7 @@ func (m *Model) reviewContent(w int) string {
 		}
 		return b.String()
 	}
-	what := fmt.Sprintf("%d %s to %s: %s mode", len(res.Changes), plural(len(res.Changes), "change", "changes"), targets, m.a.mode)
+	what := fmt.Sprintf("%d %s to %s: %s mode", len(res.Changes), render.Plural(len(res.Changes), "change", "changes"), targets, m.a.mode)
 	if r := recipeLabel(m.a.recipe, m.a.mode, res); r != "" {
 		what += ", " + r
 	}
@@ -157,13 +157,6 @@ func (m *Model) diffName() string {
 		return m.a.src.Path
 	}
 	return m.a.src.Name
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // update scrolls, or goes on with enter; esc goes back.
