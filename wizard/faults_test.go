@@ -466,27 +466,8 @@ func (s *syncBuffer) has(text string) bool {
 // open: Run's Close deletes the change set, checked, and says so.
 func TestFaultHangupWhileAsked(t *testing.T) {
 	f := newFake(t)
-	cfg := stackConfig(f, nil)
-	cfg.Stack, cfg.Mode, cfg.NoColor, cfg.Load = "teamcity", dind.ModePrivileged, true, offlineLoad
-	ctx, cancel := context.WithCancelCause(context.Background())
-	defer cancel(nil)
-	in, keys := io.Pipe()
-	defer keys.Close()
-	var out, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- Run(ctx, cfg, Streams{In: in, Out: &out, Err: &stderr}) }()
-	eventually(t, "the review", func() bool { return out.has("Press enter to create a change set") })
-	if _, err := keys.Write([]byte("\r")); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "the question", func() bool { return out.has("Execute change set") })
-	cancel(&exitcode.SignalError{Signal: syscall.SIGHUP})
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run does not end on a hangup")
-	}
+	p := toQuestionPiped(t, f)
+	err := p.signal(syscall.SIGHUP)
 	if exitcode.Code(err) != exitcode.Interrupted || !strings.Contains(err.Error(), token+" deleted (checked") {
 		t.Errorf("Run: %v (exit %d), want an interruption saying the change set was deleted, checked", err, exitcode.Code(err))
 	}
@@ -648,36 +629,16 @@ func TestFaultHangupWhileCreating(t *testing.T) {
 func TestFaultSignalWhileExecuteRefused(t *testing.T) {
 	f := newFake(t)
 	f.ExecuteErr = &smithy.GenericAPIError{Code: "ValidationError", Message: "Stack:arn:aws:cloudformation:eu-west-1:1:stack/teamcity is in UPDATE_IN_PROGRESS state and can not be updated."}
-	cfg := stackConfig(f, nil)
-	cfg.Stack, cfg.Mode, cfg.NoColor, cfg.Load = "teamcity", dind.ModePrivileged, true, offlineLoad
 	g := newGate(t)
 	f.Mu.Lock()
 	f.ExecuteGate = g
 	f.Mu.Unlock()
-	ctx, cancel := context.WithCancelCause(context.Background())
-	defer cancel(nil)
-	in, keys := io.Pipe()
-	defer keys.Close()
-	var out, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- Run(ctx, cfg, Streams{In: in, Out: &out, Err: &stderr}) }()
-	eventually(t, "the review", func() bool { return out.has("Press enter to create a change set") })
-	if _, err := keys.Write([]byte("\r")); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "the question", func() bool { return out.has("Execute change set") })
-	if _, err := keys.Write([]byte("\x1b[B\r")); err != nil { // down to Execute, enter
-		t.Fatal(err)
-	}
+	p := toQuestionPiped(t, f)
+	p.keys("\x1b[B\r") // down to Execute, enter
 	g.Arrived(t)
-	cancel(&exitcode.SignalError{Signal: syscall.SIGTERM})
+	p.cancel(&exitcode.SignalError{Signal: syscall.SIGTERM})
 	g.Open()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run does not end on SIGTERM")
-	}
+	err := p.ended("SIGTERM")
 	if err == nil || strings.Contains(err.Error(), "nothing was written") {
 		t.Fatalf("Run: %v, want what became of change set %s", err, token)
 	}
@@ -685,4 +646,57 @@ func TestFaultSignalWhileExecuteRefused(t *testing.T) {
 		t.Errorf("Run: %v (exit %d) does not name the change set", err, exitcode.Code(err))
 	}
 	t.Logf("outcome: %v (exit %d)", err, exitcode.Code(err))
+}
+
+// piped is Run on pipes, as a person at plain prompts (or a signal) drives it.
+type piped struct {
+	t      *testing.T
+	in     *io.PipeWriter
+	out    *syncBuffer
+	cancel context.CancelCauseFunc
+	done   chan error
+}
+
+// toQuestionPiped runs --stack teamcity --mode privileged on pipes up to
+// the change set's question.
+func toQuestionPiped(t *testing.T, f *fakeCFN) *piped {
+	t.Helper()
+	cfg := stackConfig(f, nil)
+	cfg.Stack, cfg.Mode, cfg.NoColor, cfg.Load = "teamcity", dind.ModePrivileged, true, offlineLoad
+	ctx, cancel := context.WithCancelCause(context.Background())
+	t.Cleanup(func() { cancel(nil) })
+	in, keys := io.Pipe()
+	t.Cleanup(func() { keys.Close() })
+	p := &piped{t: t, in: keys, out: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	go func() { p.done <- Run(ctx, cfg, Streams{In: in, Out: p.out, Err: &syncBuffer{}}) }()
+	eventually(t, "the review", func() bool { return p.out.has("Press enter to create a change set") })
+	p.keys("\r")
+	eventually(t, "the question", func() bool { return p.out.has("Execute change set") })
+	return p
+}
+
+func (p *piped) keys(s string) {
+	p.t.Helper()
+	if _, err := p.in.Write([]byte(s)); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// signal cancels the run as the signal does and returns how Run ended.
+func (p *piped) signal(sig syscall.Signal) error {
+	p.t.Helper()
+	p.cancel(&exitcode.SignalError{Signal: sig})
+	return p.ended(sig.String())
+}
+
+// ended is how Run ended, after what (a signal) that should end it.
+func (p *piped) ended(after string) error {
+	p.t.Helper()
+	select {
+	case err := <-p.done:
+		return err
+	case <-time.After(10 * time.Second):
+		p.t.Fatalf("Run does not end after %s", after)
+		return nil
+	}
 }
