@@ -460,7 +460,7 @@ func (r *StackRun) ended(ctx context.Context, s Streams, u *changeset.Update, ag
 			note := rollout.Line{Time: time.Now(), Kind: rollout.Note, Text: "not verified in ECS (interrupted); check with tcdind status" + r.Where}
 			r.recordLine(note)
 			fmt.Fprintln(s.say(), u.Unconfirmed())
-			return exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted before ECS was read; the update of stack %s is complete; see what the agents run with tcdind status%s", u.Stack.Name, r.Where))
+			return changeset.InterruptedAfterUpdate(u.Stack.Name, "ECS was read", r.Where)
 		}
 		lines, err := agents.Verify(ctx, verifyTries, changeset.SettleDelay(r.Poll))
 		for _, l := range lines {

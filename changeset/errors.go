@@ -16,6 +16,14 @@ func Interrupted(msg string) error {
 	return exitcode.WithCode(exitcode.Interrupted, errors.New("interrupted: "+msg))
 }
 
+// InterruptedAfterUpdate is the error of a run a signal ended once the
+// update of stack was complete, before what had to follow it ("ECS was
+// read"): 128+n as any signal, saying the update is done and how to look
+// at the rest.
+func InterruptedAfterUpdate(stack, before, where string) error {
+	return exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted before %s; the update of stack %s is complete; see what the agents run with tcdind status%s", before, stack, where))
+}
+
 // PendingError is an outcome tcdind could not check or that is not over:
 // exit status 4, with the command that tells.
 type PendingError struct {

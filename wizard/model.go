@@ -2,7 +2,6 @@ package wizard
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -643,6 +642,5 @@ func (m *Model) whereFlags(region string) string {
 // status is 128+n, as for any signal, and the line says the update is done
 // and how to look at the rest.
 func (m *Model) interruptedAfterUpdate(before string) error {
-	name := m.a.stackInfo.Name
-	return exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted before %s; the update of stack %s is complete; see what the agents run with tcdind status%s", before, name, m.whereFlags(m.a.region)))
+	return changeset.InterruptedAfterUpdate(m.a.stackInfo.Name, before, m.whereFlags(m.a.region))
 }
